@@ -1,0 +1,1 @@
+"""Cross-cutting wiring for the whole platform: settings and the `make up` entry point."""

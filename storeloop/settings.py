@@ -1,0 +1,107 @@
+"""The one settings object: every embedded store lives under `data_dir`; env vars prefixed STORE_ override."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Built once at start-up (`Settings()`), never at import; passed down explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="STORE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"))
+    database_url: str | None = None  # default: SQLite file under data_dir
+    cache_backend: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
+    elasticsearch_url: str | None = None
+    spark_master: str = "local[2]"
+    mlflow_tracking_uri: str | None = None  # default: SQLite file under data_dir
+    analytics_url: str = "http://127.0.0.1:8787"
+    analytics_secret: str = "sandbox-analytics-secret"
+    serving_host: str = "127.0.0.1"
+    serving_port: int = 8000
+    gateway_port: int = 8080
+    seed: int = 7
+
+    # simulation scale (make up uses these defaults; the e2e test shrinks them)
+    sim_products: int = 5000
+    sim_shoppers: int = 500
+    sim_days: int = 7
+    sim_sessions_per_shopper_day: float = 0.6
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.root / 'store.db'}"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def search_index_dir(self) -> Path:
+        return self.root / "search_index"
+
+    @property
+    def feast_dir(self) -> Path:
+        """Registry and online store files; the definitions stay in features/repo."""
+        return self.root / "feast"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def tracking_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.root / 'mlflow.db'}"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        return self.root / "mlartifacts"
+
+    @property
+    def simulation_dir(self) -> Path:
+        """The simulator's hidden truth (shopper tastes, relevance); never a training input."""
+        return self.root / "simulation"
+
+    @property
+    def analytics_dir(self) -> Path:
+        """Where the sandbox analytics receiver stores what it was sent."""
+        return self.root / "analytics"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @cached_property
+    def serving_url(self) -> str:
+        return f"http://{self.serving_host}:{self.serving_port}"
+
+    def ensure_dirs(self) -> None:
+        for path in (
+            self.root,
+            self.lake_dir,
+            self.checkpoint_dir,
+            self.feast_dir,
+            self.mlflow_artifacts_dir,
+            self.simulation_dir,
+            self.analytics_dir,
+            self.reports_dir,
+        ):
+            path.mkdir(parents=True, exist_ok=True)

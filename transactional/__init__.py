@@ -1,0 +1,1 @@
+"""The transactional core: catalog, carts, orders, inventory, payments. Knows nothing of the data platform."""
