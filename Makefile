@@ -1,0 +1,39 @@
+# The index of what you can run: `make help`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui clean
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: ## install Java, uv and the locked environment (.venv)
+	@scripts/install.sh
+
+up: install ## the whole loop on embedded defaults, then the APIs until Ctrl-C
+	$(PY) -m storeloop.up $(ARGS)
+
+up-once: install ## the whole loop once, check the APIs, exit
+	$(PY) -m storeloop.up --once $(ARGS)
+
+test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop
+	scripts/test.sh
+
+test-unit: install ## the fast unit tests only
+	$(PY) -m pytest tests/unit -q
+
+test-e2e: install ## the end-to-end loop test only
+	$(PY) -m pytest tests/e2e -q
+
+lint: install ## ruff (lint and format check) and mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags
+
+format: install ## apply ruff's fixes and formatting
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+mlflow-ui: install ## open the MLflow UI on the loop's tracking store (port 5000)
+	.venv/bin/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/var/mlflow.db --port 5000
+
+clean: ## remove the data dir (every embedded store)
+	rm -rf var

@@ -1,0 +1,108 @@
+"""The store loop as one Airflow DAG: wiring only; every task calls an entry function of another folder.
+
+Quality gates fail the run without retries (a bad table will not improve by retrying), so nothing
+downstream (features, marts, models) is replaced and serving keeps the previous champion.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import dag, task
+
+DEFAULT_ARGS = {"owner": "data-platform", "retries": 2, "retry_delay": timedelta(seconds=5)}
+
+
+def _settings():
+    from storeloop.settings import Settings
+
+    return Settings()
+
+
+def _gate(check):
+    """Turn a failed quality gate into a task failure that Airflow will not retry."""
+    from airflow.exceptions import AirflowFailException
+
+    from quality.checks import QualityGateFailed
+
+    try:
+        return check(_settings())
+    except QualityGateFailed as failure:
+        raise AirflowFailException(str(failure)) from failure
+
+
+@dag(
+    dag_id="store_loop",
+    schedule="@daily",
+    start_date=datetime(2026, 11, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["store", "lake", "features", "models", "marts"],
+    doc_md=__doc__,
+)
+def store_loop():
+    @task
+    def spark_silver() -> dict:
+        from spark_jobs.silver import run_silver
+
+        return run_silver(_settings())
+
+    @task
+    def check_silver() -> dict:
+        from quality.checks import check_silver as check
+
+        return _gate(check)
+
+    @task
+    def spark_gold() -> dict:
+        from spark_jobs.gold import run_gold
+
+        return run_gold(_settings())
+
+    @task
+    def check_gold() -> dict:
+        from quality.checks import check_gold as check
+
+        return _gate(check)
+
+    @task
+    def feast_materialize() -> dict:
+        from features.store import apply, materialize
+
+        settings = _settings()
+        apply(settings)
+        return materialize(settings)
+
+    @task
+    def dbt_build() -> dict:
+        from warehouse.dbt_build import build_marts
+
+        return build_marts(_settings())
+
+    @task
+    def analytics_export() -> dict:
+        from warehouse.export import export_to_analytics
+
+        return export_to_analytics(_settings())
+
+    @task
+    def train_ranker() -> dict:
+        from models.ranker.train import train_ranker as train
+
+        return train(_settings())
+
+    @task
+    def train_recommender() -> dict:
+        from models.recommender.train import train_recommender as train
+
+        return train(_settings())
+
+    features = spark_silver() >> check_silver() >> spark_gold() >> check_gold() >> feast_materialize()
+    marts = dbt_build()
+    features >> marts >> analytics_export()
+    features >> train_ranker()
+    features >> train_recommender()
+
+
+store_loop()

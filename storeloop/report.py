@@ -1,0 +1,120 @@
+"""What `make up` prints at the end: what happened, and where to look."""
+
+from __future__ import annotations
+
+import httpx
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from storeloop.settings import Settings
+
+
+def events_by_type(settings: Settings) -> dict[str, int]:
+    engine = sa.create_engine(settings.db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT type, COUNT(*) FROM outbox GROUP BY type ORDER BY type"))
+        counts = {type_: count for type_, count in rows}
+    engine.dispose()
+    return counts
+
+
+def model_versions(settings: Settings) -> list[dict]:
+    """Every registered version with its aliases and the metrics of the run that made it."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    client = MlflowClient()
+    found = []
+    for model in client.search_registered_models():
+        aliases_by_version: dict[str, list[str]] = {}
+        for alias, version in (model.aliases or {}).items():
+            aliases_by_version.setdefault(str(version), []).append(alias)
+        for version in client.search_model_versions(f"name='{model.name}'"):
+            metrics = client.get_run(version.run_id).data.metrics if version.run_id else {}
+            found.append(
+                {
+                    "model": model.name,
+                    "version": int(version.version),
+                    "aliases": aliases_by_version.get(str(version.version), []),
+                    "metrics": {k: round(v, 4) for k, v in sorted(metrics.items())},
+                    "decision": (version.tags or {}).get("promotion_reason", ""),
+                }
+            )
+    return sorted(found, key=lambda v: (v["model"], v["version"]))
+
+
+def smoke_check_apis(settings: Settings, gateway_url: str) -> dict:
+    """Ask the gateway for a search and a feed, as a storefront would."""
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        search = client.get("/api/search", params={"q": "running shoes", "limit": 5})
+        search.raise_for_status()
+        customer = _some_customer(settings)
+        feed = client.get(f"/api/recommendations/{customer}", params={"k": 5})
+        feed.raise_for_status()
+    return {
+        "search_results": len(search.json().get("results", [])),
+        "search_ranker": search.json().get("ranker"),
+        "recommendations": len(feed.json().get("items", feed.json().get("results", []))),
+        "customer": customer,
+    }
+
+
+def _some_customer(settings: Settings) -> str:
+    engine = sa.create_engine(settings.db_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT aggregate_id FROM outbox WHERE type = :t ORDER BY position LIMIT 1"),
+            {"t": "orders.OrderPlaced.v1"},
+        ).first()
+        if row is None:
+            raise RuntimeError("no order was placed, so no customer to recommend for")
+        order = conn.execute(
+            sa.text("SELECT payload FROM outbox WHERE aggregate_id = :a"), {"a": row[0]}
+        ).first()
+    engine.dispose()
+    import json
+
+    return json.loads(order[0])["customer_id"]
+
+
+def print_summary(
+    settings: Settings, facts: dict, gateway_url: str, serving_url: str, console: Console
+) -> None:
+    console.rule("what happened")
+    sim = Table("simulation", "count", title="Shoppers (simulated, through the service layer)")
+    for key, value in facts["simulation"].items():
+        sim.add_row(key, str(value))
+    console.print(sim)
+    events = Table("event type", "events", title="Outbox events")
+    for type_, count in events_by_type(settings).items():
+        events.add_row(type_, str(count))
+    console.print(events)
+    dag = facts["dag"]
+    tasks = Table("task", "state", "seconds", "result", title=f"Airflow store_loop: {dag.state}")
+    for task_id, task in dag.tasks.items():
+        seconds = f"{task['seconds']:.1f}" if task["seconds"] is not None else "-"
+        tasks.add_row(task_id, task["state"], seconds, _short(task["result"]))
+    console.print(tasks)
+    versions = Table("model", "version", "aliases", "metrics", "decision", title="MLflow registry")
+    for v in model_versions(settings):
+        metrics = ", ".join(f"{k}={val}" for k, val in v["metrics"].items())
+        versions.add_row(v["model"], str(v["version"]), ",".join(v["aliases"]), metrics, v["decision"])
+    console.print(versions)
+    console.print(f"API check: {facts.get('api_check')}")
+    console.print(f"Wall times (s): {facts['seconds']}")
+    console.rule("where to look")
+    console.print(f"store gateway, OpenAPI docs:   {gateway_url}/docs")
+    console.print(f"search and recommendations:    {serving_url}/docs")
+    console.print(f"  e.g. curl '{gateway_url}/api/search?q=running+shoes'")
+    console.print(f"analytics sandbox received:    {settings.analytics_url}/v1/stats")
+    console.print(
+        f"MLflow UI:                     make mlflow-ui  (tracking store {settings.tracking_uri})"
+    )
+    console.print(f"lake, features, marts:         {settings.root}")
+
+
+def _short(result: object, limit: int = 90) -> str:
+    text = "" if result is None else str(result)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

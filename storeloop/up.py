@@ -1,0 +1,146 @@
+"""`make up`: the whole loop on embedded defaults, then the APIs until interrupted (--once: exit).
+
+Store and shoppers -> outbox -> consumers (bronze lake, search index) -> Airflow DAG (Spark, quality,
+Feast, dbt, analytics export, training, promotion) -> Ray Serve and the gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+from datetime import UTC, datetime
+
+from storeloop.settings import Settings
+from storeloop.steps import StepLog
+
+SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make up", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="run the loop, check the APIs, exit")
+    parser.add_argument("--keep", action="store_true", help="keep the data dir of a previous run")
+    parser.add_argument("--data-dir", help="where every embedded store lives (default ./var)")
+    parser.add_argument("--products", type=int, help="simulated catalog size")
+    parser.add_argument("--shoppers", type=int, help="simulated shoppers")
+    parser.add_argument("--days", type=int, help="simulated days")
+    return parser.parse_args(argv)
+
+
+def export_overrides(args: argparse.Namespace) -> None:
+    """Every part (DAG tasks included) builds Settings() from the environment: put overrides there."""
+    overrides = {
+        "STORE_DATA_DIR": args.data_dir,
+        "STORE_SIM_PRODUCTS": args.products,
+        "STORE_SIM_SHOPPERS": args.shoppers,
+        "STORE_SIM_DAYS": args.days,
+    }
+    os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
+
+
+def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
+    """Run everything up to serving; returns the facts the summary prints."""
+    from consumers import run_all
+    from simulation.run import simulate
+    from storeloop.airflow_runner import run_dag
+    from storeloop.search_client import InProcessSearch
+    from transactional.bootstrap import bootstrap
+    from transactional.common.clock import SimulatedClock
+    from warehouse.analytics_receiver import start_receiver
+
+    facts: dict = {}
+    with log.step("prepare the data dir"):
+        if fresh and settings.root.exists():
+            shutil.rmtree(settings.root)
+        settings.ensure_dirs()
+    with log.step("start the sandbox analytics service"):
+        receiver = start_receiver(settings)
+        os.environ["STORE_ANALYTICS_URL"] = receiver.url
+        settings = Settings()
+        facts["receiver"] = receiver
+    with log.step("open the store (SQLite) and the search index"):
+        store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
+        search = InProcessSearch(settings)
+    with log.step(
+        f"simulate {settings.sim_products} products, {settings.sim_shoppers} shoppers, "
+        f"{settings.sim_days} days"
+    ):
+        def on_day_end(day_index: int, day) -> None:
+            run_all(settings)
+            search.refresh()
+
+        facts["simulation"] = simulate(settings, store, search, on_day_end=on_day_end).as_dict()
+    with log.step("event consumers catch up (bronze lake, search index)"):
+        facts["consumers"] = run_all(settings)
+    with log.step("Airflow DAG store_loop (dag.test)"):
+        facts["dag"] = run_dag(settings)
+    if not facts["dag"].succeeded:
+        log.console.print("[bold red]The DAG run failed; features and models stay as they were.[/]")
+    return facts
+
+
+def serve(settings: Settings, log: StepLog) -> tuple[str, object]:
+    from serving.run import start
+    from storeloop.gateway_server import start_gateway
+
+    with log.step("start Ray Serve (search, recommendations)"):
+        serving_url = start(settings)
+    with log.step("start the store gateway"):
+        gateway = start_gateway(settings)
+    return serving_url, gateway
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    export_overrides(args)
+    settings = Settings()
+    log = StepLog()
+    started = time.perf_counter()
+    facts = run_loop(settings, log, fresh=not args.keep)
+    settings = Settings()
+    serving_url, gateway = serve(settings, log)
+
+    from storeloop.report import print_summary, smoke_check_apis
+
+    with log.step("check the APIs"):
+        facts["api_check"] = smoke_check_apis(settings, gateway.url)
+    facts["seconds"] = {**log.seconds, "total": round(time.perf_counter() - started, 1)}
+    print_summary(settings, facts, gateway.url, serving_url, log.console)
+    _write_figures(settings, facts)
+    ready = {"gateway_url": gateway.url, "serving_url": serving_url, "dag_state": facts["dag"].state}
+    (settings.reports_dir / "up_ready.json").write_text(json.dumps(ready))
+    if args.once:
+        _shutdown(facts, gateway)
+        return 0 if facts["dag"].succeeded else 1
+    log.console.print("APIs are up; Ctrl-C stops them.")
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    _shutdown(facts, gateway)
+    return 0
+
+
+def _write_figures(settings: Settings, facts: dict) -> None:
+    figures = {
+        "steps_seconds": facts["seconds"],
+        "dag_task_seconds": {k: v["seconds"] for k, v in facts["dag"].tasks.items()},
+    }
+    (settings.reports_dir / "up_timings.json").write_text(json.dumps(figures, indent=2))
+
+
+def _shutdown(facts: dict, gateway) -> None:
+    from serving.run import stop
+
+    gateway.stop()
+    stop()
+    facts["receiver"].stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

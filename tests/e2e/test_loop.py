@@ -1,0 +1,172 @@
+"""The whole loop at small scale, as a user runs it: `python -m storeloop.up` in its own process.
+
+Real SQLite, tantivy, Spark, Great Expectations, Airflow (dag.test), Feast, dbt, MLflow and Ray
+Serve; nothing is mocked. The assertions read the stores the loop wrote and call its APIs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow.dataset as ds
+import pytest
+import sqlalchemy as sa
+
+from storeloop.settings import REPO_ROOT, Settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.spark, pytest.mark.ray, pytest.mark.airflow]
+
+SCALE = {"STORE_SIM_PRODUCTS": "400", "STORE_SIM_SHOPPERS": "60", "STORE_SIM_DAYS": "4"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("loop") / "var"
+    env = {
+        **os.environ,
+        **SCALE,
+        "STORE_DATA_DIR": str(data_dir),
+        "STORE_SERVING_PORT": str(_free_port()),
+        "STORE_GATEWAY_PORT": str(_free_port()),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    env.pop("AIRFLOW_HOME", None)
+    log_path = data_dir.parent / "up.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "storeloop.up"], cwd=REPO_ROOT, env=env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    ready_file = data_dir / "reports" / "up_ready.json"
+    deadline = time.monotonic() + 900
+    while not ready_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL) if process.poll() is None else None
+            pytest.fail(f"make up did not come up:\n{log_path.read_text()[-6000:]}")
+        time.sleep(2)
+    ready = json.loads(ready_file.read_text())
+    settings = Settings(data_dir=data_dir)
+    yield settings, ready
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _scalar(settings: Settings, sql: str, **params):
+    engine = sa.create_engine(settings.db_url)
+    with engine.connect() as conn:
+        value = conn.execute(sa.text(sql), params).scalar_one()
+    engine.dispose()
+    return value
+
+
+def _stock(settings: Settings, product_id: str) -> int | None:
+    engine = sa.create_engine(settings.db_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT payload FROM outbox WHERE aggregate_id = :p AND type = :t "
+                "ORDER BY position DESC LIMIT 1"
+            ),
+            {"p": product_id, "t": "inventory.StockChanged.v1"},
+        ).first()
+    engine.dispose()
+    return None if row is None else json.loads(row[0])["quantity"]
+
+
+def test_the_dag_succeeded(loop):
+    _, ready = loop
+    assert ready["dag_state"] == "success"
+
+
+def test_every_event_reached_bronze(loop):
+    settings, _ = loop
+    outbox = _scalar(settings, "SELECT COUNT(*) FROM outbox")
+    bronze = ds.dataset(settings.lake_dir / "bronze" / "events", format="parquet", partitioning="hive")
+    assert outbox > 0
+    assert bronze.count_rows() == outbox
+
+
+def test_silver_orders_equal_orders_placed(loop):
+    settings, _ = loop
+    placed = _scalar(settings, "SELECT COUNT(*) FROM outbox WHERE type = 'orders.OrderPlaced.v1'")
+    silver = ds.dataset(settings.lake_dir / "silver" / "orders", format="parquet", partitioning="hive")
+    assert placed > 0
+    assert silver.count_rows() == placed
+
+
+def test_online_store_holds_features_for_products_sold(loop):
+    settings, _ = loop
+    from features.store import feature_store
+
+    items = ds.dataset(settings.lake_dir / "silver" / "order_items", format="parquet", partitioning="hive")
+    sold = sorted(set(items.to_table(columns=["product_id"]).column("product_id").to_pylist()))[:50]
+    online = feature_store(settings).get_online_features(
+        features=["product_features:price", "product_features:units_7d"],
+        entity_rows=[{"product_id": p} for p in sold],
+    ).to_dict()
+    assert online["product_id"] == sold
+    assert all(price is not None and price > 0 for price in online["price"])
+
+
+def test_both_models_have_a_champion(loop):
+    settings, _ = loop
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    client = MlflowClient()
+    for name in ("search-ranker", "recommender"):
+        champion = client.get_model_version_by_alias(name, "champion")
+        assert int(champion.version) >= 1
+
+
+def test_search_returns_existing_in_stock_products_ranked_by_the_champion(loop):
+    settings, ready = loop
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    champion = MlflowClient().get_model_version_by_alias("search-ranker", "champion")
+    response = httpx.get(
+        f"{ready['gateway_url']}/api/search",
+        params={"q": "shoes", "in_stock_only": "true", "limit": 10},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["results"], body
+    assert str(champion.version) in str(body["ranker"])
+    for hit in body["results"]:
+        assert _scalar(settings, "SELECT COUNT(*) FROM outbox WHERE aggregate_id = :p",
+                       p=hit["product_id"]) > 0
+        assert (_stock(settings, hit["product_id"]) or 0) > 0
+
+
+def test_recommendations_return_existing_in_stock_products(loop):
+    settings, ready = loop
+    customer = json.loads(
+        _scalar(settings, "SELECT payload FROM outbox WHERE type = 'orders.OrderPlaced.v1' LIMIT 1")
+    )["customer_id"]
+    response = httpx.get(f"{ready['gateway_url']}/api/recommendations/{customer}", timeout=30)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert items
+    for item in items:
+        assert (_stock(settings, item["product_id"]) or 0) > 0
