@@ -74,7 +74,11 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
             run_all(settings)
             search.refresh()
 
-        facts["simulation"] = simulate(settings, store, search, on_day_end=on_day_end).as_dict()
+        def on_listed() -> None:
+            run_all(settings)
+
+        report = simulate(settings, store, search, on_day_end=on_day_end, on_listed=on_listed)
+        facts["simulation"] = report.as_dict()
     with log.step("event consumers catch up (bronze lake, search index)"):
         facts["consumers"] = run_all(settings)
     with log.step("Airflow DAG store_loop (dag.test)"):

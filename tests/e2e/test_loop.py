@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pyarrow.dataset as ds
@@ -42,6 +41,7 @@ def loop(tmp_path_factory):
         "STORE_DATA_DIR": str(data_dir),
         "STORE_SERVING_PORT": str(_free_port()),
         "STORE_GATEWAY_PORT": str(_free_port()),
+        "STORE_ANALYTICS_URL": f"http://127.0.0.1:{_free_port()}",
         "PYTHONPATH": str(REPO_ROOT),
     }
     env.pop("AIRFLOW_HOME", None)

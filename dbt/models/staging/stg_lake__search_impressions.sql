@@ -1,0 +1,21 @@
+with
+
+source as (
+    {{ lake_source('search_impressions') }}
+),
+
+renamed as (
+    select
+        cast(search_id as varchar) as search_id,
+        cast(session_id as varchar) as session_id,
+        cast(customer_id as varchar) as customer_id,
+        cast(query as varchar) as search_query,
+        cast(product_id as varchar) as product_id,
+        cast(position as integer) as position,
+        cast(index_score as double) as index_score,
+        cast(ranker as varchar) as ranker,
+        cast(searched_at as timestamp) as searched_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Online serving: search, ranking and recommendations over the search index and the champions."""

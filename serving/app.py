@@ -1,0 +1,102 @@
+"""The Ray Serve application: search, recommendations, health and model versions over FastAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from ray import serve
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from serving.champions import RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
+from storeloop.settings import Settings
+
+api = FastAPI(title="storeloop serving")
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+@api.exception_handler(RequestValidationError)
+async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    first = (error.errors() or [{}])[0]
+    field = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+    message = str(first.get("msg", "invalid request"))
+    return JSONResponse(error_body("invalid_request", message, field), status_code=422)
+
+
+@api.exception_handler(StarletteHTTPException)
+async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    body = error_body("not_found" if error.status_code == 404 else "http_error", str(error.detail))
+    return JSONResponse(body, status_code=error.status_code)
+
+
+@serve.deployment(name="storeloop", ray_actor_options={"num_cpus": 0.5})
+@serve.ingress(api)
+class StoreServing:
+    """Loads the index and champions once; a watcher thread swaps champions in without restart."""
+
+    def __init__(self, settings: Settings, poll_s: float = 5.0) -> None:
+        from serving.features import OnlineFeatures
+        from serving.recommend.service import RecommendationService
+        from serving.search.index import open_index
+        from serving.search.service import SearchService
+
+        index = open_index(settings)
+        self.ranker_slot = ChampionSlot(settings, RANKER)
+        self.recommender_slot = ChampionSlot(settings, RECOMMENDER)
+        for slot in (self.ranker_slot, self.recommender_slot):
+            slot.refresh()
+        self.search_service = SearchService(
+            settings, features=OnlineFeatures(settings), index=index
+        )
+        self.recommendations = RecommendationService(settings, index=index)
+        self._use_champions()
+        self.watcher = ChampionWatcher(
+            [self.ranker_slot, self.recommender_slot], poll_s, self._use_champions
+        )
+        self.watcher.start()
+
+    def _use_champions(self) -> None:
+        # One attribute assignment each: a request in flight keeps the model it started with.
+        self.search_service.ranker = self.ranker_slot.model
+        self.recommendations.recommender = self.recommender_slot.model
+
+    @api.get("/search")
+    def search(
+        self,
+        q: str = "",
+        customer_id: str | None = None,
+        limit: int = Query(20, ge=1, le=100),
+        in_stock_only: bool = False,
+    ) -> dict[str, Any]:
+        response = self.search_service.search(q, customer_id, limit, in_stock_only)
+        return response.as_dict()
+
+    @api.get("/recommendations/{user_id}")
+    def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
+        return self.recommendations.recommend(user_id, k)
+
+    @api.get("/health")
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "products": self.search_service.index.count()}
+
+    @api.get("/models")
+    def models(self) -> dict[str, Any]:
+        return {
+            "search-ranker": self.ranker_slot.version,
+            "recommender": self.recommender_slot.version,
+            "ranker_in_use": self.ranker_slot.version or "index",
+        }
+
+    def __del__(self) -> None:
+        watcher = getattr(self, "watcher", None)
+        if watcher is not None:
+            watcher.stop()
+
+
+def build_app(settings: Settings, poll_s: float = 5.0) -> serve.Application:
+    return StoreServing.bind(settings, poll_s)

@@ -1,0 +1,88 @@
+"""Follows the MLflow `champion` alias: cheap version checks, a load on change."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storeloop.settings import Settings
+
+log = logging.getLogger(__name__)
+RANKER = ("search-ranker", "models.ranker.predict", "load_champion_ranker")
+RECOMMENDER = ("recommender", "models.recommender.predict", "load_champion_recommender")
+
+
+def champion_version(settings: Settings, registered_name: str) -> str | None:
+    """The registry version behind the alias, or None (no registry yet, no alias, any error)."""
+    uri = settings.tracking_uri
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists():
+        return None  # nothing registered yet; do not create an empty tracking database
+    try:
+        from mlflow import MlflowClient
+
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        return str(client.get_model_version_by_alias(registered_name, "champion").version)
+    except Exception as error:
+        log.debug("no champion for %s: %r", registered_name, error)
+        return None
+
+
+class ChampionSlot:
+    """Holds one model; `refresh()` swaps in the champion when the alias has moved."""
+
+    def __init__(self, settings: Settings, spec: tuple[str, str, str]) -> None:
+        self.settings = settings
+        self.registered_name, self._module, self._function = spec
+        self.model: Any = None
+        self.registry_version: str | None = None
+
+    def _load(self) -> Any:
+        try:
+            loader = getattr(importlib.import_module(self._module), self._function)
+        except (ImportError, AttributeError):
+            return None
+        return loader(self.settings)
+
+    def refresh(self) -> bool:
+        seen = champion_version(self.settings, self.registered_name)
+        if seen is None or seen == self.registry_version:
+            return False
+        try:
+            model = self._load()
+        except Exception as error:  # keep serving the old model; retry at the next poll
+            log.warning("loading %s v%s failed: %r", self.registered_name, seen, error)
+            return False
+        if model is None:
+            return False
+        self.model, self.registry_version = model, seen
+        log.info("now serving %s version %s", self.registered_name, seen)
+        return True
+
+    @property
+    def version(self) -> str | None:
+        return None if self.model is None else str(getattr(self.model, "version", ""))
+
+
+class ChampionWatcher:
+    """A daemon thread refreshing each slot every `poll_s`; `on_swap` runs after a swap."""
+
+    def __init__(self, slots: list[ChampionSlot], poll_s: float, on_swap: Callable[[], None]):
+        self.slots, self.poll_s, self.on_swap = slots, poll_s, on_swap
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="champion-watcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            swapped = [slot.refresh() for slot in self.slots]
+            if any(swapped):
+                self.on_swap()

@@ -1,0 +1,1 @@
+"""Recommendations: the champion recommender, filtered by the index read model."""

@@ -1,0 +1,50 @@
+"""Starts and stops the serving application on a local Ray, HTTP on settings' host and port."""
+
+from __future__ import annotations
+
+import os
+
+from storeloop.settings import REPO_ROOT, Settings
+
+APP_NAME = "storeloop"
+
+
+def start(settings: Settings, poll_s: float = 5.0) -> str:
+    """Runs the app (blocking until it is ready) and returns its base URL."""
+    import ray
+    from ray import serve
+
+    from serving.app import build_app
+
+    if not ray.is_initialized():
+        # Workers import the project from the repo root, as the driver does.
+        pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
+        )
+    serve.start(http_options={"host": settings.serving_host, "port": settings.serving_port})
+    serve.run(build_app(settings, poll_s), name=APP_NAME, route_prefix="/")
+    return f"http://{settings.serving_host}:{settings.serving_port}"
+
+
+def stop() -> None:
+    import ray
+    from ray import serve
+
+    if ray.is_initialized():
+        serve.shutdown()
+        ray.shutdown()
+
+
+if __name__ == "__main__":
+    import signal
+
+    url = start(Settings())
+    print(f"serving on {url}; Ctrl-C stops")
+    try:
+        signal.pause()
+    finally:
+        stop()

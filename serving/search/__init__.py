@@ -1,0 +1,1 @@
+"""Product search: query parser, index client, aggregator, ranker hook, formatter."""

@@ -1,0 +1,28 @@
+"""Results aggregator: index hits to candidates with catalog fields and live stock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from serving.search.index import SearchHits
+
+CANDIDATE_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "stock")
+
+
+def to_candidates(found: SearchHits, in_stock_only: bool = False) -> list[dict[str, Any]]:
+    """One dict per product in index order (`score` = index score); duplicates and, on request,
+    out-of-stock products are dropped. Hits carry the read model's fields, stock included."""
+    seen: set[str] = set()
+    candidates = []
+    for hit in found.hits:
+        if hit.product_id in seen:
+            continue
+        seen.add(hit.product_id)
+        candidate = {key: hit.doc.get(key) for key in CANDIDATE_KEYS}
+        candidate["product_id"] = hit.product_id
+        candidate["stock"] = int(candidate["stock"] or 0)
+        candidate["score"] = float(hit.score)
+        if in_stock_only and candidate["stock"] <= 0:
+            continue
+        candidates.append(candidate)
+    return candidates

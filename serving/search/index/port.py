@@ -1,0 +1,116 @@
+"""The search index port: one abstract base class, one query spec, adapters for tantivy and ES."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# A product document as indexed (the read model kept from catalog and stock events).
+DOC_FIELDS = (
+    "product_id",
+    "title",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "rating",
+    "rating_count",
+    "stock",
+    "in_stock",
+    "created_at",
+)
+TITLE_BOOST = 3.0
+# Same split as tantivy's default tokenizer: runs of letters and digits, lower-cased.
+_WORD = re.compile(r"[^\W_]+")
+MAX_TERMS = 32
+
+
+def search_terms(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text or "") if len(word) <= 40][:MAX_TERMS]
+
+
+def facet_key(value: Any) -> str:
+    """The exact-match form of a brand or category: trimmed, lower-cased."""
+    return str(value or "").strip().lower()
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """What to ask the index; every filter optional. No terms means every product."""
+
+    terms: tuple[str, ...] = ()
+    match_all_terms: bool = True
+    brand: str | None = None
+    category: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    in_stock_only: bool = False
+    order_by_rating: bool = False
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    product_id: str
+    score: float
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+class SearchIndexError(Exception):
+    """Typed failure of an index adapter; `code` says which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SearchIndex(ABC):
+    """Writes are visible to `search`, `get` and `count` after `commit()`."""
+
+    @abstractmethod
+    def upsert(self, docs: Iterable[dict[str, Any]]) -> None: ...
+
+    @abstractmethod
+    def delete(self, product_ids: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def search(self, spec: QuerySpec) -> SearchHits: ...
+
+    @abstractmethod
+    def get(self, product_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    def close(self) -> None:  # noqa: B027 - optional hook; most adapters hold nothing to release
+        """Releases writers or connections."""
+
+
+def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """Coerces a product document to the index's types; `in_stock` always follows `stock`."""
+    stock = int(doc.get("stock") or 0)
+    return {
+        "product_id": str(doc["product_id"]),
+        "title": str(doc.get("title") or ""),
+        "description": str(doc.get("description") or ""),
+        "brand": str(doc.get("brand") or ""),
+        "category": str(doc.get("category") or ""),
+        "price": float(doc.get("price") or 0.0),
+        "rating": float(doc.get("rating") or 0.0),
+        "rating_count": int(doc.get("rating_count") or 0),
+        "stock": stock,
+        "in_stock": stock > 0,
+        "created_at": str(doc.get("created_at") or ""),
+    }

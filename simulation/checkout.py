@@ -1,0 +1,61 @@
+"""Checking out and paying with sandbox test cards; about 8% of attempts use the declining card.
+
+A declined order is cancelled by the store and its cart emptied, so about half of those
+shoppers fill the cart again and pay with a good card. A stock-out at checkout is counted and
+reported to the seller; the cart stays as it was, to be tried again after a restock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.shoppers import Shopper
+
+if TYPE_CHECKING:
+    from simulation.behaviour import Shop
+
+APPROVE_CARD = "4242424242424242"
+DECLINE_CARD = "4000000000000002"
+DECLINE_RATE = 0.08
+RETRY_AFTER_DECLINE = 0.5
+
+
+def check_out(shop: Shop, shopper: Shopper, session_id: str, rng: np.random.Generator) -> None:
+    card = DECLINE_CARD if rng.random() < DECLINE_RATE else APPROVE_CARD
+    status = _pay(shop, shopper, card, f"{session_id}-1")
+    if status == "cancelled" and rng.random() < RETRY_AFTER_DECLINE:
+        _refill_cart(shop, shopper)
+        _pay(shop, shopper, APPROVE_CARD, f"{session_id}-2")
+
+
+def _pay(shop: Shop, shopper: Shopper, card: str, idempotency_key: str) -> str | None:
+    customer_id = shopper.customer_id or ""
+    try:
+        order = shop.store.orders.checkout(customer_id, card, idempotency_key=idempotency_key)
+    except shop.out_of_stock_error as refused:
+        shop.tally.out_of_stock += 1
+        product_id = getattr(refused, "product_id", None)
+        if product_id:
+            shop.sold_out.add(product_id)
+        return None
+    shop.tally.orders_placed += 1
+    status = str(getattr(order, "status", ""))
+    if status == "paid":
+        shop.tally.orders_paid += 1
+        shop.carts.pop(customer_id, None)
+    elif status == "cancelled":
+        shop.tally.orders_declined += 1
+        shop.declined_carts[customer_id] = shop.carts.pop(customer_id, {})
+    return status
+
+
+def _refill_cart(shop: Shop, shopper: Shopper) -> None:
+    customer_id = shopper.customer_id or ""
+    lines = shop.declined_carts.pop(customer_id, {})
+    for product_id, (quantity, search_id) in sorted(lines.items()):
+        shop.store.cart.add_item(customer_id, product_id, quantity, search_id=search_id)
+        shop.tally.cart_adds += 1
+    if lines:
+        shop.carts[customer_id] = dict(lines)

@@ -1,0 +1,111 @@
+"""dbt build on a hand-made silver lake: mart values checked against sums done by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from warehouse.dbt_build import build_marts
+from warehouse.errors import DbtBuildFailed, WarehouseErrorCode
+
+pytestmark = pytest.mark.slow
+
+
+def query(settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_build_reports_models_tests_and_row_counts(built_warehouse):
+    _, summary = built_warehouse
+    assert summary["models"]["fct_orders"] == "success"
+    assert set(summary["models"]) >= {"stg_lake__orders", "stg_lake__clicks", "daily_revenue"}
+    assert summary["tests"].get("pass", 0) >= 40
+    assert len(summary["unit_tests"]) == 4
+    assert "fail" not in summary["tests"] and "error" not in summary["tests"]
+    assert summary["row_counts"] == {
+        "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
+    }  # fmt: skip
+
+
+def test_daily_revenue_is_the_sum_of_paid_orders(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select cast(order_date as varchar), orders, paid_orders, "
+                 "cancelled_orders, revenue, average_order_value, units "
+                 "from daily_revenue order by order_date")  # fmt: skip
+    # day 1: o-a 25.50 + o-c 11.00 paid (units 3 + 2), o-b cancelled; day 2: o-d 10.00
+    assert rows == [
+        ("2026-01-01", 3, 2, 1, Decimal("36.50"), Decimal("18.25"), 5),
+        ("2026-01-02", 1, 1, 0, Decimal("10.00"), Decimal("10.00"), 1),
+    ]
+
+
+def test_fct_orders_carries_payment_status_and_units(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select order_id, customer_id, payment_status, units, order_total, "
+                 "is_paid from fct_orders order by order_id")  # fmt: skip
+    assert rows == [
+        ("o-a", "c-1", "captured", 3, Decimal("25.50"), True),
+        ("o-b", "c-2", "declined", 1, Decimal("10.00"), False),
+        ("o-c", "c-2", "captured", 2, Decimal("11.00"), True),
+        ("o-d", "c-1", "captured", 1, Decimal("10.00"), True),
+    ]
+
+
+def test_dim_customers_lifetime_value_counts_paid_orders(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select customer_id, orders, paid_orders, lifetime_value, "
+                 "cast(first_order_at as varchar), cast(last_order_at as varchar) "
+                 "from dim_customers order by customer_id")  # fmt: skip
+    assert rows == [
+        ("c-1", 2, 2, Decimal("35.50"), "2026-01-01 09:00:00", "2026-01-02 08:00:00"),
+        ("c-2", 2, 1, Decimal("11.00"), "2026-01-01 12:00:00", "2026-01-01 23:30:00"),
+        ("c-3", 0, 0, Decimal("0.00"), None, None),
+        ("s-1", 0, 0, Decimal("0.00"), None, None),
+    ]
+
+
+def test_dim_products_sales_and_ctr(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select product_id, units_sold, revenue, impressions, clicks, ctr, "
+                 "is_deleted from dim_products order by product_id")  # fmt: skip
+    assert rows == [
+        ("p-1", 3, Decimal("30.00"), 2, 1, 0.5, False),
+        ("p-2", 3, Decimal("16.50"), 1, 0, 0.0, False),
+        ("p-3", 0, Decimal("0.00"), 1, 0, 0.0, True),
+    ]
+
+
+def test_a_broken_silver_table_fails_the_build_naming_the_test(
+    built_warehouse, write_lake, tmp_path
+):
+    settings, _ = built_warehouse
+    broken = settings.model_copy(update={"data_dir": tmp_path})
+    # a second row for o-a (another day's partition) breaks the uniqueness of order_id
+    duplicate = {
+        "order_id": "o-a", "customer_id": "c-1", "status": "paid", "currency": "USD",
+        "total": 1.0, "item_count": 1, "placed_at": datetime(2026, 1, 3, tzinfo=UTC),
+    }  # fmt: skip
+    write_lake(broken.lake_dir, [duplicate])
+
+    with pytest.raises(DbtBuildFailed) as failure:
+        build_marts(broken, select="stg_lake__orders")  # only the failing part: dbt is slow
+
+    assert failure.value.code == WarehouseErrorCode.DBT_BUILD_FAILED
+    assert any("unique_stg_lake__orders_order_id" in node for node in failure.value.failed_nodes)
+
+
+def test_a_silver_table_without_files_yet_reads_as_empty(built_warehouse, tmp_path):
+    settings, _ = built_warehouse
+    quiet = settings.model_copy(update={"data_dir": tmp_path})  # a lake with no clicks at all
+
+    summary = build_marts(quiet, select="stg_lake__clicks")
+
+    assert summary["models"] == {"stg_lake__clicks": "success"}
+    with duckdb.connect(str(quiet.warehouse_path), read_only=True) as connection:
+        columns = connection.execute("describe stg_lake__clicks").fetchall()
+        assert connection.execute("select count(*) from stg_lake__clicks").fetchone() == (0,)
+    assert ("clicked_at", "TIMESTAMP") in [(name, kind) for name, kind, *_ in columns]

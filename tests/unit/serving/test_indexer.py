@@ -1,0 +1,69 @@
+from consumers.checkpoint import FileCheckpoint
+from serving.search.index.tantivy_index import TantivyIndex
+from serving.search.indexer import SearchIndexer
+from transactional.common import events as ev
+
+STAMP = "2025-03-01T00:00:00+00:00"
+
+
+def product(product_id, title, price="19.99", **extra):
+    return {"product_id": product_id, "seller_id": "s-1", "title": title, "description": "d",
+            "brand": "Acme", "category": "Kitchen", "price": price, "currency": "USD",
+            "rating": 4.0, "rating_count": 3, "image_url": "", "created_at": STAMP,
+            "updated_at": STAMP, **extra}  # fmt: skip
+
+
+def stock(product_id, quantity):
+    return {"product_id": product_id, "quantity": quantity, "delta": 0, "reason": "restock"}
+
+
+def test_applies_create_update_stock_and_delete(settings, append_event):
+    append_event(ev.PRODUCT_CREATED, "p-1", product("p-1", "Steel kettle"))
+    append_event(ev.STOCK_CHANGED, "p-1", stock("p-1", 5))
+    append_event(ev.PRODUCT_UPDATED, "p-1", product("p-1", "Steel kettle XL", price="24.50"))
+    append_event(ev.PRODUCT_CREATED, "p-2", product("p-2", "Teapot"))
+    append_event(ev.ORDER_PLACED, "o-1", {"order_id": "o-1"})  # not followed
+    append_event(ev.PRODUCT_DELETED, "p-2", {"product_id": "p-2"})
+
+    assert SearchIndexer(settings).run_once() == 5
+
+    index = TantivyIndex(settings.search_index_dir)
+    docs = index.get(["p-1", "p-2"])
+    assert list(docs) == ["p-1"]
+    assert docs["p-1"]["title"] == "Steel kettle XL"
+    assert docs["p-1"]["price"] == 24.5
+    assert docs["p-1"]["stock"] == 5  # an update's snapshot carries no stock: the level stays
+    assert FileCheckpoint(settings.checkpoint_dir, "search_indexer").position == 6
+
+
+def test_a_deleted_product_never_comes_back(settings, append_event):
+    append_event(ev.PRODUCT_CREATED, "p-1", product("p-1", "Kettle"))
+    append_event(ev.PRODUCT_DELETED, "p-1", {"product_id": "p-1"})
+    assert SearchIndexer(settings).run_once() == 2
+    # A late update and a stock change for the deleted product, in a later run.
+    append_event(ev.PRODUCT_UPDATED, "p-1", product("p-1", "Kettle again"))
+    append_event(ev.STOCK_CHANGED, "p-1", stock("p-1", 9))
+    assert SearchIndexer(settings).run_once() == 2
+    assert TantivyIndex(settings.search_index_dir).count() == 0
+
+
+def test_replay_after_a_crash_is_harmless(settings, append_event):
+    append_event(ev.PRODUCT_CREATED, "p-1", product("p-1", "Kettle"))
+    append_event(ev.STOCK_CHANGED, "p-1", stock("p-1", 5))
+    append_event(ev.STOCK_CHANGED, "p-1", stock("p-1", 2))
+    SearchIndexer(settings).run_once()
+    # The index committed but the checkpoint write was lost: everything replays.
+    FileCheckpoint(settings.checkpoint_dir, "search_indexer").save(0)
+    assert SearchIndexer(settings, batch_size=1).run_once() == 3
+
+    index = TantivyIndex(settings.search_index_dir)
+    assert index.count() == 1
+    assert index.get(["p-1"])["p-1"]["stock"] == 2
+
+
+def test_stock_before_the_product_is_kept_until_it_is_created(settings, append_event):
+    append_event(ev.STOCK_CHANGED, "p-1", stock("p-1", 4))
+    SearchIndexer(settings).run_once()
+    append_event(ev.PRODUCT_CREATED, "p-1", product("p-1", "Kettle"))
+    SearchIndexer(settings).run_once()
+    assert TantivyIndex(settings.search_index_dir).get(["p-1"])["p-1"]["stock"] == 4

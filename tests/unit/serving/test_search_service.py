@@ -1,0 +1,85 @@
+import pytest
+
+from serving.recommend.service import RecommendationService
+from serving.search.index.tantivy_index import TantivyIndex
+from serving.search.service import SearchService
+
+PRODUCTS = [
+    ("p-1", "Steel kettle", "Acme", "Kitchen", 30.0, 4.8, 5),
+    ("p-2", "Glass kettle", "Bolt", "Kitchen", 60.0, 4.1, 0),
+    ("p-3", "Kettle descaler", "Acme", "Cleaning", 8.0, 3.5, 10),
+    ("p-4", "Running shoes", "Swift", "Shoes", 80.0, 4.9, 2),
+]
+
+
+@pytest.fixture
+def index(settings):
+    index = TantivyIndex(settings.search_index_dir)
+    index.upsert(
+        {"product_id": p, "title": t, "description": "", "brand": b, "category": c,
+         "price": price, "rating": r, "stock": s}
+        for p, t, b, c, price, r, s in PRODUCTS
+    )  # fmt: skip
+    index.commit()
+    return index
+
+
+class PriceyFirst:
+    version = "3"
+
+    def score(self, rows):
+        return [row["price"] for row in rows]
+
+
+def ids(response):
+    return [r["product_id"] for r in response.results]
+
+
+def test_title_matches_rank_first_with_filters_and_metadata(settings, index):
+    response = SearchService(settings, index=index).search("kettle under 50")
+    assert ids(response) == ["p-1", "p-3"]
+    assert response.ranker == "index" and response.ranker_fallback == "no_ranker"
+    assert response.parsed["price_max"] == 50.0
+    first = response.results[0]
+    assert first["position"] == 1 and first["stock"] == 5 and first["brand"] == "Acme"
+    assert set(first) == {"product_id", "title", "brand", "category", "price", "rating",
+                          "stock", "position", "score"}  # fmt: skip
+
+
+def test_brand_filter_in_stock_only_and_relaxed_matching(settings, index):
+    service = SearchService(settings, index=index)
+    assert ids(service.search("brand:acme kettle")) == ["p-1", "p-3"]
+    assert ids(service.search("kettle", in_stock_only=True)) == ["p-1", "p-3"]
+    assert ids(service.search("kettle unicorn"))[:1] == ["p-1"]  # no product has both words
+
+
+def test_ranker_orders_results_and_is_named(settings, index):
+    response = SearchService(settings, ranker=PriceyFirst(), index=index).search("kettle")
+    assert ids(response) == ["p-2", "p-1", "p-3"]
+    assert response.ranker == "3" and response.ranker_fallback is None
+
+
+@pytest.mark.parametrize("query", ["", "   ", b"\xff\xfe", "\x00" * 50, "(((", "x" * 10_000])
+def test_odd_queries_give_a_valid_response(settings, index, query):
+    response = SearchService(settings, index=index).search(query, limit=3)
+    assert isinstance(response.results, list) and len(response.results) <= 3
+    assert response.total >= len(response.results)
+
+
+class FixedRecommender:
+    version = "5"
+
+    def recommend(self, customer_id, k, exclude=()):
+        return [("p-2", 0.9), ("gone", 0.8), ("p-3", 0.7)]
+
+
+def test_recommendations_drop_sold_out_and_missing_products(settings, index):
+    result = RecommendationService(settings, FixedRecommender(), index=index).recommend("c-1", 2)
+    assert result["recommender"] == "5" and result["fallback"] is None
+    assert [item["product_id"] for item in result["items"]] == ["p-3", "p-4"]  # filled up
+
+
+def test_recommendations_without_a_model_are_top_rated_in_stock(settings, index):
+    result = RecommendationService(settings, index=index).recommend("c-1", 3)
+    assert result["fallback"] == "no_recommender"
+    assert [item["product_id"] for item in result["items"]] == ["p-4", "p-1", "p-3"]
