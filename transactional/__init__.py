@@ -1,1 +1,4 @@
-"""The transactional core: catalog, carts, orders, inventory, payments. Knows nothing of the data platform."""
+"""The transactional core: catalog, carts, orders, inventory, payments.
+
+It knows nothing of the data platform: it only appends events to the outbox.
+"""

@@ -1,0 +1,66 @@
+"""The gateway forwards /api/search and /api/recommendations to a real HTTP server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from storeloop.settings import Settings
+from transactional.gateway.app import create_app
+
+
+def stand_in_serving() -> FastAPI:
+    """Answers like serving's contract says, echoing what it was asked."""
+    app = FastAPI()
+
+    @app.get("/search")
+    def search(q: str, customer_id: str | None = None, limit: int = 20):
+        return {"query": q, "customer_id": customer_id, "limit": limit, "results": []}
+
+    @app.get("/recommendations/{user_id}")
+    def recommend(user_id: str, k: int = 10):
+        return {"user_id": user_id, "k": k, "items": []}
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def serving_port() -> Iterator[int]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(stand_in_serving(), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "stand-in serving did not start"
+        time.sleep(0.02)
+    yield port
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def test_search_and_recommendations_are_proxied(tmp_path, serving_port):
+    settings = Settings(data_dir=tmp_path, serving_port=serving_port)
+    with TestClient(create_app(settings)) as api:
+        found = api.get("/api/search", params={"q": "lamp", "customer_id": "c-1", "limit": 5})
+        assert found.status_code == 200
+        assert found.json() == {"query": "lamp", "customer_id": "c-1", "limit": 5, "results": []}
+        recs = api.get("/api/recommendations/c-000007", params={"k": 3})
+        assert recs.json() == {"user_id": "c-000007", "k": 3, "items": []}
+        # Serving's own 422 passes through unchanged.
+        assert api.get("/api/search").status_code == 422

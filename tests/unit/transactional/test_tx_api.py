@@ -1,0 +1,215 @@
+"""The HTTP gateway through TestClient: status codes, the error format, nothing half-written."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storeloop.settings import Settings
+from transactional.gateway.app import create_app
+
+
+@pytest.fixture
+def api(store, tmp_path):
+    # Port 9 (discard) has no serving behind it on this machine.
+    settings = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
+
+
+def as_user(user_id: str) -> dict[str, str]:
+    return {"X-User-Id": user_id}
+
+
+def error_of(response) -> dict:
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
+    return body["error"]
+
+
+@pytest.fixture
+def seller_id(api) -> str:
+    answer = api.post("/api/users", json={"name": "Sal", "email": "sal@x.io", "role": "seller"})
+    assert answer.status_code == 201
+    return answer.json()["user_id"]
+
+
+@pytest.fixture
+def customer_id(api) -> str:
+    return api.post("/api/users", json={"name": "Cy", "email": "cy@x.io"}).json()["user_id"]
+
+
+@pytest.fixture
+def product_id(api, seller_id) -> str:
+    answer = api.post(
+        "/api/products",
+        json={"title": "Lamp", "price": "24.50", "initial_stock": 2},
+        headers=as_user(seller_id),
+    )
+    assert answer.status_code == 201
+    assert (answer.json()["price"], answer.json()["stock"]) == ("24.50", 2)
+    return answer.json()["product_id"]
+
+
+def test_health(api):
+    assert api.get("/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": "Lamp", "price": -1}, "price"),
+        ({"price": "1.00"}, "title"),
+        ({"title": "Lamp", "price": "1.00", "color": "red"}, "color"),
+        ({"title": "Lamp", "price": "1.00", "initial_stock": "many"}, "initial_stock"),
+    ],
+)
+def test_bad_product_bodies_name_the_field(api, seller_id, body, field, count):
+    answer = api.post("/api/products", json=body, headers=as_user(seller_id))
+    assert answer.status_code == 422
+    assert error_of(answer)["code"] == "invalid_request" and error_of(answer)["field"] == field
+    assert count(api.app.state.store, "products") == 0
+
+
+def test_malformed_json_is_400(api, seller_id):
+    answer = api.post(
+        "/api/products",
+        content=b'{"title": ',
+        headers={**as_user(seller_id), "content-type": "application/json"},
+    )
+    assert answer.status_code == 400 and error_of(answer)["code"] == "malformed_json"
+
+
+def test_identity_is_required_and_must_exist(api):
+    assert error_of(api.get("/api/cart"))["code"] == "unauthenticated"
+    unknown = api.get("/api/cart", headers=as_user("c-424242"))
+    assert unknown.status_code == 401 and error_of(unknown)["code"] == "unknown_user"
+
+
+def test_sellers_only_change_their_own_products(api, product_id, customer_id):
+    patch = api.patch(
+        f"/api/products/{product_id}", json={"price": "1.00"}, headers=as_user(customer_id)
+    )
+    assert patch.status_code == 403 and error_of(patch)["code"] == "not_product_owner"
+    assert api.get(f"/api/products/{product_id}").json()["price"] == "24.50"
+    create = api.post(
+        "/api/products", json={"title": "x", "price": 1}, headers=as_user(customer_id)
+    )
+    assert create.status_code == 403 and error_of(create)["code"] == "not_a_seller"
+
+
+def test_product_lifecycle(api, seller_id, product_id):
+    changed = api.patch(
+        f"/api/products/{product_id}", json={"price": "20"}, headers=as_user(seller_id)
+    )
+    assert changed.status_code == 200 and changed.json()["price"] == "20.00"
+    restocked = api.post(
+        f"/api/products/{product_id}/stock", json={"quantity": 3}, headers=as_user(seller_id)
+    )
+    assert restocked.json() == {"product_id": product_id, "stock": 5}
+    assert api.delete(f"/api/products/{product_id}", headers=as_user(seller_id)).status_code == 204
+    missing = api.get(f"/api/products/{product_id}")
+    assert missing.status_code == 404 and error_of(missing)["code"] == "product_not_found"
+
+
+def test_product_listing_paginates(api, seller_id):
+    for n in range(3):
+        api.post("/api/products", json={"title": f"t{n}", "price": 1}, headers=as_user(seller_id))
+    first = api.get("/api/products", params={"limit": 2}).json()
+    rest = api.get("/api/products", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert len(first["items"]) == 2 and len(rest["items"]) == 1 and rest["next_cursor"] is None
+    bad = api.get("/api/products", params={"limit": 0})
+    assert bad.status_code == 422 and error_of(bad)["field"] == "limit"
+
+
+def test_checkout_over_http(api, product_id, customer_id):
+    headers = as_user(customer_id)
+    added = api.post(
+        "/api/cart/items", json={"product_id": product_id, "quantity": 2}, headers=headers
+    )
+    assert added.status_code == 201 and added.json()["total"] == "49.00"
+    placed = api.post(
+        "/api/orders",
+        json={"card_number": "4242424242424242"},
+        headers={**headers, "Idempotency-Key": "abc"},
+    )
+    assert placed.status_code == 201 and placed.json()["status"] == "paid"
+    again = api.post(
+        "/api/orders",
+        json={"card_number": "4242424242424242"},
+        headers={**headers, "Idempotency-Key": "abc"},
+    )
+    assert again.json()["order_id"] == placed.json()["order_id"]
+    order_id = placed.json()["order_id"]
+    assert api.get(f"/api/orders/{order_id}", headers=headers).json()["total"] == "49.00"
+    assert [o["order_id"] for o in api.get("/api/orders", headers=headers).json()["items"]] == [
+        order_id
+    ]
+    empty = api.post("/api/orders", json={"card_number": "4242424242424242"}, headers=headers)
+    assert empty.status_code == 409 and error_of(empty)["code"] == "empty_cart"
+
+
+def test_declined_card_cancels(api, product_id, customer_id):
+    headers = as_user(customer_id)
+    api.post("/api/cart/items", json={"product_id": product_id}, headers=headers)
+    declined = api.post("/api/orders", json={"card_number": "4000000000000002"}, headers=headers)
+    assert declined.json()["status"] == "cancelled"
+    assert declined.json()["decline_code"] == "card_declined"
+    assert api.get(f"/api/products/{product_id}").json()["stock"] == 2
+
+
+def test_out_of_stock_is_409_and_writes_nothing(api, product_id, customer_id, count):
+    store = api.app.state.store
+    headers = as_user(customer_id)
+    api.post("/api/cart/items", json={"product_id": product_id, "quantity": 3}, headers=headers)
+    outbox_before, stock_before = count(store, "outbox"), store.inventory.stock_level(product_id)
+    answer = api.post("/api/orders", json={"card_number": "4242424242424242"}, headers=headers)
+    assert answer.status_code == 409
+    assert error_of(answer) == {
+        "code": "out_of_stock",
+        "message": f"{product_id}: 3 requested, 2 in stock",
+        "field": "quantity",
+    }
+    assert count(store, "outbox") == outbox_before and count(store, "orders") == 0
+    assert store.inventory.stock_level(product_id) == stock_before
+
+
+def test_other_customers_orders_are_404(api, product_id, customer_id):
+    api.post("/api/cart/items", json={"product_id": product_id}, headers=as_user(customer_id))
+    order_id = api.post(
+        "/api/orders", json={"card_number": "4242424242424242"}, headers=as_user(customer_id)
+    ).json()["order_id"]
+    other = api.post("/api/users", json={"name": "Ot", "email": "ot@x.io"}).json()["user_id"]
+    answer = api.get(f"/api/orders/{order_id}", headers=as_user(other))
+    assert answer.status_code == 404 and error_of(answer)["code"] == "order_not_found"
+
+
+def test_bad_card_and_cart_inputs(api, customer_id, product_id):
+    headers = as_user(customer_id)
+    card = api.post("/api/orders", json={"card_number": "not a card"}, headers=headers)
+    assert card.status_code == 422 and error_of(card)["field"] == "card_number"
+    zero = api.post(
+        "/api/cart/items", json={"product_id": product_id, "quantity": 0}, headers=headers
+    )
+    assert zero.status_code == 422 and error_of(zero)["field"] == "quantity"
+    ghost = api.post("/api/cart/items", json={"product_id": "p-404404"}, headers=headers)
+    assert ghost.status_code == 404 and error_of(ghost)["code"] == "product_not_found"
+
+
+def test_registration_errors(api):
+    api.post("/api/users", json={"name": "Al", "email": "al@x.io"})
+    taken = api.post("/api/users", json={"name": "Al", "email": "AL@x.io"})
+    assert taken.status_code == 409 and error_of(taken)["code"] == "email_taken"
+    admin = api.post("/api/users", json={"name": "Al", "email": "root@x.io", "role": "admin"})
+    assert admin.status_code == 422 and error_of(admin)["field"] == "role"
+
+
+def test_serving_down_is_503(api):
+    answer = api.get("/api/search", params={"q": "lamp"})
+    assert answer.status_code == 503 and error_of(answer)["code"] == "serving_unavailable"
+    assert api.get("/api/recommendations/c-000001").status_code == 503
+
+
+def test_unknown_routes_use_the_error_format(api):
+    answer = api.get("/api/nothing-here")
+    assert answer.status_code == 404 and error_of(answer)["code"] == "not_found"

@@ -1,0 +1,1 @@
+"""Catalog: products listed by sellers; the source of truth for titles, brands and prices."""

@@ -1,0 +1,137 @@
+"""Products and the rules a listing must keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from numbers import Integral
+from typing import Any
+
+from transactional.common.clock import iso
+from transactional.common.errors import Conflict, Forbidden, Invalid, NotFound
+from transactional.common.money import money_text, to_money
+
+
+class CatalogErrorCode(StrEnum):
+    PRODUCT_NOT_FOUND = "product_not_found"
+    PRODUCT_EXISTS = "product_exists"
+    NOT_PRODUCT_OWNER = "not_product_owner"
+    INVALID_PRODUCT = "invalid_product"
+
+
+class ProductNotFound(NotFound):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(
+            CatalogErrorCode.PRODUCT_NOT_FOUND, f"no product {product_id!r}", "product_id"
+        )
+
+
+class ProductAlreadyExists(Conflict):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(CatalogErrorCode.PRODUCT_EXISTS, f"{product_id!r} exists", "product_id")
+
+
+class NotProductOwner(Forbidden):
+    def __init__(self, product_id: str, seller_id: str) -> None:
+        super().__init__(
+            CatalogErrorCode.NOT_PRODUCT_OWNER, f"{seller_id!r} does not sell {product_id!r}"
+        )
+
+
+class InvalidProduct(Invalid):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(CatalogErrorCode.INVALID_PRODUCT, message, field)
+
+
+EDITABLE = frozenset(
+    {
+        "title",
+        "description",
+        "brand",
+        "category",
+        "price",
+        "currency",
+        "rating",
+        "rating_count",
+        "image_url",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Product:
+    product_id: str
+    seller_id: str
+    title: str
+    description: str
+    brand: str
+    category: str
+    price: Decimal
+    currency: str
+    rating: float
+    rating_count: int
+    image_url: str
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool = False
+
+    def ensure_owned_by(self, seller_id: str) -> None:
+        if self.seller_id != seller_id:
+            raise NotProductOwner(self.product_id, seller_id)
+
+    def changed(self, changes: dict[str, Any], now: datetime) -> Product:
+        unknown = set(changes) - EDITABLE
+        if unknown:
+            field = sorted(unknown)[0]
+            raise InvalidProduct(f"{field!r} cannot be changed", field)
+        return checked(replace(self, **changes, updated_at=now))
+
+    def snapshot(self) -> dict[str, Any]:
+        """The ProductCreated / ProductUpdated payload (keys fixed by events.py)."""
+        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "deleted"}
+        payload.update(
+            price=money_text(self.price),
+            created_at=iso(self.created_at),
+            updated_at=iso(self.updated_at),
+        )
+        return payload
+
+
+def checked(product: Product) -> Product:
+    """Returns the product with normalised values, or raises InvalidProduct naming the field."""
+    title = str(product.title).strip()
+    if not title:
+        raise InvalidProduct("title must not be empty", "title")
+    try:
+        price = to_money(product.price)
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidProduct(f"not a price: {product.price!r}", "price") from None
+    if price < 0:
+        raise InvalidProduct("price must not be negative", "price")
+    currency = str(product.currency).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise InvalidProduct("currency must be a 3-letter ISO code", "currency")
+    try:
+        rating = float(product.rating)
+    except (TypeError, ValueError):
+        raise InvalidProduct("rating must be a number", "rating") from None
+    if not 0.0 <= rating <= 5.0:
+        raise InvalidProduct("rating must be between 0 and 5", "rating")
+    count = product.rating_count
+    # Integral, not int: callers such as the simulator pass numpy integers.
+    if isinstance(count, bool) or not isinstance(count, Integral) or count < 0:
+        raise InvalidProduct("rating_count must be a whole number >= 0", "rating_count")
+    return replace(
+        product,
+        title=title,
+        price=price,
+        currency=currency,
+        rating=rating,
+        rating_count=int(count),
+        description=str(product.description or ""),
+        brand=str(product.brand or ""),
+        category=str(product.category or ""),
+        image_url=str(product.image_url or ""),
+    )

@@ -1,0 +1,122 @@
+"""SQL repository of products: prices in integer cents; soft deletes, so orders keep them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+
+from transactional.catalog.domain import Product
+from transactional.common.clock import iso
+from transactional.common.db import metadata
+from transactional.common.money import from_cents, to_cents
+
+products = Table(
+    "products",
+    metadata,
+    Column("product_id", String(32), primary_key=True),
+    Column("seller_id", String(32), nullable=False, index=True),
+    Column("title", String(500), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("brand", String(200), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("rating", Float, nullable=False),
+    Column("rating_count", Integer, nullable=False),
+    Column("image_url", String(1000), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("deleted_at", String(40)),
+)
+
+
+_INSERT = insert(products)
+_BY_ID = select(products).where(products.c.product_id == bindparam("product_id"))
+_MANY = select(products).where(products.c.product_id.in_(bindparam("ids", expanding=True)))
+_EXISTS = select(products.c.product_id).where(products.c.product_id == bindparam("product_id"))
+
+
+class ProductRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, product: Product) -> None:
+        self.connection.execute(_INSERT, _row(product))
+
+    def exists(self, product_id: str) -> bool:
+        """True for deleted products too: their ids are never handed out again."""
+        return self.connection.execute(_EXISTS, {"product_id": product_id}).first() is not None
+
+    def get(self, product_id: str) -> Product | None:
+        row = self.connection.execute(_BY_ID, {"product_id": product_id}).first()
+        return product_from_row(row) if row else None
+
+    def get_many(self, product_ids: list[str]) -> dict[str, Product]:
+        rows = self.connection.execute(_MANY, {"ids": product_ids})
+        return {row.product_id: product_from_row(row) for row in rows}
+
+    def save(self, product: Product) -> None:
+        row = _row(product)
+        del row["product_id"], row["created_at"]
+        self.connection.execute(
+            update(products).where(products.c.product_id == product.product_id).values(**row)
+        )
+
+    def mark_deleted(self, product_id: str, now: datetime) -> None:
+        self.connection.execute(
+            update(products)
+            .where(products.c.product_id == product_id)
+            .values(deleted_at=iso(now), updated_at=iso(now))
+        )
+
+
+def _row(product: Product) -> dict[str, Any]:
+    return {
+        "product_id": product.product_id,
+        "seller_id": product.seller_id,
+        "title": product.title,
+        "description": product.description,
+        "brand": product.brand,
+        "category": product.category,
+        "price_cents": to_cents(product.price),
+        "currency": product.currency,
+        "rating": product.rating,
+        "rating_count": product.rating_count,
+        "image_url": product.image_url,
+        "created_at": iso(product.created_at),
+        "updated_at": iso(product.updated_at),
+    }
+
+
+def product_from_row(row: Any) -> Product:
+    return Product(
+        product_id=row.product_id,
+        seller_id=row.seller_id,
+        title=row.title,
+        description=row.description,
+        brand=row.brand,
+        category=row.category,
+        price=from_cents(row.price_cents),
+        currency=row.currency,
+        rating=row.rating,
+        rating_count=row.rating_count,
+        image_url=row.image_url,
+        created_at=datetime.fromisoformat(row.created_at),
+        updated_at=datetime.fromisoformat(row.updated_at),
+        deleted=row.deleted_at is not None,
+    )

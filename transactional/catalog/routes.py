@@ -1,0 +1,80 @@
+"""HTTP entrypoints for the catalog: sellers list and change products, anyone reads them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from transactional.catalog.service import MAX_PAGE
+from transactional.gateway.identity import ActingUser, StoreDep
+from transactional.gateway.serialize import to_json
+
+router = APIRouter(prefix="/api/products", tags=["catalog"])
+
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+Rating = Annotated[float, Field(ge=0, le=5)]
+
+
+class NewProduct(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=500)
+    description: str = ""
+    brand: str = ""
+    category: str = ""
+    price: Price
+    currency: Currency = "USD"
+    rating: Rating = 0.0
+    rating_count: int = Field(default=0, ge=0)
+    image_url: str = ""
+    initial_stock: int = Field(default=0, ge=0)
+    product_id: str | None = Field(default=None, pattern=r"^p-[0-9A-Za-z_-]{1,30}$")
+
+
+class ProductChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    price: Price | None = None
+    currency: Currency | None = None
+    rating: Rating | None = None
+    rating_count: int | None = Field(default=None, ge=0)
+    image_url: str | None = None
+
+
+@router.post("", status_code=201)
+def create_product(body: NewProduct, user: ActingUser, store: StoreDep) -> Any:
+    product_id = store.catalog.create_product(user.user_id, **body.model_dump())
+    return to_json(store.catalog.get_product(product_id))
+
+
+@router.get("")
+def list_products(
+    store: StoreDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> Any:
+    return to_json(store.catalog.list_products(cursor, limit))
+
+
+@router.get("/{product_id}")
+def get_product(product_id: str, store: StoreDep) -> Any:
+    return to_json(store.catalog.get_product(product_id))
+
+
+@router.patch("/{product_id}")
+def update_product(product_id: str, body: ProductChanges, user: ActingUser, store: StoreDep) -> Any:
+    # Only fields the client sent; an explicit null for a required value is not a change.
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return to_json(store.catalog.update_product(product_id, user.user_id, **changes))
+
+
+@router.delete("/{product_id}", status_code=204)
+def delete_product(product_id: str, user: ActingUser, store: StoreDep) -> Response:
+    store.catalog.delete_product(product_id, user.user_id)
+    return Response(status_code=204)

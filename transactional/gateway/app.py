@@ -1,0 +1,57 @@
+"""The gateway app: every context's router under /api, one error format, a health check."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from storeloop.settings import Settings
+from transactional.bootstrap import Store, bootstrap
+from transactional.cart.routes import router as cart_router
+from transactional.catalog.routes import router as catalog_router
+from transactional.gateway.errors import error_response, install_error_handlers
+from transactional.gateway.serving_proxy import router as serving_router
+from transactional.inventory.routes import router as inventory_router
+from transactional.orders.routes import router as orders_router
+from transactional.users.routes import router as users_router
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """Builds the store from settings unless one is given (tests, the simulator's own store)."""
+    owns_store = store is None
+    store = store or bootstrap(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(title="storeloop gateway", lifespan=lifespan)
+    app.state.store = store
+    app.state.serving_url = settings.serving_url
+    install_error_handlers(app)
+    for router in (
+        users_router,
+        catalog_router,
+        inventory_router,
+        cart_router,
+        orders_router,
+        serving_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/health", tags=["health"])
+    def health() -> Any:
+        try:
+            with store.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - health reports any failure, never raises
+            return error_response(503, "database_unavailable", repr(error))
+        return {"status": "ok"}
+
+    return app

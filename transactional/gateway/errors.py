@@ -1,0 +1,95 @@
+"""The one error format, `{"error": {"code", "message", "field"}}`; errors map to HTTP here only."""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from transactional.common.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+
+class GatewayErrorCode(StrEnum):
+    INVALID_REQUEST = "invalid_request"
+    MALFORMED_JSON = "malformed_json"
+    UNAUTHENTICATED = "unauthenticated"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    HTTP_ERROR = "http_error"
+    SERVING_UNAVAILABLE = "serving_unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+
+STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 422),
+    (Forbidden, 403),
+    (Unauthenticated, 401),
+]
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse(
+        status_code=status, content={"error": {"code": code, "message": message, "field": field}}
+    )
+
+
+def _field_path(loc: tuple) -> str | None:
+    # ("body", "items", 0, "quantity") -> "items.0.quantity"; the source is implied by the route.
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    status = next((s for kind, s in STATUS_OF_KIND if isinstance(error, kind)), 400)
+    return error_response(status, error.code.value, error.message, error.field)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = error.errors()
+    first = problems[0] if problems else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":
+        return error_response(
+            400, GatewayErrorCode.MALFORMED_JSON.value, f"malformed JSON: {first['msg']}", "body"
+        )
+    return error_response(
+        422, GatewayErrorCode.INVALID_REQUEST.value, first["msg"], _field_path(tuple(first["loc"]))
+    )
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {404: GatewayErrorCode.NOT_FOUND, 405: GatewayErrorCode.METHOD_NOT_ALLOWED}.get(
+        error.status_code, GatewayErrorCode.HTTP_ERROR
+    )
+    return error_response(error.status_code, code.value, str(error.detail))
+
+
+async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=error)
+    return error_response(500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,1 @@
+"""Inventory: on-hand stock per product; never oversells."""

@@ -1,0 +1,65 @@
+"""Inventory rules: quantities are whole and positive, stock never goes below zero."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from numbers import Integral
+
+from transactional.common.errors import Conflict, Invalid
+
+
+class InventoryErrorCode(StrEnum):
+    OUT_OF_STOCK = "out_of_stock"
+    INVALID_QUANTITY = "invalid_quantity"
+
+
+class StockReason(StrEnum):
+    RESTOCK = "restock"
+    ORDER = "order"
+    CANCEL = "cancel"
+    ADJUST = "adjust"
+
+
+class OutOfStock(Conflict):
+    def __init__(self, product_id: str, requested: int, available: int) -> None:
+        super().__init__(
+            InventoryErrorCode.OUT_OF_STOCK,
+            f"{product_id}: {requested} requested, {available} in stock",
+            "quantity",
+        )
+        self.product_id = product_id
+        self.requested = requested
+        self.available = available
+
+
+class InvalidQuantity(Invalid):
+    def __init__(self, quantity: object, field: str = "quantity") -> None:
+        super().__init__(
+            InventoryErrorCode.INVALID_QUANTITY,
+            f"quantity must be a positive integer: {quantity!r}",
+            field,
+        )
+
+
+def ensure_positive_quantity(quantity: object, field: str = "quantity") -> int:
+    # bool is an int subclass, yet True is not a quantity; numpy integers are.
+    if isinstance(quantity, bool) or not isinstance(quantity, Integral) or quantity <= 0:
+        raise InvalidQuantity(quantity, field)
+    return int(quantity)
+
+
+@dataclass(frozen=True)
+class StockChange:
+    product_id: str
+    quantity: int  # the new on-hand level
+    delta: int
+    reason: StockReason
+
+    def payload(self) -> dict[str, object]:
+        return {
+            "product_id": self.product_id,
+            "quantity": self.quantity,
+            "delta": self.delta,
+            "reason": self.reason.value,
+        }

@@ -1,0 +1,1 @@
+"""Orders: placement from the cart, payment, and the order lifecycle."""

@@ -1,0 +1,103 @@
+"""Orders and their lifecycle state machine; illegal transitions are refused here, not in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from transactional.common.errors import Conflict, Invalid, NotFound
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    REFUNDED = "refunded"
+
+
+ALLOWED = {
+    OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {OrderStatus.SHIPPED, OrderStatus.REFUNDED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.DELIVERED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
+}
+
+
+class OrderErrorCode(StrEnum):
+    ORDER_NOT_FOUND = "order_not_found"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    PRODUCT_UNAVAILABLE = "product_unavailable"
+    MIXED_CURRENCY = "mixed_currency"
+
+
+class OrderNotFound(NotFound):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(OrderErrorCode.ORDER_NOT_FOUND, f"no order {order_id!r}", "order_id")
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, order_id: str, current: OrderStatus, wanted: OrderStatus) -> None:
+        super().__init__(
+            OrderErrorCode.ILLEGAL_TRANSITION,
+            f"order {order_id} is {current.value}; it cannot become {wanted.value}",
+            "status",
+        )
+
+
+class ProductUnavailable(Conflict):
+    def __init__(self, product_id: str) -> None:
+        super().__init__(
+            OrderErrorCode.PRODUCT_UNAVAILABLE, f"{product_id!r} is no longer sold", "product_id"
+        )
+
+
+class MixedCurrency(Invalid):
+    def __init__(self, currencies: set[str]) -> None:
+        super().__init__(
+            OrderErrorCode.MIXED_CURRENCY, f"one order, one currency: {sorted(currencies)}", "cart"
+        )
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass
+class Order:
+    order_id: str
+    customer_id: str
+    status: OrderStatus
+    currency: str
+    lines: list[OrderLine]
+    placed_at: datetime
+    updated_at: datetime
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    def move_to(self, wanted: OrderStatus, now: datetime) -> OrderStatus:
+        """Applies one transition and returns the status it left."""
+        if wanted not in ALLOWED[self.status]:
+            raise IllegalTransition(self.order_id, self.status, wanted)
+        previous, self.status, self.updated_at = self.status, wanted, now
+        return previous
+
+
+def order_currency(currencies: set[str]) -> str:
+    if len(currencies) != 1:
+        raise MixedCurrency(currencies)
+    return next(iter(currencies))

@@ -1,0 +1,73 @@
+"""Placing an order from a cart: one transaction that prices, takes stock and empties the cart."""
+
+from __future__ import annotations
+
+from transactional.cart.domain import EmptyCart
+from transactional.cart.repository import CartRepository
+from transactional.catalog.repository import ProductRepository
+from transactional.common import events
+from transactional.common.clock import iso
+from transactional.common.ids import hex_id
+from transactional.common.money import money_text
+from transactional.common.uow import Transaction
+from transactional.inventory.domain import StockReason
+from transactional.inventory.repository import StockRepository
+from transactional.orders.domain import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    ProductUnavailable,
+    order_currency,
+)
+from transactional.orders.repository import OrderRepository
+from transactional.users.domain import UserNotFound
+from transactional.users.repository import UserRepository
+
+
+def place_order(tx: Transaction, customer_id: str, idempotency_key: str | None) -> Order:
+    """Raises EmptyCart, ProductUnavailable or OutOfStock; the caller's rollback undoes it all."""
+    if UserRepository(tx.connection).get(customer_id) is None:
+        raise UserNotFound(customer_id)
+    carts = CartRepository(tx.connection)
+    cart = carts.for_customer(customer_id)
+    if cart is None or not cart.lines:
+        raise EmptyCart(customer_id)
+    # Sorted so concurrent orders take stock rows in one global order and never deadlock.
+    product_ids = sorted(cart.lines)
+    found = ProductRepository(tx.connection).get_many(product_ids)
+    for product_id in product_ids:
+        if product_id not in found or found[product_id].deleted:
+            raise ProductUnavailable(product_id)
+    currency = order_currency({found[p].currency for p in product_ids})
+    # Orders charge today's catalog price, not the price seen when the item was added.
+    lines = [OrderLine(p, cart.lines[p].quantity, found[p].price) for p in product_ids]
+    order = Order(
+        hex_id("o"), customer_id, OrderStatus.PENDING_PAYMENT, currency, lines, tx.now, tx.now
+    )
+    stock = StockRepository(tx.connection)
+    changes = [stock.take(line.product_id, line.quantity, StockReason.ORDER) for line in lines]
+    OrderRepository(tx.connection).add(order, idempotency_key)
+    carts.empty(cart.cart_id)
+    tx.record(
+        events.ORDER_PLACED,
+        order.order_id,
+        {
+            "order_id": order.order_id,
+            "customer_id": customer_id,
+            "status": order.status.value,
+            "currency": currency,
+            "total": money_text(order.total),
+            "items": [
+                {
+                    "product_id": li.product_id,
+                    "quantity": li.quantity,
+                    "unit_price": money_text(li.unit_price),
+                }
+                for li in lines
+            ],
+            "placed_at": iso(order.placed_at),
+        },
+    )
+    for change in changes:
+        tx.record(events.STOCK_CHANGED, change.product_id, change.payload())
+    return order

@@ -1,0 +1,149 @@
+"""SQL orders and items; (customer_id, idempotency_key) is unique, so a retry finds its order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+
+from transactional.common.clock import iso
+from transactional.common.db import metadata
+from transactional.common.money import from_cents, to_cents
+from transactional.orders.domain import Order, OrderLine, OrderStatus
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(40), primary_key=True),
+    Column("customer_id", String(32), nullable=False, index=True),
+    Column("status", String(24), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("placed_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("customer_id", "idempotency_key", name="one_order_per_idempotency_key"),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("order_id", String(40), ForeignKey("orders.order_id"), primary_key=True),
+    Column("product_id", String(32), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+)
+
+
+_NEW_ORDER = insert(orders)
+_NEW_ITEMS = insert(order_items)
+_SET_STATUS = (
+    update(orders)
+    .where(orders.c.order_id == bindparam("b_order_id"))
+    .values(status=bindparam("status"), updated_at=bindparam("updated_at"))
+)
+_ITEMS_OF = (
+    select(order_items)
+    .where(order_items.c.order_id.in_(bindparam("ids", expanding=True)))
+    .order_by(order_items.c.product_id)
+)
+_NEWEST_FIRST = (orders.c.placed_at.desc(), orders.c.order_id)
+_BY_ID = select(orders).where(orders.c.order_id == bindparam("order_id"))
+_BY_KEY = select(orders).where(
+    orders.c.customer_id == bindparam("customer_id"),
+    orders.c.idempotency_key == bindparam("key"),
+)
+_OF_CUSTOMER = (
+    select(orders).where(orders.c.customer_id == bindparam("customer_id")).order_by(*_NEWEST_FIRST)
+)
+
+
+class OrderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, order: Order, idempotency_key: str | None) -> None:
+        self.connection.execute(
+            _NEW_ORDER,
+            {
+                "order_id": order.order_id,
+                "customer_id": order.customer_id,
+                "status": order.status.value,
+                "currency": order.currency,
+                "total_cents": to_cents(order.total),
+                "idempotency_key": idempotency_key,
+                "placed_at": iso(order.placed_at),
+                "updated_at": iso(order.updated_at),
+            },
+        )
+        self.connection.execute(
+            _NEW_ITEMS,
+            [
+                {
+                    "order_id": order.order_id,
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "unit_price_cents": to_cents(line.unit_price),
+                }
+                for line in order.lines
+            ],
+        )
+
+    def save_status(self, order: Order) -> None:
+        self.connection.execute(
+            _SET_STATUS,
+            {
+                "b_order_id": order.order_id,
+                "status": order.status.value,
+                "updated_at": iso(order.updated_at),
+            },
+        )
+
+    def get(self, order_id: str) -> Order | None:
+        found = self._load(_BY_ID, {"order_id": order_id})
+        return found[0] if found else None
+
+    def by_idempotency_key(self, customer_id: str, key: str) -> Order | None:
+        found = self._load(_BY_KEY, {"customer_id": customer_id, "key": key})
+        return found[0] if found else None
+
+    def of_customer(self, customer_id: str) -> list[Order]:
+        return self._load(_OF_CUSTOMER, {"customer_id": customer_id})
+
+    def _load(self, query: Any, params: dict[str, str]) -> list[Order]:
+        heads = self.connection.execute(query, params).all()
+        if not heads:
+            return []
+        lines: dict[str, list[OrderLine]] = defaultdict(list)
+        rows = self.connection.execute(_ITEMS_OF, {"ids": [h.order_id for h in heads]})
+        for r in rows:
+            lines[r.order_id].append(
+                OrderLine(r.product_id, r.quantity, from_cents(r.unit_price_cents))
+            )
+        return [
+            Order(
+                h.order_id,
+                h.customer_id,
+                OrderStatus(h.status),
+                h.currency,
+                lines[h.order_id],
+                datetime.fromisoformat(h.placed_at),
+                datetime.fromisoformat(h.updated_at),
+            )
+            for h in heads
+        ]

@@ -1,0 +1,1 @@
+"""Payments: authorize and capture through a gateway behind a port."""

@@ -1,0 +1,1 @@
+"""Users: customers, sellers and admins."""
