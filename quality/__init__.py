@@ -1,0 +1,1 @@
+"""Great Expectations gates on the lake: bronze partitions, silver and gold tables."""

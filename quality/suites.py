@@ -1,0 +1,90 @@
+"""Expectations of the silver and gold tables, as plain data (GX classes named, not imported)."""
+
+from __future__ import annotations
+
+from quality.runner import Spec
+
+ORDER_STATUSES = ["pending_payment", "paid", "cancelled", "shipped", "delivered", "refunded"]
+ROLES = ["customer", "seller", "admin"]
+
+
+def not_null(*columns: str) -> list[Spec]:
+    return [("ExpectColumnValuesToNotBeNull", {"column": column}) for column in columns]
+
+
+def unique(*columns: str) -> Spec:
+    if len(columns) == 1:
+        return ("ExpectColumnValuesToBeUnique", {"column": columns[0]})
+    return ("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
+
+
+def between(column: str, low: float | None = None, high: float | None = None, **kw: bool) -> Spec:
+    return (
+        "ExpectColumnValuesToBeBetween",
+        {"column": column, "min_value": low, "max_value": high, **kw},
+    )
+
+
+def in_set(column: str, values: list) -> Spec:
+    return ("ExpectColumnValuesToBeInSet", {"column": column, "value_set": values})
+
+
+NOT_EMPTY: Spec = ("ExpectTableRowCountToBeBetween", {"min_value": 1})
+
+SILVER: dict[str, list[Spec]] = {
+    "products": [
+        NOT_EMPTY, *not_null("product_id", "price", "is_deleted"), unique("product_id"),
+        between("price", 0, strict_min=True), between("rating", 0, 5),
+        between("rating_count", 0), between("stock", 0),
+    ],
+    "customers": [
+        NOT_EMPTY, *not_null("customer_id", "role"), unique("customer_id"), in_set("role", ROLES),
+    ],
+    "orders": [
+        NOT_EMPTY, *not_null("order_id", "customer_id", "status", "placed_at"), unique("order_id"),
+        in_set("status", ORDER_STATUSES), between("total", 0), between("item_count", 1),
+    ],
+    "order_items": [
+        NOT_EMPTY, *not_null("order_id", "product_id"), between("quantity", 1),
+        between("unit_price", 0, strict_min=True),
+    ],
+    "payments": [
+        NOT_EMPTY, *not_null("payment_id", "order_id"), unique("payment_id"),
+        in_set("status", ["authorized", "captured", "declined"]), between("amount", 0),
+    ],
+    "search_impressions": [
+        NOT_EMPTY, *not_null("search_id", "product_id", "searched_at"),
+        unique("search_id", "position"), between("position", 1),
+    ],
+    "clicks": [*not_null("search_id", "product_id", "clicked_at"), between("position", 1)],
+    "cart_adds": [*not_null("cart_id", "product_id"), between("quantity", 1)],
+}  # fmt: skip
+
+GOLD: dict[str, list[Spec]] = {
+    "product_features": [
+        NOT_EMPTY, *not_null("product_id", "event_timestamp", "price"),
+        unique("product_id", "event_timestamp"), between("price", 0, strict_min=True),
+        between("rating", 0, 5), between("stock", 0), in_set("in_stock", [0, 1]),
+        between("ctr_7d", 0, 1), between("orders_7d", 0), between("units_7d", 0),
+    ],
+    "customer_features": [
+        NOT_EMPTY, *not_null("customer_id", "event_timestamp"),
+        unique("customer_id", "event_timestamp"), between("orders_30d", 0), between("spend_30d", 0),
+    ],
+    "ranking_examples": [
+        NOT_EMPTY, *not_null("search_id", "product_id", "event_timestamp", "label"),
+        unique("search_id", "product_id"), in_set("label", [0, 1, 2, 3]),
+        in_set("clicked", [0, 1]), in_set("added_to_cart", [0, 1]), in_set("purchased", [0, 1]),
+    ],
+    "interactions": [
+        *not_null("customer_id", "product_id", "event_timestamp"),
+        in_set("kind", ["click", "cart", "purchase"]), in_set("weight", [1, 2, 3]),
+    ],
+}  # fmt: skip
+
+# Referential checks GX has no expectation for: (child table, column, parent table, column).
+SILVER_REFERENCES = [
+    ("order_items", "order_id", "orders", "order_id"),
+    ("payments", "order_id", "orders", "order_id"),
+]
+GOLD_REFERENCES: list[tuple[str, str, str, str]] = []

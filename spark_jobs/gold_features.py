@@ -1,0 +1,85 @@
+"""Gold daily feature snapshots: product_features (7-day windows) and customer_features (30-day)."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from spark_jobs.gold_inputs import Silver, end_of_day, rolling_sums, top_value
+
+
+def build_product_features(silver: Silver, days: DataFrame) -> DataFrame:
+    """One row per product per day from the day it was created (its latest catalog snapshot)."""
+    products = silver.products
+    grid = products.crossJoin(days).filter(F.col("day") >= F.to_date("created_at"))
+    medians = grid.groupBy("day", "category").agg(F.median("price").alias("category_median"))
+    purchases = silver.purchases().groupBy("product_id", F.to_date("placed_at").alias("d"))
+    impressions = silver.search_impressions.groupBy(
+        "product_id", F.to_date("searched_at").alias("d")
+    )
+    clicks = silver.clicks.groupBy("product_id", F.to_date("clicked_at").alias("d"))
+    daily = (
+        purchases.agg(F.countDistinct("order_id").alias("orders"), F.sum("quantity").alias("units"))
+        .unionByName(impressions.agg(F.count("*").alias("impressions")), allowMissingColumns=True)
+        .unionByName(clicks.agg(F.count("*").alias("clicks")), allowMissingColumns=True)
+    )
+    names = {m: f"{m}_7d" for m in ("orders", "units", "impressions", "clicks")}
+    windows = rolling_sums(grid, "product_id", daily, names, days=7)
+    return (
+        grid.join(medians, ["day", "category"], "left")
+        .join(windows, ["product_id", "day"])
+        .select(
+            "product_id",
+            end_of_day().alias("event_timestamp"),
+            "category",
+            "brand",
+            "price",
+            (F.col("price") / F.col("category_median")).alias("price_rel_category"),
+            F.coalesce("rating", F.lit(0.0)).alias("rating"),
+            "rating_count",
+            "stock",
+            (F.col("stock") > 0).cast("long").alias("in_stock"),
+            *[F.col(name).cast("long").alias(name) for name in names.values()],
+            ((F.col("clicks_7d") + 1) / (F.col("impressions_7d") + 20)).alias("ctr_7d"),
+            F.log1p("units_7d").alias("popularity"),
+            F.date_format("day", "yyyy-MM-dd").alias("dt"),
+        )
+    )
+
+
+def build_customer_features(silver: Silver, days: DataFrame, interactions: DataFrame) -> DataFrame:
+    """One row per customer (role customer, or anyone with activity) per day of data."""
+    registered = silver.customers.filter(F.col("role") == "customer").select("customer_id")
+    active = interactions.select("customer_id")
+    grid = registered.unionByName(active).distinct().crossJoin(days)
+    kept = silver.orders.filter(F.col("status") != "cancelled")
+    orders = kept.groupBy("customer_id", F.to_date("placed_at").alias("d")).agg(
+        F.count("*").alias("orders"), F.sum("total").alias("spend")
+    )
+    clicks = silver.clicks.groupBy("customer_id", F.to_date("clicked_at").alias("d")).agg(
+        F.count("*").alias("clicks")
+    )
+    daily = orders.unionByName(clicks, allowMissingColumns=True)
+    sums = {"orders": "orders_30d", "spend": "spend_30d", "clicks": "clicks_30d"}
+    windows = rolling_sums(grid, "customer_id", daily, sums, days=30)
+    weighted = interactions.join(
+        silver.products.select("product_id", "category", "brand"), "product_id"
+    ).withColumn("d", F.to_date("event_timestamp"))
+    aov = F.when(F.col("orders_30d") > 0, F.col("spend_30d") / F.col("orders_30d"))
+    return (
+        windows.join(
+            top_value(grid, "customer_id", weighted, "category"), ["customer_id", "day"], "left"
+        )
+        .join(top_value(grid, "customer_id", weighted, "brand"), ["customer_id", "day"], "left")
+        .select(
+            "customer_id",
+            end_of_day().alias("event_timestamp"),
+            F.col("orders_30d").cast("long").alias("orders_30d"),
+            F.col("spend_30d").cast("double").alias("spend_30d"),
+            F.coalesce(aov, F.lit(0.0)).alias("avg_order_value"),
+            F.col("clicks_30d").cast("long").alias("clicks_30d"),
+            F.col("category").alias("top_category"),
+            F.col("brand").alias("top_brand"),
+            F.date_format("day", "yyyy-MM-dd").alias("dt"),
+        )
+    )

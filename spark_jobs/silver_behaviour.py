@@ -1,0 +1,53 @@
+"""Silver storefront behaviour: search impressions, clicks and cart adds (ranking labels)."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from spark_jobs import payloads as P
+from transactional.common import events as E
+
+
+def build_search_impressions(events: DataFrame) -> DataFrame:
+    searches = P.parsed(events, [E.SEARCH_PERFORMED], P.SEARCH).select(
+        "search_id", "session_id", "customer_id", "query", "ranker", "event_at",
+        F.explode("results").alias("result"),
+    )  # fmt: skip
+    return searches.select(
+        "search_id",
+        "session_id",
+        "customer_id",
+        "query",
+        F.col("result.product_id").alias("product_id"),
+        F.col("result.position").cast("long").alias("position"),
+        F.col("result.score").cast("double").alias("index_score"),
+        "ranker",
+        F.col("event_at").alias("searched_at"),
+        P.day("event_at").alias("dt"),
+    )
+
+
+def build_clicks(events: DataFrame) -> DataFrame:
+    return P.parsed(events, [E.SEARCH_RESULT_CLICKED], P.CLICK).select(
+        "search_id",
+        "session_id",
+        "customer_id",
+        "product_id",
+        F.col("position").cast("long").alias("position"),
+        F.col("event_at").alias("clicked_at"),
+        P.day("event_at").alias("dt"),
+    )
+
+
+def build_cart_adds(events: DataFrame) -> DataFrame:
+    return P.parsed(events, [E.CART_ITEM_ADDED], P.CART_ITEM).select(
+        "cart_id",
+        "customer_id",
+        "product_id",
+        F.col("quantity").cast("long").alias("quantity"),
+        P.money("unit_price").alias("unit_price"),
+        "search_id",
+        F.col("event_at").alias("added_at"),
+        P.day("event_at").alias("dt"),
+    )

@@ -1,0 +1,79 @@
+"""Silver built by Spark from the fixture bronze lake: counts, dedupe, statuses, quarantine."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from quality.checks import check_silver
+from transactional.common import events as E
+
+pytestmark = pytest.mark.spark
+
+
+def silver(lake, table: str) -> pd.DataFrame:
+    return pd.read_parquet(lake["settings"].lake_dir / "silver" / table)
+
+
+def written(lake, kind: str) -> list[dict]:
+    return [r for rows in lake["written"].values() for r in rows if r["type"] == kind]
+
+
+def test_row_counts_match_the_events_written_without_duplicates(lake):
+    rows = lake["silver"]
+    assert rows["orders"] == len(written(lake, E.ORDER_PLACED)) == 4
+    assert rows["order_items"] == 4
+    # The click replayed into a second file of 2024-05-02 is counted once.
+    assert rows["clicks"] == len(written(lake, E.SEARCH_RESULT_CLICKED)) == 2
+    assert rows["search_impressions"] == 3 + 2 + 2
+    assert rows == {
+        "products": 4, "customers": 3, "orders": 4, "order_items": 4, "payments": 4,
+        "search_impressions": 7, "clicks": 2, "cart_adds": 2,
+    }  # fmt: skip
+
+
+def test_orders_carry_their_latest_status_and_payments_theirs(lake):
+    status = silver(lake, "orders").set_index("order_id")["status"].to_dict()
+    assert status == {"o-a": "paid", "o-b": "cancelled", "o-c": "paid", "o-d": "paid"}
+    payments = silver(lake, "payments").set_index("payment_id")
+    assert payments.loc["pay-a", "status"] == "captured"
+    assert payments.loc["pay-b", "status"] == "declined"
+    assert payments.loc["pay-b", "decline_code"] == "card_declined"
+    assert payments["amount"].dtype == "float64"
+
+
+def test_products_hold_the_latest_snapshot_stock_and_deletion(lake):
+    products = silver(lake, "products").set_index("product_id")
+    assert products.loc["p-000001", "price"] == 45.0  # the update of 2024-05-02
+    assert products.loc["p-000002", "stock"] == 0  # sold out by o-c
+    assert products.loc["p-000003", "stock"] == 4
+    assert bool(products.loc["p-000004", "is_deleted"])
+    assert not products.loc[["p-000001", "p-000002", "p-000003"], "is_deleted"].any()
+    assert str(products["created_at"].dt.tz) == "UTC"
+
+
+def test_order_items_and_impressions_are_exploded_with_dt(lake):
+    items = silver(lake, "order_items").set_index("order_id")
+    assert items.loc["o-a", "quantity"] == 2
+    assert items.loc["o-a", "line_total"] == 100.0
+    impressions = silver(lake, "search_impressions")
+    srch_a = impressions[impressions["search_id"] == "srch-a"].sort_values("position")
+    assert srch_a["product_id"].tolist() == ["p-000001", "p-000002", "p-000003"]
+    assert set(impressions["dt"].astype(str)) == {"2024-05-01", "2024-05-02", "2024-05-03"}
+
+
+def test_corrupt_partition_is_quarantined_and_reported(lake):
+    settings = lake["settings"]
+    assert not (settings.lake_dir / "bronze" / "events" / "dt=2024-05-04").exists()
+    assert list((settings.lake_dir / "quarantine" / "events" / "dt=2024-05-04").glob("*.parquet"))
+    assert "o-x" not in set(silver(lake, "orders")["order_id"])
+    report = json.loads((settings.reports_dir / "quality.json").read_text())["bronze"]
+    assert report["in_quarantine"] == ["2024-05-04"]
+
+
+def test_silver_passes_its_quality_gate(lake):
+    report = check_silver(lake["settings"])
+    assert report["success"]
+    assert report["tables"]["orders"]["rows"] == 4

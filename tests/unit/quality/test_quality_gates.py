@@ -1,0 +1,85 @@
+"""The quality gates on hand-written lakes: what passes, what fails and how it is reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from quality_lakes import bronze_rows, silver_tables, write_bronze, write_silver
+
+from quality.checks import QualityGateFailed, check_bronze, check_silver, gate_bronze
+
+
+def report(settings) -> dict:
+    return json.loads((settings.reports_dir / "quality.json").read_text())
+
+
+def test_silver_gate_passes_on_valid_tables(settings):
+    write_silver(settings, silver_tables())
+    result = check_silver(settings)
+    assert result["success"]
+    assert report(settings)["silver"]["tables"]["products"]["rows"] == 2
+
+
+def test_silver_gate_names_a_negative_price(settings):
+    tables = silver_tables()
+    tables["products"].loc[0, "price"] = -5.0
+    write_silver(settings, tables)
+    with pytest.raises(QualityGateFailed) as failed:
+        check_silver(settings)
+    assert failed.value.code == "quality_gate_failed"
+    assert "products.price: expect_column_values_to_be_between" in str(failed.value)
+    failures = report(settings)["silver"]["tables"]["products"]["failures"]
+    assert [f["expectation"] for f in failures] == ["expect_column_values_to_be_between"]
+
+
+def test_silver_gate_catches_orphan_items_and_unknown_status(settings):
+    tables = silver_tables()
+    tables["order_items"].loc[0, "order_id"] = "o-missing"
+    tables["orders"].loc[0, "status"] = "teleported"
+    write_silver(settings, tables)
+    with pytest.raises(QualityGateFailed) as failed:
+        check_silver(settings)
+    message = str(failed.value)
+    assert "order_items.order_id: values_in_orders.order_id" in message
+    assert "orders.status: expect_column_values_to_be_in_set" in message
+
+
+def test_bronze_gate_reports_each_broken_partition_and_why(settings):
+    write_bronze(settings, "2024-05-01", bronze_rows(1))
+    write_bronze(settings, "2024-05-02", bronze_rows(2, payload="{not json"))
+    late = datetime(2024, 5, 4, 1, tzinfo=UTC)
+    write_bronze(settings, "2024-05-03", bronze_rows(3, when=late))
+    with pytest.raises(QualityGateFailed, match="expect_column_values_to_be_json_parseable"):
+        check_bronze(settings)
+    result = check_bronze(settings, raise_on_failure=False)
+    assert result["failed_partitions"] == ["2024-05-02", "2024-05-03"]
+    kinds = {
+        dt: [f["expectation"] for f in p["failures"]] for dt, p in result["partitions"].items()
+    }
+    assert kinds["2024-05-01"] == []
+    assert kinds["2024-05-02"] == ["expect_column_values_to_be_json_parseable"]
+    assert kinds["2024-05-03"] == ["expect_column_values_to_be_in_set"]  # occurred_at off its dt
+
+
+def test_bronze_gate_flags_duplicates_within_a_file_but_not_across_files(settings):
+    rows = bronze_rows(1)
+    write_bronze(settings, "2024-05-01", rows, name="part-1")
+    write_bronze(settings, "2024-05-01", rows, name="part-2")  # a replay: fine
+    assert check_bronze(settings)["success"]
+    write_bronze(settings, "2024-05-01", rows + rows[:1], name="part-3")
+    with pytest.raises(QualityGateFailed, match="expect_compound_columns_to_be_unique"):
+        check_bronze(settings)
+
+
+def test_gate_moves_failed_partitions_to_quarantine(settings):
+    write_bronze(settings, "2024-05-01", bronze_rows(1))
+    (write_bronze(settings, "2024-05-02", bronze_rows(2)) / "part-9.parquet").write_bytes(b"junk")
+    result = gate_bronze(settings)
+    assert result["failed_partitions"] == ["2024-05-02"]
+    quarantine = settings.lake_dir / "quarantine" / "events" / "dt=2024-05-02"
+    assert sorted(p.name for p in quarantine.iterdir()) == ["part-1.parquet", "part-9.parquet"]
+    assert not (settings.lake_dir / "bronze" / "events" / "dt=2024-05-02").exists()
+    assert report(settings)["bronze"]["in_quarantine"] == ["2024-05-02"]
+    assert gate_bronze(settings)["success"]  # what is left is clean
