@@ -1,0 +1,1 @@
+"""Feast definitions for the store: entities, gold file sources, feature views and services."""

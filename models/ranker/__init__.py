@@ -1,0 +1,1 @@
+"""Learning-to-rank for search: features shared with serving, a small PyTorch scorer, training."""

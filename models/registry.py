@@ -1,0 +1,69 @@
+"""The promotion gate: a version becomes `champion` only if it wins on the same held-out data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+
+
+@dataclass(frozen=True)
+class Promotion:
+    promoted: bool
+    reason: str
+    champion_version: str | None
+    champion_value: float | None
+
+
+def champion_version(client: MlflowClient, name: str) -> str | None:
+    try:
+        return str(client.get_model_version_by_alias(name, CHAMPION).version)
+    except MlflowException:
+        return None
+
+
+def promote_if_better(
+    client: MlflowClient,
+    name: str,
+    version: str,
+    metric: str,
+    new_value: float,
+    champion_value_fn: Callable[[str], float],
+) -> Promotion:
+    """Moves `champion` to `version` when there is none or `new_value` beats the champion's value.
+
+    `champion_value_fn(champion_version)` re-scores the champion on the challenger's held-out
+    window, so both numbers come from the same data (a logged metric may be from another week).
+    """
+    current = champion_version(client, name)
+    if current is None:
+        decision = Promotion(True, "no champion yet", None, None)
+    elif current == str(version):
+        decision = Promotion(True, "already champion", current, new_value)
+    else:
+        old_value = float(champion_value_fn(current))
+        if new_value > old_value:
+            reason = f"{metric} {new_value:.4f} beats champion v{current} {old_value:.4f}"
+            decision = Promotion(True, reason, current, old_value)
+        else:
+            reason = f"{metric} {new_value:.4f} does not beat champion v{current} {old_value:.4f}"
+            decision = Promotion(False, reason, current, old_value)
+    if decision.promoted:
+        client.set_registered_model_alias(name, CHAMPION, str(version))
+    else:
+        client.set_registered_model_alias(name, CHALLENGER, str(version))
+    client.set_model_version_tag(
+        name, str(version), "promotion.decision", "champion" if decision.promoted else "rejected"
+    )
+    client.set_model_version_tag(name, str(version), "promotion.reason", decision.reason)
+    client.set_model_version_tag(name, str(version), "promotion.metric", metric)
+    if decision.champion_value is not None:
+        client.set_model_version_tag(
+            name, str(version), "promotion.champion_value", f"{decision.champion_value:.6f}"
+        )
+    return decision

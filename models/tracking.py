@@ -1,0 +1,32 @@
+"""MLflow wiring from settings: tracking URI (SQLite) and experiments with file artifact roots."""
+
+from __future__ import annotations
+
+import mlflow
+from mlflow import MlflowClient
+
+from storeloop.settings import Settings
+
+RANKER_EXPERIMENT = "search-ranker"
+RECOMMENDER_EXPERIMENT = "recommender"
+
+
+def mlflow_client(settings: Settings) -> MlflowClient:
+    """Points mlflow at the settings' tracking store; called by entry points, never at import."""
+    settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    mlflow.set_registry_uri(settings.tracking_uri)
+    return MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
+
+
+def use_experiment(settings: Settings, name: str) -> str:
+    """Creates the experiment (artifacts under mlflow_artifacts_dir) if missing and selects it."""
+    client = mlflow_client(settings)
+    experiment = client.get_experiment_by_name(name)
+    if experiment is None:
+        location = (settings.mlflow_artifacts_dir / name).resolve().as_uri()
+        experiment_id = client.create_experiment(name, artifact_location=location)
+    else:
+        experiment_id = experiment.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
