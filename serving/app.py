@@ -55,6 +55,9 @@ class StoreServing:
         )
         self.recommendations = RecommendationService(settings, index=index)
         self._use_champions()
+        # The first Feast read builds its store (seconds): pay it here, not in a shopper's request.
+        self.search_service.search("warm up", customer_id="warm-up")
+        self.recommendations.recommend("warm-up", 1)
         self.watcher = ChampionWatcher(
             [self.ranker_slot, self.recommender_slot], poll_s, self._use_champions
         )

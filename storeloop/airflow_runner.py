@@ -63,7 +63,7 @@ def run_dag(settings: Settings) -> DagRunResult:
     configure(settings)
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag_run = bag.dags[DAG_ID].test()

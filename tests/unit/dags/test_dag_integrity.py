@@ -13,7 +13,7 @@ DAGS_DIR = Path(__file__).resolve().parents[3] / "dags"
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(DAGS_DIR), include_examples=False)
+    return DagBag(dag_folder=str(DAGS_DIR))
 
 
 def test_no_import_errors(dagbag):
