@@ -1,4 +1,4 @@
-"""The store loop as one Airflow DAG: wiring only; every task calls an entry function of another folder.
+"""The store loop as one Airflow DAG: wiring only; each task calls an entry function elsewhere.
 
 Quality gates fail the run without retries (a bad table will not improve by retrying), so nothing
 downstream (features, marts, models) is replaced and serving keeps the previous champion.
@@ -98,7 +98,9 @@ def store_loop():
 
         return train(_settings())
 
-    features = spark_silver() >> check_silver() >> spark_gold() >> check_gold() >> feast_materialize()
+    features = (
+        spark_silver() >> check_silver() >> spark_gold() >> check_gold() >> feast_materialize()
+    )
     marts = dbt_build()
     features >> marts >> analytics_export()
     features >> train_ranker()

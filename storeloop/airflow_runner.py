@@ -78,7 +78,11 @@ def _collect(dag_run) -> DagRunResult:
     with create_session() as session:
         for ti in dag_run.get_task_instances(session=session):
             seconds = (ti.end_date - ti.start_date).total_seconds() if ti.end_date else None
-            result.tasks[ti.task_id] = {"state": _name(ti.state), "seconds": seconds, "result": None}
+            result.tasks[ti.task_id] = {
+                "state": _name(ti.state),
+                "seconds": seconds,
+                "result": None,
+            }
         query = XComModel.get_many(run_id=dag_run.run_id, dag_ids=DAG_ID, key="return_value")
         for xcom in session.scalars(query):
             if xcom.task_id in result.tasks:
@@ -89,3 +93,16 @@ def _collect(dag_run) -> DagRunResult:
 
 def _name(state) -> str:
     return str(getattr(state, "value", state))
+
+
+def main() -> int:
+    """`python -m storeloop.airflow_runner`: one DAG run on the current data dir (no simulation)."""
+    import json
+
+    result = run_dag(Settings())
+    print(json.dumps({"state": result.state, "tasks": result.tasks}, default=str, indent=2))
+    return 0 if result.succeeded else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

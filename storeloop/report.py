@@ -13,7 +13,9 @@ from storeloop.settings import Settings
 def events_by_type(settings: Settings) -> dict[str, int]:
     engine = sa.create_engine(settings.db_url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT type, COUNT(*) FROM outbox GROUP BY type ORDER BY type"))
+        rows = conn.execute(
+            sa.text("SELECT type, COUNT(*) FROM outbox GROUP BY type ORDER BY type")
+        )
         counts = {type_: count for type_, count in rows}
     engine.dispose()
     return counts
@@ -39,7 +41,7 @@ def model_versions(settings: Settings) -> list[dict]:
                     "version": int(version.version),
                     "aliases": aliases_by_version.get(str(version.version), []),
                     "metrics": {k: round(v, 4) for k, v in sorted(metrics.items())},
-                    "decision": (version.tags or {}).get("promotion_reason", ""),
+                    "decision": (version.tags or {}).get("promotion.reason", ""),
                 }
             )
     return sorted(found, key=lambda v: (v["model"], v["version"]))
@@ -100,7 +102,9 @@ def print_summary(
     versions = Table("model", "version", "aliases", "metrics", "decision", title="MLflow registry")
     for v in model_versions(settings):
         metrics = ", ".join(f"{k}={val}" for k, val in v["metrics"].items())
-        versions.add_row(v["model"], str(v["version"]), ",".join(v["aliases"]), metrics, v["decision"])
+        versions.add_row(
+            v["model"], str(v["version"]), ",".join(v["aliases"]), metrics, v["decision"]
+        )
     console.print(versions)
     console.print(f"API check: {facts.get('api_check')}")
     console.print(f"Wall times (s): {facts['seconds']}")

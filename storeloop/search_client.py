@@ -1,4 +1,4 @@
-"""The search API as the simulator calls it in-process: the serving SearchService, following the champion."""
+"""The search API as the simulator calls it in-process: SearchService following the champion."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one settings object: every embedded store lives under `data_dir`; env vars prefixed STORE_ override."""
+"""The one settings object: every embedded store lives under `data_dir`; STORE_* env overrides."""
 
 from __future__ import annotations
 

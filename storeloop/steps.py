@@ -21,7 +21,9 @@ class StepLog:
         try:
             yield
         except BaseException:
-            self.console.print(f"[bold red]!![/] {name} failed after {time.perf_counter() - started:.1f}s")
+            self.console.print(
+                f"[bold red]!![/] {name} failed after {time.perf_counter() - started:.1f}s"
+            )
             raise
         elapsed = time.perf_counter() - started
         self.seconds[name] = round(elapsed, 2)

@@ -1,7 +1,7 @@
-"""`make up`: the whole loop on embedded defaults, then the APIs until interrupted (--once: exit).
+"""`make up`: the whole loop on embedded defaults, then the APIs until Ctrl-C (--once exits).
 
-Store and shoppers -> outbox -> consumers (bronze lake, search index) -> Airflow DAG (Spark, quality,
-Feast, dbt, analytics export, training, promotion) -> Ray Serve and the gateway.
+Store and shoppers -> outbox -> consumers (bronze lake, search index) -> Airflow DAG (Spark,
+quality, Feast, dbt, analytics export, training, promotion) -> Ray Serve and the gateway.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def export_overrides(args: argparse.Namespace) -> None:
-    """Every part (DAG tasks included) builds Settings() from the environment: put overrides there."""
+    """Every part (DAG tasks too) builds Settings() from the environment: put overrides there."""
     overrides = {
         "STORE_DATA_DIR": args.data_dir,
         "STORE_SIM_PRODUCTS": args.products,
@@ -70,6 +70,7 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
         f"simulate {settings.sim_products} products, {settings.sim_shoppers} shoppers, "
         f"{settings.sim_days} days"
     ):
+
         def on_day_end(day_index: int, day) -> None:
             run_all(settings)
             search.refresh()
@@ -116,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     facts["seconds"] = {**log.seconds, "total": round(time.perf_counter() - started, 1)}
     print_summary(settings, facts, gateway.url, serving_url, log.console)
     _write_figures(settings, facts)
-    ready = {"gateway_url": gateway.url, "serving_url": serving_url, "dag_state": facts["dag"].state}
+    ready = {
+        "gateway_url": gateway.url,
+        "serving_url": serving_url,
+        "dag_state": facts["dag"].state,
+    }
     (settings.reports_dir / "up_ready.json").write_text(json.dumps(ready))
     if args.once:
         _shutdown(facts, gateway)

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pyarrow.dataset as ds
@@ -21,7 +22,13 @@ import sqlalchemy as sa
 
 from storeloop.settings import REPO_ROOT, Settings
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.spark, pytest.mark.ray, pytest.mark.airflow]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.spark,
+    pytest.mark.ray,
+    pytest.mark.airflow,
+]
 
 SCALE = {"STORE_SIM_PRODUCTS": "400", "STORE_SIM_SHOPPERS": "60", "STORE_SIM_DAYS": "4"}
 
@@ -48,8 +55,12 @@ def loop(tmp_path_factory):
     log_path = data_dir.parent / "up.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "storeloop.up"], cwd=REPO_ROOT, env=env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "storeloop.up"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     ready_file = data_dir / "reports" / "up_ready.json"
     deadline = time.monotonic() + 900
@@ -98,7 +109,9 @@ def test_the_dag_succeeded(loop):
 def test_every_event_reached_bronze(loop):
     settings, _ = loop
     outbox = _scalar(settings, "SELECT COUNT(*) FROM outbox")
-    bronze = ds.dataset(settings.lake_dir / "bronze" / "events", format="parquet", partitioning="hive")
+    bronze = ds.dataset(
+        settings.lake_dir / "bronze" / "events", format="parquet", partitioning="hive"
+    )
     assert outbox > 0
     assert bronze.count_rows() == outbox
 
@@ -106,7 +119,9 @@ def test_every_event_reached_bronze(loop):
 def test_silver_orders_equal_orders_placed(loop):
     settings, _ = loop
     placed = _scalar(settings, "SELECT COUNT(*) FROM outbox WHERE type = 'orders.OrderPlaced.v1'")
-    silver = ds.dataset(settings.lake_dir / "silver" / "orders", format="parquet", partitioning="hive")
+    silver = ds.dataset(
+        settings.lake_dir / "silver" / "orders", format="parquet", partitioning="hive"
+    )
     assert placed > 0
     assert silver.count_rows() == placed
 
@@ -115,12 +130,18 @@ def test_online_store_holds_features_for_products_sold(loop):
     settings, _ = loop
     from features.store import feature_store
 
-    items = ds.dataset(settings.lake_dir / "silver" / "order_items", format="parquet", partitioning="hive")
+    items = ds.dataset(
+        settings.lake_dir / "silver" / "order_items", format="parquet", partitioning="hive"
+    )
     sold = sorted(set(items.to_table(columns=["product_id"]).column("product_id").to_pylist()))[:50]
-    online = feature_store(settings).get_online_features(
-        features=["product_features:price", "product_features:units_7d"],
-        entity_rows=[{"product_id": p} for p in sold],
-    ).to_dict()
+    online = (
+        feature_store(settings)
+        .get_online_features(
+            features=["product_features:price", "product_features:units_7d"],
+            entity_rows=[{"product_id": p} for p in sold],
+        )
+        .to_dict()
+    )
     assert online["product_id"] == sold
     assert all(price is not None and price > 0 for price in online["price"])
 
@@ -154,8 +175,12 @@ def test_search_returns_existing_in_stock_products_ranked_by_the_champion(loop):
     assert body["results"], body
     assert str(champion.version) in str(body["ranker"])
     for hit in body["results"]:
-        assert _scalar(settings, "SELECT COUNT(*) FROM outbox WHERE aggregate_id = :p",
-                       p=hit["product_id"]) > 0
+        assert (
+            _scalar(
+                settings, "SELECT COUNT(*) FROM outbox WHERE aggregate_id = :p", p=hit["product_id"]
+            )
+            > 0
+        )
         assert (_stock(settings, hit["product_id"]) or 0) > 0
 
 
@@ -170,3 +195,101 @@ def test_recommendations_return_existing_in_stock_products(loop):
     assert items
     for item in items:
         assert (_stock(settings, item["product_id"]) or 0) > 0
+
+
+def _write_bronze(settings: Settings, day: str, name: str, rows: list[dict]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = settings.lake_dir / "bronze" / "events" / f"dt={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return path
+
+
+def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion(loop):
+    """A producer bug lands two kinds of bad bronze data; the DAG runs again while serving is up.
+
+    A malformed partition is quarantined and reported; a well-formed event with a negative price
+    reaches silver, where the gate stops the run: no features, marts or models are replaced.
+    """
+    settings, ready = loop
+    from datetime import UTC, datetime
+
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    client = MlflowClient()
+    champions = {
+        n: client.get_model_version_by_alias(n, "champion").version
+        for n in ("search-ranker", "recommender")
+    }
+    features_before = (settings.feast_dir / "online.db").stat().st_mtime
+    last_day = max(p.name for p in (settings.lake_dir / "bronze" / "events").iterdir())[3:]
+    snapshot = json.loads(
+        _scalar(
+            settings, "SELECT payload FROM outbox WHERE type = 'catalog.ProductCreated.v1' LIMIT 1"
+        )
+    )
+    _write_bronze(
+        settings,
+        "2026-12-24",
+        "part-900000000000-900000000001.parquet",
+        [
+            {
+                "position": 900000000000,
+                "event_id": None,
+                "type": "catalog.Nonsense.v0",
+                "aggregate_id": "x",
+                "payload": "{not json",
+                "occurred_at": datetime(2026, 12, 24, tzinfo=UTC),
+            },
+        ],
+    )
+    _write_bronze(
+        settings,
+        last_day,
+        "part-900000000002-900000000002.parquet",
+        [
+            {
+                "position": 900000000002,
+                "event_id": "bad-price-1",
+                "type": "catalog.ProductUpdated.v1",
+                "aggregate_id": snapshot["product_id"],
+                "payload": json.dumps({**snapshot, "price": "-5.00"}),
+                "occurred_at": datetime.fromisoformat(f"{last_day}T23:59:59+00:00"),
+            },
+        ],
+    )
+    env = {**os.environ, "STORE_DATA_DIR": str(settings.root), "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("AIRFLOW_HOME", None)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "storeloop.airflow_runner"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert rerun.returncode == 1, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    outcome = json.loads(rerun.stdout[rerun.stdout.index("{") :])
+    assert outcome["state"] == "failed"
+    assert outcome["tasks"]["spark_silver"]["state"] == "success"
+    assert outcome["tasks"]["check_silver"]["state"] == "failed"
+    for downstream in ("spark_gold", "feast_materialize", "train_ranker", "train_recommender"):
+        assert outcome["tasks"][downstream]["state"] == "upstream_failed"
+
+    quality = json.loads((settings.reports_dir / "quality.json").read_text())
+    assert "2026-12-24" in json.dumps(quality["bronze"])
+    assert (settings.lake_dir / "quarantine" / "events" / "dt=2026-12-24").exists()
+    assert "price" in json.dumps(quality["silver"])
+    assert (settings.feast_dir / "online.db").stat().st_mtime == features_before
+    assert {
+        n: client.get_model_version_by_alias(n, "champion").version for n in champions
+    } == champions
+    models = httpx.get(f"{ready['serving_url']}/models", timeout=30).json()
+    assert models["search-ranker"] == champions["search-ranker"]
+    search = httpx.get(f"{ready['gateway_url']}/api/search", params={"q": "shoes"}, timeout=30)
+    assert search.status_code == 200 and search.json()["results"]

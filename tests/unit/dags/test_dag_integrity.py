@@ -1,4 +1,4 @@
-"""Every DAG imports cleanly, is tagged, retries at least twice, and has the loop's tasks in order."""
+"""Every DAG imports cleanly, is tagged, retries at least twice, and runs the loop in order."""
 
 from __future__ import annotations
 
