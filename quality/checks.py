@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ def _check_layer(
 ) -> dict:
     validator = FrameValidator()
     frames: dict[str, pd.DataFrame] = {}
-    tables = {}
+    tables: dict[str, dict[str, Any]] = {}
     for table, table_specs in specs.items():
         path = settings.lake_dir / layer / table
         if not path.exists():

@@ -51,7 +51,7 @@ class FrameValidator:
             name=name, expectations=[getattr(self._gxe, kind)(**kw) for kind, kw in specs]
         )
         result = batch.validate(suite)
-        return [failure(r.expectation_config.type, r.expectation_config.kwargs, r.result)
+        return [failure(r.expectation_config.type, r.expectation_config.kwargs, r.result)  # type: ignore[union-attr]
                 for r in result.results if not r.success]  # fmt: skip
 
 

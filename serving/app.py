@@ -102,4 +102,4 @@ class StoreServing:
 
 
 def build_app(settings: Settings, poll_s: float = 5.0) -> serve.Application:
-    return StoreServing.bind(settings, poll_s)
+    return StoreServing.bind(settings, poll_s)  # type: ignore[attr-defined]

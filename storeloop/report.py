@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import sqlalchemy as sa
 from rich.console import Console
@@ -66,19 +68,14 @@ def smoke_check_apis(settings: Settings, gateway_url: str) -> dict:
 def _some_customer(settings: Settings) -> str:
     engine = sa.create_engine(settings.db_url)
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.text("SELECT aggregate_id FROM outbox WHERE type = :t ORDER BY position LIMIT 1"),
+        payload = conn.execute(
+            sa.text("SELECT payload FROM outbox WHERE type = :t ORDER BY position LIMIT 1"),
             {"t": "orders.OrderPlaced.v1"},
-        ).first()
-        if row is None:
-            raise RuntimeError("no order was placed, so no customer to recommend for")
-        order = conn.execute(
-            sa.text("SELECT payload FROM outbox WHERE aggregate_id = :a"), {"a": row[0]}
-        ).first()
+        ).scalar()
     engine.dispose()
-    import json
-
-    return json.loads(order[0])["customer_id"]
+    if payload is None:
+        raise RuntimeError("no order was placed, so no customer to recommend for")
+    return json.loads(payload)["customer_id"]
 
 
 def print_summary(

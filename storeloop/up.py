@@ -15,6 +15,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from storeloop.gateway_server import GatewayHandle, start_gateway
 from storeloop.settings import Settings
 from storeloop.steps import StepLog
 
@@ -89,9 +90,8 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
     return facts
 
 
-def serve(settings: Settings, log: StepLog) -> tuple[str, object]:
+def serve(settings: Settings, log: StepLog) -> tuple[str, GatewayHandle]:
     from serving.run import start
-    from storeloop.gateway_server import start_gateway
 
     with log.step("start Ray Serve (search, recommendations)"):
         serving_url = start(settings)

@@ -20,9 +20,10 @@ def to_candidates(found: SearchHits, in_stock_only: bool = False) -> list[dict[s
         seen.add(hit.product_id)
         candidate = {key: hit.doc.get(key) for key in CANDIDATE_KEYS}
         candidate["product_id"] = hit.product_id
-        candidate["stock"] = int(candidate["stock"] or 0)
+        stock = int(candidate["stock"] or 0)
+        candidate["stock"] = stock
         candidate["score"] = float(hit.score)
-        if in_stock_only and candidate["stock"] <= 0:
+        if in_stock_only and stock <= 0:
             continue
         candidates.append(candidate)
     return candidates

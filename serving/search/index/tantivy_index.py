@@ -90,12 +90,12 @@ class TantivyIndex(SearchIndex):
         searcher = self._index.searcher()
         query = self._query(spec)
         order = {"order_by_field": "rating"} if spec.order_by_rating else {}
-        result = searcher.search(query, limit=max(1, spec.limit), count=True, **order)
+        result = searcher.search(query, limit=max(1, spec.limit), count=True, **order)  # type: ignore[arg-type]
         hits = []
         for score, address in result.hits:
             doc = _as_dict(searcher.doc(address))
             hits.append(Hit(doc["product_id"], float(score), doc))
-        return SearchHits(total=int(result.count or 0), hits=hits)
+        return SearchHits(total=int(result.count or 0), hits=hits)  # type: ignore[attr-defined]
 
     def get(self, product_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = sorted({str(product_id) for product_id in product_ids})
