@@ -1,4 +1,4 @@
-"""A real SQLite outbox table, created with SQLAlchemy Core, plus a helper that appends events."""
+"""Shared fixtures: a real SQLite outbox table (SQLAlchemy Core) and a helper that appends events."""
 
 from __future__ import annotations
 
