@@ -34,15 +34,22 @@ def promote_if_better(
     metric: str,
     new_value: float,
     champion_value_fn: Callable[[str], float],
+    incumbent_value: float | None = None,
 ) -> Promotion:
     """Moves `champion` to `version` when there is none or `new_value` beats the champion's value.
 
     `champion_value_fn(champion_version)` re-scores the champion on the challenger's held-out
     window, so both numbers come from the same data (a logged metric may be from another week).
+    `incumbent_value` is the value to beat when there is no champion (e.g. the popularity
+    fallback that serving shows without a model); None lets the first version through.
     """
     current = champion_version(client, name)
-    if current is None:
+    if current is None and incumbent_value is None:
         decision = Promotion(True, "no champion yet", None, None)
+    elif current is None:
+        verdict = "beats" if new_value > incumbent_value else "does not beat"
+        reason = f"{metric} {new_value:.4f} {verdict} the baseline {incumbent_value:.4f}"
+        decision = Promotion(new_value > incumbent_value, reason, None, incumbent_value)
     elif current == str(version):
         decision = Promotion(True, "already champion", current, new_value)
     else:

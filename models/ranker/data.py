@@ -29,6 +29,12 @@ class SearchLists:
         """(scores, labels) per search, padding dropped, for the metrics."""
         return [(scores[i][m], self.labels[i][m]) for i, m in enumerate(self.mask)]
 
+    def logged_lists(self, scores: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+        """(scores, labels, logged positions) per search, for the counterfactual metric."""
+        return [
+            (scores[i][m], self.labels[i][m], self.positions[i][m]) for i, m in enumerate(self.mask)
+        ]
+
 
 def feature_matrix(frame: pd.DataFrame) -> np.ndarray:
     rows = [feature_row(record) for record in frame.to_dict("records")]

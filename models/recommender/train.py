@@ -1,7 +1,10 @@
-"""Trains the next-item recommender, compares it with popularity on each customer's last
-interaction, logs to MLflow and gates promotion. Run: `python -m models.recommender.train`."""
+"""Trains the next-item recommender on distinct-product sequences, compares it with popularity and
+co-occurrence on each customer's last new product, logs to MLflow and gates promotion.
+Run: `python -m models.recommender.train`."""
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import torch
@@ -9,89 +12,123 @@ from torch import nn
 
 from features.training_sets import interaction_training_set
 from models.errors import training_set
-from models.metrics import hit_and_ndcg
-from models.recommender.data import Sequences, interaction_sequences, popularity
-from models.recommender.model import MAX_LEN, RecommenderNet
+from models.recommender.data import (
+    Sequences,
+    catalog_categories,
+    interaction_sequences,
+    popularity,
+)
+from models.recommender.evaluate import baseline_metrics, evaluate, model_rankings
+from models.recommender.model import MAX_LEN, SCHEMA, RecommenderNet
 from models.registry import promote_if_better
 from models.tracking import RECOMMENDER_EXPERIMENT, use_experiment
 from storeloop.settings import Settings
 
+log = logging.getLogger(__name__)
 MODEL_NAME = "recommender"
 METRIC = "ndcg_at_10"
-
-
-def evaluate(ranked: list[list[str]], cases: list[tuple[str, list[str], str]]) -> dict[str, float]:
-    """HR@10 and NDCG@10 of each case's next item within its ranked list."""
-    scores = [
-        hit_and_ndcg(r.index(c[2]) if c[2] in r else None)
-        for r, c in zip(ranked, cases, strict=True)
-    ]
-    return {
-        "hr_at_10": float(np.mean([s[0] for s in scores])),
-        METRIC: float(np.mean([s[1] for s in scores])),
-    }
-
-
-def model_rankings(net: RecommenderNet, cases: list[tuple[str, list[str], str]]) -> list[list[str]]:
-    logits = net.next_item_scores([history for _, history, _ in cases])
-    top = np.argsort(-logits, axis=1)[:, :10]
-    return [[net.item_ids[i - 1] for i in row if i > 0] for row in top]
+BATCH = 32
+LR = 0.005
+DECAY = 0.01
 
 
 def fit(sequences: Sequences, epochs: int, seed: int) -> RecommenderNet:
+    """Next-product softmax over the catalog (every product in `sequences.categories` and every
+    product touched), trained on `sequences.train`; carries the full histories for serving."""
     torch.manual_seed(seed)
     net = RecommenderNet(
-        sorted({p for items in sequences.full.values() for p in items}), popularity(sequences.full)
+        sorted(set(sequences.categories) | {p for items in sequences.full.values() for p in items}),
+        popularity(sequences.train),
+        sequences.categories,
     )
-    # Every step predicts the next item: inputs are the sequence, targets the same shifted by one.
-    windows = [net.encode(items)[-MAX_LEN:] for items in sequences.train.values()]
-    padded = torch.tensor([[0] + w for w in windows], dtype=torch.long)
+    # Every step predicts the next product: inputs are the sequence, targets it shifted by one.
+    windows = [net.encode(items) for items in sequences.train.values() if len(items) >= 2]
+    padded = torch.tensor([[0] + w for w in windows], dtype=torch.long).reshape(-1, MAX_LEN + 1)
     inputs, targets = padded[:, :-1], padded[:, 1:]
-    optimiser = torch.optim.Adam(net.parameters(), lr=0.005)
+    # Products never touched in training are left out of the softmax rather than pushed down:
+    # they are new to the window, not bad, and score through their category.
+    untouched = torch.ones(len(net.item_ids) + 1, dtype=torch.bool)
+    untouched[targets.unique()] = False
+    optimiser = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=DECAY)
     loss_fn = nn.CrossEntropyLoss(ignore_index=0)
+    # A handful of shoppers still needs several steps per epoch to learn anything.
+    batch_size = min(BATCH, max(4, len(inputs) // 8))
     net.train()
     for _ in range(epochs):
-        for batch in torch.randperm(len(inputs)).split(256):
+        for batch in torch.randperm(len(inputs)).split(batch_size):
             optimiser.zero_grad()
-            logits = net(inputs[batch])
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), targets[batch].reshape(-1))
+            # Only steps with a next product pay for the softmax over the whole catalog.
+            wanted = targets[batch] > 0
+            hidden = net.hidden_states(inputs[batch])[wanted]
+            logits = net.logits(hidden).masked_fill(untouched, float("-inf"))
+            loss = loss_fn(logits, targets[batch][wanted])
             loss.backward()
             optimiser.step()
     net.eval()
     net.histories = {c: items[-MAX_LEN:] for c, items in sequences.full.items()}
+    net.purchased = {c: set(items) for c, items in sequences.purchased.items()}
     return net
 
 
-def train_recommender(settings: Settings, *, epochs: int = 40) -> dict:
-    """Trains on everything but each customer's last interaction, evaluates on those, registers."""
-    import mlflow
-
+def train_recommender(settings: Settings, *, epochs: int = 80) -> dict:
+    """Trains on everything but each customer's last new product, evaluates on those, registers."""
     frame = training_set(interaction_training_set, settings)
-    sequences = interaction_sequences(frame)
+    sequences = interaction_sequences(frame, catalog_categories(settings))
     cases = sequences.held_out
     net = fit(sequences, epochs=epochs, seed=settings.seed)
-    popular = list(popularity(sequences.train))[:10]
-    baseline = evaluate([popular] * len(cases), cases)
+    baselines = baseline_metrics(sequences.train, list(net.popularity), cases)
     metrics = evaluate(model_rankings(net, cases), cases)
-
-    use_experiment(settings, RECOMMENDER_EXPERIMENT)
     window = {
         "data.window_start": frame.attrs.get("window_start", ""),
         "data.window_end": frame.attrs.get("window_end", ""),
         "feature_service": frame.attrs.get("feature_service", ""),
     }
+    params = {"epochs": epochs, "seed": settings.seed, "held_out_customers": len(cases)}
+    run_id, version, client = log_version(settings, net, cases, window, params, metrics | baselines)
+
+    def champion_ndcg(champion: str) -> float:
+        import mlflow.pytorch
+
+        champion_net = mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{champion}")
+        if getattr(champion_net, "schema", 1) != SCHEMA:
+            # Older champions learned from repeated interactions and cannot score distinct-product
+            # histories: they count as what serving shows without them, popularity.
+            log.warning(
+                "recommender v%s predates schema %s; scored as popularity", champion, SCHEMA
+            )
+            return baselines[f"popularity_{METRIC}"]
+        return evaluate(model_rankings(champion_net, cases), cases)[METRIC]
+
+    # Without a champion, serving shows popular products: the first version must beat them.
+    decision = promote_if_better(
+        client,
+        MODEL_NAME,
+        version,
+        METRIC,
+        metrics[METRIC],
+        champion_ndcg,
+        incumbent_value=baselines[f"popularity_{METRIC}"],
+    )
+    return {
+        "run_id": run_id,
+        "version": version,
+        **metrics,
+        **baselines,
+        "promoted": decision.promoted,
+        "reason": decision.reason,
+    }
+
+
+def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str, object]:
+    """Logs the run and registers the model; returns run id, version and the registry client."""
+    import mlflow
+
+    use_experiment(settings, RECOMMENDER_EXPERIMENT)
+    params = {**params, "max_len": MAX_LEN, "items": len(net.item_ids), "schema": SCHEMA}
     with mlflow.start_run(run_name="recommender") as run:
         mlflow.set_tags(window)
-        mlflow.log_params(
-            {
-                "epochs": epochs,
-                "max_len": MAX_LEN,
-                "seed": settings.seed,
-                "items": len(net.item_ids),
-                "held_out_customers": len(cases),
-            }
-        )
-        mlflow.log_metrics({**metrics, **{f"popularity_{k}": v for k, v in baseline.items()}})
+        mlflow.log_params(params)
+        mlflow.log_metrics(metrics)
         example = np.array([net.encode(cases[0][1])], dtype=np.int64)
         info = mlflow.pytorch.log_model(
             net,
@@ -106,22 +143,7 @@ def train_recommender(settings: Settings, *, epochs: int = 40) -> dict:
     client = mlflow.MlflowClient()
     for key, value in window.items():
         client.set_model_version_tag(MODEL_NAME, version, key, value)
-
-    def champion_ndcg(champion: str) -> float:
-        champion_net = mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{champion}")
-        return evaluate(model_rankings(champion_net, cases), cases)[METRIC]
-
-    decision = promote_if_better(
-        client, MODEL_NAME, version, METRIC, metrics[METRIC], champion_ndcg
-    )
-    return {
-        "run_id": run.info.run_id,
-        "version": version,
-        **metrics,
-        **{f"popularity_{k}": v for k, v in baseline.items()},
-        "promoted": decision.promoted,
-        "reason": decision.reason,
-    }
+    return run.info.run_id, version, client
 
 
 if __name__ == "__main__":
