@@ -44,12 +44,8 @@ def promote_if_better(
     fallback that serving shows without a model); None lets the first version through.
     """
     current = champion_version(client, name)
-    if current is None and incumbent_value is None:
-        decision = Promotion(True, "no champion yet", None, None)
-    elif current is None:
-        verdict = "beats" if new_value > incumbent_value else "does not beat"
-        reason = f"{metric} {new_value:.4f} {verdict} the baseline {incumbent_value:.4f}"
-        decision = Promotion(new_value > incumbent_value, reason, None, incumbent_value)
+    if current is None:
+        decision = _first_version(metric, new_value, incumbent_value)
     elif current == str(version):
         decision = Promotion(True, "already champion", current, new_value)
     else:
@@ -74,3 +70,12 @@ def promote_if_better(
             name, str(version), "promotion.champion_value", f"{decision.champion_value:.6f}"
         )
     return decision
+
+
+def _first_version(metric: str, new_value: float, incumbent_value: float | None) -> Promotion:
+    """No champion yet: the version must beat what serving shows without a model, if given."""
+    if incumbent_value is None:
+        return Promotion(True, "no champion yet", None, None)
+    verdict = "beats" if new_value > incumbent_value else "does not beat"
+    reason = f"{metric} {new_value:.4f} {verdict} the baseline {incumbent_value:.4f}"
+    return Promotion(new_value > incumbent_value, reason, None, incumbent_value)

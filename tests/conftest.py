@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite outbox table (SQLAlchemy Core) and a helper that appends events."""
+"""Shared fixtures: a real SQLite outbox table (SQLAlchemy Core) and a helper appending events."""
 
 from __future__ import annotations
 

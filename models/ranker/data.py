@@ -29,7 +29,7 @@ class SearchLists:
         """(scores, labels) per search, padding dropped, for the metrics."""
         return [(scores[i][m], self.labels[i][m]) for i, m in enumerate(self.mask)]
 
-    def logged_lists(self, scores: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    def logged_lists(self, scores: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(scores, labels, logged positions) per search, for the counterfactual metric."""
         return [
             (scores[i][m], self.labels[i][m], self.positions[i][m]) for i, m in enumerate(self.mask)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 FEATURES = [
@@ -60,7 +60,7 @@ def feature_row(values: Mapping[str, Any]) -> dict[str, float]:
 
 
 def rows_for(
-    candidates: list[Mapping[str, Any]],
+    candidates: Sequence[Mapping[str, Any]],
     product_features: Mapping[str, Mapping[str, Any]],
     customer_features: Mapping[str, Any] | None,
 ) -> list[dict]:

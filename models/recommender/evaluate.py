@@ -58,19 +58,19 @@ class CoOccurrence:
 
     def __init__(self, sequences: dict[str, list[str]], popular: list[str]) -> None:
         self.popular = popular
-        self.neighbours: dict[str, Counter[str]] = defaultdict(Counter)
+        self.neighbours: dict[str, Counter[str]] = defaultdict(Counter)  # float weights
         for items in sequences.values():
             for i, a in enumerate(items):
                 for j, b in enumerate(items):
                     if a != b:
-                        self.neighbours[a][b] += 1.0 / abs(i - j)
+                        self.neighbours[a][b] += 1.0 / abs(i - j)  # type: ignore[assignment]
 
     def scores(self, history: list[str]) -> Counter[str]:
         """Neighbours of the history, the most recent products counting most."""
         total: Counter[str] = Counter()
         for age, product in enumerate(reversed(history[-20:])):
             for other, weight in self.neighbours.get(product, {}).items():
-                total[other] += weight * 0.8**age
+                total[other] += weight * 0.8**age  # type: ignore[assignment]
         return total
 
     def rank(self, history: list[str], k: int = K) -> list[str]:

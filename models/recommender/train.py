@@ -5,6 +5,7 @@ Run: `python -m models.recommender.train`."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import torch
@@ -119,7 +120,7 @@ def train_recommender(settings: Settings, *, epochs: int = 80) -> dict:
     }
 
 
-def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str, object]:
+def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str, Any]:
     """Logs the run and registers the model; returns run id, version and the registry client."""
     import mlflow
 
