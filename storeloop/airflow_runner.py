@@ -95,12 +95,19 @@ def _name(state) -> str:
     return str(getattr(state, "value", state))
 
 
-def main() -> int:
-    """`python -m storeloop.airflow_runner`: one DAG run on the current data dir (no simulation)."""
+def main(argv: list[str] | None = None) -> int:
+    """`python -m storeloop.airflow_runner [--json-out PATH]`: one DAG run on the data dir."""
+    import argparse
     import json
 
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--json-out", help="also write the run's outcome as JSON to this file")
+    args = parser.parse_args(argv)
     result = run_dag(Settings())
-    print(json.dumps({"state": result.state, "tasks": result.tasks}, default=str, indent=2))
+    outcome = json.dumps({"state": result.state, "tasks": result.tasks}, default=str, indent=2)
+    print(outcome)
+    if args.json_out:
+        Path(args.json_out).write_text(outcome)
     return 0 if result.succeeded else 1
 
 

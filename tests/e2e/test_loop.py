@@ -263,10 +263,11 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
             },
         ],
     )
+    outcome_file = settings.root.parent / "rerun.json"
     env = {**os.environ, "STORE_DATA_DIR": str(settings.root), "PYTHONPATH": str(REPO_ROOT)}
     env.pop("AIRFLOW_HOME", None)
     rerun = subprocess.run(
-        [sys.executable, "-m", "storeloop.airflow_runner"],
+        [sys.executable, "-m", "storeloop.airflow_runner", "--json-out", str(outcome_file)],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -274,7 +275,7 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
         timeout=900,
     )
     assert rerun.returncode == 1, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    outcome = json.loads(rerun.stdout[rerun.stdout.index("{") :])
+    outcome = json.loads(outcome_file.read_text())
     assert outcome["state"] == "failed"
     assert outcome["tasks"]["spark_silver"]["state"] == "success"
     assert outcome["tasks"]["check_silver"]["state"] == "failed"
@@ -290,6 +291,6 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
         n: client.get_model_version_by_alias(n, "champion").version for n in champions
     } == champions
     models = httpx.get(f"{ready['serving_url']}/models", timeout=30).json()
-    assert models["search-ranker"] == champions["search-ranker"]
+    assert str(models["search-ranker"]) == str(champions["search-ranker"])
     search = httpx.get(f"{ready['gateway_url']}/api/search", params={"q": "shoes"}, timeout=30)
     assert search.status_code == 200 and search.json()["results"]
