@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -27,13 +27,16 @@ test-e2e: install ## the end-to-end loop test only
 	$(PY) -m pytest tests/e2e -q
 
 lint: install ## ruff (lint and format check) and mypy
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags benchmarks
 
 format: install ## apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
 mlflow-ui: install ## open the MLflow UI on the loop's tracking store (port 5000)
 	.venv/bin/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/var/mlflow.db --port 5000
+
+bench: install ## search latency benchmark on the data dir of the last `make up`, against raw tantivy
+	$(PY) -m benchmarks.search_latency
 
 clean: ## remove the data dir (every embedded store)
 	rm -rf var
