@@ -14,6 +14,7 @@ from serving.champions import RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
 from storeloop.settings import Settings
 
 api = FastAPI(title="storeloop serving")
+MAX_QUERY_CHARS = 1_000  # longer is not a shopper's query: a clear 400, not a truncated search
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -44,6 +45,7 @@ class StoreServing:
         from serving.recommend.service import RecommendationService
         from serving.search.index import open_index
         from serving.search.service import SearchService
+        from serving.search.suggest import SuggestService
 
         index = open_index(settings)
         self.ranker_slot = ChampionSlot(settings, RANKER)
@@ -54,6 +56,7 @@ class StoreServing:
             settings, features=OnlineFeatures(settings), index=index
         )
         self.recommendations = RecommendationService(settings, index=index)
+        self.suggestions = SuggestService(index, self.search_service.queries)
         self._use_champions()
         # The first Feast read builds its store (seconds): pay it here, not in a shopper's request.
         self.search_service.search("warm up", customer_id="warm-up")
@@ -75,9 +78,26 @@ class StoreServing:
         customer_id: str | None = None,
         limit: int = Query(20, ge=1, le=100),
         in_stock_only: bool = False,
-    ) -> dict[str, Any]:
-        response = self.search_service.search(q, customer_id, limit, in_stock_only)
+        page: int = Query(1, ge=1, le=1000),
+        offset: int | None = Query(None, ge=0, le=1000),
+        sort: str | None = Query(None, pattern="^(relevance|price_asc|price_desc|rating|newest)$"),
+    ) -> Any:
+        if len(q) > MAX_QUERY_CHARS:
+            body = error_body("query_too_long", f"q is over {MAX_QUERY_CHARS} characters", "q")
+            return JSONResponse(body, status_code=400)
+        response = self.search_service.search(
+            q, customer_id, limit, in_stock_only, page=page, offset=offset, sort=sort
+        )
         return response.as_dict()
+
+    @api.get("/search/suggest")
+    def suggest(self, prefix: str = "", limit: int = Query(8, ge=1, le=20)) -> Any:
+        if len(prefix) > MAX_QUERY_CHARS:
+            body = error_body(
+                "prefix_too_long", f"prefix is over {MAX_QUERY_CHARS} chars", "prefix"
+            )
+            return JSONResponse(body, status_code=400)
+        return self.suggestions.suggest(prefix, limit)
 
     @api.get("/recommendations/{user_id}")
     def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:

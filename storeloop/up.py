@@ -25,7 +25,11 @@ SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make up", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run the loop, check the APIs, exit")
-    parser.add_argument("--keep", action="store_true", help="keep the data dir of a previous run")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the previous data dir: no new simulation; consumers, DAG (challengers) and APIs",
+    )
     parser.add_argument("--data-dir", help="where every embedded store lives (default ./var)")
     parser.add_argument("--products", type=int, help="simulated catalog size")
     parser.add_argument("--shoppers", type=int, help="simulated shoppers")
@@ -47,7 +51,6 @@ def export_overrides(args: argparse.Namespace) -> None:
 def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
     """Run everything up to serving; returns the facts the summary prints."""
     from consumers import run_all
-    from simulation.run import simulate
     from storeloop.airflow_runner import run_dag
     from storeloop.search_client import InProcessSearch
     from transactional.bootstrap import bootstrap
@@ -67,20 +70,11 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
     with log.step("open the store (SQLite) and the search index"):
         store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
         search = InProcessSearch(settings)
-    with log.step(
-        f"simulate {settings.sim_products} products, {settings.sim_shoppers} shoppers, "
-        f"{settings.sim_days} days"
-    ):
-
-        def on_day_end(day_index: int, day) -> None:
-            run_all(settings)
-            search.refresh()
-
-        def on_listed() -> None:
-            run_all(settings)
-
-        report = simulate(settings, store, search, on_day_end=on_day_end, on_listed=on_listed)
-        facts["simulation"] = report.as_dict()
+    if store.catalog.list_products(limit=1).items:
+        log.console.print("The store already has products (--keep): no new simulation.")
+        facts["simulation"] = {}
+    else:
+        facts["simulation"] = _simulate(settings, store, search, log)
     with log.step("event consumers catch up (bronze lake, search index)"):
         facts["consumers"] = run_all(settings)
     with log.step("Airflow DAG store_loop (dag.test)"):
@@ -88,6 +82,26 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
     if not facts["dag"].succeeded:
         log.console.print("[bold red]The DAG run failed; features and models stay as they were.[/]")
     return facts
+
+
+def _simulate(settings: Settings, store, search, log: StepLog) -> dict:
+    from consumers import run_all
+    from simulation.run import simulate
+
+    with log.step(
+        f"simulate {settings.sim_products} products, {settings.sim_shoppers} shoppers, "
+        f"{settings.sim_days} days"
+    ):
+
+        def on_day_end(day_index: int, day) -> None:
+            run_all(settings)  # the index follows stock day by day, as it would live
+            search.refresh()
+
+        def on_listed() -> None:
+            run_all(settings)
+
+        report = simulate(settings, store, search, on_day_end=on_day_end, on_listed=on_listed)
+    return report.as_dict()
 
 
 def serve(settings: Settings, log: StepLog) -> tuple[str, GatewayHandle]:

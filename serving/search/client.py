@@ -1,27 +1,82 @@
-"""The index client: a parsed query to index candidates, all words first, any word if none match."""
+"""The index client: a parsed query to index candidates, relaxed step by step when none match."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 from serving.search.index import QuerySpec, SearchHits, SearchIndex
 from serving.search.index.port import search_terms
 from serving.search.query_parser import ParsedQuery
+from serving.search.synonyms import term_groups
+
+# What each relaxation step gives up, in order; each keeps the ones before it.
+RELAXATIONS = ("filters", "any_term", "fuzzy")
 
 
-def fetch_candidates(
-    index: SearchIndex, parsed: ParsedQuery, limit: int, in_stock_only: bool = False
-) -> SearchHits:
-    spec = QuerySpec(
-        terms=tuple(search_terms(parsed.keywords)),
+@dataclass(frozen=True)
+class Fetched:
+    found: SearchHits
+    spec: QuerySpec  # the spec that found them (facets are counted on it)
+    relaxed: str | None = None
+
+
+def query_spec(
+    parsed: ParsedQuery, limit: int, in_stock_only: bool = False, offset: int = 0
+) -> QuerySpec:
+    terms = search_terms(parsed.keywords)
+    phrases = tuple(" ".join(search_terms(p)) for p in parsed.phrases)
+    return QuerySpec(
+        terms=tuple(terms + [word for p in phrases for word in p.split()]),
+        groups=tuple(term_groups(terms)),
+        phrases=tuple(p for p in phrases if p),
         brand=parsed.brand,
         category=parsed.category,
         price_min=parsed.price_min,
         price_max=parsed.price_max,
-        in_stock_only=in_stock_only,
+        rating_min=parsed.rating_min,
+        in_stock_only=in_stock_only or parsed.in_stock,
+        sort=parsed.sort,
         limit=limit,
+        offset=offset,
     )
+
+
+def _relax(spec: QuerySpec, step: str) -> QuerySpec | None:
+    """The spec with one more constraint dropped, or None when that step changes nothing."""
+    if step == "filters":
+        filters = (spec.brand, spec.category, spec.price_min, spec.price_max, spec.rating_min)
+        if all(value is None for value in filters):
+            return None
+        return replace(spec, brand=None, category=None, price_min=None, price_max=None,
+                       rating_min=None)  # fmt: skip
+    if step == "any_term":
+        if len(spec.groups) + len(spec.phrases) < 2 and not spec.phrases:
+            return None
+        # Phrases become plain words so any one of them can match.
+        words = tuple((word,) for phrase in spec.phrases for word in phrase.split())
+        return replace(spec, match_all_terms=False, groups=spec.groups + words, phrases=())
+    if not spec.groups:
+        return None
+    return replace(spec, match_all_terms=False, fuzzy="broad")
+
+
+def fetch_candidates(
+    index: SearchIndex,
+    parsed: ParsedQuery,
+    limit: int,
+    in_stock_only: bool = False,
+    offset: int = 0,
+) -> Fetched:
+    """The exact query first; on zero hits, drop filters, then match any word, then fuzzier."""
+    spec = query_spec(parsed, limit, in_stock_only, offset)
     found = index.search(spec)
-    if found.total == 0 and len(spec.terms) > 1:
-        # Shoppers over-specify; matching some words beats an empty page.
-        relaxed = QuerySpec(**{**spec.__dict__, "match_all_terms": False})
-        found = index.search(relaxed)
-    return found
+    relaxed: list[str] = []
+    for step in RELAXATIONS:
+        if found.total > 0:
+            break
+        looser = _relax(spec, step)
+        if looser is None:
+            continue
+        spec, found = looser, index.search(looser)
+        relaxed.append(step)
+    return Fetched(found, spec, "+".join(relaxed) or None)

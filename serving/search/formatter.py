@@ -17,19 +17,26 @@ class SearchResponse:
     ranker: str = "index"
     ranker_fallback: str | None = None
     took_ms: float = 0.0
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    relaxed: str | None = None  # what was given up to find anything: filters, any_term, fuzzy
+    did_you_mean: str | None = None
+    offset: int = 0
+    limit: int = 20
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def format_results(candidates: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """Final order to result rows; `position` is 1-based, `score` stays the index score
-    (it is logged with the search as the ranker's `index_score` feature)."""
+def format_results(
+    candidates: list[dict[str, Any]], limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Final order to result rows from `offset`; `position` is 1-based over all pages, `score`
+    stays the index score (it is logged with the search as the ranker's `index_score` feature)."""
     return [
         {
             **{key: candidate.get(key) for key in RESULT_KEYS},
             "position": position,
             "score": float(candidate.get("score") or 0.0),
         }
-        for position, candidate in enumerate(candidates[:limit], start=1)
+        for position, candidate in enumerate(candidates[offset : offset + limit], start=offset + 1)
     ]

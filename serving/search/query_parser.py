@@ -1,4 +1,4 @@
-"""Turns what a shopper typed into keywords and filters; never raises, unknown text is keywords."""
+"""Turns what a shopper typed into keywords, phrases, filters and a sort; never raises."""
 
 from __future__ import annotations
 
@@ -7,14 +7,44 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 MAX_QUERY_CHARS = 512
-_NUMBER = r"\$?\s*(\d{1,9}(?:\.\d{1,2})?)"
+SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
+_N = r"(\d{1,9}(?:\.\d{1,2})?)"
+_PRICE = rf"\$?\s*{_N}\s*(?:dollars|usd|bucks|\$)?"
 _FILTER = re.compile(r"\b(brand|category):(?:\"([^\"]*)\"|'([^']*)'|(\S+))", re.IGNORECASE)
-_BETWEEN = re.compile(
-    rf"(?:\bbetween\s+{_NUMBER}\s+and\s+{_NUMBER})|(?:\$\s*(\d{{1,9}}(?:\.\d{{1,2}})?)\s*(?:-|to)\s*{_NUMBER})",
+_PHRASE = re.compile(r"\"([^\"]*)\"")
+_RATING = re.compile(
+    r"(?:\b(?:rated|at\s+least)\s+)?\b([0-5](?:\.\d)?)\s*(?:\+\s*stars?|-?\s*stars?\s*\+?)"
+    r"(?:\s*(?:and|&|or)\s*(?:up|above|more|higher|better))?(?!\w)",
     re.IGNORECASE,
 )
-_UNDER = re.compile(rf"(?:\b(?:under|below|less\s+than|cheaper\s+than)\s+|<\s*){_NUMBER}", re.I)
-_OVER = re.compile(rf"(?:\b(?:over|above|more\s+than)\s+|>\s*){_NUMBER}", re.IGNORECASE)
+_IN_STOCK = re.compile(r"\b(?:in[\s-]stock|available\s+now)\b", re.IGNORECASE)
+_RANGES = (
+    re.compile(rf"\b(?:between|from)\s+{_PRICE}\s+(?:and|to|-)\s+{_PRICE}", re.IGNORECASE),
+    re.compile(rf"\$\s*{_N}\s*(?:-|to)\s*{_PRICE}", re.IGNORECASE),
+    re.compile(rf"\b{_N}\s*(?:-|to)\s*{_N}\s*(?:dollars|usd|bucks|\$)", re.IGNORECASE),
+)
+_MAX = (
+    re.compile(
+        rf"(?:\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|at\s+most|max|no\s+more\s+than)"
+        rf"\s+|<=?\s*){_PRICE}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\$\s*{_N}\s+(?:or\s+less|and\s+under|max)\b", re.IGNORECASE),
+)
+_MIN = (
+    re.compile(
+        rf"(?:\b(?:over|above|more\s+than|at\s+least|min|starting\s+at)\s+|>=?\s*){_PRICE}",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\$\s*{_N}\s*(?:\+|or\s+more|and\s+up)", re.IGNORECASE),
+)
+_SORT = (
+    (r"price\s+(?:low\s+to\s+high|ascending)|cheapest(?:\s+first)?|lowest\s+price", "price_asc"),
+    (r"price\s+(?:high\s+to\s+low|descending)|most\s+expensive|highest\s+price", "price_desc"),
+    (r"(?:highest|best|top)[\s-]rated|best\s+reviewed", "rating"),
+    (r"newest(?:\s+first)?|latest|new\s+arrivals", "newest"),
+)
+_SORT_RE = tuple((re.compile(rf"(?:\bsort(?:ed)?\s+by\s+)?\b(?:{p})\b", re.I), s) for p, s in _SORT)
 
 
 @dataclass(frozen=True)
@@ -24,6 +54,10 @@ class ParsedQuery:
     category: str | None = None
     price_min: float | None = None
     price_max: float | None = None
+    phrases: tuple[str, ...] = ()
+    rating_min: float | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -40,8 +74,25 @@ def as_text(raw: Any) -> str:
     return text[:MAX_QUERY_CHARS]
 
 
+class _Text:
+    """The query text with recognised parts cut out as they are understood."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def take(self, pattern: re.Pattern) -> re.Match | None:
+        match = pattern.search(self.text)
+        if match:
+            self.text = self.text[: match.start()] + " " + self.text[match.end() :]
+        return match
+
+
+def _numbers(match: re.Match) -> list[float]:
+    return [float(group) for group in match.groups() if group is not None]
+
+
 def parse_query(raw: Any) -> ParsedQuery:
-    text = as_text(raw)
+    text = _Text(as_text(raw))
     filters: dict[str, str] = {}
 
     def take_filter(match: re.Match) -> str:
@@ -50,22 +101,30 @@ def parse_query(raw: Any) -> ParsedQuery:
             filters[match.group(1).lower()] = value
         return " "
 
-    text = _FILTER.sub(take_filter, text)
+    text.text = _FILTER.sub(take_filter, text.text)
+    phrases = [" ".join(p.split()) for p in _PHRASE.findall(text.text) if p.strip()]
+    text.text = _PHRASE.sub(" ", text.text).replace('"', " ")  # an unbalanced quote is noise
+    rating = text.take(_RATING)
+    in_stock = bool(text.take(_IN_STOCK))
+    sort = next((s for pattern, s in _SORT_RE if text.take(pattern)), "relevance")
     price_min = price_max = None
-    if match := _BETWEEN.search(text):
-        low, high = (float(group) for group in match.groups() if group is not None)
-        price_min, price_max = min(low, high), max(low, high)
-        text = text[: match.start()] + " " + text[match.end() :]
-    if match := _UNDER.search(text):
-        price_max = float(match.group(1))
-        text = text[: match.start()] + " " + text[match.end() :]
-    if match := _OVER.search(text):
-        price_min = float(match.group(1))
-        text = text[: match.start()] + " " + text[match.end() :]
+    for pattern in _RANGES:
+        if match := text.take(pattern):
+            low, high = _numbers(match)
+            price_min, price_max = min(low, high), max(low, high)
+            break
+    if price_max is None and (match := next(filter(None, map(text.take, _MAX)), None)):
+        price_max = _numbers(match)[0]
+    if price_min is None and (match := next(filter(None, map(text.take, _MIN)), None)):
+        price_min = _numbers(match)[0]
     return ParsedQuery(
-        keywords=" ".join(text.split()),
+        keywords=" ".join(text.text.split()),
         brand=filters.get("brand"),
         category=filters.get("category"),
         price_min=price_min,
         price_max=price_max,
+        phrases=tuple(phrases),
+        rating_min=float(rating.group(1)) if rating else None,
+        in_stock=in_stock,
+        sort=sort,
     )

@@ -11,12 +11,15 @@ from serving.search.aggregator import to_candidates
 from serving.search.client import fetch_candidates
 from serving.search.formatter import SearchResponse, format_results
 from serving.search.index import SearchIndex, SearchIndexError, open_index
-from serving.search.query_parser import as_text, parse_query
+from serving.search.query_log import QueryLog, store_path
+from serving.search.query_parser import SORTS, as_text, parse_query
 from serving.search.ranking import Ranker, rank_candidates
+from serving.search.spelling import Speller
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000  # deep pages are a scraper's, not a shopper's
 
 
 class SearchService:
@@ -30,12 +33,15 @@ class SearchService:
         index: SearchIndex | None = None,
         rerank_top_n: int = 50,
         ranker_budget_s: float = 0.2,
+        queries: QueryLog | None = None,
     ) -> None:
         self.index = index or open_index(settings)
         self.ranker = ranker
         self.features = features
         self.rerank_top_n = rerank_top_n
         self.ranker_budget_s = ranker_budget_s
+        self.queries = queries or QueryLog(store_path(settings))
+        self.speller = Speller(self.index.vocabulary, self.queries.words)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ranker")
 
     def search(
@@ -44,20 +50,33 @@ class SearchService:
         customer_id: str | None = None,
         limit: int = 20,
         in_stock_only: bool = False,
+        *,
+        page: int = 1,
+        offset: int | None = None,
+        sort: str | None = None,
+        facets: bool = True,
     ) -> SearchResponse:
+        """`offset` wins over `page` (1-based); `sort` overrides the one the query text asks."""
         started = time.perf_counter()
         parsed = parse_query(query)
+        if sort in SORTS:
+            parsed = parsed.__class__(**{**parsed.__dict__, "sort": sort})
         limit = max(1, min(int(limit or 20), MAX_LIMIT))
-        ranker = self.ranker  # one model for the whole request, even if a reload swaps it
+        start = offset if offset is not None else (max(1, int(page or 1)) - 1) * limit
+        start = max(0, min(int(start), MAX_OFFSET))
+        # Explicit sorts are the shopper's order: the ranker does not reorder them.
+        ranker = self.ranker if parsed.sort == "relevance" else None
+        text = as_text(query)
         try:
-            found = fetch_candidates(
-                self.index, parsed, max(limit, self.rerank_top_n), in_stock_only
+            fetched = fetch_candidates(
+                self.index, parsed, max(start + limit, self.rerank_top_n), in_stock_only
             )
+            counts = self.index.facets(fetched.spec) if facets else {}
         except (SearchIndexError, ValueError) as error:
             # A query the engine rejects is an empty page, not a failed request.
             log.warning("index rejected %r: %r", parsed, error)
-            return SearchResponse(as_text(query), parsed.as_dict(), ranker_fallback="index_error")
-        candidates = to_candidates(found, in_stock_only)
+            return SearchResponse(text, parsed.as_dict(), ranker_fallback="index_error")
+        candidates = to_candidates(fetched.found, fetched.spec.in_stock_only)
         product_features, customer_features = self._features(candidates, customer_id, ranker)
         outcome = rank_candidates(
             candidates,
@@ -69,14 +88,29 @@ class SearchService:
             budget_s=self.ranker_budget_s,
         )
         return SearchResponse(
-            query=as_text(query),
+            query=text,
             parsed=parsed.as_dict(),
-            results=format_results(outcome.candidates, limit),
-            total=found.total,
+            results=format_results(outcome.candidates, limit, start),
+            total=fetched.found.total,
             ranker=outcome.ranker,
-            ranker_fallback=outcome.fallback,
+            ranker_fallback=outcome.fallback if ranker or self.ranker is None else "sorted",
             took_ms=round((time.perf_counter() - started) * 1000, 3),
+            facets=counts,
+            relaxed=fetched.relaxed,
+            did_you_mean=self._spelling(parsed.keywords),
+            offset=start,
+            limit=limit,
         )
+
+    def _spelling(self, keywords: str) -> str | None:
+        # Known words cost a dict lookup each; only unknown ones are compared with the vocabulary.
+        if not keywords:
+            return None
+        try:
+            return self.speller.did_you_mean(keywords)
+        except (SearchIndexError, ValueError) as error:
+            log.warning("no spelling for %r: %r", keywords, error)
+            return None
 
     def _features(
         self, candidates: list[dict], customer_id: str | None, ranker: Ranker | None

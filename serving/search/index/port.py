@@ -23,6 +23,10 @@ DOC_FIELDS = (
     "created_at",
 )
 TITLE_BOOST = 3.0
+# Title over description over brand and category: a brand word in a description is weak evidence.
+FIELD_BOOSTS = {"title": TITLE_BOOST, "description": 1.0, "brand": 0.8, "category": 0.8}
+PRICE_BUCKETS = ((None, 25.0), (25.0, 50.0), (50.0, 100.0), (100.0, 200.0), (200.0, None))
+RATING_STEPS = (4.0, 3.0, 2.0, 1.0)
 # Same split as tantivy's default tokenizer: runs of letters and digits, lower-cased.
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
@@ -50,6 +54,14 @@ class QuerySpec:
     in_stock_only: bool = False
     order_by_rating: bool = False
     limit: int = 20
+    # Each group is one query word (or synonym phrase) and its synonyms; when given it replaces
+    # `terms` for matching. Adapters that know no synonyms may keep using `terms`.
+    groups: tuple[tuple[str, ...], ...] = ()
+    phrases: tuple[str, ...] = ()
+    rating_min: float | None = None
+    sort: str = "relevance"  # relevance | price_asc | price_desc | rating | newest
+    fuzzy: str = "light"  # off | light (title, low boost) | broad (title and description)
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,21 @@ class SearchIndex(ABC):
 
     @abstractmethod
     def count(self) -> int: ...
+
+    def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
+        """Counts by brand, category, price bucket and rating over what `spec` matches."""
+        return {}
+
+    def vocabulary(
+        self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
+    ) -> list[tuple[str, int]]:
+        """Title words starting with `prefix` and how many products (whose title has every word
+        of `within`) have each, commonest first."""
+        return []
+
+    def titles_starting(self, words: list[str], limit: int) -> list[str]:
+        """Titles of products whose title has `words` in a row, the last one as a prefix."""
+        return []
 
     def close(self) -> None:  # noqa: B027 - optional hook; most adapters hold nothing to release
         """Releases writers or connections."""

@@ -8,8 +8,9 @@ from typing import Any
 
 import tantivy
 
+from serving.search.index.facets import FACET_AGGS, facets_from
 from serving.search.index.port import (
-    TITLE_BOOST,
+    FIELD_BOOSTS,
     Hit,
     QuerySpec,
     SearchHits,
@@ -17,15 +18,20 @@ from serving.search.index.port import (
     facet_key,
     normalize_doc,
 )
+from serving.search.index.tantivy_query import build_query
 
-_TEXT_FIELDS = {"title": TITLE_BOOST, "description": 1.0, "brand": 1.5, "category": 1.5}
-_FUZZY_MIN_LENGTH = 5  # shorter words have too many neighbours at edit distance 1
+_NEWEST_POOL = 1_000
+_ORDERS: dict[str, dict[str, Any]] = {
+    "price_asc": {"order_by_field": "price", "order": tantivy.Order.Asc},
+    "price_desc": {"order_by_field": "price", "order": tantivy.Order.Desc},
+    "rating": {"order_by_field": "rating", "order": tantivy.Order.Desc},
+}
 
 
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("product_id", stored=True, tokenizer_name="raw")
-    for name in _TEXT_FIELDS:
+    for name in FIELD_BOOSTS:
         builder.add_text_field(name, stored=True)
     builder.add_text_field("brand_key", tokenizer_name="raw", fast=True)
     builder.add_text_field("category_key", tokenizer_name="raw", fast=True)
@@ -88,13 +94,21 @@ class TantivyIndex(SearchIndex):
     def search(self, spec: QuerySpec) -> SearchHits:
         self._index.reload()
         searcher = self._index.searcher()
-        query = self._query(spec)
-        order = {"order_by_field": "rating"} if spec.order_by_rating else {}
-        result = searcher.search(query, limit=max(1, spec.limit), count=True, **order)  # type: ignore[arg-type]
+        query = build_query(self.schema, spec)
+        order = _ORDERS.get("rating" if spec.order_by_rating else spec.sort, {})
+        limit, offset = max(1, spec.limit), max(0, spec.offset)
+        if spec.sort == "newest":  # created_at is not a fast field: sort the best matches here
+            limit, offset = max(limit + offset, _NEWEST_POOL), 0
+        result = searcher.search(query, limit=limit, count=True, offset=offset, **order)  # type: ignore[arg-type]
         hits = []
-        for score, address in result.hits:
+        for key, address in result.hits:
             doc = _as_dict(searcher.doc(address))
-            hits.append(Hit(doc["product_id"], float(score), doc))
+            # A field-ordered hit's key is the field's value, not a relevance score.
+            score = float(key) if not order or spec.order_by_rating else 0.0
+            hits.append(Hit(doc["product_id"], score, doc))
+        if spec.sort == "newest":
+            hits.sort(key=lambda hit: hit.doc["created_at"], reverse=True)
+            hits = hits[spec.offset : spec.offset + spec.limit]
         return SearchHits(total=int(result.count or 0), hits=hits)  # type: ignore[attr-defined]
 
     def get(self, product_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -112,49 +126,31 @@ class TantivyIndex(SearchIndex):
         self._index.reload()
         return int(self._index.searcher().num_docs)
 
-    def _query(self, spec: QuerySpec) -> tantivy.Query:
-        occur = tantivy.Occur.Must if spec.match_all_terms else tantivy.Occur.Should
-        clauses = [(occur, self._term_query(term)) for term in spec.terms]
-        if not clauses:
-            clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
-        clauses += [(tantivy.Occur.Must, _unscored(f)) for f in self._filters(spec)]
-        return tantivy.Query.boolean_query(clauses)
+    def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
+        self._index.reload()
+        result = self._index.searcher().aggregate(build_query(self.schema, spec), FACET_AGGS)
+        return facets_from(result)
 
-    def _term_query(self, term: str) -> tantivy.Query:
-        should = tantivy.Occur.Should
-        parts = [
-            (should, tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, term), b))
-            for f, b in _TEXT_FIELDS.items()
-        ]
-        if len(term) >= _FUZZY_MIN_LENGTH:
-            fuzzy = tantivy.Query.fuzzy_term_query(self.schema, "title", term, distance=1)
-            parts.append((should, tantivy.Query.boost_query(fuzzy, 0.5)))
-        return tantivy.Query.boolean_query(parts)
+    def vocabulary(
+        self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
+    ) -> list[tuple[str, int]]:
+        self._index.reload()
+        context = None
+        if within:
+            must = tantivy.Occur.Must
+            words = [(must, tantivy.Query.term_query(self.schema, "title", w)) for w in within]
+            context = tantivy.Query.boolean_query(words)
+        found = self._index.searcher().terms_with_prefix("title", prefix, context, limit=limit)
+        return [(term, count) for term, count in found if count > 0]
 
-    def _filters(self, spec: QuerySpec) -> list[tantivy.Query]:
-        found = []
-        if spec.brand:
-            found.append(tantivy.Query.term_query(self.schema, "brand_key", facet_key(spec.brand)))
-        if spec.category:
-            key = facet_key(spec.category)
-            found.append(tantivy.Query.term_query(self.schema, "category_key", key))
-        if spec.price_min is not None or spec.price_max is not None:
-            found.append(
-                tantivy.Query.range_query(
-                    self.schema,
-                    "price",
-                    tantivy.FieldType.Float,
-                    float(spec.price_min if spec.price_min is not None else 0.0),
-                    float(spec.price_max if spec.price_max is not None else 1e15),
-                )
-            )
-        if spec.in_stock_only:
-            found.append(tantivy.Query.term_query(self.schema, "in_stock", True))
-        return found
-
-
-def _unscored(query: tantivy.Query) -> tantivy.Query:
-    return tantivy.Query.const_score_query(query, 0.0)
+    def titles_starting(self, words: list[str], limit: int) -> list[str]:
+        if not words:
+            return []
+        self._index.reload()
+        searcher = self._index.searcher()
+        query = tantivy.Query.phrase_prefix_query(self.schema, "title", words)  # type: ignore[attr-defined]
+        hits = searcher.search(query, limit=limit, count=False).hits
+        return [str(searcher.doc(address).to_dict()["title"][0]) for _, address in hits]
 
 
 def _as_dict(document: tantivy.Document) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""Builds tantivy queries from a QuerySpec: synonym groups, phrases, typo tolerance, filters."""
+
+from __future__ import annotations
+
+import tantivy
+
+from serving.search.index.port import FIELD_BOOSTS, QuerySpec, facet_key
+
+FUZZY_BOOST = {"light": 0.3, "broad": 0.6}
+_FUZZY_FIELDS = {"light": ("title",), "broad": ("title", "description")}
+_PHRASE_FIELDS = ("title", "description")
+
+
+def edit_distance_for(term: str) -> int:
+    """Typos tolerated by word length: none up to 3 letters, 1 up to 7, 2 beyond."""
+    return 0 if len(term) <= 3 else 1 if len(term) <= 7 else 2
+
+
+def build_query(
+    schema: tantivy.Schema, spec: QuerySpec, with_filters: bool = True
+) -> tantivy.Query:
+    occur = tantivy.Occur.Must if spec.match_all_terms else tantivy.Occur.Should
+    groups = spec.groups or tuple((term,) for term in spec.terms)
+    clauses = [(occur, _group_query(schema, group, spec.fuzzy)) for group in groups]
+    clauses += [(tantivy.Occur.Must, _phrase_query(schema, p.split())) for p in spec.phrases]
+    if not clauses:
+        clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+    if with_filters:
+        clauses += [(tantivy.Occur.Must, _unscored(f)) for f in filter_queries(schema, spec)]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _group_query(schema: tantivy.Schema, forms: tuple[str, ...], fuzzy: str) -> tantivy.Query:
+    should = tantivy.Occur.Should
+    parts = []
+    for position, form in enumerate(forms):
+        words = form.split()
+        if len(words) > 1:
+            parts.append((should, _phrase_query(schema, words)))
+            continue
+        parts += [
+            (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, form), b))
+            for f, b in FIELD_BOOSTS.items()
+        ]
+        distance = edit_distance_for(form)
+        if position == 0 and distance and fuzzy in FUZZY_BOOST:
+            # Only the shopper's own word is fuzzed: synonyms are already spelled right.
+            for field in _FUZZY_FIELDS[fuzzy]:
+                near = tantivy.Query.fuzzy_term_query(schema, field, form, distance=distance)
+                parts.append((should, tantivy.Query.boost_query(near, FUZZY_BOOST[fuzzy])))
+    return tantivy.Query.boolean_query(parts)
+
+
+def _phrase_query(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
+    if len(words) == 1:
+        options = [tantivy.Query.term_query(schema, f, words[0]) for f in _PHRASE_FIELDS]
+    else:
+        options = [tantivy.Query.phrase_query(schema, f, words) for f in _PHRASE_FIELDS]
+    boosted = [
+        (tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[f]))
+        for f, q in zip(_PHRASE_FIELDS, options, strict=True)
+    ]
+    return tantivy.Query.boolean_query(boosted)
+
+
+def filter_queries(schema: tantivy.Schema, spec: QuerySpec) -> list[tantivy.Query]:
+    found = []
+    if spec.brand:
+        found.append(tantivy.Query.term_query(schema, "brand_key", facet_key(spec.brand)))
+    if spec.category:
+        found.append(tantivy.Query.term_query(schema, "category_key", facet_key(spec.category)))
+    if spec.price_min is not None or spec.price_max is not None:
+        low = spec.price_min if spec.price_min is not None else 0.0
+        high = spec.price_max if spec.price_max is not None else 1e15
+        found.append(_range(schema, "price", low, high))
+    if spec.rating_min is not None:
+        found.append(_range(schema, "rating", spec.rating_min, 1e6))
+    if spec.in_stock_only:
+        found.append(tantivy.Query.term_query(schema, "in_stock", True))
+    return found
+
+
+def _range(schema: tantivy.Schema, field: str, low: float, high: float) -> tantivy.Query:
+    return tantivy.Query.range_query(
+        schema, field, tantivy.FieldType.Float, float(low), float(high)
+    )
+
+
+def _unscored(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, 0.0)
