@@ -6,4 +6,6 @@ export PYTHONPATH="$PWD"
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$(mktemp -d)/airflow}"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export HF_HUB_OFFLINE=1
+# PostgreSQL and Redis for the tests marked postgres/redis; exports STORE_TEST_*_URL.
+source scripts/services.sh
 exec .venv/bin/python -m pytest tests -q --timeout=1200 "$@"

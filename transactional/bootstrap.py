@@ -1,4 +1,4 @@
-"""The one composition root: builds the engine, creates the schema if missing, wires handlers."""
+"""The one composition root: builds the engine, brings the schema up to date, wires handlers."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from storeloop.settings import Settings
-
-# Importing a repository registers its tables on the shared MetaData; these are not otherwise used.
-from transactional.cart import repository as _cart_tables  # noqa: F401
 from transactional.cart.service import CartService
 from transactional.catalog.service import CatalogService
-from transactional.common import outbox as _outbox_table  # noqa: F401
 from transactional.common.clock import Clock, SystemClock
-from transactional.common.db import make_engine, metadata
+from transactional.common.db import make_engine
 from transactional.common.ids import seed_sequences
 from transactional.common.uow import UnitOfWork
 from transactional.inventory.service import InventoryService
 from transactional.orders.service import OrderService
-from transactional.payments import repository as _payment_tables  # noqa: F401
 from transactional.payments.gateway import PaymentGateway
 from transactional.payments.sandbox import SandboxPaymentGateway
-from transactional.storefront import repository as _search_tables  # noqa: F401
+from transactional.schema import create_schema
 from transactional.storefront.service import StorefrontService
 from transactional.users.service import UserService
 
@@ -49,7 +44,7 @@ def bootstrap(
     payment_gateway: PaymentGateway | None = None,
 ) -> Store:
     engine = make_engine(settings.db_url)
-    metadata.create_all(engine)
+    create_schema(engine)
     with engine.begin() as connection:
         seed_sequences(connection)
     clock = clock or SystemClock()

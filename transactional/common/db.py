@@ -10,7 +10,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 # Every context's tables hang off this one MetaData so bootstrap can create them together.
-metadata = MetaData()
+# Named constraints: the migrations then read the same on SQLite and PostgreSQL, and a later
+# migration can drop a constraint by a name it knows.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 READ_ONLY = {"store_read_only": True}
 
@@ -20,7 +29,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def make_engine(db_url: str) -> Engine:
     url = make_url(db_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # Server databases: the conditional UPDATEs and row locks do the concurrency work; a
+        # pool a little larger than the default lets a busy gateway keep the server fed.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     database = url.database or ":memory:"
     in_memory = database == ":memory:" or database.startswith("file::memory:")
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}

@@ -1,0 +1,10 @@
+"""The service-layer and HTTP suites of tests/unit/transactional, run again through this folder's
+`store` fixture: once on a SQLite file, once on PostgreSQL. One behaviour, every backend."""
+
+from __future__ import annotations
+
+# Star imports re-collect those tests (and their module fixtures) here, on both backends.
+from tests.unit.transactional.test_tx_api import *  # noqa: F403
+from tests.unit.transactional.test_tx_catalog_service import *  # noqa: F403
+from tests.unit.transactional.test_tx_checkout import *  # noqa: F403
+from tests.unit.transactional.test_tx_users_storefront import *  # noqa: F403
