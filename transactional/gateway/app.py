@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -17,11 +18,17 @@ from transactional.gateway.errors import error_response, install_error_handlers
 from transactional.gateway.serving_proxy import router as serving_router
 from transactional.inventory.routes import router as inventory_router
 from transactional.orders.routes import router as orders_router
-from transactional.users.routes import router as users_router
+from transactional.users.auth import AuthService
+from transactional.users.passwords import default_hasher
+from transactional.users.routes import auth_router, users_router
+from transactional.users.tokens import SANDBOX_SECRET, TokenKeys
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    """Builds the store from settings unless one is given (tests, the simulator's own store)."""
+def create_app(
+    settings: Settings, store: Store | None = None, *, hasher: PasswordHasher | None = None
+) -> FastAPI:
+    """Builds the store from settings unless one is given (tests, the simulator's own store);
+    `hasher` lets tests use cheaper argon2 parameters."""
     owns_store = store is None
     store = store or bootstrap(settings)
 
@@ -34,8 +41,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
     app.state.serving_url = settings.serving_url
+    app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
     install_error_handlers(app)
     for router in (
+        auth_router,
         users_router,
         catalog_router,
         inventory_router,
@@ -55,3 +64,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def token_keys(settings: Settings) -> TokenKeys:
+    # Settings has no jwt_secret field yet (storeloop/settings.py is not ours): read it if present.
+    return TokenKeys(secret=getattr(settings, "jwt_secret", None) or SANDBOX_SECRET)

@@ -59,7 +59,10 @@ def _field_path(loc: tuple) -> str | None:
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = next((s for kind, s in STATUS_OF_KIND if isinstance(error, kind)), 400)
-    return error_response(status, error.code.value, error.message, error.field)
+    answer = error_response(status, error.code.value, error.message, error.field)
+    if status == 401:
+        answer.headers["WWW-Authenticate"] = "Bearer"
+    return answer
 
 
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:

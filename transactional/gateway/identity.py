@@ -1,41 +1,53 @@
-"""Who is acting: for now the `X-User-Id` header names an existing user (JWT comes later)."""
+"""Who is acting: the bearer access token names the user; the route's roles are checked here."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from transactional.bootstrap import Store
 from transactional.common.errors import Unauthenticated
-from transactional.users.domain import User, UserNotFound
+from transactional.gateway.policy import ensure_allowed
+from transactional.users.auth import AuthService
+from transactional.users.domain import User
 
 
 class IdentityErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
-    UNKNOWN_USER = "unknown_user"
 
 
 def current_store(request: Request) -> Store:
     return request.app.state.store
 
 
+def current_auth(request: Request) -> AuthService:
+    return request.app.state.auth
+
+
+# auto_error off: a missing header gets our error format, not FastAPI's 403.
+bearer = HTTPBearer(auto_error=False, description="an access token from /api/auth/login")
+
+
 def acting_user(
-    store: Annotated[Store, Depends(current_store)],
-    x_user_id: Annotated[str | None, Header()] = None,
+    request: Request,
+    auth: Annotated[AuthService, Depends(current_auth)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    if not x_user_id:
+    if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated(
-            IdentityErrorCode.UNAUTHENTICATED, "X-User-Id header missing", "X-User-Id"
+            IdentityErrorCode.UNAUTHENTICATED,
+            "Authorization: Bearer <token> missing",
+            "Authorization",
         )
-    try:
-        return store.users.get(x_user_id)
-    except UserNotFound:
-        raise Unauthenticated(
-            IdentityErrorCode.UNKNOWN_USER, f"no user {x_user_id!r}", "X-User-Id"
-        ) from None
+    user = auth.authenticate(credentials.credentials)
+    route = request.scope.get("route")
+    ensure_allowed(user, request.method, getattr(route, "path", request.url.path))
+    return user
 
 
 StoreDep = Annotated[Store, Depends(current_store)]
+AuthDep = Annotated[AuthService, Depends(current_auth)]
 ActingUser = Annotated[User, Depends(acting_user)]

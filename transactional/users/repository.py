@@ -1,10 +1,21 @@
-"""SQL repository of users."""
+"""SQL repository of users, their password hashes and their refresh tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, String, Table, bindparam, insert, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
@@ -20,11 +31,46 @@ users = Table(
     Column("registered_at", String(40), nullable=False),
 )
 
+# Simulated accounts have no row here: they exist for the loop but cannot log in over HTTP.
+credentials = Table(
+    "user_credentials",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.user_id"), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    # Logout bumps it: every token carries the version it was issued under.
+    Column("token_version", Integer, nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_id", String(40), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False, index=True),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40), nullable=True),
+)
 
 # Built once: SQLAlchemy then reuses the compiled form instead of rebuilding it per call.
 _INSERT = insert(users)
 _BY_ID = select(users).where(users.c.user_id == bindparam("user_id"))
 _BY_EMAIL = select(users.c.user_id).where(users.c.email == bindparam("email"))
+
+
+_CREDENTIALS = select(credentials).where(credentials.c.user_id == bindparam("user_id"))
+_LOGIN = select(users.c.user_id, credentials.c.password_hash, credentials.c.token_version).join(
+    credentials, credentials.c.user_id == users.c.user_id
+)
+_BUMP_VERSION = (
+    update(credentials)
+    .where(credentials.c.user_id == bindparam("b_user_id"))
+    .values(token_version=credentials.c.token_version + 1)
+)
+# Conditional: of two refreshes racing with one token, exactly one sees a row change.
+_USE_REFRESH = (
+    update(refresh_tokens)
+    .where(refresh_tokens.c.token_id == bindparam("b_token_id"), refresh_tokens.c.used_at.is_(None))
+    .values(used_at=bindparam("b_used_at"))
+)
 
 
 class UserRepository:
@@ -49,6 +95,41 @@ class UserRepository:
 
     def email_taken(self, email: str) -> bool:
         return self.connection.execute(_BY_EMAIL, {"email": email}).first() is not None
+
+
+class CredentialRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, user_id: str, password_hash: str) -> None:
+        self.connection.execute(
+            insert(credentials),
+            {"user_id": user_id, "password_hash": password_hash, "token_version": 0},
+        )
+
+    def by_email(self, email: str):  # type: ignore[no-untyped-def]
+        """(user_id, password_hash, token_version) of the account that may log in, or None."""
+        return self.connection.execute(_LOGIN.where(users.c.email == email)).first()
+
+    def token_version(self, user_id: str) -> int | None:
+        row = self.connection.execute(_CREDENTIALS, {"user_id": user_id}).first()
+        return row.token_version if row else None
+
+    def revoke_all(self, user_id: str) -> None:
+        self.connection.execute(_BUMP_VERSION, {"b_user_id": user_id})
+
+    def add_refresh(self, token_id: str, user_id: str, expires_at: datetime) -> None:
+        self.connection.execute(
+            insert(refresh_tokens),
+            {"token_id": token_id, "user_id": user_id, "expires_at": iso(expires_at)},
+        )
+
+    def use_refresh(self, token_id: str, now: datetime) -> bool:
+        """Marks the refresh token used; False if it never existed or was used before."""
+        result = self.connection.execute(
+            _USE_REFRESH, {"b_token_id": token_id, "b_used_at": iso(now)}
+        )
+        return result.rowcount == 1
 
 
 def _user(row) -> User:  # type: ignore[no-untyped-def]

@@ -1,26 +1,77 @@
-"""HTTP entrypoint for users: registration."""
+"""HTTP entrypoints for accounts: register, log in, refresh, log out, who am I."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from transactional.gateway.identity import StoreDep
+from transactional.gateway.identity import ActingUser, AuthDep
+from transactional.gateway.serialize import to_json
+from transactional.users.auth import TokenPair
+from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-router = APIRouter(prefix="/api/users", tags=["users"])
+auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
+users_router = APIRouter(prefix="/api/users", tags=["users"])
+
+# SecretStr: a password never shows in a repr, a log line or a validation error.
+Password = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=320)
+    password: SecretStr = Password
     # Admins are made by operators, never through the public API.
     role: Literal["customer", "seller"] = "customer"
 
 
-@router.post("", status_code=201)
-def register(body: Registration, store: StoreDep) -> dict[str, str]:
-    user_id = store.users.register(body.name, body.email, body.role)
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=1, max_length=320)
+    password: SecretStr = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class Refresh(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+def _tokens(pair: TokenPair) -> dict[str, Any]:
+    return {
+        "token_type": "bearer",
+        "user_id": pair.user_id,
+        "access_token": pair.access_token,
+        "access_expires_at": to_json(pair.access_expires_at),
+        "refresh_token": pair.refresh_token,
+        "refresh_expires_at": to_json(pair.refresh_expires_at),
+    }
+
+
+@auth_router.post("/register", status_code=201)
+def register(body: Registration, auth: AuthDep) -> dict[str, str]:
+    user_id = auth.register(body.name, body.email, body.password.get_secret_value(), body.role)
     return {"user_id": user_id, "role": body.role}
+
+
+@auth_router.post("/login")
+def login(body: Login, auth: AuthDep) -> dict[str, Any]:
+    return _tokens(auth.login(body.email, body.password.get_secret_value()))
+
+
+@auth_router.post("/refresh")
+def refresh(body: Refresh, auth: AuthDep) -> dict[str, Any]:
+    return _tokens(auth.refresh(body.refresh_token))
+
+
+@auth_router.post("/logout", status_code=204)
+def logout(user: ActingUser, auth: AuthDep) -> Response:
+    auth.logout(user.user_id)
+    return Response(status_code=204)
+
+
+@users_router.get("/me")
+def me(user: ActingUser) -> Any:
+    return to_json(user)

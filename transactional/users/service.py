@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
+
 from transactional.common import events
 from transactional.common.clock import iso
 from transactional.common.ids import numbered_id
@@ -14,16 +16,30 @@ from transactional.users.domain import (
     normalise_registration,
     parse_role,
 )
-from transactional.users.repository import UserRepository
+from transactional.users.passwords import check_password_rules, default_hasher
+from transactional.users.repository import CredentialRepository, UserRepository
 
 
 class UserService:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher | None = None) -> None:
         self.uow = uow
+        self.hasher = hasher or default_hasher()
 
-    def register(self, name: str, email: str, role: str | Role = "customer") -> str:
+    def register(
+        self,
+        name: str,
+        email: str,
+        role: str | Role = "customer",
+        password: str | None = None,
+    ) -> str:
+        """Without a password (simulated shoppers) the account exists but cannot log in."""
         parsed_role = parse_role(role)
         name, email = normalise_registration(name, email)
+        password_hash = None
+        if password is not None:
+            check_password_rules(password)
+            # Hashed before the transaction: argon2 is slow on purpose, the write lock is not.
+            password_hash = self.hasher.hash(password)
         with self.uow.begin() as tx:
             repo = UserRepository(tx.connection)
             if repo.email_taken(email):
@@ -32,6 +48,8 @@ class UserService:
                 numbered_id(tx.connection, parsed_role.value), name, email, parsed_role, tx.now
             )
             repo.add(user)
+            if password_hash is not None:
+                CredentialRepository(tx.connection).add(user.user_id, password_hash)
             tx.record(
                 events.CUSTOMER_REGISTERED,
                 user.user_id,

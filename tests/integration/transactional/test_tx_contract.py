@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # Star imports re-collect those tests (and their module fixtures) here, on both backends.
 from tests.unit.transactional.test_tx_api import *  # noqa: F403
+from tests.unit.transactional.test_tx_auth import *  # noqa: F403
 from tests.unit.transactional.test_tx_catalog_service import *  # noqa: F403
 from tests.unit.transactional.test_tx_checkout import *  # noqa: F403
 from tests.unit.transactional.test_tx_users_storefront import *  # noqa: F403

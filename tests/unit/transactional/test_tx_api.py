@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from storeloop.settings import Settings
 from transactional.gateway.app import create_app
+
+# Real argon2id, cheaper parameters: the defaults take about half a second per hash here.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def api(store, tmp_path):
     # Port 9 (discard) has no serving behind it on this machine.
     settings = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
-    with TestClient(create_app(settings, store=store)) as client:
+    with TestClient(create_app(settings, store=store, hasher=CHEAP_HASHER)) as client:
         yield client
 
 
-def as_user(user_id: str) -> dict[str, str]:
-    return {"X-User-Id": user_id}
+def as_user(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sign_up(api, name: str, email: str, role: str = "customer") -> tuple[str, dict]:
+    """Registers over HTTP and logs in: (user_id, the login answer with both tokens)."""
+    body = {"name": name, "email": email, "password": PASSWORD, "role": role}
+    registered = api.post("/api/auth/register", json=body)
+    assert registered.status_code == 201, registered.text
+    tokens = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert tokens.status_code == 200, tokens.text
+    return registered.json()["user_id"], tokens.json()
 
 
 def error_of(response) -> dict:
@@ -27,16 +42,15 @@ def error_of(response) -> dict:
     return body["error"]
 
 
+# The fixtures are named for the ids they used to be; each is now that user's access token.
 @pytest.fixture
 def seller_id(api) -> str:
-    answer = api.post("/api/users", json={"name": "Sal", "email": "sal@x.io", "role": "seller"})
-    assert answer.status_code == 201
-    return answer.json()["user_id"]
+    return sign_up(api, "Sal", "sal@x.io", "seller")[1]["access_token"]
 
 
 @pytest.fixture
 def customer_id(api) -> str:
-    return api.post("/api/users", json={"name": "Cy", "email": "cy@x.io"}).json()["user_id"]
+    return sign_up(api, "Cy", "cy@x.io")[1]["access_token"]
 
 
 @pytest.fixture
@@ -80,22 +94,34 @@ def test_malformed_json_is_400(api, seller_id):
     assert answer.status_code == 400 and error_of(answer)["code"] == "malformed_json"
 
 
-def test_identity_is_required_and_must_exist(api):
-    assert error_of(api.get("/api/cart"))["code"] == "unauthenticated"
-    unknown = api.get("/api/cart", headers=as_user("c-424242"))
-    assert unknown.status_code == 401 and error_of(unknown)["code"] == "unknown_user"
+def test_identity_is_required_and_must_be_a_token(api):
+    missing = api.get("/api/cart")
+    assert missing.status_code == 401 and error_of(missing)["code"] == "unauthenticated"
+    assert missing.headers["WWW-Authenticate"] == "Bearer"
+    # The old identity header names nobody any more.
+    assert api.get("/api/cart", headers={"X-User-Id": "c-000001"}).status_code == 401
+    forged = api.get("/api/cart", headers=as_user("c-424242"))
+    assert forged.status_code == 401 and error_of(forged)["code"] == "invalid_token"
 
 
 def test_sellers_only_change_their_own_products(api, product_id, customer_id):
     patch = api.patch(
         f"/api/products/{product_id}", json={"price": "1.00"}, headers=as_user(customer_id)
     )
-    assert patch.status_code == 403 and error_of(patch)["code"] == "not_product_owner"
+    assert patch.status_code == 403 and error_of(patch)["code"] == "role_not_allowed"
     assert api.get(f"/api/products/{product_id}").json()["price"] == "24.50"
     create = api.post(
         "/api/products", json={"title": "x", "price": 1}, headers=as_user(customer_id)
     )
-    assert create.status_code == 403 and error_of(create)["code"] == "not_a_seller"
+    assert create.status_code == 403 and error_of(create)["code"] == "role_not_allowed"
+    rival = sign_up(api, "Rio", "rio@x.io", "seller")[1]["access_token"]
+    stolen = api.patch(f"/api/products/{product_id}", json={"price": "1"}, headers=as_user(rival))
+    assert stolen.status_code == 403 and error_of(stolen)["code"] == "not_product_owner"
+    restock = api.post(
+        f"/api/products/{product_id}/stock", json={"quantity": 5}, headers=as_user(rival)
+    )
+    assert restock.status_code == 403 and error_of(restock)["code"] == "not_product_owner"
+    assert api.get(f"/api/products/{product_id}").json()["stock"] == 2
 
 
 def test_product_lifecycle(api, seller_id, product_id):
@@ -179,7 +205,7 @@ def test_other_customers_orders_are_404(api, product_id, customer_id):
     order_id = api.post(
         "/api/orders", json={"card_number": "4242424242424242"}, headers=as_user(customer_id)
     ).json()["order_id"]
-    other = api.post("/api/users", json={"name": "Ot", "email": "ot@x.io"}).json()["user_id"]
+    other = sign_up(api, "Ot", "ot@x.io")[1]["access_token"]
     answer = api.get(f"/api/orders/{order_id}", headers=as_user(other))
     assert answer.status_code == 404 and error_of(answer)["code"] == "order_not_found"
 
@@ -197,11 +223,21 @@ def test_bad_card_and_cart_inputs(api, customer_id, product_id):
 
 
 def test_registration_errors(api):
-    api.post("/api/users", json={"name": "Al", "email": "al@x.io"})
-    taken = api.post("/api/users", json={"name": "Al", "email": "AL@x.io"})
+    sign_up(api, "Al", "al@x.io")
+    taken = api.post(
+        "/api/auth/register", json={"name": "Al", "email": "AL@x.io", "password": PASSWORD}
+    )
     assert taken.status_code == 409 and error_of(taken)["code"] == "email_taken"
-    admin = api.post("/api/users", json={"name": "Al", "email": "root@x.io", "role": "admin"})
+    admin = api.post(
+        "/api/auth/register",
+        json={"name": "Al", "email": "root@x.io", "password": PASSWORD, "role": "admin"},
+    )
     assert admin.status_code == 422 and error_of(admin)["field"] == "role"
+    short = api.post(
+        "/api/auth/register", json={"name": "Al", "email": "s@x.io", "password": "hunter2"}
+    )
+    assert short.status_code == 422 and error_of(short)["field"] == "password"
+    assert "hunter2" not in short.text
 
 
 def test_serving_down_is_503(api):

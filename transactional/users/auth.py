@@ -1,0 +1,114 @@
+"""Login, refresh (rotated on use), logout and bearer-token checks, all against the database so
+that revocation holds across every gateway process."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from sqlalchemy import Connection
+
+from transactional.common.errors import Unauthenticated
+from transactional.common.uow import UnitOfWork
+from transactional.users.domain import User
+from transactional.users.passwords import password_matches
+from transactional.users.repository import CredentialRepository, UserRepository
+from transactional.users.service import UserService
+from transactional.users.tokens import (
+    InvalidToken,
+    TokenKeys,
+    TokenKind,
+    TokenRevoked,
+    issue,
+    verify,
+)
+
+
+class AuthErrorCode(StrEnum):
+    INVALID_CREDENTIALS = "invalid_credentials"
+
+
+class InvalidCredentials(Unauthenticated):
+    def __init__(self) -> None:
+        # One message for an unknown email and a wrong password: no account probing.
+        super().__init__(AuthErrorCode.INVALID_CREDENTIALS, "wrong email or password", "password")
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    user_id: str
+
+
+class AuthService:
+    def __init__(self, uow: UnitOfWork, keys: TokenKeys, hasher: PasswordHasher) -> None:
+        self.uow = uow
+        self.keys = keys
+        self.hasher = hasher
+        self.users = UserService(uow, hasher)
+        # Verified when the email is unknown, so both failures take the same time.
+        self._decoy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+    def register(self, name: str, email: str, password: str, role: str = "customer") -> str:
+        return self.users.register(name, email, role, password=password)
+
+    def login(self, email: str, password: str) -> TokenPair:
+        with self.uow.read() as connection:
+            account = CredentialRepository(connection).by_email(email.strip().lower())
+        stored = account.password_hash if account else self._decoy_hash
+        if not password_matches(self.hasher, stored, password) or account is None:
+            raise InvalidCredentials()
+        with self.uow.begin() as tx:
+            return self._issue_pair(tx.connection, account.user_id, account.token_version, tx.now)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        """The old refresh token is spent. Presenting it again means it leaked: every token of
+        that user is revoked (committed first), then the caller is refused."""
+        claims = verify(self.keys, refresh_token, TokenKind.REFRESH, self.uow.clock.now())
+        with self.uow.begin() as tx:
+            repo = CredentialRepository(tx.connection)
+            if repo.token_version(claims.user_id) != claims.version:
+                raise TokenRevoked()
+            replayed = not repo.use_refresh(claims.token_id, tx.now)
+            if replayed:
+                repo.revoke_all(claims.user_id)
+            else:
+                pair = self._issue_pair(tx.connection, claims.user_id, claims.version, tx.now)
+        if replayed:
+            raise TokenRevoked()
+        return pair
+
+    def logout(self, user_id: str) -> None:
+        """Revokes every access and refresh token the user holds, on every device."""
+        with self.uow.begin() as tx:
+            CredentialRepository(tx.connection).revoke_all(user_id)
+
+    def authenticate(self, access_token: str) -> User:
+        claims = verify(self.keys, access_token, TokenKind.ACCESS, self.uow.clock.now())
+        with self.uow.read() as connection:
+            version = CredentialRepository(connection).token_version(claims.user_id)
+            user = UserRepository(connection).get(claims.user_id)
+        if user is None or version is None:
+            raise InvalidToken("the token names no account")
+        if version != claims.version:
+            raise TokenRevoked()
+        return user
+
+    def _issue_pair(
+        self, connection: Connection, user_id: str, version: int, now: datetime
+    ) -> TokenPair:
+        access, access_expires = issue(
+            self.keys, TokenKind.ACCESS, user_id, version, secrets.token_hex(16), now
+        )
+        refresh_id = secrets.token_hex(16)
+        refresh, refresh_expires = issue(
+            self.keys, TokenKind.REFRESH, user_id, version, refresh_id, now
+        )
+        CredentialRepository(connection).add_refresh(refresh_id, user_id, refresh_expires)
+        return TokenPair(access, access_expires, refresh, refresh_expires, user_id)
