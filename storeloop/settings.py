@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str | None = None  # default: SQLite file under data_dir
     analytics_url: str = "http://127.0.0.1:8787"
     analytics_secret: str = "sandbox-analytics-secret"
+    jwt_secret: str = "sandbox-jwt-secret-change-me-in-production"  # set STORE_JWT_SECRET for real
     serving_host: str = "127.0.0.1"
     serving_port: int = 8000
     gateway_port: int = 8080

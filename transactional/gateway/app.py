@@ -21,7 +21,7 @@ from transactional.orders.routes import router as orders_router
 from transactional.users.auth import AuthService
 from transactional.users.passwords import default_hasher
 from transactional.users.routes import auth_router, users_router
-from transactional.users.tokens import SANDBOX_SECRET, TokenKeys
+from transactional.users.tokens import TokenKeys
 
 
 def create_app(
@@ -67,5 +67,4 @@ def create_app(
 
 
 def token_keys(settings: Settings) -> TokenKeys:
-    # Settings has no jwt_secret field yet (storeloop/settings.py is not ours): read it if present.
-    return TokenKeys(secret=getattr(settings, "jwt_secret", None) or SANDBOX_SECRET)
+    return TokenKeys(secret=settings.jwt_secret)
