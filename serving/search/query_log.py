@@ -58,7 +58,7 @@ class QueryLog:
     def popular(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         prefix = " ".join(prefix.lower().split())
         start = bisect.bisect_left(self._sorted, prefix)
-        matches = []
+        matches: list[tuple[str, int]] = []
         for query in self._sorted[start:]:
             if not query.startswith(prefix) or len(matches) >= 500:
                 break

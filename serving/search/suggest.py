@@ -35,7 +35,11 @@ class SuggestService:
             with contextlib.suppress(SearchIndexError, ValueError):
                 suggestions += self._from_titles(words, text.endswith(" "), limit)
         seen: set[str] = set()
-        unique = [s for s in suggestions if not (s["text"] in seen or seen.add(s["text"]))]
+        unique = []
+        for suggestion in suggestions:  # first occurrence wins: past queries before titles
+            if suggestion["text"] not in seen:
+                seen.add(suggestion["text"])
+                unique.append(suggestion)
         took_ms = round((time.perf_counter() - started) * 1000, 3)
         return {"prefix": text, "suggestions": unique[:limit], "took_ms": took_ms}
 

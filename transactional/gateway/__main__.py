@@ -6,11 +6,20 @@ import uvicorn
 
 from storeloop.settings import Settings
 from transactional.gateway.app import create_app
+from transactional.gateway.json_logs import configure_json_logging
 
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=settings.gateway_port)
+    configure_json_logging()
+    # The gateway writes its own JSON access line; uvicorn's would repeat it as plain text.
+    uvicorn.run(
+        create_app(settings),
+        host="127.0.0.1",
+        port=settings.gateway_port,
+        access_log=False,
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

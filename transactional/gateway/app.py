@@ -14,7 +14,16 @@ from storeloop.settings import Settings
 from transactional.bootstrap import Store, bootstrap
 from transactional.cart.routes import router as cart_router
 from transactional.catalog.routes import router as catalog_router
-from transactional.gateway.errors import error_response, install_error_handlers
+from transactional.common.cache import Cache, make_cache
+from transactional.gateway.errors import (
+    ERROR_RESPONSES,
+    ErrorResponse,
+    error_response,
+    install_error_handlers,
+)
+from transactional.gateway.identity import token_subject
+from transactional.gateway.middleware import GatewayMiddleware
+from transactional.gateway.rate_limit import RateLimit, RateLimiter
 from transactional.gateway.serving_proxy import router as serving_router
 from transactional.inventory.routes import router as inventory_router
 from transactional.orders.routes import router as orders_router
@@ -25,24 +34,39 @@ from transactional.users.tokens import TokenKeys
 
 
 def create_app(
-    settings: Settings, store: Store | None = None, *, hasher: PasswordHasher | None = None
+    settings: Settings,
+    store: Store | None = None,
+    *,
+    hasher: PasswordHasher | None = None,
+    rate_limit: RateLimit | None = None,
+    cache: Cache | None = None,
 ) -> FastAPI:
     """Builds the store from settings unless one is given (tests, the simulator's own store);
-    `hasher` lets tests use cheaper argon2 parameters."""
-    owns_store = store is None
+    `hasher` lets tests use cheaper argon2 parameters; `rate_limit` is per client (default
+    RateLimit()), counted in `cache` (default make_cache(settings): Redis when configured)."""
+    owns_store, owns_cache = store is None, cache is None
     store = store or bootstrap(settings)
+    cache = cache or make_cache(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         if owns_store:
             store.close()
+        if owns_cache:
+            cache.close()
 
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
     app.state.serving_url = settings.serving_url
     app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
+    app.state.cache = cache
     install_error_handlers(app)
+    app.add_middleware(
+        GatewayMiddleware,
+        limiter=RateLimiter(cache, rate_limit or RateLimit()),
+        token_subject=lambda authorization: token_subject(app.state.auth, authorization),
+    )
     for router in (
         auth_router,
         users_router,
@@ -52,9 +76,9 @@ def create_app(
         orders_router,
         serving_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses=HEALTH_RESPONSES)
     def health() -> Any:
         try:
             with store.engine.connect() as connection:
@@ -64,6 +88,11 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+HEALTH_RESPONSES: dict[int | str, dict] = {
+    503: {"model": ErrorResponse, "description": "the database does not answer"}
+}
 
 
 def token_keys(settings: Settings) -> TokenKeys:

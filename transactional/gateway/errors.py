@@ -1,4 +1,5 @@
-"""The one error format, `{"error": {"code", "message", "field"}}`; errors map to HTTP here only."""
+"""The one error format, `{"error": {"code", "message", "field", "request_id"}}`; errors map to
+HTTP here only, and the OpenAPI schema documents it for every 4xx."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from enum import StrEnum
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from transactional.common.errors import (
@@ -18,6 +20,7 @@ from transactional.common.errors import (
     NotFound,
     Unauthenticated,
 )
+from transactional.gateway.request_ids import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ class GatewayErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     HTTP_ERROR = "http_error"
     SERVING_UNAVAILABLE = "serving_unavailable"
+    RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -42,10 +46,38 @@ STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
 ]
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    request_id: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx and 5xx body; clients match `error.code`, never the message."""
+
+    error: ErrorDetail
+
+
+_ERROR_MEANINGS = {
+    400: "malformed request (bad JSON)",
+    401: "missing, expired, forged or revoked token",
+    403: "the acting user may not do this",
+    404: "unknown route or id",
+    409: "the current state forbids it",
+    422: "a value breaks a rule; `field` names it",
+    429: "rate limited; see the Retry-After header",
+}
+# Given to include_router: the schema shows the one error format instead of FastAPI's own 422.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorResponse, "description": meaning}
+    for status, meaning in _ERROR_MEANINGS.items()
+}
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message, "field": field}}
-    )
+    body = {"code": code, "message": message, "field": field, "request_id": current_request_id()}
+    return JSONResponse(status_code=status, content={"error": body})
 
 
 def _field_path(loc: tuple) -> str | None:

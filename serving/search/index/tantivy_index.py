@@ -148,7 +148,8 @@ class TantivyIndex(SearchIndex):
             return []
         self._index.reload()
         searcher = self._index.searcher()
-        query = tantivy.Query.phrase_prefix_query(self.schema, "title", words)  # type: ignore[attr-defined]
+        terms: list[str | tuple[int, str]] = list(words)
+        query = tantivy.Query.phrase_prefix_query(self.schema, "title", terms)
         hits = searcher.search(query, limit=limit, count=False).hits
         return [str(searcher.doc(address).to_dict()["title"][0]) for _, address in hits]
 

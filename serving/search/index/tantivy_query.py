@@ -55,7 +55,8 @@ def _phrase_query(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
     if len(words) == 1:
         options = [tantivy.Query.term_query(schema, f, words[0]) for f in _PHRASE_FIELDS]
     else:
-        options = [tantivy.Query.phrase_query(schema, f, words) for f in _PHRASE_FIELDS]
+        terms: list[str | tuple[int, str]] = list(words)
+        options = [tantivy.Query.phrase_query(schema, f, terms) for f in _PHRASE_FIELDS]
     boosted = [
         (tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[f]))
         for f, q in zip(_PHRASE_FIELDS, options, strict=True)

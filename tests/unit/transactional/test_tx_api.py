@@ -37,9 +37,13 @@ def sign_up(api, name: str, email: str, role: str = "customer") -> tuple[str, di
 
 
 def error_of(response) -> dict:
+    """The error body less its request id, which must be the one in the response header."""
     body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
-    return body["error"]
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "field", "request_id"}
+    error = dict(body["error"])
+    assert error.pop("request_id") == response.headers["X-Request-Id"]
+    return error
 
 
 # The fixtures are named for the ids they used to be; each is now that user's access token.

@@ -1,0 +1,123 @@
+"""The gateway's edges: per-client rate limits, request ids, JSON access logs, the error schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storeloop.settings import Settings
+from tests.unit.transactional.test_tx_api import CHEAP_HASHER, as_user, error_of, sign_up
+from transactional.common.cache import MemoryCache
+from transactional.gateway.app import create_app
+from transactional.gateway.json_logs import ACCESS_LOGGER, JsonFormatter
+from transactional.gateway.rate_limit import RateLimit, RateLimiter
+from transactional.gateway.request_ids import accept_or_new
+
+# A window of about eleven days: no test can straddle two windows and see its count reset.
+LONG_WINDOW_S = 1e6
+
+
+def gateway(store, tmp_path, limit: RateLimit | None = None) -> TestClient:
+    settings = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
+    return TestClient(create_app(settings, store=store, hasher=CHEAP_HASHER, rate_limit=limit))
+
+
+@pytest.fixture
+def api(store, tmp_path) -> Iterator[TestClient]:
+    with gateway(store, tmp_path) as client:
+        yield client
+
+
+def test_over_the_limit_is_429_with_retry_after_per_client(store, tmp_path):
+    with gateway(store, tmp_path, RateLimit(requests=4, window_s=LONG_WINDOW_S)) as api:
+        # Four anonymous requests from one address: register and login, twice.
+        ann = sign_up(api, "Ann", "ann@x.io")[1]["access_token"]
+        bob = sign_up(api, "Bob", "bob@x.io")[1]["access_token"]
+        for _ in range(4):
+            assert api.get("/api/cart", headers=as_user(ann)).status_code == 200
+        refused = api.get("/api/cart", headers=as_user(ann))
+        assert refused.status_code == 429 and error_of(refused)["code"] == "rate_limited"
+        assert 1 <= int(refused.headers["Retry-After"]) <= LONG_WINDOW_S
+        # Bob is another client: Ann's count is not his.
+        assert api.get("/api/cart", headers=as_user(bob)).status_code == 200
+        # The anonymous address spent its four on the sign-ups.
+        assert api.get("/api/products").status_code == 429
+        assert api.get("/health").status_code == 200
+
+
+def test_default_limit_is_generous(api):
+    assert all(api.get("/api/products").status_code == 200 for _ in range(30))
+
+
+def test_limiter_windows_and_retry_after():
+    clock = {"now": 100.5}
+    limiter = RateLimiter(MemoryCache(), RateLimit(requests=2, window_s=10), lambda: clock["now"])
+    assert limiter.retry_after("ip:a") is None and limiter.retry_after("ip:a") is None
+    assert limiter.retry_after("ip:a") == 10  # the window ends at 110
+    assert limiter.retry_after("ip:b") is None
+    clock["now"] = 110.0
+    assert limiter.retry_after("ip:a") is None
+
+
+@pytest.mark.parametrize("bad", [dict(requests=0), dict(window_s=0)])
+def test_nonsense_limits_are_refused(bad):
+    with pytest.raises(ValueError):
+        RateLimit(**bad)
+
+
+def test_request_id_is_echoed_or_made(api):
+    echoed = api.get("/api/products", headers={"X-Request-Id": "trace-42"})
+    assert echoed.headers["X-Request-Id"] == "trace-42"
+    made = api.get("/api/products").headers["X-Request-Id"]
+    assert made and made != api.get("/api/products").headers["X-Request-Id"]
+    for bad in ("x" * 129, "has space", "caf\u00e9"):
+        assert accept_or_new(bad) != bad
+    assert api.get("/health", headers={"X-Request-Id": "x" * 129}).headers["X-Request-Id"] != (
+        "x" * 129
+    )
+
+
+def test_error_bodies_carry_the_request_id(api):
+    answer = api.get("/api/cart", headers={"X-Request-Id": "trace-7"})
+    assert answer.status_code == 401
+    assert answer.json()["error"]["request_id"] == "trace-7"
+    assert error_of(answer)["code"] == "unauthenticated"
+
+
+def test_unhandled_errors_are_500_in_the_error_format(api):
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    api.app.add_api_route("/api/explode", explode)
+    answer = api.get("/api/explode", headers={"X-Request-Id": "trace-500"})
+    assert answer.status_code == 500 and error_of(answer)["code"] == "internal_error"
+    assert answer.headers["X-Request-Id"] == "trace-500" and "boom" not in answer.text
+
+
+def test_one_json_log_line_per_request(api, caplog):
+    user_id, tokens = sign_up(api, "Lou", "lou@x.io")
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    api.get("/api/cart", headers={**as_user(tokens["access_token"]), "X-Request-Id": "trace-9"})
+    lines = [
+        json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == ACCESS_LOGGER
+    ]
+    assert len(lines) == 1
+    line = lines[0]
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/api/cart", 200)
+    assert (line["request_id"], line["user_id"]) == ("trace-9", user_id)
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+
+
+def test_openapi_documents_the_error_format(api):
+    schema = api.get("/openapi.json").json()
+    assert "ErrorResponse" in schema["components"]["schemas"]
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    create = schema["paths"]["/api/products"]["post"]["responses"]
+    for status in ("400", "401", "403", "404", "409", "422", "429"):
+        ref = create[status]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorResponse")
+    assert "201" in create or "200" in create

@@ -1,0 +1,111 @@
+"""The one middleware in front of every route: request id, per-client rate limit, access log line.
+Plain ASGI (not BaseHTTPMiddleware): no extra task per request on the hot order path."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from anyio import to_thread
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from transactional.gateway.errors import GatewayErrorCode, error_response
+from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
+from transactional.gateway.rate_limit import RateLimiter
+from transactional.gateway.request_ids import (
+    REQUEST_ID_HEADER,
+    accept_or_new,
+    bind_request_id,
+    unbind_request_id,
+)
+
+access_log = logging.getLogger(ACCESS_LOGGER)
+log = logging.getLogger(__name__)
+
+# Load balancers poll it; limiting it would turn a busy client into a dead-looking gateway.
+UNLIMITED_PATHS = frozenset({"/health"})
+
+
+class GatewayMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        token_subject: Callable[[str | None], str | None],
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.token_subject = token_subject
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = accept_or_new(headers.get(REQUEST_ID_HEADER))
+        # Shared with request.state: `acting_user` refines user_id once the account is checked.
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["user_id"] = self.token_subject(headers.get("authorization"))
+        bound = bind_request_id(request_id)
+        started = time.perf_counter()
+        answer: dict[str, int | None] = {"status": None}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            retry_after = await self._retry_after(scope, state["user_id"])
+            if retry_after is None:
+                await self.app(scope, receive, send_with_id)
+            else:
+                await self._refuse(retry_after)(scope, receive, send_with_id)
+        except Exception:  # noqa: BLE001 - every failure still gets the error format and its id
+            log.exception("unhandled error")
+            if answer["status"] is not None:
+                raise  # the response is half sent: nothing clean is left to answer
+            failure = error_response(500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error")
+            await failure(scope, receive, send_with_id)
+        finally:
+            self._log(scope, state, answer["status"], started)
+            unbind_request_id(bound)
+
+    async def _retry_after(self, scope: Scope, user_id: str | None) -> int | None:
+        if scope["path"] in UNLIMITED_PATHS:
+            return None
+        client = f"user:{user_id}" if user_id else f"ip:{client_ip(scope)}"
+        # In a thread: with Redis the count is a network round trip.
+        return await to_thread.run_sync(self.limiter.retry_after, client)
+
+    @staticmethod
+    def _refuse(retry_after: int):  # type: ignore[no-untyped-def]
+        refusal = error_response(
+            429,
+            GatewayErrorCode.RATE_LIMITED.value,
+            f"too many requests: retry in {retry_after} s",
+        )
+        refusal.headers["Retry-After"] = str(retry_after)
+        return refusal
+
+    @staticmethod
+    def _log(scope: Scope, state: dict, status: int | None, started: float) -> None:
+        fields = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status if status is not None else 500,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "request_id": state["request_id"],
+            "user_id": state.get("user_id"),
+        }
+        access_log.info("request", extra={FIELDS: fields})
+
+
+def client_ip(scope: Scope) -> str:
+    # The direct peer: a proxy in front must be trusted explicitly (uvicorn --forwarded-allow-ips).
+    client = scope.get("client")
+    return client[0] if client else "unknown"
