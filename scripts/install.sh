@@ -30,6 +30,11 @@ export UV_FIND_LINKS="${UV_FIND_LINKS:-${PIP_FIND_LINKS:-/opt/wheels}}"
 stamp=".venv/.requirements.sha"
 want="$(sha256sum requirements.lock | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  if [ -z "${UV_EXTRA_INDEX_URL:-}" ] && ! ls "$UV_FIND_LINKS"/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then
+    echo "torch 2.13.0+cpu not found in $UV_FIND_LINKS: point UV_FIND_LINKS at a folder holding" \
+         "that wheel, or UV_EXTRA_INDEX_URL at PyTorch's CPU wheel index" >&2
+    exit 1
+  fi
   log "syncing .venv with requirements.lock"
   uv pip sync requirements.lock --python .venv/bin/python --quiet
   echo "$want" > "$stamp"

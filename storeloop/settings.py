@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -90,7 +89,7 @@ class Settings(BaseSettings):
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
-    @cached_property
+    @property
     def serving_url(self) -> str:
         return f"http://{self.serving_host}:{self.serving_port}"
 

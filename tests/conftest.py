@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite outbox table (SQLAlchemy Core) and a helper appending events."""
+"""Shared fixtures: the store's real outbox table on SQLite and a helper appending events."""
 
 from __future__ import annotations
 
@@ -22,20 +22,11 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def append_event(settings) -> Callable[..., int]:
-    metadata = sa.MetaData()
-    outbox = sa.Table(
-        "outbox",
-        metadata,
-        sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.Text, unique=True, nullable=False),
-        sa.Column("type", sa.Text, nullable=False),
-        sa.Column("aggregate_id", sa.Text, nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
-        sa.Column("occurred_at", sa.Text, nullable=False),
-        sqlite_autoincrement=True,
-    )
+    # The producer's own table definition: consumers are tested against what the store writes.
+    from transactional.common.outbox import outbox
+
     engine = sa.create_engine(settings.db_url)
-    metadata.create_all(engine)
+    outbox.create(engine)
 
     def append(type_: str, aggregate_id: str, payload: dict, occurred_at: datetime | None = None):
         row = {
