@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from quality.runner import Spec
 
-ORDER_STATUSES = ["pending_payment", "paid", "cancelled", "shipped", "delivered", "refunded"]
+ORDER_STATUSES = [
+    "pending_payment",
+    "paid",
+    "fulfilled",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "refunded",
+    "returned",
+]
 ROLES = ["customer", "seller", "admin"]
 
 

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file under data_dir
     cache_backend: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_namespace: str = "storeloop:"  # prefix of every key this store writes to Redis
+    # Carts: SQL rows in the store database (survive restarts), or Redis for several gateways.
+    cart_backend: Literal["sql", "redis"] = "sql"
+    # Per-client token bucket at the gateway: a burst of `capacity`, then `refill_per_s` a second.
+    rate_limit_capacity: int = Field(default=100, ge=1)
+    rate_limit_refill_per_s: float = Field(default=50.0, gt=0)
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
     elasticsearch_url: str | None = None
     spark_master: str = "local[2]"
@@ -27,6 +33,13 @@ class Settings(BaseSettings):
     analytics_url: str = "http://127.0.0.1:8787"
     analytics_secret: str = "sandbox-analytics-secret"
     jwt_secret: str = "sandbox-jwt-secret-change-me-in-production"  # set STORE_JWT_SECRET for real
+    # Checkout holds stock this long before an unpaid order is cancelled and its stock released.
+    reservation_minutes: int = Field(default=15, ge=1)
+    # Sandbox providers: random latency up to this many seconds, webhook signing secrets.
+    payment_latency_s: float = Field(default=0.0, ge=0)
+    shipping_latency_s: float = Field(default=0.0, ge=0)
+    payment_webhook_secret: str = "sandbox-payments-webhook-secret"
+    shipping_webhook_secret: str = "sandbox-shipping-webhook-secret"
     serving_host: str = "127.0.0.1"
     serving_port: int = 8000
     gateway_port: int = 8080

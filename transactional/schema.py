@@ -15,8 +15,12 @@ from transactional.common import ids as _id_tables  # noqa: F401
 from transactional.common import outbox as _outbox_table  # noqa: F401
 from transactional.common.db import metadata
 from transactional.inventory import repository as _stock_tables  # noqa: F401
+from transactional.inventory import reservations as _reservation_tables  # noqa: F401
 from transactional.orders import repository as _order_tables  # noqa: F401
+from transactional.payments import intents as _intent_tables  # noqa: F401
+from transactional.payments import receipts as _webhook_tables  # noqa: F401
 from transactional.payments import repository as _payment_tables  # noqa: F401
+from transactional.shipping import repository as _shipping_tables  # noqa: F401
 from transactional.storefront import repository as _search_tables  # noqa: F401
 from transactional.users import repository as _user_tables  # noqa: F401
 

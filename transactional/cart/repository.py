@@ -1,4 +1,4 @@
-"""SQL carts: one cart per customer, one line per product."""
+"""SQL carts (the embedded default): one cart per customer or guest, one line per product."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from transactional.cart.domain import Cart, CartLine
+from transactional.cart.port import CartBackend, Carts
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
@@ -28,6 +29,7 @@ carts = Table(
     "carts",
     metadata,
     Column("cart_id", String(40), primary_key=True),
+    # The owner: a customer id, or for a guest cart its own id (so the column stays NOT NULL).
     Column("customer_id", String(32), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
 )
@@ -44,12 +46,21 @@ cart_items = Table(
 )
 
 
-_CART_OF = select(carts.c.cart_id).where(carts.c.customer_id == bindparam("customer_id"))
-_LINES = (
-    select(cart_items)
-    .where(cart_items.c.cart_id == bindparam("cart_id"))
+# A cart and its lines in one round trip (an empty cart is one row of NULL line columns).
+_CART_WITH_LINES = (
+    select(
+        carts.c.cart_id,
+        carts.c.customer_id.label("owner"),
+        cart_items.c.product_id,
+        cart_items.c.quantity,
+        cart_items.c.unit_price_cents,
+        cart_items.c.search_id,
+    )
+    .select_from(carts.outerjoin(cart_items, cart_items.c.cart_id == carts.c.cart_id))
     .order_by(cart_items.c.product_id)
 )
+_CART_OF = _CART_WITH_LINES.where(carts.c.customer_id == bindparam("customer_id"))
+_CART = _CART_WITH_LINES.where(carts.c.cart_id == bindparam("cart_id"))
 _NEW_CART = insert(carts)
 _NEW_LINE = insert(cart_items)
 _CHANGE_LINE = (
@@ -65,32 +76,28 @@ _CHANGE_LINE = (
         added_at=bindparam("added_at"),
     )
 )
+_REMOVE_LINE = delete(cart_items).where(
+    cart_items.c.cart_id == bindparam("cart_id"),
+    cart_items.c.product_id == bindparam("product_id"),
+)
 _EMPTY = delete(cart_items).where(cart_items.c.cart_id == bindparam("cart_id"))
+_DELETE = delete(carts).where(carts.c.cart_id == bindparam("cart_id"))
 
 
-class CartRepository:
+class CartRepository(Carts):
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def for_customer(self, customer_id: str) -> Cart | None:
-        cart_id = self.connection.execute(
-            _CART_OF, {"customer_id": customer_id}
-        ).scalar_one_or_none()
-        if cart_id is None:
-            return None
-        rows = self.connection.execute(_LINES, {"cart_id": cart_id})
-        lines = {
-            r.product_id: CartLine(
-                r.product_id, r.quantity, from_cents(r.unit_price_cents), r.search_id
-            )
-            for r in rows
-        }
-        return Cart(cart_id, customer_id, lines)
+        return _cart(self.connection.execute(_CART_OF, {"customer_id": customer_id}).all())
+
+    def get(self, cart_id: str) -> Cart | None:
+        return _cart(self.connection.execute(_CART, {"cart_id": cart_id}).all())
 
     def create(self, cart: Cart, now: datetime) -> None:
+        owner = cart.customer_id or cart.cart_id
         self.connection.execute(
-            _NEW_CART,
-            {"cart_id": cart.cart_id, "customer_id": cart.customer_id, "created_at": iso(now)},
+            _NEW_CART, {"cart_id": cart.cart_id, "customer_id": owner, "created_at": iso(now)}
         )
 
     def save_line(self, cart_id: str, line: CartLine, now: datetime, is_new: bool) -> None:
@@ -109,5 +116,37 @@ class CartRepository:
                 _CHANGE_LINE, {"b_cart_id": cart_id, "b_product_id": line.product_id, **values}
             )
 
+    def remove_line(self, cart_id: str, product_id: str) -> bool:
+        found = self.connection.execute(
+            _REMOVE_LINE, {"cart_id": cart_id, "product_id": product_id}
+        )
+        return found.rowcount == 1
+
     def empty(self, cart_id: str) -> None:
         self.connection.execute(_EMPTY, {"cart_id": cart_id})
+
+    def delete(self, cart_id: str) -> None:
+        self.connection.execute(_EMPTY, {"cart_id": cart_id})
+        self.connection.execute(_DELETE, {"cart_id": cart_id})
+
+
+def _cart(rows) -> Cart | None:  # type: ignore[no-untyped-def]
+    if not rows:
+        return None
+    cart_id, owner = rows[0].cart_id, rows[0].owner
+    lines = {
+        r.product_id: CartLine(
+            r.product_id, r.quantity, from_cents(r.unit_price_cents), r.search_id
+        )
+        for r in rows
+        if r.product_id is not None
+    }
+    # A guest cart owns itself (see the owner column).
+    return Cart(cart_id, None if owner == cart_id else owner, lines)
+
+
+class SqlCartBackend(CartBackend):
+    """The default: carts commit (or roll back) with the unit of work they are written in."""
+
+    def carts(self, connection: Connection) -> Carts:
+        return CartRepository(connection)

@@ -1,40 +1,39 @@
-"""Cart handlers: add a product, view the cart."""
+"""Cart handlers: add to a customer's or a guest's cart, remove, view with what changed, and merge
+a guest cart into the customer's at login."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from transactional.cart.domain import Cart
-from transactional.cart.repository import CartRepository
-from transactional.catalog.domain import ProductNotFound
+from transactional.cart.domain import (
+    Cart,
+    CartChange,
+    CartNotFound,
+    NotInCart,
+    customer_cart_id,
+    ensure_guest_cart_id,
+    merge_lines,
+    new_guest_cart_id,
+)
+from transactional.cart.port import Carts, carts_in
+from transactional.cart.views import CartItemView, CartView, cart_view
+from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.repository import ProductRepository
 from transactional.common import events
-from transactional.common.ids import hex_id
 from transactional.common.money import money_text
-from transactional.common.uow import UnitOfWork
+from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import ensure_positive_quantity
+from transactional.inventory.repository import StockRepository
 from transactional.users.domain import UserNotFound
 from transactional.users.repository import UserRepository
 
-
-@dataclass(frozen=True)
-class CartItemView:
-    product_id: str
-    title: str
-    quantity: int
-    unit_price: Decimal
-    line_total: Decimal
-    available: bool  # False once the product is delisted
+__all__ = ["CartItemView", "CartMerge", "CartService", "CartView"]
 
 
 @dataclass(frozen=True)
-class CartView:
-    cart_id: str | None
-    customer_id: str
-    items: list[CartItemView]
-    total: Decimal
-    currency: str
+class CartMerge:
+    cart_id: str
+    changes: list[CartChange]
 
 
 class CartService:
@@ -44,55 +43,128 @@ class CartService:
     def add_item(
         self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
     ) -> str:
+        with self.uow.begin() as tx:
+            return self._add_for(tx, customer_id, product_id, quantity, search_id).cart_id
+
+    def add_item_and_view(
+        self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
+    ) -> CartView:
+        """The HTTP add: the cart as the answer, read in the same transaction (one less)."""
+        with self.uow.begin() as tx:
+            cart = self._add_for(tx, customer_id, product_id, quantity, search_id)
+            return cart_view(tx.connection, cart, customer_id)
+
+    def add_guest_item(
+        self, cart_id: str | None, product_id: str, quantity: int, search_id: str | None = None
+    ) -> CartView:
+        """Into the guest cart `cart_id`, or a new one when None; the cart as it is now."""
         quantity = ensure_positive_quantity(quantity)
         with self.uow.begin() as tx:
-            if UserRepository(tx.connection).get(customer_id) is None:
-                raise UserNotFound(customer_id)
-            product = ProductRepository(tx.connection).get(product_id)
-            if product is None or product.deleted:
-                raise ProductNotFound(product_id)
-            repo = CartRepository(tx.connection)
-            cart = repo.for_customer(customer_id)
-            if cart is None:
-                cart = Cart(hex_id("cart"), customer_id)
-                repo.create(cart, tx.now)
-            is_new = product_id not in cart.lines
-            line = cart.add(product_id, quantity, product.price, search_id)
-            repo.save_line(cart.cart_id, line, tx.now, is_new)
-            tx.record(
-                events.CART_ITEM_ADDED,
-                cart.cart_id,
-                {
-                    "cart_id": cart.cart_id,
-                    "customer_id": customer_id,
-                    "product_id": product_id,
-                    "quantity": quantity,
-                    "unit_price": money_text(product.price),
-                    "search_id": search_id,
-                },
-            )
-        return cart.cart_id
+            carts = carts_in(tx.connection)
+            product = _listed(tx, product_id)  # before a new cart: Redis would keep an empty one
+            cart = self._new(tx, carts, None) if cart_id is None else _guest(carts, cart_id)
+            self._add(tx, carts, cart, product, quantity, search_id)
+            return cart_view(tx.connection, cart, None)
+
+    def remove_item(self, customer_id: str, product_id: str) -> None:
+        with self.uow.begin() as tx:
+            carts = carts_in(tx.connection)
+            cart = carts.for_customer(customer_id)
+            if cart is None or not carts.remove_line(cart.cart_id, product_id):
+                raise NotInCart(product_id)
+
+    def remove_guest_item(self, cart_id: str, product_id: str) -> None:
+        with self.uow.begin() as tx:
+            carts = carts_in(tx.connection)
+            if not carts.remove_line(_guest(carts, cart_id).cart_id, product_id):
+                raise NotInCart(product_id)
 
     def view(self, customer_id: str) -> CartView:
         with self.uow.read() as connection:
-            cart = CartRepository(connection).for_customer(customer_id)
-            if cart is None:
-                return CartView(None, customer_id, [], Decimal("0.00"), "USD")
-            found = ProductRepository(connection).get_many(list(cart.lines))
-        items = []
-        for line in cart.lines.values():
-            product = found.get(line.product_id)
-            price = product.price if product else line.unit_price
-            items.append(
-                CartItemView(
-                    line.product_id,
-                    product.title if product else "",
-                    line.quantity,
-                    price,
-                    price * line.quantity,
-                    product is not None and not product.deleted,
-                )
-            )
-        currency = next((p.currency for p in found.values()), "USD")
-        total = sum((i.line_total for i in items), Decimal("0.00"))
-        return CartView(cart.cart_id, customer_id, items, total, currency)
+            cart = carts_in(connection).for_customer(customer_id)
+            return cart_view(connection, cart, customer_id)
+
+    def view_guest(self, cart_id: str) -> CartView:
+        with self.uow.read() as connection:
+            return cart_view(connection, _guest(carts_in(connection), cart_id), None)
+
+    def merge_guest(self, guest_cart_id: str, customer_id: str) -> CartMerge | None:
+        """Moves the guest cart's lines into the customer's (quantities add, capped by stock)
+        and deletes the guest cart; None when there is no such guest cart (an old cookie)."""
+        with self.uow.begin() as tx:
+            carts = carts_in(tx.connection)
+            guest = carts.get(ensure_guest_cart_id(guest_cart_id))
+            if guest is None or not guest.is_guest:
+                return None
+            cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
+            stock = StockRepository(tx.connection).levels(list(guest.lines))
+            merged, changes = merge_lines(cart, guest, stock)
+            for line in merged:
+                carts.save_line(cart.cart_id, line, tx.now, line.product_id not in cart.lines)
+            carts.delete(guest.cart_id)
+        return CartMerge(cart.cart_id, changes)
+
+    def _add_for(
+        self,
+        tx: Transaction,
+        customer_id: str,
+        product_id: str,
+        quantity: int,
+        search_id: str | None,
+    ) -> Cart:
+        quantity = ensure_positive_quantity(quantity)
+        if UserRepository(tx.connection).get(customer_id) is None:
+            raise UserNotFound(customer_id)
+        carts = carts_in(tx.connection)
+        product = _listed(tx, product_id)
+        cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
+        self._add(tx, carts, cart, product, quantity, search_id)
+        return cart
+
+    @staticmethod
+    def _new(tx: Transaction, carts: Carts, customer_id: str | None) -> Cart:
+        cart_id = new_guest_cart_id() if customer_id is None else customer_cart_id(customer_id)
+        cart = Cart(cart_id, customer_id)
+        carts.create(cart, tx.now)
+        return cart
+
+    @staticmethod
+    def _add(
+        tx: Transaction,
+        carts: Carts,
+        cart: Cart,
+        product: Product,
+        quantity: int,
+        search_id: str | None,
+    ) -> str:
+        product_id = product.product_id
+        is_new = product_id not in cart.lines
+        line = cart.add(product_id, quantity, product.price, search_id)
+        carts.save_line(cart.cart_id, line, tx.now, is_new)
+        tx.record(
+            events.CART_ITEM_ADDED,
+            cart.cart_id,
+            {
+                "cart_id": cart.cart_id,
+                "customer_id": cart.customer_id,  # None for a guest
+                "product_id": product_id,
+                "quantity": quantity,
+                "unit_price": money_text(product.price),
+                "search_id": search_id,
+            },
+        )
+        return cart.cart_id
+
+
+def _listed(tx: Transaction, product_id: str) -> Product:
+    product = ProductRepository(tx.connection).get(product_id)
+    if product is None or product.deleted:
+        raise ProductNotFound(product_id)
+    return product
+
+
+def _guest(carts: Carts, cart_id: str) -> Cart:
+    cart = carts.get(ensure_guest_cart_id(cart_id))
+    if cart is None or not cart.is_guest:
+        raise CartNotFound(cart_id)
+    return cart

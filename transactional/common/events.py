@@ -49,7 +49,7 @@ SEARCH_PERFORMED = "storefront.SearchPerformed.v1"
 #   SearchResultClicked: search_id, session_id, customer_id, product_id, position
 SEARCH_RESULT_CLICKED = "storefront.SearchResultClicked.v1"
 
-ALL_TYPES = (
+ALL_TYPES: tuple[str, ...] = (
     PRODUCT_CREATED,
     PRODUCT_UPDATED,
     PRODUCT_DELETED,
@@ -79,3 +79,36 @@ class Event:
 
     def payload_json(self) -> str:
         return json.dumps(self.payload, sort_keys=True, default=str)
+
+
+# The money path after checkout (appended; the types above keep their payloads).
+# Inventory reasons added for StockChanged: "expire" (a reservation ran out before payment) and
+#   "return" (a returned order's units back on the shelf). Reserving at checkout is "order" and
+#   releasing it on a decline or cancellation is "cancel", as before: `quantity` stays the
+#   sellable level.
+# PaymentVoided: the payment keys above (decline_code "gateway_timeout" when the provider never
+#   answered in time).
+PAYMENT_VOIDED = "payments.PaymentVoided.v1"
+# PaymentRefunded: the payment keys above, amount is this refund, plus refund_id and
+#   refunded_total (str, everything refunded on this payment so far).
+PAYMENT_REFUNDED = "payments.PaymentRefunded.v1"
+# Shipping.
+#   ShipmentCreated: shipment_id, order_id, carrier_ref, status ("created")
+SHIPMENT_CREATED = "shipping.ShipmentCreated.v1"
+#   ShipmentStatusChanged: shipment_id, order_id, from_status, to_status
+#     (statuses: "created", "picked_up", "delivered")
+SHIPMENT_STATUS_CHANGED = "shipping.ShipmentStatusChanged.v1"
+#   ReturnRequested: return_id, order_id, customer_id, reason
+RETURN_REQUESTED = "shipping.ReturnRequested.v1"
+#   ReturnReceived: return_id, order_id
+RETURN_RECEIVED = "shipping.ReturnReceived.v1"
+
+ALL_TYPES = (
+    *ALL_TYPES,
+    PAYMENT_VOIDED,
+    PAYMENT_REFUNDED,
+    SHIPMENT_CREATED,
+    SHIPMENT_STATUS_CHANGED,
+    RETURN_REQUESTED,
+    RETURN_RECEIVED,
+)

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from storeloop.settings import Settings
 from transactional.bootstrap import Store, bootstrap
+from transactional.cart.port import make_cart_backend, use_cart_backend
 from transactional.cart.routes import router as cart_router
 from transactional.catalog.routes import router as catalog_router
 from transactional.common.cache import Cache, make_cache
@@ -21,12 +22,14 @@ from transactional.gateway.errors import (
     error_response,
     install_error_handlers,
 )
-from transactional.gateway.identity import token_subject
+from transactional.gateway.identity import token_claims
 from transactional.gateway.middleware import GatewayMiddleware
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
 from transactional.gateway.serving_proxy import router as serving_router
 from transactional.inventory.routes import router as inventory_router
 from transactional.orders.routes import router as orders_router
+from transactional.payments.routes import router as payment_webhooks_router
+from transactional.shipping.routes import router as shipping_webhooks_router
 from transactional.users.auth import AuthService
 from transactional.users.passwords import default_hasher
 from transactional.users.routes import auth_router, users_router
@@ -43,10 +46,12 @@ def create_app(
 ) -> FastAPI:
     """Builds the store from settings unless one is given (tests, the simulator's own store);
     `hasher` lets tests use cheaper argon2 parameters; `rate_limit` is per client (default
-    RateLimit()), counted in `cache` (default make_cache(settings): Redis when configured)."""
+    from settings), kept in `cache` (default make_cache(settings): Redis when configured)."""
     owns_store, owns_cache = store is None, cache is None
     store = store or bootstrap(settings)
     cache = cache or make_cache(settings)
+    carts = make_cart_backend(settings)
+    use_cart_backend(store.engine, carts)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +60,7 @@ def create_app(
             store.close()
         if owns_cache:
             cache.close()
+        carts.close()
 
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
@@ -64,8 +70,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(
         GatewayMiddleware,
-        limiter=RateLimiter(cache, rate_limit or RateLimit()),
-        token_subject=lambda authorization: token_subject(app.state.auth, authorization),
+        limiter=RateLimiter(cache, rate_limit or RateLimit.from_settings(settings)),
+        token_claims=lambda authorization: token_claims(app.state.auth, authorization),
     )
     for router in (
         auth_router,
@@ -74,6 +80,8 @@ def create_app(
         inventory_router,
         cart_router,
         orders_router,
+        payment_webhooks_router,
+        shipping_webhooks_router,
         serving_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)

@@ -13,7 +13,7 @@ from transactional.common.errors import Unauthenticated
 from transactional.gateway.policy import ensure_allowed
 from transactional.users.auth import AuthService
 from transactional.users.domain import User
-from transactional.users.tokens import TokenKind, verify
+from transactional.users.tokens import Claims
 
 
 class IdentityErrorCode(StrEnum):
@@ -43,25 +43,43 @@ def acting_user(
             "Authorization: Bearer <token> missing",
             "Authorization",
         )
-    user = auth.authenticate(credentials.credentials)
+    # The middleware already checked this token's signature for the rate limit: reuse that.
+    checked = request.scope.get("state", {}).get("access_claims")
+    token = credentials.credentials
+    claims = checked[1] if checked and checked[0] == token else None
+    user = auth.authenticate(token, claims)
     request.state.user_id = user.user_id  # the access log names the checked account
     route = request.scope.get("route")
     ensure_allowed(user, request.method, getattr(route, "path", request.url.path))
     return user
 
 
+def user_or_guest(
+    request: Request,
+    auth: Annotated[AuthService, Depends(current_auth)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User | None:
+    """Routes open to guests: no Authorization header is a guest (None); a header that is
+    there must still be a valid token of a role the route allows."""
+    if credentials is None:
+        return None
+    return acting_user(request, auth, credentials)
+
+
 StoreDep = Annotated[Store, Depends(current_store)]
 AuthDep = Annotated[AuthService, Depends(current_auth)]
 ActingUser = Annotated[User, Depends(acting_user)]
+UserOrGuest = Annotated[User | None, Depends(user_or_guest)]
 
 
-def token_subject(auth: AuthService, authorization: str | None) -> str | None:
-    """The user a well-signed, unexpired access token names, without touching the database: enough
-    to key rate limits and logs; `acting_user` still checks revocation before anything is served."""
+def token_claims(auth: AuthService, authorization: str | None) -> tuple[str, Claims] | None:
+    """The token and what a well-signed, unexpired access token says, without touching the
+    database: enough to key rate limits and logs; `acting_user` still checks revocation (and
+    reuses these claims for the same token instead of checking the signature again)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
     try:
-        return verify(auth.keys, token.strip(), TokenKind.ACCESS, auth.uow.clock.now()).user_id
+        return token.strip(), auth.verify_access(token.strip())
     except Unauthenticated:
         return None

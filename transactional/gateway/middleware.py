@@ -13,13 +13,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from transactional.gateway.errors import GatewayErrorCode, error_response
 from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
-from transactional.gateway.rate_limit import RateLimiter
+from transactional.gateway.rate_limit import RateLimiter, Verdict
 from transactional.gateway.request_ids import (
     REQUEST_ID_HEADER,
     accept_or_new,
     bind_request_id,
     unbind_request_id,
 )
+from transactional.users.tokens import Claims
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 log = logging.getLogger(__name__)
@@ -33,11 +34,11 @@ class GatewayMiddleware:
         self,
         app: ASGIApp,
         limiter: RateLimiter,
-        token_subject: Callable[[str | None], str | None],
+        token_claims: Callable[[str | None], tuple[str, Claims] | None],
     ) -> None:
         self.app = app
         self.limiter = limiter
-        self.token_subject = token_subject
+        self.token_claims = token_claims
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,23 +49,29 @@ class GatewayMiddleware:
         # Shared with request.state: `acting_user` refines user_id once the account is checked.
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        state["user_id"] = self.token_subject(headers.get("authorization"))
+        checked = self.token_claims(headers.get("authorization"))
+        state["access_claims"] = checked
+        state["user_id"] = checked[1].user_id if checked else None
         bound = bind_request_id(request_id)
         started = time.perf_counter()
         answer: dict[str, int | None] = {"status": None}
+        verdict: Verdict | None = None  # set below, before any response starts
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                outgoing = MutableHeaders(scope=message)
+                outgoing[REQUEST_ID_HEADER] = request_id
+                for name, value in verdict.headers().items() if verdict else ():
+                    outgoing[name] = value
             await send(message)
 
         try:
-            retry_after = await self._retry_after(scope, state["user_id"])
-            if retry_after is None:
+            verdict = await self._verdict(scope, state["user_id"])
+            if verdict is None or verdict.allowed:
                 await self.app(scope, receive, send_with_id)
             else:
-                await self._refuse(retry_after)(scope, receive, send_with_id)
+                await self._refuse(verdict.retry_after_s)(scope, receive, send_with_id)
         except Exception:  # noqa: BLE001 - every failure still gets the error format and its id
             log.exception("unhandled error")
             if answer["status"] is not None:
@@ -75,12 +82,14 @@ class GatewayMiddleware:
             self._log(scope, state, answer["status"], started)
             unbind_request_id(bound)
 
-    async def _retry_after(self, scope: Scope, user_id: str | None) -> int | None:
+    async def _verdict(self, scope: Scope, user_id: str | None) -> Verdict | None:
         if scope["path"] in UNLIMITED_PATHS:
             return None
         client = f"user:{user_id}" if user_id else f"ip:{client_ip(scope)}"
-        # In a thread: with Redis the count is a network round trip.
-        return await to_thread.run_sync(self.limiter.retry_after, client)
+        if self.limiter.cache.local:
+            return self.limiter.check(client)  # a dict under a lock: a thread would cost more
+        # In a thread: with Redis the bucket is a network round trip.
+        return await to_thread.run_sync(self.limiter.check, client)
 
     @staticmethod
     def _refuse(retry_after: int):  # type: ignore[no-untyped-def]
@@ -89,8 +98,7 @@ class GatewayMiddleware:
             GatewayErrorCode.RATE_LIMITED.value,
             f"too many requests: retry in {retry_after} s",
         )
-        refusal.headers["Retry-After"] = str(retry_after)
-        return refusal
+        return refusal  # Retry-After and X-RateLimit-* are added by send_with_id
 
     @staticmethod
     def _log(scope: Scope, state: dict, status: int | None, started: float) -> None:

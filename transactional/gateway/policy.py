@@ -13,6 +13,7 @@ BUYING = frozenset({Role.CUSTOMER})
 ANYONE = frozenset(Role)
 
 # (method, route template) -> roles allowed; a protected route missing here is refused for all,
+# and a cart route open to guests checks a token's role here whenever one is sent,
 # so a new route cannot be reachable by accident (tests/unit/transactional check every route).
 ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/products"): SELLING,
@@ -21,9 +22,15 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/products/{product_id}/stock"): SELLING,
     ("GET", "/api/cart"): BUYING,
     ("POST", "/api/cart/items"): BUYING,
+    ("DELETE", "/api/cart/items/{product_id}"): BUYING,
     ("POST", "/api/orders"): BUYING,
-    ("GET", "/api/orders"): BUYING,
-    ("GET", "/api/orders/{order_id}"): BUYING,
+    # Customers see their own orders, sellers those with their products, admins all.
+    ("GET", "/api/orders"): ANYONE,
+    ("GET", "/api/orders/{order_id}"): ANYONE,
+    ("POST", "/api/orders/{order_id}/cancel"): frozenset({Role.CUSTOMER, Role.ADMIN}),
+    ("POST", "/api/orders/{order_id}/refund"): frozenset({Role.ADMIN}),
+    ("POST", "/api/orders/{order_id}/shipment"): SELLING,
+    ("POST", "/api/orders/{order_id}/return"): BUYING,
     ("GET", "/api/users/me"): ANYONE,
     ("POST", "/api/auth/logout"): ANYONE,
 }

@@ -1,53 +1,75 @@
-"""Per-client rate limits: a fixed window counted with the cache port's atomic `incr`, so several
-gateway processes sharing one Redis share one count per client."""
+"""Per-client rate limits: a token bucket kept in the cache port (atomic on both adapters), so
+several gateway processes sharing one Redis share one bucket per client."""
 
 from __future__ import annotations
 
 import logging
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from transactional.common.cache import Cache, CacheError
+from storeloop.settings import Settings
+from transactional.common.cache import Cache, CacheError, TokenTake
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RateLimit:
-    """`requests` per `window_s` seconds per client; generous by default, so that only a runaway
-    client is slowed, never a shop's ordinary traffic."""
+    """A burst of `capacity` requests, then `refill_per_s` a second per client; generous by
+    default, so that only a runaway client is slowed, never a shop's ordinary traffic."""
 
-    requests: int = 100
-    window_s: float = 1.0
+    capacity: int = 100
+    refill_per_s: float = 50.0
 
     def __post_init__(self) -> None:
-        if self.requests < 1 or self.window_s <= 0:
-            raise ValueError(f"a rate limit needs requests >= 1 and window_s > 0: {self}")
+        if self.capacity < 1 or self.refill_per_s <= 0:
+            raise ValueError(f"a rate limit needs capacity >= 1 and refill_per_s > 0: {self}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RateLimit:
+        return cls(settings.rate_limit_capacity, settings.rate_limit_refill_per_s)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gateway tells the client, in headers on every limited route."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after_s: int  # whole seconds until one token is back; 0 when allowed
+    reset_s: int  # whole seconds until the bucket is full again
+
+    def headers(self) -> dict[str, str]:
+        found = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_s),
+        }
+        if not self.allowed:
+            found["Retry-After"] = str(self.retry_after_s)
+        return found
 
 
 class RateLimiter:
-    def __init__(
-        self, cache: Cache, limit: RateLimit, now: Callable[[], float] = time.time
-    ) -> None:
-        # Wall time, not monotonic: windows must line up across processes and machines.
-        self._cache = cache
-        self._limit = limit
-        self._now = now
+    def __init__(self, cache: Cache, limit: RateLimit) -> None:
+        self.cache = cache
+        self.limit = limit
 
-    def retry_after(self, client: str) -> int | None:
-        """Counts one request of `client`: None when allowed, else whole seconds to wait."""
-        now = self._now()
-        window = math.floor(now / self._limit.window_s)
-        key = f"rate:{client}:{window}"
+    def check(self, client: str) -> Verdict | None:
+        """Takes one token for `client`; None when the cache is down (no limit, no headers)."""
         try:
-            count = self._cache.incr(key, ttl=self._limit.window_s)
+            taken = self.cache.take_token(
+                f"rate:{client}", self.limit.capacity, self.limit.refill_per_s
+            )
         except CacheError as error:
             # Fail open: a cache outage must not take the whole shop down with it.
             log.warning("rate limit skipped: %s", error)
             return None
-        if count <= self._limit.requests:
-            return None
-        window_ends = (window + 1) * self._limit.window_s
-        return max(1, math.ceil(window_ends - now))
+        return self._verdict(taken)
+
+    def _verdict(self, taken: TokenTake) -> Verdict:
+        retry = 0 if taken.allowed else max(1, math.ceil(taken.retry_after_s))
+        return Verdict(
+            taken.allowed, self.limit.capacity, taken.remaining, retry, math.ceil(taken.full_in_s)
+        )

@@ -19,6 +19,14 @@ class StockReason(StrEnum):
     ORDER = "order"
     CANCEL = "cancel"
     ADJUST = "adjust"
+    EXPIRE = "expire"  # a reservation's time ran out before the payment was captured
+    RETURN = "return"  # a returned order's units are back on the shelf
+
+
+class ReservationStatus(StrEnum):
+    HELD = "held"  # taken from the sellable level, waiting for the payment
+    COMMITTED = "committed"  # paid: the units are sold
+    RELEASED = "released"  # given back (decline, cancellation, expiry)
 
 
 class OutOfStock(Conflict):

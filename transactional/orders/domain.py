@@ -13,20 +13,26 @@ from transactional.common.errors import Conflict, Invalid, NotFound
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "pending_payment"
     PAID = "paid"
-    CANCELLED = "cancelled"
+    FULFILLED = "fulfilled"  # a shipment exists; the carrier has not picked it up yet
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"  # the goods came back; the refund follows
     REFUNDED = "refunded"
 
 
 ALLOWED = {
     OrderStatus.PENDING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
-    OrderStatus.PAID: {OrderStatus.SHIPPED, OrderStatus.REFUNDED},
+    OrderStatus.PAID: {OrderStatus.FULFILLED, OrderStatus.REFUNDED},
+    OrderStatus.FULFILLED: {OrderStatus.SHIPPED},
     OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
-    OrderStatus.DELIVERED: {OrderStatus.REFUNDED},
+    OrderStatus.DELIVERED: {OrderStatus.RETURNED},
+    OrderStatus.RETURNED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
 }
+# How far along each status is: a late webhook never moves an order back down this list.
+PROGRESS = {status: rank for rank, status in enumerate(OrderStatus)}
 
 
 class OrderErrorCode(StrEnum):
@@ -34,6 +40,7 @@ class OrderErrorCode(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"
     PRODUCT_UNAVAILABLE = "product_unavailable"
     MIXED_CURRENCY = "mixed_currency"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 
 class OrderNotFound(NotFound):
@@ -61,6 +68,15 @@ class MixedCurrency(Invalid):
     def __init__(self, currencies: set[str]) -> None:
         super().__init__(
             OrderErrorCode.MIXED_CURRENCY, f"one order, one currency: {sorted(currencies)}", "cart"
+        )
+
+
+class IdempotencyKeyReused(Invalid):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            OrderErrorCode.IDEMPOTENCY_KEY_REUSED,
+            f"Idempotency-Key {key!r} was used for another request body",
+            "Idempotency-Key",
         )
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from transactional.cart.domain import EmptyCart
-from transactional.cart.repository import CartRepository
+from transactional.cart.port import carts_in
 from transactional.catalog.repository import ProductRepository
 from transactional.common import events
 from transactional.common.clock import iso
 from transactional.common.ids import hex_id
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction
-from transactional.inventory.domain import StockReason
-from transactional.inventory.repository import StockRepository
+from transactional.inventory.reservations import ReservationRepository
 from transactional.orders.domain import (
     Order,
     OrderLine,
@@ -23,12 +24,22 @@ from transactional.orders.repository import OrderRepository
 from transactional.users.domain import UserNotFound
 from transactional.users.repository import UserRepository
 
+RESERVATION_TTL = timedelta(minutes=15)
 
-def place_order(tx: Transaction, customer_id: str, idempotency_key: str | None) -> Order:
-    """Raises EmptyCart, ProductUnavailable or OutOfStock; the caller's rollback undoes it all."""
+
+def place_order(
+    tx: Transaction,
+    customer_id: str,
+    idempotency_key: str | None,
+    fingerprint: str | None = None,
+    hold_for: timedelta = RESERVATION_TTL,
+) -> Order:
+    """Raises EmptyCart, ProductUnavailable or OutOfStock; the caller's rollback undoes it all.
+    The stock is reserved for `hold_for`: paid by then, or released by `expire_reservations`."""
     if UserRepository(tx.connection).get(customer_id) is None:
         raise UserNotFound(customer_id)
-    carts = CartRepository(tx.connection)
+    # SQL carts or Redis carts (settings.cart_backend); see Carts.empty for the Redis case.
+    carts = carts_in(tx.connection)
     cart = carts.for_customer(customer_id)
     if cart is None or not cart.lines:
         raise EmptyCart(customer_id)
@@ -44,9 +55,12 @@ def place_order(tx: Transaction, customer_id: str, idempotency_key: str | None) 
     order = Order(
         hex_id("o"), customer_id, OrderStatus.PENDING_PAYMENT, currency, lines, tx.now, tx.now
     )
-    stock = StockRepository(tx.connection)
-    changes = [stock.take(line.product_id, line.quantity, StockReason.ORDER) for line in lines]
-    OrderRepository(tx.connection).add(order, idempotency_key)
+    changes = ReservationRepository(tx.connection).reserve(
+        order.order_id, {li.product_id: li.quantity for li in lines}, tx.now + hold_for, tx.now
+    )
+    OrderRepository(tx.connection).add(order, idempotency_key, fingerprint)
+    # Redis carts are cleared once this transaction commits, never before: the order's
+    # idempotency key, not the cart, is what guards against placing it twice.
     carts.empty(cart.cart_id)
     tx.record(
         events.ORDER_PLACED,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from transactional.catalog.repository import products
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
@@ -37,6 +38,8 @@ orders = Table(
     Column("idempotency_key", String(200)),
     Column("placed_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # sha256 of the request that placed it: the same key with another body is refused.
+    Column("request_fingerprint", String(64)),
     UniqueConstraint("customer_id", "idempotency_key", name="one_order_per_idempotency_key"),
 )
 
@@ -54,7 +57,7 @@ _NEW_ORDER = insert(orders)
 _NEW_ITEMS = insert(order_items)
 _SET_STATUS = (
     update(orders)
-    .where(orders.c.order_id == bindparam("b_order_id"))
+    .where(orders.c.order_id == bindparam("b_order_id"), orders.c.status == bindparam("b_previous"))
     .values(status=bindparam("status"), updated_at=bindparam("updated_at"))
 )
 _ITEMS_OF = (
@@ -77,7 +80,9 @@ class OrderRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(self, order: Order, idempotency_key: str | None) -> None:
+    def add(
+        self, order: Order, idempotency_key: str | None, fingerprint: str | None = None
+    ) -> None:
         self.connection.execute(
             _NEW_ORDER,
             {
@@ -87,6 +92,7 @@ class OrderRepository:
                 "currency": order.currency,
                 "total_cents": to_cents(order.total),
                 "idempotency_key": idempotency_key,
+                "request_fingerprint": fingerprint,
                 "placed_at": iso(order.placed_at),
                 "updated_at": iso(order.updated_at),
             },
@@ -104,26 +110,54 @@ class OrderRepository:
             ],
         )
 
-    def save_status(self, order: Order) -> None:
-        self.connection.execute(
+    def save_status(self, order: Order, previous: OrderStatus) -> bool:
+        """Compare-and-set: False when another writer moved the order first."""
+        moved = self.connection.execute(
             _SET_STATUS,
             {
                 "b_order_id": order.order_id,
+                "b_previous": previous.value,
                 "status": order.status.value,
                 "updated_at": iso(order.updated_at),
             },
         )
+        return moved.rowcount > 0
 
-    def get(self, order_id: str) -> Order | None:
-        found = self._load(_BY_ID, {"order_id": order_id})
+    def get(self, order_id: str, lock: bool = False) -> Order | None:
+        found = self._load(_BY_ID.with_for_update() if lock else _BY_ID, {"order_id": order_id})
         return found[0] if found else None
+
+    def fingerprint(self, order_id: str) -> str | None:
+        query = select(orders.c.request_fingerprint).where(orders.c.order_id == order_id)
+        return self.connection.execute(query).scalar_one_or_none()
+
+    def of_seller(self, seller_id: str, limit: int) -> list[Order]:
+        """Orders holding at least one of the seller's products (all their lines are loaded)."""
+        sold = (
+            select(order_items.c.order_id)
+            .join(products, products.c.product_id == order_items.c.product_id)
+            .where(products.c.seller_id == seller_id)
+        )
+        query = select(orders).where(orders.c.order_id.in_(sold)).order_by(*_NEWEST_FIRST)
+        return self._load(query.limit(limit), {})
+
+    def newest(self, limit: int) -> list[Order]:
+        return self._load(select(orders).order_by(*_NEWEST_FIRST).limit(limit), {})
+
+    def seller_ids(self, order_id: str) -> set[str]:
+        query = (
+            select(products.c.seller_id)
+            .join(order_items, products.c.product_id == order_items.c.product_id)
+            .where(order_items.c.order_id == order_id)
+        )
+        return set(self.connection.execute(query).scalars())
 
     def by_idempotency_key(self, customer_id: str, key: str) -> Order | None:
         found = self._load(_BY_KEY, {"customer_id": customer_id, "key": key})
         return found[0] if found else None
 
-    def of_customer(self, customer_id: str) -> list[Order]:
-        return self._load(_OF_CUSTOMER, {"customer_id": customer_id})
+    def of_customer(self, customer_id: str, limit: int = 1000) -> list[Order]:
+        return self._load(_OF_CUSTOMER.limit(limit), {"customer_id": customer_id})
 
     def _load(self, query: Any, params: dict[str, str]) -> list[Order]:
         heads = self.connection.execute(query, params).all()

@@ -1,22 +1,22 @@
-"""Recording what the payment gateway answered: paid, or cancelled with the stock given back."""
+"""Moving an order along its lifecycle inside a transaction: every change is a compare-and-set
+on the status plus an outbox event; cancelling gives its reserved stock back."""
 
 from __future__ import annotations
 
 from transactional.common import events
-from transactional.common.ids import hex_id
-from transactional.common.money import money_text
 from transactional.common.uow import Transaction
 from transactional.inventory.domain import StockReason
-from transactional.inventory.repository import StockRepository
-from transactional.orders.domain import Order, OrderStatus
+from transactional.inventory.reservations import ReservationRepository
+from transactional.orders.domain import IllegalTransition, Order, OrderStatus
 from transactional.orders.repository import OrderRepository
-from transactional.payments.domain import Authorization, PaymentStatus
-from transactional.payments.repository import PaymentRepository
 
 
 def change_status(tx: Transaction, order: Order, wanted: OrderStatus, reason: str) -> None:
     previous = order.move_to(wanted, tx.now)
-    OrderRepository(tx.connection).save_status(order)
+    if not OrderRepository(tx.connection).save_status(order, previous):
+        # Another writer moved it between our read and this write: refuse, like any late move.
+        current = OrderRepository(tx.connection).get(order.order_id)
+        raise IllegalTransition(order.order_id, current.status if current else previous, wanted)
     tx.record(
         events.ORDER_STATUS_CHANGED,
         order.order_id,
@@ -30,41 +30,20 @@ def change_status(tx: Transaction, order: Order, wanted: OrderStatus, reason: st
     )
 
 
-def cancel_order(tx: Transaction, order: Order, reason: str) -> None:
+def cancel_order(
+    tx: Transaction, order: Order, reason: str, stock_reason: StockReason = StockReason.CANCEL
+) -> None:
     change_status(tx, order, OrderStatus.CANCELLED, reason)
-    stock = StockRepository(tx.connection)
-    for line in sorted(order.lines, key=lambda li: li.product_id):
-        change = stock.add(line.product_id, line.quantity, StockReason.CANCEL)
-        if change is not None:
-            tx.record(events.STOCK_CHANGED, line.product_id, change.payload())
+    release_stock(tx, order.order_id, stock_reason)
 
 
-def record_payment(tx: Transaction, order: Order, authorization: Authorization) -> None:
-    """Approved and captured: the order is paid. Declined: it is cancelled."""
-    payment_id = hex_id("pay")
-    payload = {
-        "payment_id": payment_id,
-        "order_id": order.order_id,
-        "amount": money_text(authorization.amount),
-        "currency": authorization.currency,
-        "gateway_ref": authorization.gateway_ref,
-        "decline_code": authorization.decline_code.value if authorization.decline_code else None,
-    }
-    status = PaymentStatus.CAPTURED if authorization.approved else PaymentStatus.DECLINED
-    PaymentRepository(tx.connection).add(
-        payment_id,
-        order.order_id,
-        status,
-        authorization.amount,
-        authorization.currency,
-        authorization.gateway_ref,
-        payload["decline_code"],
-        tx.now,
-    )
-    if authorization.approved:
-        tx.record(events.PAYMENT_AUTHORIZED, order.order_id, payload)
-        tx.record(events.PAYMENT_CAPTURED, order.order_id, payload)
-        change_status(tx, order, OrderStatus.PAID, "payment_captured")
-    else:
-        tx.record(events.PAYMENT_DECLINED, order.order_id, payload)
-        cancel_order(tx, order, "payment_declined")
+def release_stock(tx: Transaction, order_id: str, stock_reason: StockReason) -> None:
+    for change in ReservationRepository(tx.connection).release(order_id, stock_reason, tx.now):
+        tx.record(events.STOCK_CHANGED, change.product_id, change.payload())
+
+
+def awaiting_payment(tx: Transaction, order: Order) -> bool:
+    """Still worth capturing: unpaid, and its stock still held for it."""
+    return order.status is OrderStatus.PENDING_PAYMENT and ReservationRepository(
+        tx.connection
+    ).is_held(order.order_id)

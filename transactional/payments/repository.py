@@ -1,11 +1,20 @@
-"""SQL record of payments, one row per payment attempt (its latest status)."""
+"""SQL record of payments: one row per order's payment, its latest status and refunded amount."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Connection, String, Table, bindparam, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
@@ -23,12 +32,7 @@ payments = Table(
     Column("gateway_ref", String(80), nullable=False),
     Column("decline_code", String(32)),
     Column("created_at", String(40), nullable=False),
-)
-
-
-_INSERT = insert(payments)
-_DECLINES = select(payments.c.order_id, payments.c.decline_code).where(
-    payments.c.order_id.in_(bindparam("ids", expanding=True)), payments.c.decline_code.is_not(None)
+    Column("refunded_cents", BigInteger, nullable=False, server_default="0"),
 )
 
 
@@ -48,7 +52,7 @@ class PaymentRepository:
         now: datetime,
     ) -> None:
         self.connection.execute(
-            _INSERT,
+            insert(payments),
             {
                 "payment_id": payment_id,
                 "order_id": order_id,
@@ -61,6 +65,22 @@ class PaymentRepository:
             },
         )
 
+    def of_order(self, order_id: str) -> dict | None:
+        row = self.connection.execute(select(payments).where(payments.c.order_id == order_id))
+        found = row.mappings().first()
+        return dict(found) if found else None
+
+    def set_status(self, payment_id: str, status: PaymentStatus, refunded_cents: int = 0) -> None:
+        self.connection.execute(
+            update(payments)
+            .where(payments.c.payment_id == payment_id)
+            .values(status=status.value, refunded_cents=payments.c.refunded_cents + refunded_cents)
+        )
+
     def decline_codes(self, order_ids: list[str]) -> dict[str, str]:
-        rows = self.connection.execute(_DECLINES, {"ids": order_ids})
+        rows = self.connection.execute(
+            select(payments.c.order_id, payments.c.decline_code).where(
+                payments.c.order_id.in_(order_ids), payments.c.decline_code.is_not(None)
+            )
+        )
         return {row.order_id: row.decline_code for row in rows}

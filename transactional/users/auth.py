@@ -15,9 +15,10 @@ from transactional.common.errors import Unauthenticated
 from transactional.common.uow import UnitOfWork
 from transactional.users.domain import User
 from transactional.users.passwords import password_matches
-from transactional.users.repository import CredentialRepository, UserRepository
+from transactional.users.repository import CredentialRepository
 from transactional.users.service import UserService
 from transactional.users.tokens import (
+    Claims,
     InvalidToken,
     TokenKeys,
     TokenKind,
@@ -89,16 +90,22 @@ class AuthService:
         with self.uow.begin() as tx:
             CredentialRepository(tx.connection).revoke_all(user_id)
 
-    def authenticate(self, access_token: str) -> User:
-        claims = verify(self.keys, access_token, TokenKind.ACCESS, self.uow.clock.now())
+    def authenticate(self, access_token: str, claims: Claims | None = None) -> User:
+        """`claims`: what `verify` already made of this very token (the gateway checks the
+        signature once per request); the revocation check always asks the database."""
+        claims = claims or self.verify_access(access_token)
         with self.uow.read() as connection:
-            version = CredentialRepository(connection).token_version(claims.user_id)
-            user = UserRepository(connection).get(claims.user_id)
-        if user is None or version is None:
+            account = CredentialRepository(connection).account(claims.user_id)
+        if account is None:
             raise InvalidToken("the token names no account")
+        user, version = account
         if version != claims.version:
             raise TokenRevoked()
         return user
+
+    def verify_access(self, access_token: str) -> Claims:
+        """Signature, kind and expiry only: no database."""
+        return verify(self.keys, access_token, TokenKind.ACCESS, self.uow.clock.now())
 
     def _issue_pair(
         self, connection: Connection, user_id: str, version: int, now: datetime

@@ -57,6 +57,12 @@ _BY_EMAIL = select(users.c.user_id).where(users.c.email == bindparam("email"))
 
 
 _CREDENTIALS = select(credentials).where(credentials.c.user_id == bindparam("user_id"))
+# The account and its token version in one round trip: every authenticated request runs it.
+_ACCOUNT = (
+    select(users, credentials.c.token_version)
+    .join(credentials, credentials.c.user_id == users.c.user_id)
+    .where(users.c.user_id == bindparam("user_id"))
+)
 _LOGIN = select(users.c.user_id, credentials.c.password_hash, credentials.c.token_version).join(
     credentials, credentials.c.user_id == users.c.user_id
 )
@@ -114,6 +120,11 @@ class CredentialRepository:
     def token_version(self, user_id: str) -> int | None:
         row = self.connection.execute(_CREDENTIALS, {"user_id": user_id}).first()
         return row.token_version if row else None
+
+    def account(self, user_id: str) -> tuple[User, int] | None:
+        """The user who may log in and their current token version, or None."""
+        row = self.connection.execute(_ACCOUNT, {"user_id": user_id}).first()
+        return (_user(row), row.token_version) if row else None
 
     def revoke_all(self, user_id: str) -> None:
         self.connection.execute(_BUMP_VERSION, {"b_user_id": user_id})

@@ -7,9 +7,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from transactional.gateway.identity import ActingUser, AuthDep
+from transactional.cart.routes import CART_COOKIE, GuestCartCookie, GuestCartHeader, guest_cart_id
+from transactional.gateway.identity import ActingUser, AuthDep, StoreDep
 from transactional.gateway.serialize import to_json
 from transactional.users.auth import TokenPair
+from transactional.users.domain import Role
 from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -57,8 +59,23 @@ def register(body: Registration, auth: AuthDep) -> dict[str, str]:
 
 
 @auth_router.post("/login")
-def login(body: Login, auth: AuthDep) -> dict[str, Any]:
-    return _tokens(auth.login(body.email, body.password.get_secret_value()))
+def login(
+    body: Login,
+    auth: AuthDep,
+    store: StoreDep,
+    response: Response,
+    header: GuestCartHeader = None,
+    cookie: GuestCartCookie = None,
+) -> dict[str, Any]:
+    """With a guest cart (`X-Cart-Id` or its cookie), a customer's login merges it into the
+    customer's cart: `cart_merge` names the cart and what was capped by stock."""
+    pair = auth.login(body.email, body.password.get_secret_value())
+    merge = None
+    guest = guest_cart_id(header, cookie)
+    if guest is not None and store.users.get(pair.user_id).role == Role.CUSTOMER:
+        merge = store.cart.merge_guest(guest, pair.user_id)
+        response.delete_cookie(CART_COOKIE)
+    return {**_tokens(pair), "cart_merge": None if merge is None else to_json(merge)}
 
 
 @auth_router.post("/refresh")

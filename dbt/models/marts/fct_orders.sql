@@ -54,7 +54,7 @@ final as (
         orders.order_total,
         coalesce(order_payments.payment_status, 'none') as payment_status,
         {{ money('coalesce(order_payments.amount_captured, 0)') }} as amount_captured,
-        orders.order_status in ('paid', 'shipped', 'delivered') as is_paid
+        orders.order_status in ('paid', 'fulfilled', 'shipped', 'delivered') as is_paid
     from orders
     left join order_lines on order_lines.order_id = orders.order_id
     left join order_payments on order_payments.order_id = orders.order_id

@@ -81,3 +81,36 @@ def test_concurrent_incr_loses_no_update(cache):
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: cache.incr("concurrent", ttl=60), range(400)))
     assert cache.get("concurrent") == "400"
+
+
+def test_token_bucket_gives_its_burst_then_refuses_with_time_to_one_token(cache):
+    takes = [cache.take_token("bucket:ann", capacity=3, refill_per_s=0.01) for _ in range(4)]
+    assert [t.allowed for t in takes] == [True, True, True, False]
+    assert [t.remaining for t in takes] == [2, 1, 0, 0]
+    assert takes[3].retry_after_s == pytest.approx(100, rel=0.01)  # 1 token at 0.01/s
+    assert takes[3].full_in_s == pytest.approx(300, rel=0.01)
+    assert cache.take_token("bucket:bob", capacity=3, refill_per_s=0.01).allowed
+
+
+def test_token_bucket_refills_at_its_rate_up_to_capacity(cache):
+    for _ in range(2):
+        assert cache.take_token("bucket:r", capacity=2, refill_per_s=10).allowed
+    assert not cache.take_token("bucket:r", capacity=2, refill_per_s=10).allowed
+    time.sleep(0.25)  # 2.5 tokens' worth, capped at 2
+    outcomes = [cache.take_token("bucket:r", capacity=2, refill_per_s=10).allowed for _ in range(3)]
+    assert outcomes == [True, True, False]
+
+
+def test_a_full_bucket_leaves_no_key_behind(cache):
+    cache.take_token("bucket:idle", capacity=1, refill_per_s=20)  # full again in 50 ms
+    time.sleep(0.2)
+    assert cache.get("bucket:idle") is None
+
+
+def test_concurrent_takes_never_exceed_the_capacity(cache):
+    def take(_: int) -> bool:
+        return cache.take_token("bucket:race", capacity=50, refill_per_s=1e-6).allowed
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(take, range(300)))
+    assert outcomes.count(True) == 50

@@ -129,6 +129,9 @@ def test_delisted_product_in_cart_is_refused(store, customer, seller, make_produ
 def test_lifecycle_moves_forward_only(store, customer, make_product, count):
     store.cart.add_item(customer, make_product(), 1)
     paid = store.orders.checkout(customer, APPROVE_CARD)
+    with pytest.raises(IllegalTransition):
+        store.orders.mark_shipped(paid.order_id)  # a paid order is fulfilled first
+    assert store.orders.mark_fulfilled(paid.order_id).status == "fulfilled"
     assert store.orders.mark_shipped(paid.order_id).status == "shipped"
     assert store.orders.mark_delivered(paid.order_id).status == "delivered"
     with pytest.raises(IllegalTransition):

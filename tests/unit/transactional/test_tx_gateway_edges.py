@@ -17,8 +17,8 @@ from transactional.gateway.json_logs import ACCESS_LOGGER, JsonFormatter
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
 from transactional.gateway.request_ids import accept_or_new
 
-# A window of about eleven days: no test can straddle two windows and see its count reset.
-LONG_WINDOW_S = 1e6
+# One token in about eleven days: no test sees a token come back while it runs.
+NO_REFILL = 1e-6
 
 
 def gateway(store, tmp_path, limit: RateLimit | None = None) -> TestClient:
@@ -33,7 +33,7 @@ def api(store, tmp_path) -> Iterator[TestClient]:
 
 
 def test_over_the_limit_is_429_with_retry_after_per_client(store, tmp_path):
-    with gateway(store, tmp_path, RateLimit(requests=4, window_s=LONG_WINDOW_S)) as api:
+    with gateway(store, tmp_path, RateLimit(capacity=4, refill_per_s=NO_REFILL)) as api:
         # Four anonymous requests from one address: register and login, twice.
         ann = sign_up(api, "Ann", "ann@x.io")[1]["access_token"]
         bob = sign_up(api, "Bob", "bob@x.io")[1]["access_token"]
@@ -41,7 +41,9 @@ def test_over_the_limit_is_429_with_retry_after_per_client(store, tmp_path):
             assert api.get("/api/cart", headers=as_user(ann)).status_code == 200
         refused = api.get("/api/cart", headers=as_user(ann))
         assert refused.status_code == 429 and error_of(refused)["code"] == "rate_limited"
-        assert 1 <= int(refused.headers["Retry-After"]) <= LONG_WINDOW_S
+        assert 1 <= int(refused.headers["Retry-After"]) <= 1 / NO_REFILL + 1
+        assert refused.headers["X-RateLimit-Limit"] == "4"
+        assert refused.headers["X-RateLimit-Remaining"] == "0"
         # Bob is another client: Ann's count is not his.
         assert api.get("/api/cart", headers=as_user(bob)).status_code == 200
         # The anonymous address spent its four on the sign-ups.
@@ -53,17 +55,32 @@ def test_default_limit_is_generous(api):
     assert all(api.get("/api/products").status_code == 200 for _ in range(30))
 
 
-def test_limiter_windows_and_retry_after():
-    clock = {"now": 100.5}
-    limiter = RateLimiter(MemoryCache(), RateLimit(requests=2, window_s=10), lambda: clock["now"])
-    assert limiter.retry_after("ip:a") is None and limiter.retry_after("ip:a") is None
-    assert limiter.retry_after("ip:a") == 10  # the window ends at 110
-    assert limiter.retry_after("ip:b") is None
-    clock["now"] = 110.0
-    assert limiter.retry_after("ip:a") is None
+def test_allowed_responses_carry_the_bucket_headers(store, tmp_path):
+    with gateway(store, tmp_path, RateLimit(capacity=5, refill_per_s=NO_REFILL)) as api:
+        first, second = api.get("/api/products"), api.get("/api/products")
+    assert [r.headers["X-RateLimit-Remaining"] for r in (first, second)] == ["4", "3"]
+    assert first.headers["X-RateLimit-Limit"] == "5" and "Retry-After" not in first.headers
+    assert int(first.headers["X-RateLimit-Reset"]) >= 1
 
 
-@pytest.mark.parametrize("bad", [dict(requests=0), dict(window_s=0)])
+def test_bucket_refills_at_its_rate_and_retry_after_is_time_to_one_token():
+    clock = {"now": 100.0}
+    limiter = RateLimiter(MemoryCache(now=lambda: clock["now"]), RateLimit(3, refill_per_s=0.5))
+    assert all(limiter.check("ip:a").allowed for _ in range(3))  # the burst
+    refused = limiter.check("ip:a")
+    assert not refused.allowed and refused.retry_after_s == 2  # 0.5 tokens/s: 2 s to one token
+    assert refused.headers()["Retry-After"] == "2" and refused.reset_s == 6
+    assert limiter.check("ip:b").allowed  # another client, another bucket
+    clock["now"] = 101.0  # half a token back: still refused, 1 s to go
+    assert limiter.check("ip:a").retry_after_s == 1
+    clock["now"] = 102.0
+    assert limiter.check("ip:a").allowed
+    assert not limiter.check("ip:a").allowed
+    clock["now"] = 1000.0  # long idle: full again, never more than the capacity
+    assert [limiter.check("ip:a").allowed for _ in range(4)] == [True, True, True, False]
+
+
+@pytest.mark.parametrize("bad", [dict(capacity=0), dict(refill_per_s=0)])
 def test_nonsense_limits_are_refused(bad):
     with pytest.raises(ValueError):
         RateLimit(**bad)

@@ -6,13 +6,21 @@ import threading
 import time
 from collections.abc import Callable
 
-from transactional.common.cache.base import Cache, CacheError, CacheErrorCode
+from transactional.common.cache.base import (
+    Cache,
+    CacheError,
+    CacheErrorCode,
+    TokenTake,
+    refill_and_take,
+)
 
 # Expired keys nobody reads again are swept once the dict grows past this many entries.
 SWEEP_AT = 10_000
 
 
 class MemoryCache(Cache):
+    local = True
+
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self._now = now
         self._lock = threading.Lock()
@@ -46,6 +54,18 @@ class MemoryCache(Cache):
             # The window keeps the expiry it was created with.
             self._values[key] = (str(count), self._values[key][1])
             return count
+
+    def take_token(self, key: str, capacity: int, refill_per_s: float) -> TokenTake:
+        with self._lock:
+            now = self._now()
+            # Stored as "tokens last_at" text: the bucket expires and is swept like any key.
+            stored = self._live(key)
+            tokens, last = None, now
+            if stored is not None:
+                tokens, last = (float(part) for part in stored.split())
+            level, answer = refill_and_take(tokens, last, now, capacity, refill_per_s)
+            self._put(key, f"{level!r} {now!r}", max(answer.full_in_s, 0.001))
+            return answer
 
     def _live(self, key: str) -> str | None:
         entry = self._values.get(key)

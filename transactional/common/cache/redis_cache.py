@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from transactional.common.cache.base import Cache, CacheError, CacheErrorCode
+from transactional.common.cache.base import Cache, CacheError, CacheErrorCode, TokenTake
 
 # Creates the key with its expiry only when absent, then counts: one atomic step on the server.
 _INCR = """
@@ -12,6 +12,29 @@ redis.call('SET', KEYS[1], 0, 'NX', 'PX', ARGV[2])
 return redis.call('INCRBY', KEYS[1], ARGV[1])
 """
 _INCR_NO_TTL = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
+# The token bucket of base.refill_and_take, in one script so that no other gateway process can
+# take between the read and the write; the server's clock, so every process agrees on the time.
+# Returns strings: Redis would truncate Lua numbers to integers.
+_TAKE_TOKEN = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local level = capacity
+if state[1] then
+  level = math.min(capacity, tonumber(state[1]) + math.max(0, now - tonumber(state[2])) * rate)
+end
+local allowed = 0
+if level >= 1 then
+  allowed = 1
+  level = level - 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(level), 'at', tostring(now))
+local full_in = (capacity - level) / rate
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(full_in * 1000)))
+return {allowed, tostring(level), tostring(full_in)}
+"""
 
 
 class RedisCache(Cache):
@@ -21,6 +44,7 @@ class RedisCache(Cache):
         self._namespace = namespace
         self._incr_with_ttl = self._client.register_script(_INCR)
         self._incr = self._client.register_script(_INCR_NO_TTL)
+        self._take_token = self._client.register_script(_TAKE_TOKEN)
 
     def get(self, key: str) -> str | None:
         return self._call(self._client.get, self._key(key))
@@ -37,6 +61,14 @@ class RedisCache(Cache):
         return int(
             self._call(self._incr_with_ttl, keys=[self._key(key)], args=[amount, _millis(ttl)])
         )
+
+    def take_token(self, key: str, capacity: int, refill_per_s: float) -> TokenTake:
+        allowed, level_text, full_in_text = self._call(
+            self._take_token, keys=[self._key(key)], args=[capacity, repr(float(refill_per_s))]
+        )
+        level = float(level_text)
+        wait = 0.0 if allowed else (1.0 - level) / refill_per_s
+        return TokenTake(bool(allowed), int(level), wait, float(full_in_text))
 
     def close(self) -> None:
         self._client.close()

@@ -1,0 +1,112 @@
+"""No oversell over HTTP: 200 buyers, each with its own token, race a real uvicorn gateway on
+PostgreSQL for 10 units; exactly 10 orders are paid and nothing answers 5xx."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from storeloop.settings import Settings
+from tests.unit.transactional.test_tx_api import CHEAP_HASHER
+from transactional.common import events
+from transactional.gateway.app import create_app
+from transactional.payments.sandbox import APPROVE_CARD
+
+BUYERS = 200
+UNITS = 10
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gateway_url(pg_store, tmp_path) -> Iterator[str]:
+    """The gateway app in a real uvicorn server on a free port, in this process (a thread)."""
+    config = Settings(
+        data_dir=tmp_path, rate_limit_capacity=10**6, rate_limit_refill_per_s=1e6, serving_port=9
+    )
+    app = create_app(config, pg_store, hasher=CHEAP_HASHER)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_200_buyers_race_over_http_for_10_units(pg_store, gateway_url):
+    store = pg_store
+    seller = store.users.register("Hot Seller", "hot@example.com", "seller")
+    product_id = store.catalog.create_product(
+        seller, "Hot item", "", "", "", Decimal("9.99"), initial_stock=UNITS
+    )
+    with httpx.Client(base_url=gateway_url, timeout=60) as client:
+        tokens = [sign_up_and_fill_cart(client, n, product_id) for n in range(BUYERS)]
+    start = threading.Barrier(BUYERS)
+
+    def buy(token: str) -> tuple[int, str]:
+        with httpx.Client(base_url=gateway_url, timeout=60) as client:
+            start.wait()  # every buyer checks out at the same moment
+            answer = client.post(
+                "/api/orders",
+                json={"card_number": APPROVE_CARD},
+                headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            )
+        body = answer.json()
+        return answer.status_code, body.get("status") or body["error"]["code"]
+
+    with ThreadPoolExecutor(max_workers=BUYERS) as pool:
+        outcomes = Counter(pool.map(buy, tokens))
+
+    assert outcomes == {(201, "paid"): UNITS, (409, "out_of_stock"): BUYERS - UNITS}, outcomes
+    assert store.inventory.stock_level(product_id) == 0
+    with store.engine.connect() as connection:
+        placed = connection.execute(
+            text("SELECT COUNT(*) FROM outbox WHERE type = :t"), {"t": events.ORDER_PLACED}
+        ).scalar_one()
+        paid = connection.execute(
+            text("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
+        ).scalar_one()
+    assert (placed, paid) == (UNITS, UNITS)
+
+
+def sign_up_and_fill_cart(client: httpx.Client, n: int, product_id: str) -> str:
+    email = f"buyer{n}@example.com"
+    password = "correct horse battery"
+    registered = client.post(
+        "/api/auth/register", json={"name": f"B{n}", "email": email, "password": password}
+    )
+    assert registered.status_code == 201, registered.text
+    token = client.post("/api/auth/login", json={"email": email, "password": password}).json()[
+        "access_token"
+    ]
+    added = client.post(
+        "/api/cart/items",
+        json={"product_id": product_id},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert added.status_code == 201, added.text
+    return token

@@ -1,0 +1,110 @@
+"""The checkout saga: place (stock reserved, payment intent persisted), authorize, record, capture,
+record. Each step is its own transaction or provider call, so a process killed between any two
+leaves a state that `reconcile_payments` finishes from the provider's ledger."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from transactional.common.uow import UnitOfWork
+from transactional.orders.payment_steps import NextCall, settle_step
+from transactional.orders.placement import RESERVATION_TTL, place_order
+from transactional.payments.domain import (
+    Authorization,
+    DeclineCode,
+    GatewayRecord,
+    GatewayTimeout,
+    PaymentStatus,
+)
+from transactional.payments.gateway import PaymentGateway
+from transactional.payments.intents import IntentRepository
+
+# Called with a step's name after it is durable; tests kill the process there.
+CrashHook = Callable[[str], None]
+STEPS = ("placed", "authorized", "recorded", "captured")
+
+
+def request_fingerprint(card_number: str) -> str:
+    """What identifies a checkout request's body; a hash, so no card number is stored."""
+    return hashlib.sha256(f"checkout:{card_number.replace(' ', '')}".encode()).hexdigest()
+
+
+class CheckoutSaga:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        gateway: PaymentGateway,
+        hold_for: timedelta = RESERVATION_TTL,
+        crash_hook: CrashHook | None = None,
+    ) -> None:
+        self.uow = uow
+        self.gateway = gateway
+        self.hold_for = hold_for
+        self.crash_hook = crash_hook or (lambda _step: None)
+
+    def run(self, customer_id: str, card_number: str, idempotency_key: str | None) -> str:
+        """Returns the order id once the order is paid or cancelled."""
+        with self.uow.begin() as tx:
+            order = place_order(
+                tx, customer_id, idempotency_key, request_fingerprint(card_number), self.hold_for
+            )
+            intent = IntentRepository(tx.connection).add(
+                order.order_id, order.total, order.currency, tx.now
+            )
+        self.crash_hook("placed")
+        try:
+            answer = self.gateway.authorize(
+                intent.reference, intent.amount, intent.currency, card_number
+            )
+        except GatewayTimeout:
+            self._give_up(intent.reference, order.order_id)
+            return order.order_id
+        self.crash_hook("authorized")
+        self.settle(order.order_id, _as_record(answer))
+        return order.order_id
+
+    def settle(
+        self, order_id: str, record: GatewayRecord | None, hint: DeclineCode | None = None
+    ) -> None:
+        """Drives one order's payment to its end from what the provider said; safe to run twice
+        or concurrently (the intent row is locked and only open intents move)."""
+        for _ in range(len(NextCall) + 1):
+            with self.uow.begin() as tx:
+                next_call = settle_step(tx, order_id, record, hint)
+            self.crash_hook("recorded")
+            if next_call is None or record is None:
+                return
+            if next_call is NextCall.CAPTURE:
+                self.gateway.capture(record.gateway_ref)
+                self.crash_hook("captured")
+                record = replace(record, status=PaymentStatus.CAPTURED)
+            elif next_call is NextCall.VOID:
+                self.gateway.void(record.gateway_ref)
+                record = replace(record, status=PaymentStatus.VOIDED)
+            else:
+                left = record.amount - record.refunded
+                self.gateway.refund(record.gateway_ref, left, f"rf_{order_id}_orphan")
+                record = replace(record, status=PaymentStatus.REFUNDED, refunded=record.amount)
+
+    def _give_up(self, reference: str, order_id: str) -> None:
+        """No answer in time: void whatever the provider may have authorized, then cancel."""
+        record = self.gateway.lookup(reference)
+        if record is not None and record.status is PaymentStatus.AUTHORIZED:
+            self.gateway.void(record.gateway_ref)
+            record = replace(record, status=PaymentStatus.VOIDED)
+        self.settle(order_id, record, DeclineCode.GATEWAY_TIMEOUT)
+
+
+def _as_record(answer: Authorization) -> GatewayRecord:
+    status = PaymentStatus.AUTHORIZED if answer.approved else PaymentStatus.DECLINED
+    return GatewayRecord(
+        answer.reference,
+        answer.gateway_ref,
+        status,
+        answer.amount,
+        answer.currency,
+        decline_code=answer.decline_code,
+    )

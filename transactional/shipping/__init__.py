@@ -1,0 +1,1 @@
+"""Shipping: shipments after payment, carrier tracking by webhook, returns with refunds."""
