@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-orders money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ mlflow-ui: install ## open the MLflow UI on the loop's tracking store (port 5000
 
 bench: install ## search latency benchmark on the data dir of the last `make up`, against raw tantivy
 	$(PY) -m benchmarks.search_latency
+
+bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, uniform and hot SKU) against pgbench TPC-B
+	source scripts/services.sh && $(PY) -m benchmarks.order_placement $(ARGS)
+
+money-jobs: install ## expire stale stock reservations and reconcile open payments once (cron this)
+	$(PY) -m transactional.orders.jobs
 
 clean: ## remove the data dir (every embedded store)
 	rm -rf var
