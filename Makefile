@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-orders money-jobs clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-orders bench-search eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,6 +37,15 @@ mlflow-ui: install ## open the MLflow UI on the loop's tracking store (port 5000
 
 bench: install ## search latency benchmark on the data dir of the last `make up`, against raw tantivy
 	$(PY) -m benchmarks.search_latency
+
+bench-search: install ## search freshness (commit to visible) and the 1M-product benchmark against raw tantivy (slow)
+	$(PY) -m benchmarks.search_freshness && $(PY) -m benchmarks.search_million $(ARGS)
+
+eval-search: install ## search relevance on the judged queries: NDCG@10, recall@100, zero results, index vs champion
+	$(PY) -m serving.search.evaluate
+
+reindex-search: install ## rebuild the search index from the event log and swap it in without downtime
+	$(PY) -m serving.search.reindex
 
 bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, uniform and hot SKU) against pgbench TPC-B
 	source scripts/services.sh && $(PY) -m benchmarks.order_placement $(ARGS)

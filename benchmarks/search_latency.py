@@ -1,8 +1,9 @@
 """Search latency through the search service against raw tantivy on the same queries, same run.
 
-Needs a data dir that `make up` filled (default ./var). Prints the machine, the figures and the
-ratio; the reference is tantivy's own `searcher.search` on the parsed query, without the parser,
-aggregator, ranker hook and formatter around it.
+Needs a data dir that `make up` filled (default ./var), or one built with
+`python -m benchmarks.search_catalog --data-dir DIR --products 5000` (then STORE_DATA_DIR=DIR).
+Prints the machine, the figures and the ratio; the reference is tantivy's own `searcher.search`
+on the parsed query, without the parser, aggregator, ranker hook and formatter around it.
 
     .venv/bin/python -m benchmarks.search_latency [--queries 1000]
 """
@@ -20,6 +21,8 @@ import time
 
 import tantivy
 
+from serving.search.index.tantivy_layout import current_generation
+from serving.search.index.tantivy_schema import register_analyzers
 from serving.search.service import SearchService
 from storeloop.settings import Settings
 
@@ -80,7 +83,8 @@ def main() -> None:
     settings = Settings()
     service = SearchService(settings)
     queries = query_mix(service, args.queries, settings.seed)
-    raw_index = tantivy.Index.open(str(settings.search_index_dir))
+    raw_index = tantivy.Index.open(str(current_generation(settings.search_index_dir)))
+    register_analyzers(raw_index)
     raw_index.reload()
     searcher = raw_index.searcher()
 

@@ -65,3 +65,30 @@ def mean_ips_ndcg(lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int
         if (v := ips_ndcg_at_k(s, labels, positions, k)) is not None
     ]
     return float(np.mean(values)) if values else 0.0
+
+
+def full_ranking_ranks(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """0-based rank of each row's target among all columns of `scores` (one row per case).
+
+    Ties are broken deterministically: an item with the same score ranks above the target only
+    when its column index is lower, as a stable sort by descending score would place it.
+    """
+    scores = np.asarray(scores)
+    targets = np.asarray(targets, dtype=np.int64)
+    target_scores = scores[np.arange(len(targets)), targets][:, None]
+    above = (scores > target_scores).sum(axis=1)
+    columns = np.arange(scores.shape[1])[None, :]
+    tied_before = ((scores == target_scores) & (columns < targets[:, None])).sum(axis=1)
+    return (above + tied_before).astype(np.int64)
+
+
+def hit_rate_and_ndcg(ranks: np.ndarray, ks: tuple[int, ...] = (5, 10, 20)) -> dict[str, float]:
+    """Mean HR@k and NDCG@k (one relevant item, so IDCG = 1) from 0-based target ranks."""
+    ranks = np.asarray(ranks, dtype=float)
+    metrics: dict[str, float] = {}
+    for k in ks:
+        hit = ranks < k
+        metrics[f"hr_at_{k}"] = float(hit.mean()) if len(ranks) else 0.0
+        gain = np.where(hit, 1.0 / np.log2(ranks + 2.0), 0.0)
+        metrics[f"ndcg_at_{k}"] = float(gain.mean()) if len(ranks) else 0.0
+    return metrics

@@ -81,13 +81,16 @@ class StoreServing:
         page: int = Query(1, ge=1, le=1000),
         offset: int | None = Query(None, ge=0, le=1000),
         sort: str | None = Query(None, pattern="^(relevance|price_asc|price_desc|rating|newest)$"),
+        stock: str = Query("demote", pattern="^(demote|filter|ignore)$"),
+        facets: bool = True,
     ) -> Any:
         if len(q) > MAX_QUERY_CHARS:
             body = error_body("query_too_long", f"q is over {MAX_QUERY_CHARS} characters", "q")
             return JSONResponse(body, status_code=400)
         response = self.search_service.search(
-            q, customer_id, limit, in_stock_only, page=page, offset=offset, sort=sort
-        )
+            q, customer_id, limit, in_stock_only, page=page, offset=offset, sort=sort,
+            facets=facets, stock=stock,
+        )  # fmt: skip
         return response.as_dict()
 
     @api.get("/search/suggest")
@@ -98,6 +101,10 @@ class StoreServing:
             )
             return JSONResponse(body, status_code=400)
         return self.suggestions.suggest(prefix, limit)
+
+    @api.get("/recommendations/similar/{product_id}")
+    def similar(self, product_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
+        return self.recommendations.similar(product_id, k)
 
     @api.get("/recommendations/{user_id}")
     def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from models.errors import TrainingDataError
-from models.ranker.features import FEATURES, feature_row
+from models.ranker.features import FEATURES, Similarity, rows_for
 
 REQUIRED = ["search_id", "position", "label", "index_score", "event_timestamp"]
 
@@ -21,6 +21,7 @@ class SearchLists:
     labels: np.ndarray
     positions: np.ndarray
     mask: np.ndarray
+    searches: list[tuple[str, str, list[str]]] = field(default_factory=list)  # customer, query, ids
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -36,14 +37,54 @@ class SearchLists:
         ]
 
 
-def feature_matrix(frame: pd.DataFrame) -> np.ndarray:
-    rows = [feature_row(record) for record in frame.to_dict("records")]
-    return np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float32)
+PRODUCT_COLUMNS = ["category", "brand", "price", "rating", "stock"]
 
 
-def search_lists(frame: pd.DataFrame) -> SearchLists:
-    frame = frame.sort_values(["search_id", "position"])
-    matrix = feature_matrix(frame)
+def candidates_of(records: list[dict], titles: dict[str, str]) -> list[dict]:
+    """A logged search's rows as the serving candidates it showed (title from the catalog)."""
+    return [
+        {
+            "product_id": r["product_id"],
+            "score": r.get("index_score"),
+            "title": titles.get(str(r["product_id"]), ""),
+            **{key: _present(r.get(key)) for key in PRODUCT_COLUMNS},
+        }
+        for r in records
+    ]
+
+
+def _present(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+
+
+def feature_matrix(
+    frame: pd.DataFrame, titles: dict[str, str] | None = None, embeddings: Similarity | None = None
+) -> np.ndarray:
+    """FEATURES per row of `frame` (rows in frame order), built search by search through the same
+    `rows_for` serving calls, from the point-in-time Feast values of each row."""
+    matrix = np.zeros((len(frame), len(FEATURES)), dtype=np.float32)
+    if frame.empty:
+        return matrix
+    records = frame.reset_index(drop=True).to_dict("records")
+    for rows in frame.reset_index(drop=True).groupby("search_id", sort=False).indices.values():
+        search = [records[i] for i in rows]
+        first = search[0]
+        built = rows_for(
+            candidates_of(search, titles or {}),
+            {str(r["product_id"]): r for r in search},
+            {"top_category": first.get("top_category"), "top_brand": first.get("top_brand")},
+            query=str(first.get("query") or ""),
+            embeddings=embeddings,
+        )
+        matrix[rows] = [[row[name] for name in FEATURES] for row in built]
+    return matrix
+
+
+def search_lists(
+    frame: pd.DataFrame, titles: dict[str, str] | None = None, embeddings: Similarity | None = None
+) -> SearchLists:
+    frame = frame.sort_values(["search_id", "position"]).reset_index(drop=True)
+    matrix = feature_matrix(frame, titles, embeddings)
     groups = [
         np.asarray(index) for index in frame.groupby("search_id", sort=False).indices.values()
     ]
@@ -59,7 +100,10 @@ def search_lists(frame: pd.DataFrame) -> SearchLists:
         labels[i, : len(rows)] = label_values[rows]
         positions[i, : len(rows)] = position_values[rows]
         mask[i, : len(rows)] = True
-    return SearchLists(features, labels, positions, mask)
+    customers, queries = frame["customer_id"].astype(str), frame["query"].astype(str)
+    ids = frame["product_id"].astype(str).to_numpy()
+    searches = [(customers[g[0]], queries[g[0]], ids[g].tolist()) for g in groups]
+    return SearchLists(features, labels, positions, mask, searches)
 
 
 def split_by_day(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,13 +1,25 @@
-"""The ranker's feature list and row builder, shared by training and serving so they never drift."""
+"""The ranker's feature list and row builder, shared by training and serving so they never drift.
+
+Query-time features (text matches, title embedding similarity) are computed here from the query
+and the candidate's title; product and shopper features come from Feast.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
+
+from models.ranker.text import share_found
 
 FEATURES = [
     "index_score",
+    "query_in_title",
+    "query_in_brand",
+    "query_in_category",
+    "title_similarity",
     "price",
     "price_rel_category",
     "rating",
@@ -35,6 +47,12 @@ DEFAULTS: dict[str, float] = {
 }
 
 
+class Similarity(Protocol):
+    def similarities(
+        self, query: str, product_ids: Sequence[str], titles: Sequence[str]
+    ) -> np.ndarray: ...
+
+
 def _number(value: Any, default: float) -> float:
     if value is None:
         return default
@@ -51,27 +69,33 @@ def _same(left: Any, right: Any) -> float:
     return 1.0 if str(left) == str(right) else 0.0
 
 
-def feature_row(values: Mapping[str, Any]) -> dict[str, float]:
-    """FEATURES from one merged record: product values, index score, customer tops."""
-    row = {name: _number(values.get(name), default) for name, default in DEFAULTS.items()}
-    row["category_match"] = _same(values.get("top_category"), values.get("category"))
-    row["brand_match"] = _same(values.get("top_brand"), values.get("brand"))
-    return row
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def rows_for(
     candidates: Sequence[Mapping[str, Any]],
     product_features: Mapping[str, Mapping[str, Any]],
     customer_features: Mapping[str, Any] | None,
+    query: str = "",
+    embeddings: Similarity | None = None,
 ) -> list[dict]:
     """One feature dict per candidate (plus its product_id), in candidate order.
 
-    The candidate's own price, rating and stock come from the live index and win over the
-    (up to a day older) Feast values; the rest comes from Feast or DEFAULTS.
+    `candidates` are `{product_id, score, title, category, brand, price, rating, stock}`; their
+    own price, rating and stock come from the live index and win over the (up to a day older)
+    Feast values; the rest comes from Feast or DEFAULTS. Without `embeddings` the similarity is 0.
     """
     customer = customer_features or {}
+    titles = [_text(c.get("title")) for c in candidates]
+    ids = [str(c["product_id"]) for c in candidates]
+    similar = (
+        embeddings.similarities(query, ids, titles)
+        if embeddings is not None and candidates
+        else np.zeros(len(candidates))
+    )
     rows = []
-    for candidate in candidates:
+    for candidate, title, similarity in zip(candidates, titles, similar, strict=True):
         stored = product_features.get(candidate["product_id"]) or {}
         merged = {key: value for key, value in stored.items() if value is not None}
         for key in ("category", "brand", "price", "rating"):
@@ -80,7 +104,12 @@ def rows_for(
         if candidate.get("stock") is not None:
             merged["in_stock"] = 1 if candidate["stock"] > 0 else 0
         merged["index_score"] = candidate.get("score")
-        merged["top_category"] = customer.get("top_category")
-        merged["top_brand"] = customer.get("top_brand")
-        rows.append({"product_id": candidate["product_id"], **feature_row(merged)})
+        row = {name: _number(merged.get(name), default) for name, default in DEFAULTS.items()}
+        row["query_in_title"] = share_found(query, title)
+        row["query_in_brand"] = share_found(query, _text(merged.get("brand")))
+        row["query_in_category"] = share_found(query, _text(merged.get("category")))
+        row["title_similarity"] = float(similarity)
+        row["category_match"] = _same(customer.get("top_category"), merged.get("category"))
+        row["brand_match"] = _same(customer.get("top_brand"), merged.get("brand"))
+        rows.append({"product_id": candidate["product_id"], **row})
     return rows

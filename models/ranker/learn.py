@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from models.metrics import inverse_propensity
 from models.ranker.data import SearchLists
 from models.ranker.model import ListRankerNet, index_rank, standardiser
 
@@ -25,21 +24,22 @@ def listnet_loss(scores: torch.Tensor, lists: dict[str, torch.Tensor]) -> torch.
     return per_search.mean()
 
 
-def tensors(data: SearchLists) -> dict[str, torch.Tensor]:
+def tensors(data: SearchLists, ipw: np.ndarray) -> dict[str, torch.Tensor]:
     return {
         "features": torch.from_numpy(data.features),
         "labels": torch.from_numpy(data.labels),
-        "ipw": torch.from_numpy(inverse_propensity(data.positions).astype(np.float32)),
+        "ipw": torch.from_numpy(ipw.astype(np.float32)),
         "mask": torch.from_numpy(data.mask),
     }
 
 
-def fit(train: SearchLists, epochs: int, seed: int) -> ListRankerNet:
+def fit(train: SearchLists, ipw: np.ndarray, epochs: int, seed: int) -> ListRankerNet:
+    """`ipw` (s, n): inverse examination propensity of each row's logged position."""
     torch.manual_seed(seed)
     mean, std = standardiser(train.features, train.mask)
     model = ListRankerNet(mean=mean, std=std, hidden=HIDDEN)
     optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
-    lists = tensors(train)
+    lists = tensors(train, ipw)
     model.train()
     for _ in range(epochs):
         optimiser.zero_grad()

@@ -12,40 +12,44 @@ from torch import nn
 
 from models.ranker.features import FEATURES
 
-INDEX = FEATURES.index("index_score")
-PRICE, RATING_COUNT = FEATURES.index("price"), FEATURES.index("rating_count")
-PRICE_REL = FEATURES.index("price_rel_category")
+# The features of the first versions: pickled nets without `feature_names` were trained on these.
+LEGACY_FEATURES = ["index_score", "price", "price_rel_category", "rating", "rating_count",
+                   "in_stock", "popularity", "ctr_7d", "orders_7d", "category_match",
+                   "brand_match"]  # fmt: skip
 DERIVED = ["neg_log_index_rank", "neg_log_score_rank", "score_rel_top", "log_price",
            "log_rating_count", "has_ratings", "log_price_rel_category"]  # fmt: skip
 
 
-def index_rank(features: torch.Tensor) -> torch.Tensor:
+def index_rank(features: torch.Tensor, names: list[str] = FEATURES) -> torch.Tensor:
     """1-based rank by index score within each list; ties keep row (index) order, and padding
     rows (score 0, at the end) never outrank a real row."""
-    score = features[..., INDEX]
+    score = features[..., names.index("index_score")]
     n = score.shape[-1]
-    earlier = torch.tril(torch.ones(n, n, dtype=torch.bool), diagonal=-1)  # [i, j]: j before i
+    rows = torch.arange(n)
+    earlier = rows.unsqueeze(-1) > rows.unsqueeze(0)  # [i, j]: j before i
     above = score.unsqueeze(-1) < score.unsqueeze(-2)
     tied_before = (score.unsqueeze(-1) == score.unsqueeze(-2)) & earlier
     return (above | tied_before).float().sum(-1) + 1.0
 
 
-def derive(features: torch.Tensor) -> torch.Tensor:
-    """FEATURES plus DERIVED, per row; features (..., n, f) are raw values of whole lists."""
+def derive(features: torch.Tensor, names: list[str] = FEATURES) -> torch.Tensor:
+    """`names` plus DERIVED, per row; features (..., n, len(names)) are raw values of whole
+    lists. Columns are found by name, so versions trained on older feature lists still score."""
     features = features.float()
-    score = features[..., INDEX]
+    column = {name: features[..., i] for i, name in enumerate(names)}
+    score = column["index_score"]
     # Tied index scores share a score rank: within a tie the index order is arbitrary.
     score_rank = (score.unsqueeze(-1) < score.unsqueeze(-2)).float().sum(-1) + 1.0
     top = score.max(dim=-1, keepdim=True).values.clamp(min=1e-6)
-    rating_count = features[..., RATING_COUNT]
+    rating_count = column["rating_count"]
     extra = [
-        -torch.log(index_rank(features)),
+        -torch.log(index_rank(features, names)),
         -torch.log(score_rank),
         score / top,
-        torch.log1p(features[..., PRICE].clamp(min=0.0)),
+        torch.log1p(column["price"].clamp(min=0.0)),
         torch.log1p(rating_count.clamp(min=0.0)),
         (rating_count > 0).float(),  # rating 0 means "no ratings yet", not "rated badly"
-        torch.log(features[..., PRICE_REL].clamp(min=1e-3)),
+        torch.log(column["price_rel_category"].clamp(min=1e-3)),
     ]
     return torch.cat([features, torch.stack(extra, dim=-1)], dim=-1)
 
@@ -69,7 +73,7 @@ class ListRankerNet(nn.Module):
     std: torch.Tensor
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        scaled = (derive(features) - self.mean) / self.std
+        scaled = (derive(features, self.feature_names) - self.mean) / self.std
         return (self.linear(scaled) + self.mlp(scaled)).squeeze(-1)
 
 

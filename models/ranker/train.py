@@ -1,126 +1,114 @@
-"""Trains the search ranker (ListNet, position-bias weights), logs it to MLflow, gates promotion.
+"""Trains the search ranker: ListNet and LightGBM lambdarank on the same features, compared with
+index order on the held-out day; logs all three to MLflow, registers the better model, gates it.
 
-The gate metric is counterfactual (IPS-NDCG@10 on the held-out day): logged clicks are biased
-towards the positions index order gave them, so the naive NDCG would reward index order itself.
+The gate metric is counterfactual (IPS-NDCG@10): logged clicks are biased towards the positions
+index order gave them, so the naive NDCG would reward index order itself.
 Run: `python -m models.ranker.train` (uses Settings() from the environment).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import torch
+from typing import Any
 
 from features.training_sets import ranking_training_set
-from models.errors import TrainingDataError, training_set
-from models.metrics import MAX_IPW, PROPENSITY_ETA, mean_ips_ndcg, mean_ndcg
-from models.ranker.data import SearchLists, search_lists, split_by_day
-from models.ranker.learn import (
-    HIDDEN,
-    LEARNING_RATE,
-    WEIGHT_DECAY,
-    fit,
-    index_order,
-    score_lists,
-)
+from models.errors import training_set
+from models.ranker.compare import KINDS, METRIC, Comparison, compare, evaluate
+from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
+from models.ranker.learn import HIDDEN, LEARNING_RATE, WEIGHT_DECAY
+from models.ranker.mlflow_io import log_candidate, set_version_tags
+from models.ranker.predict import MODEL_NAME, load_version
 from models.registry import promote_if_better
 from models.tracking import RANKER_EXPERIMENT, use_experiment
 from storeloop.settings import Settings
 
-MODEL_NAME = "search-ranker"
-METRIC = "ips_ndcg_at_10"  # the gate; "ndcg_at_10" (naive, logged clicks) is for information
-NAIVE = "ndcg_at_10"
 INCUMBENT = "index order"
 
 
-def evaluate(scores: np.ndarray, held_out: SearchLists) -> dict[str, float]:
-    return {
-        METRIC: mean_ips_ndcg(held_out.logged_lists(scores)),
-        NAIVE: mean_ndcg(held_out.lists(scores)),
-    }
-
-
-def train_ranker(settings: Settings, *, epochs: int = 300, shuffle_labels: bool = False) -> dict:
-    """Trains on all days but the last, evaluates on the last against index order and the
-    champion, registers and gates. `shuffle_labels` builds a deliberately bad challenger."""
+def train_ranker(
+    settings: Settings,
+    *,
+    epochs: int = 300,
+    shuffle_labels: bool = False,
+    embeddings: TitleEmbeddings | None = None,
+) -> dict:
+    """Trains on all days but the last, evaluates on the last against index order, LightGBM and
+    the champion, registers the better model and gates it. `shuffle_labels` builds a
+    deliberately bad challenger."""
     import mlflow  # heavy; imported where used so `import models.ranker.train` stays cheap
 
     frame = training_set(ranking_training_set, settings)
-    train_frame, held_frame = split_by_day(frame)
-    if shuffle_labels:
-        train_frame = train_frame.assign(
-            label=np.random.default_rng(settings.seed).permutation(train_frame["label"].to_numpy())
-        )
-    train, held_out = search_lists(train_frame), search_lists(held_frame)
-    model = fit(train, epochs=epochs, seed=settings.seed)
-    scores = evaluate(score_lists(model, held_out), held_out)
-    index = evaluate(index_order(held_out), held_out)
-    if not all(np.isfinite(value) for value in scores.values()):
-        raise TrainingDataError("corrupt_window", "model scores are not finite")
-    metrics = scores | {f"index_{name}": value for name, value in index.items()}
+    if embeddings is None:
+        encoder = load_encoder()
+        build_product_embeddings(settings, encoder)
+        embeddings = TitleEmbeddings.from_store(settings, encoder)
+    result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
+    winner = result.winner
+    # Unprefixed metrics are the registered model's; every kind's stay under its prefix.
+    chosen = {
+        k.removeprefix(f"{winner}_"): v for k, v in result.metrics.items() if k.startswith(winner)
+    }
+    metrics = chosen | result.metrics
 
     use_experiment(settings, RANKER_EXPERIMENT)
     window = {
         "data.window_start": frame.attrs.get("window_start", ""),
         "data.window_end": frame.attrs.get("window_end", ""),
-        "data.held_out_day": str(held_frame["event_timestamp"].min().date()),
+        "data.held_out_day": str(result.held_frame["event_timestamp"].min().date()),
         "feature_service": frame.attrs.get("feature_service", ""),
     }
     with mlflow.start_run(run_name="search-ranker") as run:
-        mlflow.set_tags(window)
-        mlflow.log_params(
-            {
-                "epochs": epochs,
-                "loss": "listnet_ipw",
-                "model": f"linear+mlp{HIDDEN}",
-                "learning_rate": LEARNING_RATE,
-                "weight_decay": WEIGHT_DECAY,
-                "propensity_eta": PROPENSITY_ETA,
-                "max_ipw": MAX_IPW,
-                "seed": settings.seed,
-                "shuffle_labels": shuffle_labels,
-                "train_searches": len(train),
-                "held_out_searches": len(held_out),
-            }
-        )
+        mlflow.set_tags(window | {"ranker.kind": winner})
+        mlflow.log_params(_params(result, epochs, shuffle_labels, settings.seed))
         mlflow.log_metrics(metrics)
-        example = held_out.features[held_out.mask][:5]
-        info = mlflow.pytorch.log_model(
-            model,
-            name="model",
-            registered_model_name=MODEL_NAME,
-            signature=mlflow.models.infer_signature(example, score_lists_flat(model, example)),
-            input_example=example,
-            serialization_format="pickle",
-            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
+        mlflow.log_dict(
+            {"examination": result.propensities.examination.tolist()}, "propensities.json"
         )
-    version = str(info.registered_model_version)
+        version = ""
+        for kind in KINDS:
+            registered = log_candidate(kind, result.models[kind], result.held_out, kind == winner)
+            version = registered or version
     client = mlflow.MlflowClient()
-    for key, value in window.items():
-        client.set_model_version_tag(MODEL_NAME, version, key, value)
+    set_version_tags(client, version, window | {"ranker.kind": winner})
     client.set_model_version_tag(MODEL_NAME, version, "promotion.baseline", INCUMBENT)
 
     def champion_value(champion: str) -> float:
-        champion_model = mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{champion}")
-        return evaluate(score_lists(champion_model, held_out), held_out)[METRIC]
+        ranker = load_version(settings, champion)
+        scores = ranker.scorer.lists(result.held_out.features, result.held_out.mask)
+        return evaluate(scores, result.held_out, None)[METRIC]
 
     # Without a champion serving keeps index order, so that is what the first version must beat.
     decision = promote_if_better(
-        client, MODEL_NAME, version, METRIC, scores[METRIC], champion_value,
-        incumbent_value=index[METRIC],
+        client, MODEL_NAME, version, METRIC, metrics[METRIC], champion_value,
+        incumbent_value=metrics[f"index_{METRIC}"],
     )  # fmt: skip
     return {
         "run_id": run.info.run_id,
         "version": version,
+        "kind": winner,
         **metrics,
         "promoted": decision.promoted,
         "reason": decision.reason,
     }
 
 
-def score_lists_flat(model: torch.nn.Module, features: np.ndarray) -> np.ndarray:
-    """Scores of one list of rows (n, f), as serving calls the model."""
-    with torch.no_grad():
-        return model(torch.from_numpy(features)).numpy()
+def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) -> dict[str, Any]:
+    from models.ranker.boosted import PARAMS, ROUNDS
+
+    return {
+        "epochs": epochs,
+        "loss": "listnet_ipw",
+        "model": f"linear+mlp{HIDDEN}",
+        "learning_rate": LEARNING_RATE,
+        "weight_decay": WEIGHT_DECAY,
+        "propensities": "em_from_logs",
+        "seed": seed,
+        "shuffle_labels": shuffle_labels,
+        "train_searches": len(result.train),
+        "held_out_searches": len(result.held_out),
+        "lightgbm_rounds": ROUNDS,
+        **{f"lightgbm_{k}": v for k, v in PARAMS.items() if k in ("learning_rate", "num_leaves")},
+        "features": ",".join(result.models["neural"].feature_names),
+    }
 
 
 if __name__ == "__main__":

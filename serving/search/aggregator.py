@@ -27,3 +27,8 @@ def to_candidates(found: SearchHits, in_stock_only: bool = False) -> list[dict[s
             continue
         candidates.append(candidate)
     return candidates
+
+
+def demote_out_of_stock(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """In-stock candidates first, each part keeping its order (a ranker may have mixed them)."""
+    return [c for c in candidates if c["stock"] > 0] + [c for c in candidates if c["stock"] <= 0]

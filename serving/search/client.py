@@ -11,6 +11,8 @@ from serving.search.synonyms import term_groups
 
 # What each relaxation step gives up, in order; each keeps the ones before it.
 RELAXATIONS = ("filters", "any_term", "fuzzy")
+# What to do with out-of-stock products: after the in-stock ones, left out, or left where they are.
+STOCK_POLICIES = ("demote", "filter", "ignore")
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,40 @@ def _relax(spec: QuerySpec, step: str) -> QuerySpec | None:
     return replace(spec, match_all_terms=False, fuzzy="broad")
 
 
+def search_by_stock(index: SearchIndex, spec: QuerySpec, stock: str = "demote") -> SearchHits:
+    """`spec`'s page with out-of-stock products after every in-stock one, each part in index
+    order. Usually one query: a first page a little longer than asked holds the page's in-stock
+    hits (they are a prefix of the full order); else in-stock matches, then out-of-stock ones."""
+    if stock != "demote" or spec.in_stock_only:
+        return index.search(spec)
+    if spec.offset == 0:
+        found = index.search(replace(spec, limit=spec.limit + max(8, spec.limit // 4)))
+        ready = [hit for hit in found.hits if hit.doc.get("in_stock")]
+        if len(ready) >= spec.limit or len(found.hits) >= found.total:
+            gone = [hit for hit in found.hits if not hit.doc.get("in_stock")]
+            return SearchHits(total=found.total, hits=(ready + gone)[: spec.limit])
+    first = index.search(replace(spec, in_stock_only=True))
+    room = spec.limit - len(first.hits)
+    rest = index.search(
+        replace(spec, out_of_stock_only=True, limit=max(1, room),
+                offset=max(0, spec.offset - first.total))
+    )  # fmt: skip
+    hits = first.hits + (rest.hits[:room] if room > 0 else [])
+    return SearchHits(total=first.total + rest.total, hits=hits)
+
+
 def fetch_candidates(
     index: SearchIndex,
     parsed: ParsedQuery,
     limit: int,
     in_stock_only: bool = False,
     offset: int = 0,
+    stock: str = "demote",
 ) -> Fetched:
     """The exact query first; on zero hits, drop filters, then match any word, then fuzzier."""
+    in_stock_only = in_stock_only or stock == "filter"
     spec = query_spec(parsed, limit, in_stock_only, offset)
-    found = index.search(spec)
+    found = search_by_stock(index, spec, stock)
     relaxed: list[str] = []
     for step in RELAXATIONS:
         if found.total > 0:
@@ -77,6 +103,6 @@ def fetch_candidates(
         looser = _relax(spec, step)
         if looser is None:
             continue
-        spec, found = looser, index.search(looser)
+        spec, found = looser, search_by_stock(index, looser, stock)
         relaxed.append(step)
     return Fetched(found, spec, "+".join(relaxed) or None)

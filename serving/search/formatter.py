@@ -22,6 +22,7 @@ class SearchResponse:
     did_you_mean: str | None = None
     offset: int = 0
     limit: int = 20
+    stock: str = "demote"  # how out-of-stock products were placed: demote | filter | ignore
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

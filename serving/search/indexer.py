@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from consumers.checkpoint import FileCheckpoint
@@ -33,16 +36,33 @@ class SearchIndexer:
     """
 
     def __init__(
-        self, settings: Settings, index: SearchIndex | None = None, batch_size: int = 2_000
+        self,
+        settings: Settings,
+        index: SearchIndex | None = None,
+        batch_size: int = 2_000,
+        checkpoint: FileCheckpoint | None = None,
     ) -> None:
+        self.settings = settings
         self.index = index or open_index(settings)
         self.feed = OutboxFeed(settings.db_url)
-        self.checkpoint = FileCheckpoint(settings.checkpoint_dir, NAME)
+        self.checkpoint = checkpoint or FileCheckpoint(settings.checkpoint_dir, NAME)
         self.batch_size = batch_size
 
     def run_once(self) -> int:
-        """Applies every event after the checkpoint; returns how many catalog/stock events."""
+        """Applies every event after the checkpoint; returns how many catalog/stock events.
+        Holds the indexer lock, so a reindex never swaps the index under a batch."""
+        with indexer_lock(self.settings):
+            self.index.refresh()  # a reindex may have published a new index since the last run
+            return self.catch_up()
+
+    def catch_up(self) -> int:
+        """`run_once` without the lock: for a reindex filling its own new index."""
         state = self.checkpoint.load()
+        generation = _generation(self.index)
+        if state.get("generation") != generation:
+            # The checkpoint belongs to another index (one from before generations existed):
+            # this one is filled from the start of the log.
+            state = {"position": 0}
         position = int(state.get("position", 0))
         tombstones: set[str] = set(state.get("tombstones", []))
         # Stock that arrived before its product was indexed waits here for the ProductCreated.
@@ -53,7 +73,10 @@ class SearchIndexer:
             self._apply(followed, tombstones, early_stock)
             self.index.commit()
             position = batch[-1].position or position
-            self.checkpoint.save(position, tombstones=sorted(tombstones), early_stock=early_stock)
+            self.checkpoint.save(
+                position, tombstones=sorted(tombstones), early_stock=early_stock,
+                generation=generation,
+            )  # fmt: skip
             applied += len(followed)
         return applied
 
@@ -86,6 +109,24 @@ class SearchIndexer:
         if deleted:
             self.index.delete(deleted)
         self.index.upsert(docs[product_id] for product_id in sorted(docs))
+
+
+@contextmanager
+def indexer_lock(settings: Settings) -> Iterator[None]:
+    """One writer of the live index at a time, across processes (an advisory file lock)."""
+    settings.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.checkpoint_dir / f"{NAME}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _generation(index: SearchIndex) -> str | None:
+    """The tantivy generation folder the index writes, None for adapters without one."""
+    folder = getattr(index, "generation", None)
+    return getattr(folder, "name", None)
 
 
 def _product_id(event: Event) -> str:

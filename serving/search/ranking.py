@@ -1,4 +1,7 @@
-"""Ranker hook: re-ranks the top candidates within a time budget, else keeps index order."""
+"""Ranker hook: re-ranks the top candidates within a time budget, else keeps index order.
+
+Whatever the model says, an out-of-stock candidate never ranks above an in-stock one.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ def rank_candidates(
     customer_features: dict | None = None,
     top_n: int = 50,
     budget_s: float = 0.2,
+    query: str = "",
 ) -> RankOutcome:
     if ranker is None:
         return RankOutcome(candidates, INDEX_ORDER, "no_ranker")
@@ -44,8 +48,11 @@ def rank_candidates(
     except ImportError:
         return RankOutcome(candidates, INDEX_ORDER, "features_unavailable")
     # The ranker runs in a worker so a slow model costs the request its budget, never more.
+    embeddings = getattr(ranker, "embeddings", None)  # query-to-title similarity, if any
     future = executor.submit(
-        lambda: ranker.score(rows_for(head, product_features or {}, customer_features))
+        lambda: ranker.score(
+            rows_for(head, product_features or {}, customer_features, query, embeddings)
+        )
     )
     try:
         scores = list(future.result(timeout=budget_s))
@@ -57,5 +64,11 @@ def rank_candidates(
         return RankOutcome(candidates, INDEX_ORDER, f"ranker_error:{type(error).__name__}")
     if len(scores) != len(head):
         return RankOutcome(candidates, INDEX_ORDER, "ranker_error:score_count")
-    order = sorted(range(len(head)), key=lambda i: -float(scores[i]))  # stable for ties
+    # Stock first (a shopper cannot buy what is gone), then score; stable for ties.
+    order = sorted(range(len(head)), key=lambda i: (not _in_stock(head[i]), -float(scores[i])))
     return RankOutcome([head[i] for i in order] + tail, str(ranker.version))
+
+
+def _in_stock(candidate: dict[str, Any]) -> bool:
+    stock = candidate.get("stock")
+    return stock is None or stock > 0  # unknown stock is not held against a product

@@ -7,8 +7,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from serving.search.aggregator import to_candidates
-from serving.search.client import fetch_candidates
+from serving.search.aggregator import demote_out_of_stock, to_candidates
+from serving.search.client import STOCK_POLICIES, fetch_candidates
 from serving.search.formatter import SearchResponse, format_results
 from serving.search.index import SearchIndex, SearchIndexError, open_index
 from serving.search.query_log import QueryLog, store_path
@@ -55,8 +55,11 @@ class SearchService:
         offset: int | None = None,
         sort: str | None = None,
         facets: bool = True,
+        stock: str = "demote",
     ) -> SearchResponse:
-        """`offset` wins over `page` (1-based); `sort` overrides the one the query text asks."""
+        """`offset` wins over `page` (1-based); `sort` overrides the one the query text asks;
+        `stock` (demote|filter|ignore) places out-of-stock products; "in stock" in the text filters.
+        """
         started = time.perf_counter()
         parsed = parse_query(query)
         if sort in SORTS:
@@ -67,10 +70,14 @@ class SearchService:
         # Explicit sorts are the shopper's order: the ranker does not reorder them.
         ranker = self.ranker if parsed.sort == "relevance" else None
         text = as_text(query)
+        stock = stock if stock in STOCK_POLICIES else "demote"
+        # Only a ranker needs candidates beyond the page: each one fetched is a stored-doc read.
+        wanted = max(start + limit, self.rerank_top_n) if ranker else start + limit
         try:
             fetched = fetch_candidates(
-                self.index, parsed, max(start + limit, self.rerank_top_n), in_stock_only
-            )
+                self.index, parsed, wanted, in_stock_only,
+                stock=stock,
+            )  # fmt: skip
             counts = self.index.facets(fetched.spec) if facets else {}
         except (SearchIndexError, ValueError) as error:
             # A query the engine rejects is an empty page, not a failed request.
@@ -86,11 +93,15 @@ class SearchService:
             customer_features,
             top_n=self.rerank_top_n,
             budget_s=self.ranker_budget_s,
+            query=text,
         )
+        ordered = outcome.candidates
+        if stock == "demote":
+            ordered = demote_out_of_stock(ordered)
         return SearchResponse(
             query=text,
             parsed=parsed.as_dict(),
-            results=format_results(outcome.candidates, limit, start),
+            results=format_results(ordered, limit, start),
             total=fetched.found.total,
             ranker=outcome.ranker,
             ranker_fallback=outcome.fallback if ranker or self.ranker is None else "sorted",
@@ -100,6 +111,7 @@ class SearchService:
             did_you_mean=self._spelling(parsed.keywords),
             offset=start,
             limit=limit,
+            stock=stock,
         )
 
     def _spelling(self, keywords: str) -> str | None:

@@ -42,6 +42,8 @@ class Speller:
         self._sources = (catalog_words, query_words)
         self.ttl_s = ttl_s
         self._vocabulary: dict[str, int] = {}
+        self._by_length: dict[int, list[tuple[str, int]]] = {}
+        self._corrections: dict[str, str | None] = {}
         self._loaded_at = float("-inf")
 
     @property
@@ -51,7 +53,11 @@ class Speller:
             for source in self._sources:
                 for word, count in source():
                     counts[word] = counts.get(word, 0) + int(count)
-            self._vocabulary, self._loaded_at = counts, time.monotonic()
+            by_length: dict[int, list[tuple[str, int]]] = {}
+            for known, count in counts.items():
+                by_length.setdefault(len(known), []).append((known, count))
+            self._vocabulary, self._by_length = counts, by_length
+            self._corrections, self._loaded_at = {}, time.monotonic()
         return self._vocabulary
 
     def correct_word(self, word: str) -> str | None:
@@ -60,11 +66,17 @@ class Speller:
         bound = edit_distance_for(word)
         if word in vocabulary or bound == 0 or word.isdigit():
             return None
+        if word in self._corrections:  # shoppers repeat their typos; the answer holds till reload
+            return self._corrections[word]
         best: tuple[int, int, str] | None = None
-        for known, count in vocabulary.items():
-            distance = edit_distance(word, known, bound)
-            if distance <= bound and (best is None or (distance, -count) < best[:2]):
-                best = (distance, -count, known)
+        # Only words within `bound` of this length can be within `bound` edits.
+        for length in range(len(word) - bound, len(word) + bound + 1):
+            for known, count in self._by_length.get(length, ()):
+                distance = edit_distance(word, known, bound)
+                if distance <= bound and (best is None or (distance, -count) < best[:2]):
+                    best = (distance, -count, known)
+        if len(self._corrections) < 100_000:
+            self._corrections[word] = best[2] if best else None
         return best[2] if best else None
 
     def did_you_mean(self, text: str) -> str | None:

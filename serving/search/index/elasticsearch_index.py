@@ -1,14 +1,20 @@
-"""The scale-out search index: an Elasticsearch index via the official v9 client."""
+"""The scale-out search index: an Elasticsearch index via the official v9 client.
+
+The index is an alias over `<name>-<generation>` indices, so a full reindex builds a new one and
+moves the alias in one atomic call (`swap_to`).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
+from serving.search.index.elasticsearch_query import MAPPINGS, SETTINGS, search_body
+from serving.search.index.facets import facets_from
 from serving.search.index.port import (
-    TITLE_BOOST,
     Hit,
     QuerySpec,
     SearchHits,
@@ -17,38 +23,26 @@ from serving.search.index.port import (
     normalize_doc,
 )
 
-MAPPINGS = {
-    "properties": {
-        "product_id": {"type": "keyword"},
-        "title": {"type": "text"},
-        "description": {"type": "text"},
-        "brand": {"type": "text"},
-        "brand_key": {"type": "keyword"},
-        "category": {"type": "text"},
-        "category_key": {"type": "keyword"},
-        "price": {"type": "double"},
-        "rating": {"type": "double"},
-        "rating_count": {"type": "long"},
-        "stock": {"type": "long"},
-        "in_stock": {"type": "boolean"},
-        "created_at": {"type": "keyword"},
-    }
-}
-_FIELDS = [f"title^{TITLE_BOOST:g}", "description", "brand^1.5", "category^1.5"]
-
 
 class ElasticsearchIndex(SearchIndex):
     """Documents keyed by product_id; `commit()` is a refresh, making writes searchable."""
 
-    def __init__(self, url: str, index_name: str = "products") -> None:
+    def __init__(self, url: str, index_name: str = "products", target: str | None = None) -> None:
         self.client = Elasticsearch(url)
-        self.index_name = index_name
+        self.index_name = index_name  # the alias readers use
+        self.target = target  # a concrete index to use (a reindex's new one), else the alias
+        self._name = target or index_name
         self._pending: list[dict[str, Any]] = []
         self._ready = False
 
     def _ensure_index(self) -> None:
-        if not self._ready and not self.client.indices.exists(index=self.index_name):
-            self.client.indices.create(index=self.index_name, mappings=MAPPINGS)
+        if self._ready:
+            return
+        if not self.client.indices.exists(index=self._name):
+            concrete = self.target or f"{self.index_name}-000001"
+            self.client.indices.create(index=concrete, mappings=MAPPINGS, settings=SETTINGS)
+            if self.target is None:
+                self.client.indices.put_alias(index=concrete, name=self.index_name)
         self._ready = True
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> None:
@@ -68,35 +62,38 @@ class ElasticsearchIndex(SearchIndex):
         self._ensure_index()
         if self._pending:
             # A delete of an absent id is a 404 per item; deleting twice must stay harmless.
-            helpers.bulk(self.client, self._pending, index=self.index_name, raise_on_error=False)
+            helpers.bulk(self.client, self._pending, index=self._name, raise_on_error=False)
             self._pending = []
-        self.client.indices.refresh(index=self.index_name)
+        self.client.indices.refresh(index=self._name)
+
+    def swap_to(self, concrete: str) -> None:
+        """Points the alias at `concrete` (one atomic call) and drops the indices it left."""
+        old = list(self.client.indices.get_alias(name=self.index_name)) if self._has_alias() else []
+        actions: list[dict[str, Any]] = [
+            {"remove": {"index": o, "alias": self.index_name}} for o in old
+        ]
+        actions.append({"add": {"index": concrete, "alias": self.index_name}})
+        self.client.indices.update_aliases(actions=actions)
+        for index in old:
+            if index != concrete:
+                self.client.indices.delete(index=index)
+
+    def next_name(self) -> str:
+        current = (
+            list(self.client.indices.get_alias(name=self.index_name)) if self._has_alias() else []
+        )
+        numbers = [int(m.group(1)) for n in current if (m := re.search(r"-(\d{6})$", n))]
+        return f"{self.index_name}-{max(numbers, default=0) + 1:06d}"
+
+    def _has_alias(self) -> bool:
+        return bool(self.client.indices.exists_alias(name=self.index_name))
 
     def search(self, spec: QuerySpec) -> SearchHits:
         self._ensure_index()
-        must: list[dict] = []
-        if spec.terms:
-            operator = "and" if spec.match_all_terms else "or"
-            must.append(
-                {
-                    "multi_match": {
-                        "query": " ".join(spec.terms),
-                        "fields": _FIELDS,
-                        "operator": operator,
-                        "type": "cross_fields",
-                    }
-                }
-            )
-        body: dict[str, Any] = {
-            "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(spec)}},
-            "size": max(1, spec.limit),
-            "track_total_hits": True,
-        }
-        if spec.order_by_rating:
-            body["sort"] = [{"rating": "desc"}, {"product_id": "asc"}]
-        response = self.client.search(index=self.index_name, **body)
+        response = self.client.search(index=self._name, **search_body(spec))
+        field_ordered = spec.sort != "relevance" and not spec.order_by_rating
         hits = [
-            Hit(item["_id"], float(item.get("_score") or item["_source"]["rating"]), _doc(item))
+            Hit(item["_id"], 0.0 if field_ordered else _score(item), _doc(item))
             for item in response["hits"]["hits"]
         ]
         return SearchHits(total=int(response["hits"]["total"]["value"]), hits=hits)
@@ -107,32 +104,47 @@ class ElasticsearchIndex(SearchIndex):
             return {}
         self._ensure_index()
         try:
-            response = self.client.mget(index=self.index_name, ids=wanted)
+            response = self.client.mget(index=self._name, ids=wanted)
         except NotFoundError:
             return {}
         return {item["_id"]: _doc(item) for item in response["docs"] if item.get("found")}
 
     def count(self) -> int:
         self._ensure_index()
-        return int(self.client.count(index=self.index_name)["count"])
+        return int(self.client.count(index=self._name)["count"])
+
+    def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
+        self._ensure_index()
+        response = self.client.search(index=self._name, **search_body(spec, True))
+        return facets_from(dict(response.get("aggregations") or {}))
+
+    def vocabulary(
+        self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
+    ) -> list[tuple[str, int]]:
+        self._ensure_index()
+        query = {"bool": {"filter": [{"term": {"title": word}} for word in within]}}
+        terms = {"field": "title", "size": limit or 10_000, "include": re.escape(prefix) + ".*"}
+        response = self.client.search(
+            index=self._name, size=0, query=query, aggs={"words": {"terms": terms}}
+        )
+        buckets = response["aggregations"]["words"]["buckets"]
+        return [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+
+    def titles_starting(self, words: list[str], limit: int) -> list[str]:
+        if not words:
+            return []
+        self._ensure_index()
+        query = {"match_phrase_prefix": {"title": " ".join(words)}}
+        response = self.client.search(index=self._name, size=limit, query=query)
+        return [str(item["_source"]["title"]) for item in response["hits"]["hits"]]
 
     def close(self) -> None:
         self.client.close()
 
 
+def _score(item: dict[str, Any]) -> float:
+    return float(item.get("_score") or item.get("sort", [0.0])[0] or 0.0)
+
+
 def _doc(item: dict[str, Any]) -> dict[str, Any]:
     return normalize_doc(item["_source"])
-
-
-def _filters(spec: QuerySpec) -> list[dict]:
-    found: list[dict] = []
-    if spec.brand:
-        found.append({"term": {"brand_key": facet_key(spec.brand)}})
-    if spec.category:
-        found.append({"term": {"category_key": facet_key(spec.category)}})
-    if spec.price_min is not None or spec.price_max is not None:
-        bounds = {"gte": spec.price_min, "lte": spec.price_max}
-        found.append({"range": {"price": {k: v for k, v in bounds.items() if v is not None}}})
-    if spec.in_stock_only:
-        found.append({"term": {"in_stock": True}})
-    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,13 +33,24 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
 
 
+# Letters NFKD does not decompose, folded as tantivy's and Elasticsearch's ASCII folding do.
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
+
+
+def fold(word: str) -> str:
+    """Lower-cased, accents dropped: "Café" -> "cafe"; letters with no ASCII form stay."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_FOLD_EXTRA))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def search_terms(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text or "") if len(word) <= 40][:MAX_TERMS]
+    """Query words as the index's folded fields hold them."""
+    return [fold(word) for word in _WORD.findall(text or "") if len(word) <= 40][:MAX_TERMS]
 
 
 def facet_key(value: Any) -> str:
-    """The exact-match form of a brand or category: trimmed, lower-cased."""
-    return str(value or "").strip().lower()
+    """The exact-match form of a brand or category: trimmed, lower-cased, accents folded."""
+    return fold(str(value or "").strip())
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class QuerySpec:
     sort: str = "relevance"  # relevance | price_asc | price_desc | rating | newest
     fuzzy: str = "light"  # off | light (title, low boost) | broad (title and description)
     offset: int = 0
+    out_of_stock_only: bool = False  # the second half of a stock-demoted result list
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,9 @@ class SearchIndex(ABC):
     def titles_starting(self, words: list[str], limit: int) -> list[str]:
         """Titles of products whose title has `words` in a row, the last one as a prefix."""
         return []
+
+    def refresh(self) -> None:  # noqa: B027 - optional hook; most adapters read live
+        """Makes the latest commit (and a reindex's new index) visible now, not within moments."""
 
     def close(self) -> None:  # noqa: B027 - optional hook; most adapters hold nothing to release
         """Releases writers or connections."""

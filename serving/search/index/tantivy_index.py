@@ -1,24 +1,25 @@
-"""The embedded search index: tantivy in `settings.search_index_dir`, BM25 with a boosted title."""
+"""The embedded search index: tantivy under `settings.search_index_dir`, BM25 with a boosted title.
+
+Readers follow the indexer's commits (and a reindex's new generation) by checking two file stamps
+(every call by default, or at most every `refresh_s`) and reload only when they changed, instead of
+reloading on every search.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
+from serving.search.index import tantivy_layout as layout
 from serving.search.index.facets import FACET_AGGS, facets_from
-from serving.search.index.port import (
-    FIELD_BOOSTS,
-    Hit,
-    QuerySpec,
-    SearchHits,
-    SearchIndex,
-    facet_key,
-    normalize_doc,
-)
-from serving.search.index.tantivy_query import build_query
+from serving.search.index.port import Hit, QuerySpec, SearchHits, SearchIndex, normalize_doc
+from serving.search.index.tantivy_query import build_query, to_document
+from serving.search.index.tantivy_schema import build_schema, register_analyzers
 
 _NEWEST_POOL = 1_000
 _ORDERS: dict[str, dict[str, Any]] = {
@@ -28,51 +29,73 @@ _ORDERS: dict[str, dict[str, Any]] = {
 }
 
 
-def build_schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("product_id", stored=True, tokenizer_name="raw")
-    for name in FIELD_BOOSTS:
-        builder.add_text_field(name, stored=True)
-    builder.add_text_field("brand_key", tokenizer_name="raw", fast=True)
-    builder.add_text_field("category_key", tokenizer_name="raw", fast=True)
-    builder.add_float_field("price", stored=True, indexed=True, fast=True)
-    builder.add_float_field("rating", stored=True, indexed=True, fast=True)
-    builder.add_integer_field("rating_count", stored=True)
-    builder.add_integer_field("stock", stored=True, indexed=True, fast=True)
-    builder.add_boolean_field("in_stock", stored=True, indexed=True, fast=True)
-    builder.add_text_field("created_at", stored=True, tokenizer_name="raw")
-    return builder.build()
-
-
 class TantivyIndex(SearchIndex):
-    """Readers reload on every call; the writer (and its lock) is held only until `commit()`."""
+    """`path` holds generations (see tantivy_layout); the writer and its lock live until `commit()`.
 
-    def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
+    `bulk=True` gives the writer every core and a large heap, for building whole catalogs.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        bulk: bool = False,
+        refresh_s: float = 0.0,
+        generation: Path | None = None,
+    ) -> None:
+        self.root = Path(path)
         self.schema = build_schema()
-        self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self.bulk = bulk
+        self.refresh_s = refresh_s
+        self.pinned = generation is not None  # a reindex's build: never follows CURRENT
         self._writer: tantivy.IndexWriter | None = None
+        self._open(generation or layout.current_generation(self.root))
+
+    def _stamp(self) -> tuple[str, int, int]:
+        return layout.signature(self.root, self.generation if self.pinned else None)
+
+    def _open(self, generation: Path) -> None:
+        index = tantivy.Index(self.schema, path=str(generation), reuse=True)
+        register_analyzers(index)
+        index.config_reader("manual")  # reloads are ours: see _fresh
+        self.generation, self._index = generation, index
+        self._signature = self._stamp()
+        self._checked = time.monotonic()
+        self._searcher = index.searcher()
+
+    def _fresh(self, force: bool = False) -> tantivy.Searcher:
+        """The searcher, reloaded only when a commit or a new generation landed since."""
+        now = time.monotonic()
+        if force or now - self._checked >= self.refresh_s:
+            self._checked = now
+            stamp = self._stamp()
+            if stamp != self._signature:
+                if stamp[0] and stamp[0] != self.generation.name:
+                    self._open(self.root / stamp[0])
+                else:
+                    self._index.reload()
+                    self._signature, self._searcher = stamp, self._index.searcher()
+        return self._searcher
 
     @property
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(heap_size=32_000_000, num_threads=1)
+            self._fresh(force=True)  # write into the live generation, even after a reindex
+            threads = min(8, os.cpu_count() or 1) if self.bulk else 1
+            heap = 200_000_000 * threads if self.bulk else 32_000_000
+            self._writer = self._index.writer(heap_size=heap, num_threads=threads)
         return self._writer
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> None:
         for raw in docs:
-            doc = normalize_doc(raw)
-            self.writer.delete_documents_by_term("product_id", doc["product_id"])
-            self.writer.add_document(
-                tantivy.Document.from_dict(
-                    {
-                        **doc,
-                        "brand_key": facet_key(doc["brand"]),
-                        "category_key": facet_key(doc["category"]),
-                    },
-                    self.schema,
-                )
-            )
+            document = to_document(self.schema, normalize_doc(raw))
+            self.writer.delete_documents_by_term("product_id", document.get_first("product_id"))
+            self.writer.add_document(document)
+
+    def add_new(self, docs: Iterable[dict[str, Any]]) -> None:
+        """Adds products known to be absent (a fresh build): no delete per document."""
+        writer = self.writer
+        for raw in docs:
+            writer.add_document(to_document(self.schema, normalize_doc(raw)))
 
     def delete(self, product_ids: Iterable[str]) -> None:
         for product_id in product_ids:
@@ -85,6 +108,14 @@ class TantivyIndex(SearchIndex):
         self._writer.wait_merging_threads()
         self._writer = None
         self._index.reload()
+        self._signature, self._searcher = self._stamp(), self._index.searcher()
+
+    def refresh(self) -> None:
+        self._fresh(force=True)
+
+    def searcher(self) -> tantivy.Searcher:
+        """The current searcher, for raw engine measurements beside the service."""
+        return self._fresh()
 
     def close(self) -> None:
         if self._writer is not None:
@@ -92,13 +123,12 @@ class TantivyIndex(SearchIndex):
             self._writer = None
 
     def search(self, spec: QuerySpec) -> SearchHits:
-        self._index.reload()
-        searcher = self._index.searcher()
-        query = build_query(self.schema, spec)
+        searcher = self._fresh()
         order = _ORDERS.get("rating" if spec.order_by_rating else spec.sort, {})
         limit, offset = max(1, spec.limit), max(0, spec.offset)
         if spec.sort == "newest":  # created_at is not a fast field: sort the best matches here
             limit, offset = max(limit + offset, _NEWEST_POOL), 0
+        query = build_query(self.schema, spec)
         result = searcher.search(query, limit=limit, count=True, offset=offset, **order)  # type: ignore[arg-type]
         hits = []
         for key, address in result.hits:
@@ -115,39 +145,33 @@ class TantivyIndex(SearchIndex):
         wanted = sorted({str(product_id) for product_id in product_ids})
         if not wanted:
             return {}
-        self._index.reload()
-        searcher = self._index.searcher()
+        searcher = self._fresh()
         query = tantivy.Query.term_set_query(self.schema, "product_id", wanted)
         found = searcher.search(query, limit=len(wanted), count=False).hits
         docs = (_as_dict(searcher.doc(address)) for _, address in found)
         return {doc["product_id"]: doc for doc in docs}
 
     def count(self) -> int:
-        self._index.reload()
-        return int(self._index.searcher().num_docs)
+        return int(self._fresh().num_docs)
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
-        self._index.reload()
-        result = self._index.searcher().aggregate(build_query(self.schema, spec), FACET_AGGS)
-        return facets_from(result)
+        return facets_from(self._fresh().aggregate(build_query(self.schema, spec), FACET_AGGS))
 
     def vocabulary(
         self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
     ) -> list[tuple[str, int]]:
-        self._index.reload()
         context = None
         if within:
             must = tantivy.Occur.Must
             words = [(must, tantivy.Query.term_query(self.schema, "title", w)) for w in within]
             context = tantivy.Query.boolean_query(words)
-        found = self._index.searcher().terms_with_prefix("title", prefix, context, limit=limit)
+        found = self._fresh().terms_with_prefix("title", prefix, context, limit=limit)
         return [(term, count) for term, count in found if count > 0]
 
     def titles_starting(self, words: list[str], limit: int) -> list[str]:
         if not words:
             return []
-        self._index.reload()
-        searcher = self._index.searcher()
+        searcher = self._fresh()
         terms: list[str | tuple[int, str]] = list(words)
         query = tantivy.Query.phrase_prefix_query(self.schema, "title", terms)
         hits = searcher.search(query, limit=limit, count=False).hits

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import tantivy
 
 from serving.search.index.port import FIELD_BOOSTS, QuerySpec, facet_key
+from serving.search.index.tantivy_schema import STEM_BOOSTS, stem
 
 FUZZY_BOOST = {"light": 0.3, "broad": 0.6}
 _FUZZY_FIELDS = {"light": ("title",), "broad": ("title", "description")}
@@ -22,6 +25,9 @@ def build_query(
     occur = tantivy.Occur.Must if spec.match_all_terms else tantivy.Occur.Should
     groups = spec.groups or tuple((term,) for term in spec.terms)
     clauses = [(occur, _group_query(schema, group, spec.fuzzy)) for group in groups]
+    if clauses and not spec.match_all_terms:
+        # Beside a Must filter, Should clauses turn optional: "any word" must still be one.
+        clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(clauses))]
     clauses += [(tantivy.Occur.Must, _phrase_query(schema, p.split())) for p in spec.phrases]
     if not clauses:
         clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
@@ -42,6 +48,11 @@ def _group_query(schema: tantivy.Schema, forms: tuple[str, ...], fuzzy: str) -> 
             (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, form), b))
             for f, b in FIELD_BOOSTS.items()
         ]
+        root = stem(form)
+        parts += [
+            (should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, root), b))
+            for f, b in STEM_BOOSTS.items()
+        ]
         distance = edit_distance_for(form)
         if position == 0 and distance and fuzzy in FUZZY_BOOST:
             # Only the shopper's own word is fuzzed: synonyms are already spelled right.
@@ -51,16 +62,28 @@ def _group_query(schema: tantivy.Schema, forms: tuple[str, ...], fuzzy: str) -> 
     return tantivy.Query.boolean_query(parts)
 
 
+def to_document(schema: tantivy.Schema, doc: dict[str, Any]) -> tantivy.Document:
+    """A normalized product document with its exact-match keys and stemmed copies."""
+    extra = {
+        "brand_key": facet_key(doc["brand"]),
+        "category_key": facet_key(doc["category"]),
+        "title_stem": doc["title"],
+    }
+    return tantivy.Document.from_dict({**doc, **extra}, schema)
+
+
 def _phrase_query(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
-    if len(words) == 1:
-        options = [tantivy.Query.term_query(schema, f, words[0]) for f in _PHRASE_FIELDS]
-    else:
-        terms: list[str | tuple[int, str]] = list(words)
-        options = [tantivy.Query.phrase_query(schema, f, terms) for f in _PHRASE_FIELDS]
-    boosted = [
-        (tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[f]))
-        for f, q in zip(_PHRASE_FIELDS, options, strict=True)
-    ]
+    """The words in a row, as written (full boost) or as stems ("running shoes" = "run shoe")."""
+    stems = [stem(word) for word in words]
+    options = [(f, words, FIELD_BOOSTS[f]) for f in _PHRASE_FIELDS]
+    options += [(f, stems, boost) for f, boost in STEM_BOOSTS.items()]
+    boosted = []
+    for field, terms, boost in options:
+        if len(terms) == 1:
+            query = tantivy.Query.term_query(schema, field, terms[0])
+        else:
+            query = tantivy.Query.phrase_query(schema, field, list[str | tuple[int, str]](terms))
+        boosted.append((tantivy.Occur.Should, tantivy.Query.boost_query(query, boost)))
     return tantivy.Query.boolean_query(boosted)
 
 
@@ -78,6 +101,8 @@ def filter_queries(schema: tantivy.Schema, spec: QuerySpec) -> list[tantivy.Quer
         found.append(_range(schema, "rating", spec.rating_min, 1e6))
     if spec.in_stock_only:
         found.append(tantivy.Query.term_query(schema, "in_stock", True))
+    elif spec.out_of_stock_only:
+        found.append(tantivy.Query.term_query(schema, "in_stock", False))
     return found
 
 

@@ -34,7 +34,7 @@ def index(request, tmp_path):
     index.commit()
     yield index
     if request.param == "elasticsearch":
-        index.client.indices.delete(index=index.index_name)
+        index.client.indices.delete(index=f"{index.index_name}-*")
     index.close()
 
 
@@ -72,3 +72,63 @@ def test_upsert_replaces_and_delete_removes(index):
 
 def test_order_by_rating(index):
     assert ids(index.search(QuerySpec(order_by_rating=True, limit=2))) == ["p-1", "p-2"]
+
+
+MORE = [
+    {"product_id": "p-4", "title": "Café espresso cup", "description": "for the busy kitchen",
+     "brand": "Crème", "category": "Kitchen", "price": 9.0, "rating": 4.5, "stock": 2,
+     "created_at": "2026-03-01"},
+    {"product_id": "p-5", "title": "Trail running shoe", "description": "light", "brand": "Bolt",
+     "category": "Shoes", "price": 120.0, "rating": 2.5, "stock": 0, "created_at": "2026-02-01"},
+]  # fmt: skip
+
+
+@pytest.fixture
+def catalog(index):
+    index.upsert(MORE)
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [(("cafe",), "p-4"), (("creme",), "p-4"), (("shoes",), "p-5"), (("runs",), "p-5")],
+)
+def test_accents_fold_and_english_stems_match(catalog, words, expected):
+    found = ids(catalog.search(QuerySpec(terms=words)))
+    assert found[:1] == [expected]
+
+
+def test_synonym_groups_phrases_and_typos(catalog):
+    assert ids(catalog.search(QuerySpec(groups=(("flask", "bottle"),)))) == ["p-2"]
+    assert ids(catalog.search(QuerySpec(phrases=("steel kettle",)))) == ["p-1", "p-2"]
+    assert ids(catalog.search(QuerySpec(phrases=("kettle steel",)))) == []
+    assert ids(catalog.search(QuerySpec(groups=(("kettel",),)))) == ["p-1"]  # title only
+    assert ids(catalog.search(QuerySpec(groups=(("kettel",),), fuzzy="off"))) == []
+
+
+def test_sorts_pages_rating_and_stock_halves(catalog):
+    by_price = ids(catalog.search(QuerySpec(sort="price_asc")))
+    assert by_price == ["p-3", "p-4", "p-2", "p-1", "p-5"]
+    assert ids(catalog.search(QuerySpec(sort="price_desc", limit=2, offset=1))) == ["p-1", "p-2"]
+    assert ids(catalog.search(QuerySpec(sort="newest", limit=1))) == ["p-4"]
+    assert set(ids(catalog.search(QuerySpec(rating_min=4.0)))) == {"p-1", "p-2", "p-4"}
+    assert set(ids(catalog.search(QuerySpec(out_of_stock_only=True)))) == {"p-2", "p-5"}
+
+
+def test_any_term_still_needs_one_word_beside_filters(catalog):
+    spec = QuerySpec(terms=("kettle", "unicorn"), match_all_terms=False, in_stock_only=True)
+    assert ids(catalog.search(spec)) == ["p-1"]
+
+
+def test_facets_count_the_filtered_set(catalog):
+    assert ids(catalog.search(QuerySpec(brand="creme"))) == ["p-4"]  # keys are folded too
+    facets = catalog.facets(QuerySpec(category="kitchen"))
+    assert facets["brand"] == [{"value": "acme", "count": 2}, {"value": "creme", "count": 1}]
+    assert facets["price"] == [{"value": "<25", "count": 2}, {"value": "25-50", "count": 1}]
+    assert facets["rating"][0] == {"value": "4+", "count": 2}
+
+
+def test_vocabulary_and_title_prefixes_feed_typeahead(catalog):
+    assert ("kettle", 1) in catalog.vocabulary("ket")
+    assert catalog.titles_starting(["steel", "ke"], 5) == ["Steel kettle"]

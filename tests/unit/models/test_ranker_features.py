@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from models.ranker.features import DEFAULTS, FEATURES, rows_for
@@ -59,3 +60,34 @@ def test_match_flags_follow_the_customer_and_are_zero_without_one():
     assert [(r["category_match"], r["brand_match"]) for r in with_customer] == [(1, 0), (0, 1)]
     anonymous = rows_for(CANDIDATES, STORED, None)
     assert all(r["category_match"] == 0 and r["brand_match"] == 0 for r in anonymous)
+
+
+class WordOverlap:
+    """A plain similarity (Jaccard of title and query words) standing in for the encoder."""
+
+    def similarities(self, query, product_ids, titles):
+        asked = set(query.lower().split())
+        return np.array(
+            [len(asked & set(t.lower().split())) / len(asked | set(t.lower().split()) or {1})
+             for t in titles]
+        )  # fmt: skip
+
+
+def test_query_time_features_read_the_query_against_title_brand_and_category():
+    titled = [
+        CANDIDATES[0] | {"title": "Acme Garden Hose", "category": "Home > Garden"},
+        CANDIDATES[1] | {"title": "Hooli Toy Robot"},
+    ]
+    hose, robot = rows_for(
+        titled, STORED, None, query="acme garden hoses", embeddings=WordOverlap()
+    )
+    assert hose["query_in_title"] == pytest.approx(1.0)  # plural folded
+    assert hose["query_in_brand"] == pytest.approx(1 / 3)
+    assert hose["query_in_category"] == pytest.approx(1 / 3)
+    assert hose["title_similarity"] > robot["title_similarity"] == 0.0
+    assert robot["query_in_title"] == 0.0
+
+
+def test_without_a_query_or_embeddings_the_query_features_are_zero():
+    (row, _) = rows_for(CANDIDATES, STORED, None)
+    assert row["query_in_title"] == row["title_similarity"] == 0.0

@@ -72,17 +72,24 @@ def test_facets_count_the_filtered_set(service):
 
 def test_sorts_and_rating_and_stock_filters(service):
     assert ids(service.search("kettle cheapest")) == ["p-3", "p-1", "p-2"]
-    assert ids(service.search("kettle", sort="price_desc")) == ["p-2", "p-1", "p-3"]
-    assert ids(service.search("kettle newest")) == ["p-2", "p-3", "p-1"]
+    assert ids(service.search("kettle", sort="price_desc", stock="ignore")) == ["p-2", "p-1", "p-3"]
+    assert ids(service.search("kettle newest", stock="ignore")) == ["p-2", "p-3", "p-1"]
+    # Demoted (the default): the sold-out p-2 goes after the in-stock ones, which keep their order.
+    assert ids(service.search("kettle", sort="price_desc")) == ["p-1", "p-3", "p-2"]
+    assert ids(service.search("kettle newest")) == ["p-3", "p-1", "p-2"]
+    assert ids(service.search("kettle newest", stock="filter")) == ["p-3", "p-1"]
     assert ids(service.search("kettle 4+ stars in stock")) == ["p-1"]
 
 
 def test_pages_continue_positions(service):
     first = service.search("", limit=2, sort="price_asc")
     second = service.search("", limit=2, page=2, sort="price_asc")
-    assert ids(first) == ["p-3", "p-5"] and ids(second) == ["p-1", "p-2"]
+    assert ids(first) == ["p-3", "p-5"] and ids(second) == ["p-1", "p-4"]
     assert [r["position"] for r in second.results] == [3, 4]
     assert ids(service.search("", limit=2, offset=1, sort="price_asc")) == ["p-5", "p-1"]
+    # The sold-out p-2 is the last of six on the last page, whatever the sort put first.
+    assert ids(service.search("", limit=2, page=3, sort="price_asc")) == ["p-6", "p-2"]
+    assert service.search("", limit=2, page=3, sort="price_asc").total == 6
 
 
 def test_zero_results_relax_and_say_so(service):

