@@ -8,7 +8,11 @@ no 5xx; prints the machine, the figures and a JSON summary. Uses its own schemas
 
     .venv/bin/python -m benchmarks.order_placement --database-url postgresql+psycopg://... \
         [--workers 2] [--clients 32] [--warmup-seconds 3] [--seconds 10] [--products 500] \
-        [--hot-stock 2000] [--pgbench-seconds 15 (0 skips)] [--keep]
+        [--hot-stock 2000] [--pgbench-seconds 15 (0 skips)] [--count-orders 200] [--keep]
+
+Besides the rates it reports what load on a shared machine cannot move: the gateway workers' CPU
+per order (psutil, per phase), and, from an in-process run of --count-orders add+checkout pairs
+on the same database, SQL statements, commits, connection checkouts and CPU ms per order.
 
 Quick run: --clients 8 --seconds 3 --warmup-seconds 1 --hot-stock 200 --pgbench-seconds 0.
 The database URL defaults to STORE_TEST_DATABASE_URL (`source scripts/services.sh`).
@@ -31,12 +35,14 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
+import psutil
+from sqlalchemy import create_engine, event, make_url, text
 
 from storeloop.settings import Settings
 from transactional.bootstrap import bootstrap
@@ -104,6 +110,47 @@ def seed_catalog(url: str, data_dir: Path, products: int, stock: int, hot_stock:
     return uniform, hot
 
 
+def count_order_path(url: str, data_dir: Path, product_ids: list[str], orders: int) -> dict:
+    """Per add-to-cart + checkout through the store's service layer, warm: statements, commits,
+    pool checkouts and this process's CPU ms (no HTTP; see server_cpu_ms_per_order for that)."""
+    store = bootstrap(Settings(data_dir=data_dir, database_url=url))
+    customer = store.users.register("Counted", f"count-{uuid.uuid4().hex[:8]}@bench.example")
+    seen = Counter[str]()
+    event.listen(store.engine, "before_cursor_execute", lambda *_: seen.update(["statements"]))
+    event.listen(store.engine, "commit", lambda *_: seen.update(["commits"]))
+    event.listen(store.engine.pool, "checkout", lambda *_: seen.update(["checkouts"]))
+
+    def one(n: int) -> None:
+        store.cart.add_item_and_view(customer, product_ids[n % len(product_ids)], 1)
+        assert store.orders.checkout(customer, CARD, uuid.uuid4().hex).status == "paid"
+
+    for n in range(20):  # warm: pool, prepared statements, compiled-statement cache
+        one(n)
+    seen.clear()
+    started = time.process_time()
+    for n in range(orders):
+        one(n)
+    cpu_ms = (time.process_time() - started) * 1000
+    store.close()
+    figures = {name: round(seen[name] / orders, 2) for name in ("statements", "commits")}
+    figures["connection_checkouts"] = round(seen["checkouts"] / orders, 2)
+    figures["cpu_ms"] = round(cpu_ms / orders, 2)
+    return figures
+
+
+def gateway_cpu_s(server: subprocess.Popen) -> float:
+    """User + system CPU of the uvicorn supervisor and its workers so far."""
+    parent = psutil.Process(server.pid)
+    total = 0.0
+    for process in [parent, *parent.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def start_gateway(url: str, data_dir: Path, workers: int, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -160,7 +207,9 @@ class Phase:
         self.paid = 0
         self.last_paid_at = 0.0
 
-    def figures(self, started: float, ended: float, cpu_s: float) -> dict[str, Any]:
+    def figures(
+        self, started: float, ended: float, cpu_s: float, server_cpu_s: float
+    ) -> dict[str, Any]:
         # Until sold out: rated over the time it took to sell, not the stragglers' 409s.
         elapsed = (self.last_paid_at if self.seconds is None else ended) - started
         return {
@@ -173,6 +222,8 @@ class Phase:
             "add_to_cart_p99_ms": round(percentile(self.add_ms, 0.99), 1),
             "status_counts": dict(sorted(self.status.items())),
             "client_cpu_s": round(cpu_s, 1),
+            "server_cpu_ms_per_order": round(server_cpu_s * 1000 / max(self.paid, 1), 2),
+            "load_average_1m": round(os.getloadavg()[0], 1),
         }
 
 
@@ -205,7 +256,9 @@ async def client(http: httpx.AsyncClient, n: int, phases: list[Phase], ready) ->
         ready.release()
 
 
-async def run_phases(base_url: str, clients: int, phases: list[Phase]) -> dict[str, Any]:
+async def run_phases(
+    base_url: str, clients: int, phases: list[Phase], server_cpu: Callable[[], float]
+) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     ready = asyncio.Semaphore(0)  # each client releases once logged in and after each phase
     figures: dict[str, Any] = {}
@@ -215,12 +268,15 @@ async def run_phases(base_url: str, clients: int, phases: list[Phase]) -> dict[s
             await ready.acquire()  # every client has logged in
         for phase in phases:
             started, cpu_started = time.perf_counter(), time.process_time()
+            server_started = server_cpu()
             phase.deadline = time.monotonic() + (phase.seconds or 600)  # 600 s: a stuck run
             phase.go.set()
             for _ in range(clients):
                 await ready.acquire()  # every client is done with this phase
             ended = time.perf_counter()
-            figures[phase.name] = phase.figures(started, ended, time.process_time() - cpu_started)
+            figures[phase.name] = phase.figures(
+                started, ended, time.process_time() - cpu_started, server_cpu() - server_started
+            )
         await asyncio.gather(*tasks)
     return figures
 
@@ -285,6 +341,7 @@ def main() -> None:
     parser.add_argument("--hot-stock", type=int, default=2000)
     parser.add_argument("--pgbench-seconds", type=int, default=15, help="0 skips pgbench")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--count-orders", type=int, default=200, help="0 skips the counted run")
     parser.add_argument("--keep", action="store_true", help="keep the bench schemas to inspect")
     args = parser.parse_args()
     if not args.database_url:
@@ -304,7 +361,9 @@ def main() -> None:
         Phase("hot", None, lambda: hot),
     ]
     try:
-        figures = asyncio.run(run_phases(base_url, args.clients, phases))
+        figures = asyncio.run(
+            run_phases(base_url, args.clients, phases, lambda: gateway_cpu_s(server))
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -313,6 +372,8 @@ def main() -> None:
     assert not any(s >= 500 for r in ("uniform", "hot") for s in figures[r]["status_counts"])
     hot_paid = figures["hot"]["orders"]
     assert hot_paid == args.hot_stock, f"hot SKU: {hot_paid} paid for {args.hot_stock} units"
+    if args.count_orders:
+        figures["per_order_counted"] = count_order_path(url, data_dir, uniform, args.count_orders)
     if args.pgbench_seconds:
         figures["pgbench_tpcb_tps"] = pgbench_tps(args.database_url, 32, args.pgbench_seconds)
     figures["machine"] = machine()
@@ -330,6 +391,7 @@ def main() -> None:
             f"{name}: {run['orders_per_s']} orders/s, checkout p50 {run['checkout_p50_ms']} ms,"
             f" p99 {run['checkout_p99_ms']} ms ({run['orders']} orders in {run['seconds']} s)"
         )
+    print(f"per order, counted in-process: {figures.get('per_order_counted')}")
     print(f"pgbench TPC-B (same server, same run): {figures.get('pgbench_tpcb_tps')} tps")
     print(f"machine: {figures['machine']}")
     print(json.dumps(figures, indent=2))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from storeloop.settings import Settings
+from transactional.cart.port import CartBackend, make_cart_backend, use_cart_backend
 from transactional.cart.service import CartService
 from transactional.catalog.service import CatalogService
 from transactional.common.clock import Clock, SystemClock
@@ -43,12 +44,14 @@ class Store:
     shipping_provider: ShippingProvider
     clock: Clock
     engine: Engine
+    # SQL or Redis carts (settings.cart_backend); every unit of work finds it on the engine.
+    carts: CartBackend | None = None
     # provider name -> the secret its webhooks are signed with
     webhook_secrets: dict[str, str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.engine.dispose()
-        for provider in (self.payment_gateway, self.shipping_provider):
+        for provider in (self.payment_gateway, self.shipping_provider, self.carts):
             close = getattr(provider, "close", None)
             if close is not None:
                 close()
@@ -68,6 +71,8 @@ def bootstrap(
     create_schema(engine)
     with engine.begin() as connection:
         seed_sequences(connection)
+    carts = make_cart_backend(settings)
+    use_cart_backend(engine, carts)
     clock = clock or SystemClock()
     secrets = {
         "payments": _setting(settings, "payment_webhook_secret", PAYMENT_WEBHOOK_SECRET),
@@ -101,6 +106,7 @@ def bootstrap(
         shipping_provider=shipper,
         clock=clock,
         engine=engine,
+        carts=carts,
         webhook_secrets=secrets,
     )
 

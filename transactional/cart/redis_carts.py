@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import cast
 
 import redis
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 
 from transactional.cart.domain import Cart, CartLine, customer_cart_id
 from transactional.cart.port import CartBackend, Carts
 from transactional.common.clock import iso
+from transactional.common.uow import transaction_of
 
 OWNER = "owner"  # hash field holding the customer id ("" for a guest cart)
 LINE = "line:"  # prefix of the hash fields holding one line each, by product id
@@ -82,11 +83,15 @@ class RedisCarts(Carts):
 
     def empty(self, cart_id: str) -> None:
         # Order placement calls this inside the order's transaction. Emptying at once would
-        # lose the cart if that transaction then rolled back, so it waits for the COMMIT (all
-        # rows and outbox events written by then). If the process dies just before, the cart
-        # stays full: the order's idempotency key, not the cart, guards against a double order.
+        # lose the cart if that transaction then rolled back, so it waits until the COMMIT has
+        # succeeded. If the process dies in between, the cart stays full: the order's
+        # idempotency key, not the cart, guards against a double order.
         key = self._key(cart_id)
-        event.listen(self.connection, "commit", lambda _conn: self.backend.empty_script([key]))
+        tx = transaction_of(self.connection)
+        if tx is None:  # outside a unit of work nothing can roll back: empty now
+            self.backend.empty_script([key])
+        else:
+            tx.after_commit(lambda: self.backend.empty_script([key]))
 
     def delete(self, cart_id: str) -> None:
         self.client.delete(self._key(cart_id))

@@ -44,15 +44,15 @@ class CartService:
         self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
     ) -> str:
         with self.uow.begin() as tx:
-            return self._add_for(tx, customer_id, product_id, quantity, search_id).cart_id
+            return self._add_for(tx, customer_id, product_id, quantity, search_id)[0].cart_id
 
     def add_item_and_view(
         self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
     ) -> CartView:
         """The HTTP add: the cart as the answer, read in the same transaction (one less)."""
         with self.uow.begin() as tx:
-            cart = self._add_for(tx, customer_id, product_id, quantity, search_id)
-            return cart_view(tx.connection, cart, customer_id)
+            cart, product = self._add_for(tx, customer_id, product_id, quantity, search_id)
+            return cart_view(tx.connection, cart, customer_id, {product_id: product})
 
     def add_guest_item(
         self, cart_id: str | None, product_id: str, quantity: int, search_id: str | None = None
@@ -64,7 +64,7 @@ class CartService:
             product = _listed(tx, product_id)  # before a new cart: Redis would keep an empty one
             cart = self._new(tx, carts, None) if cart_id is None else _guest(carts, cart_id)
             self._add(tx, carts, cart, product, quantity, search_id)
-            return cart_view(tx.connection, cart, None)
+            return cart_view(tx.connection, cart, None, {product_id: product})
 
     def remove_item(self, customer_id: str, product_id: str) -> None:
         with self.uow.begin() as tx:
@@ -111,7 +111,7 @@ class CartService:
         product_id: str,
         quantity: int,
         search_id: str | None,
-    ) -> Cart:
+    ) -> tuple[Cart, Product]:
         quantity = ensure_positive_quantity(quantity)
         if UserRepository(tx.connection).get(customer_id) is None:
             raise UserNotFound(customer_id)
@@ -119,7 +119,7 @@ class CartService:
         product = _listed(tx, product_id)
         cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
         self._add(tx, carts, cart, product, quantity, search_id)
-        return cart
+        return cart, product
 
     @staticmethod
     def _new(tx: Transaction, carts: Carts, customer_id: str | None) -> Cart:

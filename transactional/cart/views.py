@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from transactional.cart.domain import Cart, CartChange, CartChangeCode
+from transactional.catalog.domain import Product
 from transactional.catalog.repository import ProductRepository
 from transactional.inventory.repository import StockRepository
 
@@ -41,11 +42,19 @@ class CartView:
         )
 
 
-def cart_view(connection: Connection, cart: Cart | None, customer_id: str | None) -> CartView:
+def cart_view(
+    connection: Connection,
+    cart: Cart | None,
+    customer_id: str | None,
+    known: dict[str, Product] | None = None,
+) -> CartView:
+    """`known`: products the caller read in this same transaction (not read again)."""
     if cart is None:
         return CartView(None, customer_id, [], Decimal("0.00"), "USD")
     product_ids = list(cart.lines)
-    found = ProductRepository(connection).get_many(product_ids)
+    found = {p: known[p] for p in product_ids if known and p in known}
+    if missing := [p for p in product_ids if p not in found]:
+        found |= ProductRepository(connection).get_many(missing)
     stock = StockRepository(connection).levels(product_ids) if product_ids else {}
     items, changes = [], []
     for line in cart.lines.values():

@@ -50,8 +50,10 @@ def create_app(
     owns_store, owns_cache = store is None, cache is None
     store = store or bootstrap(settings)
     cache = cache or make_cache(settings)
-    carts = make_cart_backend(settings)
-    use_cart_backend(store.engine, carts)
+    # A store of our own chose its carts from these settings; one handed in gets them too.
+    carts = None if owns_store else make_cart_backend(settings)
+    if carts is not None:
+        use_cart_backend(store.engine, carts)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +62,8 @@ def create_app(
             store.close()
         if owns_cache:
             cache.close()
-        carts.close()
+        if carts is not None:
+            carts.close()
 
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -14,7 +14,9 @@ from transactional.common.money import money_text
 
 def to_json(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
+        # Field by field rather than dataclasses.asdict, which deep-copies every value first
+        # (three times the cost of an order's answer); the recursion below does the rest.
+        return {name: to_json(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {key: to_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

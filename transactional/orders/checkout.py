@@ -8,10 +8,19 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Literal, overload
 
-from transactional.common.uow import UnitOfWork
+from transactional.common.uow import Transaction, UnitOfWork
+from transactional.orders.domain import Order, OrderStatus
 from transactional.orders.payment_steps import NextCall, settle_step
 from transactional.orders.placement import RESERVATION_TTL, place_order
+from transactional.orders.views import (
+    OrderView,
+    order_by_key,
+    order_view,
+    order_views,
+    with_declines,
+)
 from transactional.payments.domain import (
     Authorization,
     DeclineCode,
@@ -45,12 +54,16 @@ class CheckoutSaga:
         self.hold_for = hold_for
         self.crash_hook = crash_hook or (lambda _step: None)
 
-    def run(self, customer_id: str, card_number: str, idempotency_key: str | None) -> str:
-        """Returns the order id once the order is paid or cancelled."""
+    def run(self, customer_id: str, card_number: str, idempotency_key: str | None) -> OrderView:
+        """The order once paid or cancelled; with a key already used, that first order (its
+        lookup shares the placing transaction: one round of BEGIN/COMMIT less per checkout)."""
+        fingerprint = request_fingerprint(card_number)
         with self.uow.begin() as tx:
-            order = place_order(
-                tx, customer_id, idempotency_key, request_fingerprint(card_number), self.hold_for
-            )
+            if idempotency_key and (
+                done := order_by_key(tx.connection, customer_id, idempotency_key, fingerprint)
+            ):
+                return done
+            order = place_order(tx, customer_id, idempotency_key, fingerprint, self.hold_for)
             intent = IntentRepository(tx.connection).add(
                 order.order_id, order.total, order.currency, tx.now
             )
@@ -60,23 +73,50 @@ class CheckoutSaga:
                 intent.reference, intent.amount, intent.currency, card_number
             )
         except GatewayTimeout:
-            self._give_up(intent.reference, order.order_id)
-            return order.order_id
+            return self._give_up(intent.reference, order.order_id)
         self.crash_hook("authorized")
-        self.settle(order.order_id, _as_record(answer))
-        return order.order_id
+        return self.settle(order.order_id, _as_record(answer), view=True)
+
+    @overload
+    def settle(
+        self,
+        order_id: str,
+        record: GatewayRecord | None,
+        hint: DeclineCode | None = None,
+        *,
+        view: Literal[True],
+    ) -> OrderView: ...
+
+    @overload
+    def settle(
+        self,
+        order_id: str,
+        record: GatewayRecord | None,
+        hint: DeclineCode | None = None,
+        *,
+        view: Literal[False] = False,
+    ) -> None: ...
 
     def settle(
-        self, order_id: str, record: GatewayRecord | None, hint: DeclineCode | None = None
-    ) -> None:
+        self,
+        order_id: str,
+        record: GatewayRecord | None,
+        hint: DeclineCode | None = None,
+        *,
+        view: bool = False,
+    ) -> OrderView | None:
         """Drives one order's payment to its end from what the provider said; safe to run twice
-        or concurrently (the intent row is locked and only open intents move)."""
+        or concurrently (the intent row is locked and only open intents move). With `view`, the
+        order as its last transaction left it, read inside that transaction."""
         for _ in range(len(NextCall) + 1):
             with self.uow.begin() as tx:
-                next_call = settle_step(tx, order_id, record, hint)
+                next_call, order = settle_step(tx, order_id, record, hint)
+                done = next_call is None or record is None
+                seen = _view(tx, order) if done and view else None
             self.crash_hook("recorded")
-            if next_call is None or record is None:
-                return
+            if done:
+                return seen
+            assert record is not None and next_call is not None
             if next_call is NextCall.CAPTURE:
                 self.gateway.capture(record.gateway_ref)
                 self.crash_hook("captured")
@@ -88,14 +128,26 @@ class CheckoutSaga:
                 left = record.amount - record.refunded
                 self.gateway.refund(record.gateway_ref, left, f"rf_{order_id}_orphan")
                 record = replace(record, status=PaymentStatus.REFUNDED, refunded=record.amount)
+        if not view:
+            return None
+        with self.uow.read() as connection:
+            return order_views(connection, [order_id])[0]
 
-    def _give_up(self, reference: str, order_id: str) -> None:
+    def _give_up(self, reference: str, order_id: str) -> OrderView:
         """No answer in time: void whatever the provider may have authorized, then cancel."""
         record = self.gateway.lookup(reference)
         if record is not None and record.status is PaymentStatus.AUTHORIZED:
             self.gateway.void(record.gateway_ref)
             record = replace(record, status=PaymentStatus.VOIDED)
-        self.settle(order_id, record, DeclineCode.GATEWAY_TIMEOUT)
+        return self.settle(order_id, record, DeclineCode.GATEWAY_TIMEOUT, view=True)
+
+
+def _view(tx: Transaction, order: Order) -> OrderView:
+    # Only a payment that was declined or voided carries a decline code: a paid order's
+    # answer needs no read of its payment row.
+    if order.status is OrderStatus.PAID:
+        return order_view(order)
+    return with_declines(tx.connection, [order])[0]
 
 
 def _as_record(answer: Authorization) -> GatewayRecord:

@@ -27,14 +27,26 @@ class NextCall(StrEnum):
 
 def settle_step(
     tx: Transaction, order_id: str, record: GatewayRecord | None, hint: DeclineCode | None
-) -> NextCall | None:
+) -> tuple[NextCall | None, Order]:
     """`record` is the provider's truth (None: it never got the request); `hint` is the decline
-    code to show when the provider gave none (a timeout). None means the saga is finished."""
-    intents = IntentRepository(tx.connection)
-    intent = intents.get(order_id, lock=True)
+    code to show when the provider gave none (a timeout). No next call means the saga is
+    finished; the order comes back as this step left it (the caller's view needs no re-read)."""
+    intent = IntentRepository(tx.connection).get(order_id, lock=True)
     order = OrderRepository(tx.connection).get(order_id, lock=True)
     if intent is None or order is None:
         raise OrderNotFound(order_id)
+    return _next_call(tx, order, intent, record, hint), order
+
+
+def _next_call(
+    tx: Transaction,
+    order: Order,
+    intent: Intent,
+    record: GatewayRecord | None,
+    hint: DeclineCode | None,
+) -> NextCall | None:
+    order_id = order.order_id
+    intents = IntentRepository(tx.connection)
     if intent.state not in IntentState.OPEN:
         return None  # another path (webhook, recovery, the checkout itself) finished it
     status = record.status if record else PaymentStatus.DECLINED
@@ -47,10 +59,15 @@ def settle_step(
         _record_payment(tx, order, intent, record)
     if status is PaymentStatus.AUTHORIZED:
         return NextCall.CAPTURE if awaiting_payment(tx, order) else NextCall.VOID
-    if status is PaymentStatus.CAPTURED and awaiting_payment(tx, order):
-        ReservationRepository(tx.connection).commit(order_id, tx.now)
-        payment = _payment_of(tx, order_id)
-        PaymentRepository(tx.connection).set_status(payment["payment_id"], PaymentStatus.CAPTURED)
+    # Unpaid and its stock still held: the reservation's held->committed UPDATE is the check
+    # (the order row is locked, so nothing releases the stock between the two).
+    if (
+        status is PaymentStatus.CAPTURED
+        and order.status is OrderStatus.PENDING_PAYMENT
+        and ReservationRepository(tx.connection).commit(order_id, tx.now)
+    ):
+        payment = PaymentRepository(tx.connection).capture_of_order(order_id)
+        assert payment is not None, "an authorized intent always has its payment row"
         tx.record(
             events.PAYMENT_CAPTURED,
             order_id,

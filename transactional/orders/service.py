@@ -14,14 +14,13 @@ from transactional.common.ids import hex_id
 from transactional.common.uow import UnitOfWork
 from transactional.orders import recovery
 from transactional.orders.checkout import CheckoutSaga, CrashHook, request_fingerprint
-from transactional.orders.domain import IdempotencyKeyReused, Order, OrderNotFound, OrderStatus
+from transactional.orders.domain import Order, OrderNotFound, OrderStatus
 from transactional.orders.placement import RESERVATION_TTL
 from transactional.orders.refunds import refund_payment
 from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import cancel_order, change_status
-from transactional.orders.views import OrderView, order_view
+from transactional.orders.views import OrderView, order_by_key, order_view, with_declines
 from transactional.payments.gateway import PaymentGateway
-from transactional.payments.repository import PaymentRepository
 from transactional.users.domain import Role, User
 
 HISTORY_LIMIT = 200
@@ -45,19 +44,15 @@ class OrderService:
         """Places the order (stock reserved, cart emptied), then pays: `paid`, or `cancelled` on a
         decline or timeout. The same key and card return the first order and write nothing; the
         same key with another card raises IdempotencyKeyReused."""
-        fingerprint = request_fingerprint(card_number)
-        if idempotency_key and (done := self._by_key(customer_id, idempotency_key, fingerprint)):
-            return done
         try:
-            order_id = self.saga.run(customer_id, card_number, idempotency_key)
+            return self.saga.run(customer_id, card_number, idempotency_key)
         except IntegrityError:
             # A concurrent retry with the same key won the race (PostgreSQL); return its order.
             if idempotency_key and (
-                done := self._by_key(customer_id, idempotency_key, fingerprint)
+                done := self._by_key(customer_id, idempotency_key, request_fingerprint(card_number))
             ):
                 return done
             raise
-        return self.get(order_id)
 
     def get(self, order_id: str, customer_id: str | None = None) -> OrderView:
         """With `customer_id`, another customer's order is reported as not found."""
@@ -141,18 +136,11 @@ class OrderService:
 
     def _by_key(self, customer_id: str, key: str, fingerprint: str) -> OrderView | None:
         with self.uow.read() as connection:
-            orders = OrderRepository(connection)
-            order = orders.by_idempotency_key(customer_id, key)
-            if order is None:
-                return None
-            if orders.fingerprint(order.order_id) not in (None, fingerprint):
-                raise IdempotencyKeyReused(key)
-            return self._with_declines(connection, [order])[0]
+            return order_by_key(connection, customer_id, key, fingerprint)
 
     @staticmethod
     def _with_declines(connection: Connection, found: list[Order]) -> list[OrderView]:
-        declines = PaymentRepository(connection).decline_codes([o.order_id for o in found])
-        return [order_view(o, declines.get(o.order_id)) for o in found]
+        return with_declines(connection, found)
 
 
 def _may_see(user: User, order: Order, orders: OrderRepository) -> bool:

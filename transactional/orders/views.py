@@ -1,4 +1,4 @@
-"""Orders as callers see them."""
+"""Orders as callers see them, and the reads that build them (with any decline code)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from transactional.orders.domain import Order
+from sqlalchemy import Connection
+
+from transactional.orders.domain import IdempotencyKeyReused, Order, OrderNotFound
+from transactional.orders.repository import OrderRepository
+from transactional.payments.repository import PaymentRepository
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,34 @@ def order_view(order: Order, decline_code: str | None = None) -> OrderView:
         order.updated_at,
         decline_code,
     )
+
+
+def with_declines(connection: Connection, found: list[Order]) -> list[OrderView]:
+    declines = PaymentRepository(connection).decline_codes([o.order_id for o in found])
+    return [order_view(o, declines.get(o.order_id)) for o in found]
+
+
+def order_views(connection: Connection, order_ids: list[str]) -> list[OrderView]:
+    """Raises OrderNotFound for a missing one."""
+    orders = OrderRepository(connection)
+    found = []
+    for order_id in order_ids:
+        order = orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        found.append(order)
+    return with_declines(connection, found)
+
+
+def order_by_key(
+    connection: Connection, customer_id: str, key: str, fingerprint: str
+) -> OrderView | None:
+    """The order a checkout with this idempotency key placed; IdempotencyKeyReused when that
+    checkout carried another request body."""
+    orders = OrderRepository(connection)
+    order = orders.by_idempotency_key(customer_id, key)
+    if order is None:
+        return None
+    if orders.fingerprint(order.order_id) not in (None, fingerprint):
+        raise IdempotencyKeyReused(key)
+    return with_declines(connection, [order])[0]

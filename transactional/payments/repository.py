@@ -77,6 +77,18 @@ class PaymentRepository:
             .values(status=status.value, refunded_cents=payments.c.refunded_cents + refunded_cents)
         )
 
+    def capture_of_order(self, order_id: str) -> dict | None:
+        """Marks the order's payment captured; its id and decline code, read by the same UPDATE
+        (RETURNING), or None when the order has no payment row."""
+        moved = self.connection.execute(
+            update(payments)
+            .where(payments.c.order_id == order_id)
+            .values(status=PaymentStatus.CAPTURED.value)
+            .returning(payments.c.payment_id, payments.c.decline_code)
+        )
+        found = moved.mappings().first()
+        return dict(found) if found else None
+
     def decline_codes(self, order_ids: list[str]) -> dict[str, str]:
         rows = self.connection.execute(
             select(payments.c.order_id, payments.c.decline_code).where(
