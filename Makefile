@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-orders bench-search eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ eval-search: install ## search relevance on the judged queries: NDCG@10, recall@
 
 reindex-search: install ## rebuild the search index from the event log and swap it in without downtime
 	$(PY) -m serving.search.reindex
+
+bench-recsys: install ## recommender benchmark on a sequence file: make bench-recsys DATA=../shared/data/amazon/Beauty.txt
+	$(PY) -m models.recommender.benchmark $(DATA) $(ARGS)
 
 bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, uniform and hot SKU) against pgbench TPC-B
 	source scripts/services.sh && $(PY) -m benchmarks.order_placement $(ARGS)

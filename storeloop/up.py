@@ -144,9 +144,28 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
+    keep_following(settings, stop)
     _shutdown(facts, gateway)
     return 0
+
+
+def keep_following(settings: Settings, stop: threading.Event) -> None:
+    """While the APIs are up: consumers follow the outbox (search stays fresh, the lake grows),
+    and the money jobs expire stale reservations and settle open payments once a minute."""
+    from consumers import run_all
+    from transactional.bootstrap import bootstrap
+    from transactional.orders.jobs import run_money_jobs
+
+    store = bootstrap(settings)
+    last_money_run = 0.0
+    try:
+        while not stop.wait(1.0):
+            run_all(settings)
+            if time.monotonic() - last_money_run >= 60:
+                run_money_jobs(store)
+                last_money_run = time.monotonic()
+    finally:
+        store.close()
 
 
 def _write_figures(settings: Settings, facts: dict) -> None:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from itertools import islice
 
 import numpy as np
-import torch
 
-from models.recommender.model import RecommenderNet
+from models.recommender.model import SCHEMA, RecommenderNet
 from models.registry import champion_version
 from models.tracking import mlflow_client
 from storeloop.settings import Settings
 
 MODEL_NAME = "recommender"
+log = logging.getLogger(__name__)
 
 
 class Recommender:
@@ -52,16 +53,24 @@ class Recommender:
         return [*tiers[0], *tiers[1], *tiers[2]][:k]
 
     def similar(self, product_id: str, k: int = 10) -> list[tuple[str, float]]:
-        """Top-k (product_id, cosine) by the learnt product vectors; popularity when unknown."""
-        index = self._net.index.get(product_id)
-        if index is None:
-            return self.popular(k, {product_id})
-        with torch.no_grad():
-            vectors = torch.nn.functional.normalize(self._net.item_vectors()[1:], dim=1).numpy()
-        cosine = vectors @ vectors[index - 1]
-        cosine[index - 1] = -np.inf  # a product is not similar to itself for shoppers
-        top = np.argsort(-cosine, kind="stable")[:k]
-        return [(self._net.item_ids[i], float(cosine[i])) for i in top]
+        """Top-k "also bought" (product_id, score): co-purchases, then products looked at by the
+        same customers, then popular products, so the list is full and never raises."""
+        known = self._neighbours(product_id)
+        neighbours = [(p, score) for p, score in known if p != product_id]
+        have = {p for p, _ in neighbours} | {product_id}
+        return (neighbours + self.popular(k, have))[:k]
+
+    def similar_strategy(self, product_id: str) -> str:
+        """`also_bought` for a product with neighbours, `popularity` for one without."""
+        return "also_bought" if self._neighbours(product_id) else "popularity"
+
+    def _neighbours(self, product_id: str) -> list[tuple[str, float]]:
+        return getattr(self._net, "also_bought", {}).get(product_id, [])
+
+    def strategy(self, customer_id: str) -> str:
+        """What `recommend` uses for this customer: `sasrec`, or `popularity` for a customer the
+        model never saw (cold start)."""
+        return "sasrec" if self._net.histories.get(customer_id) else "popularity"
 
     def popular(
         self, k: int, skip: set[str] | frozenset[str] = frozenset()
@@ -79,4 +88,10 @@ def load_champion_recommender(settings: Settings) -> Recommender | None:
     version = champion_version(client, MODEL_NAME)
     if version is None:
         return None
-    return Recommender(version, mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{version}"))
+    net = mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{version}")
+    if getattr(net, "schema", 1) != SCHEMA:
+        # Saved by older code: its modules no longer match this class, so serving shows the
+        # no-model fallback until the next training run promotes a current version.
+        log.warning("recommender v%s predates schema %s; not served", version, SCHEMA)
+        return None
+    return Recommender(version, net)

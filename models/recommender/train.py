@@ -5,14 +5,15 @@ Run: `python -m models.recommender.train`."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 from features.training_sets import interaction_training_set
 from models.errors import training_set
+from models.recommender.also_bought import also_bought
 from models.recommender.data import (
     Sequences,
     catalog_categories,
@@ -20,7 +21,10 @@ from models.recommender.data import (
     popularity,
 )
 from models.recommender.evaluate import baseline_metrics, evaluate, model_rankings
-from models.recommender.model import MAX_LEN, SCHEMA, RecommenderNet
+from models.recommender.fit import fit_sasrec
+from models.recommender.model import SCHEMA, RecommenderNet
+from models.recommender.sasrec import SASRecConfig
+from models.recommender.sequence_file import leave_one_out
 from models.registry import promote_if_better
 from models.tracking import RECOMMENDER_EXPERIMENT, use_experiment
 from storeloop.settings import Settings
@@ -28,46 +32,44 @@ from storeloop.settings import Settings
 log = logging.getLogger(__name__)
 MODEL_NAME = "recommender"
 METRIC = "ndcg_at_10"
-BATCH = 32
-LR = 0.005
-DECAY = 0.01
+MAX_LEN = 50
+BATCH = 128
+LR = 0.002
+MAX_MINUTES = 5.0  # the nightly loop's budget for this task
 
 
 def fit(sequences: Sequences, epochs: int, seed: int) -> RecommenderNet:
-    """Next-product softmax over the catalog (every product in `sequences.categories` and every
-    product touched), trained on `sequences.train`; carries the full histories for serving."""
-    torch.manual_seed(seed)
-    net = RecommenderNet(
-        sorted(set(sequences.categories) | {p for items in sequences.full.values() for p in items}),
-        popularity(sequences.train),
-        sequences.categories,
+    """The benchmark's SASRec and training loop on the store's products (every product in
+    `sequences.categories` and every product touched), early-stopped on each customer's
+    second-to-last new product; carries the full histories and also-bought for serving."""
+    products = sorted(
+        set(sequences.categories) | {p for items in sequences.full.values() for p in items}
     )
-    # Every step predicts the next product: inputs are the sequence, targets it shifted by one.
-    windows = [net.encode(items) for items in sequences.train.values() if len(items) >= 2]
-    padded = torch.tensor([[0] + w for w in windows], dtype=torch.long).reshape(-1, MAX_LEN + 1)
-    inputs, targets = padded[:, :-1], padded[:, 1:]
-    # Products never touched in training are left out of the softmax rather than pushed down:
-    # they are new to the window, not bad, and score through their category.
-    untouched = torch.ones(len(net.item_ids) + 1, dtype=torch.bool)
-    untouched[targets.unique()] = False
-    optimiser = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=DECAY)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=0)
-    # A handful of shoppers still needs several steps per epoch to learn anything.
-    batch_size = min(BATCH, max(4, len(inputs) // 8))
-    net.train()
-    for _ in range(epochs):
-        for batch in torch.randperm(len(inputs)).split(batch_size):
-            optimiser.zero_grad()
-            # Only steps with a next product pay for the softmax over the whole catalog.
-            wanted = targets[batch] > 0
-            hidden = net.hidden_states(inputs[batch])[wanted]
-            logits = net.logits(hidden).masked_fill(untouched, float("-inf"))
-            loss = loss_fn(logits, targets[batch][wanted])
-            loss.backward()
-            optimiser.step()
+    # A few hundred shoppers still need several optimiser steps per epoch to learn anything.
+    config = replace(
+        SASRecConfig(),
+        max_epochs=epochs,
+        max_len=MAX_LEN,
+        batch_size=min(BATCH, max(4, len(sequences.full) // 8)),
+        lr=LR,
+        max_minutes=MAX_MINUTES,
+        seed=seed,
+    )
+    net = RecommenderNet(products, popularity(sequences.train), sequences.categories, config)
+    split = leave_one_out([net.encode(items) for items in sequences.full.values()])
+    if epochs > 0:
+        net.sasrec, report = fit_sasrec(
+            split.train,
+            split.validation,
+            len(products),
+            config,
+            groups=net.shelves,
+        )
+        log.info("recommender: best epoch %d of %d", report.best_epoch, report.epochs)
     net.eval()
     net.histories = {c: items[-MAX_LEN:] for c, items in sequences.full.items()}
     net.purchased = {c: set(items) for c, items in sequences.purchased.items()}
+    net.also_bought = also_bought(sequences.purchased, sequences.full)
     return net
 
 
@@ -130,12 +132,12 @@ def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str
         mlflow.set_tags(window)
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)
-        example = np.array([net.encode(cases[0][1])], dtype=np.int64)
+        example = net.sasrec.pad([net.encode(cases[0][1])]).numpy()
         info = mlflow.pytorch.log_model(
             net,
             name="model",
             registered_model_name=MODEL_NAME,
-            signature=mlflow.models.infer_signature(example, net.next_item_scores([cases[0][1]])),
+            signature=mlflow.models.infer_signature(example, _logits(net, example)),
             input_example=example,
             serialization_format="pickle",
             pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
@@ -145,6 +147,11 @@ def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str
     for key, value in window.items():
         client.set_model_version_tag(MODEL_NAME, version, key, value)
     return run.info.run_id, version, client
+
+
+def _logits(net: RecommenderNet, example: np.ndarray) -> np.ndarray:
+    with torch.no_grad():
+        return net(torch.from_numpy(example)).numpy()
 
 
 if __name__ == "__main__":

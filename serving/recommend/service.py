@@ -1,4 +1,6 @@
-"""Personalised recommendations; without a recommender, the top-rated products in stock."""
+"""Personalised recommendations and "also bought" similar products from the champion recommender;
+a new shopper or product gets popular products, and without a recommender the top-rated in stock.
+Every response says which `strategy` filled it; an unknown id is never an error."""
 
 from __future__ import annotations
 
@@ -41,18 +43,57 @@ class RecommendationService:
         return {
             "user_id": user_id,
             "recommender": str(recommender.version) if fallback is None else POPULAR,
+            "strategy": self._strategy(recommender, fallback, "strategy", user_id),
             "fallback": fallback,
             "items": [{**item, "position": n} for n, item in enumerate(items[:k], start=1)],
         }
 
+    def similar(self, product_id: str, k: int = 10) -> dict[str, Any]:
+        """Products bought with `product_id` (co-purchases), in stock; popular ones fill the list
+        (an unknown product gets popular products only)."""
+        k = max(1, min(int(k), MAX_K))
+        recommender, items, fallback = self.recommender, [], None
+        if recommender is None or not hasattr(recommender, "similar"):
+            fallback = "no_recommender"
+        else:
+            try:
+                scored = recommender.similar(product_id, k * 3)
+                items = self._in_stock(scored, k, {product_id})
+            except Exception as error:  # a broken model degrades to top-rated, by design
+                log.warning("similar failed: %r", error)
+                fallback = f"recommender_error:{type(error).__name__}"
+        if len(items) < k:
+            have = {item["product_id"] for item in items} | {product_id}
+            items += self._top_rated(k - len(items), have)
+        return {
+            "product_id": product_id,
+            "recommender": str(recommender.version) if fallback is None else POPULAR,
+            "strategy": self._strategy(recommender, fallback, "similar_strategy", product_id),
+            "fallback": fallback,
+            "items": [{**item, "position": n} for n, item in enumerate(items[:k], start=1)],
+        }
+
+    @staticmethod
+    def _strategy(recommender: Any, fallback: str | None, method: str, key: str) -> str:
+        """`sasrec`/`also_bought` for a known shopper/product, `popularity` for a new one (cold
+        start), `top_rated` when no model could answer."""
+        if fallback is not None:
+            return "top_rated"
+        explain = getattr(recommender, method, None)
+        return str(explain(key)) if explain is not None else "model"
+
     def _from_model(self, recommender: Any, user_id: str, k: int) -> list[dict[str, Any]]:
         # Ask for more than k: deleted and sold-out products are dropped below.
-        scored = recommender.recommend(user_id, k * 3, exclude=())
+        return self._in_stock(recommender.recommend(user_id, k * 3, exclude=()), k, set())
+
+    def _in_stock(
+        self, scored: list[tuple[str, float]], k: int, skip: set[str]
+    ) -> list[dict[str, Any]]:
         docs = self.index.get(product_id for product_id, _ in scored)
         items = []
         for product_id, score in scored:
             doc = docs.get(product_id)
-            if doc and int(doc.get("stock") or 0) > 0:
+            if doc and product_id not in skip and int(doc.get("stock") or 0) > 0:
                 items.append({**{key: doc[key] for key in ITEM_KEYS}, "score": float(score)})
         return items[:k]
 

@@ -42,6 +42,16 @@ async def search(request: Request) -> Any:
     return await _forward(request, "/search")
 
 
+@router.get("/search/suggest")
+async def suggest(request: Request) -> Any:
+    return await _forward(request, "/search/suggest")
+
+
+@router.get("/recommendations/similar/{product_id}")
+async def similar_products(product_id: str, request: Request) -> Any:
+    return await _forward(request, f"/recommendations/similar/{quote(product_id, safe='')}")
+
+
 @router.get("/recommendations/{user_id}")
 async def recommendations(user_id: str, request: Request) -> Any:
     return await _forward(request, f"/recommendations/{quote(user_id, safe='')}")

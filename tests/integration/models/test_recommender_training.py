@@ -103,6 +103,8 @@ def test_champion_recommends_new_products_and_falls_back_for_strangers(shelf_lak
     stranger = recommender.recommend("c-unknown", k=3)
     assert stranger == recommender.popular(3)
     assert len(stranger) == 3
+    assert recommender.strategy("c-000001") == "sasrec"
+    assert recommender.strategy("c-unknown") == "popularity"  # cold start, said out loud
 
 
 def test_similar_products_share_the_shelf_and_unknown_falls_back(shelf_lake):
@@ -112,3 +114,4 @@ def test_similar_products_share_the_shelf_and_unknown_falls_back(shelf_lake):
     # sample_gold puts product i in category i % 4: the same shelf is one index apart by 4.
     assert sum((int(p[2:]) - 1) % 4 == 0 for p, _ in similar) >= 4
     assert recommender.similar("p-nowhere", k=3) == recommender.popular(3)
+    assert recommender.similar_strategy("p-nowhere") == "popularity"

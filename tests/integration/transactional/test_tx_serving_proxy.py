@@ -24,6 +24,14 @@ def stand_in_serving() -> FastAPI:
     def search(q: str, customer_id: str | None = None, limit: int = 20):
         return {"query": q, "customer_id": customer_id, "limit": limit, "results": []}
 
+    @app.get("/search/suggest")
+    def suggest(prefix: str, limit: int = 8):
+        return {"prefix": prefix, "limit": limit, "suggestions": []}
+
+    @app.get("/recommendations/similar/{product_id}")
+    def similar(product_id: str, k: int = 10):
+        return {"product_id": product_id, "k": k, "items": []}
+
     @app.get("/recommendations/{user_id}")
     def recommend(user_id: str, k: int = 10):
         return {"user_id": user_id, "k": k, "items": []}
@@ -62,5 +70,9 @@ def test_search_and_recommendations_are_proxied(tmp_path, serving_port):
         assert found.json() == {"query": "lamp", "customer_id": "c-1", "limit": 5, "results": []}
         recs = api.get("/api/recommendations/c-000007", params={"k": 3})
         assert recs.json() == {"user_id": "c-000007", "k": 3, "items": []}
+        similar = api.get("/api/recommendations/similar/p-000001", params={"k": 4})
+        assert similar.json() == {"product_id": "p-000001", "k": 4, "items": []}
+        typed = api.get("/api/search/suggest", params={"prefix": "lam", "limit": 3})
+        assert typed.json() == {"prefix": "lam", "limit": 3, "suggestions": []}
         # Serving's own 422 passes through unchanged.
         assert api.get("/api/search").status_code == 422

@@ -1,0 +1,125 @@
+"""Trains SASRec with cross-entropy over the whole catalog at every non-padded step, keeping the
+epoch with the best validation NDCG@10 (early stopping on the second-to-last item)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from models.recommender.protocol import evaluate
+from models.recommender.sasrec import SASRec, SASRecConfig
+from models.recommender.sequence_file import Split
+
+log = logging.getLogger(__name__)
+EARLY_STOP_METRIC = "ndcg_at_10"
+
+
+@dataclass
+class FitReport:
+    epochs: int = 0
+    best_epoch: int = 0
+    best_validation: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    stopped_by: str = "max_epochs"  # or "patience", "time_limit", "no_validation"
+    history: list[tuple[int, float, float]] = field(default_factory=list)  # epoch, loss, val
+
+
+def training_windows(train: list[list[int]], max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs are each sequence but its last item, targets the same shifted by one; both
+    left-padded to max_len (the last max_len steps of long sequences)."""
+    rows = [items[-(max_len + 1) :] for items in train if len(items) >= 2]
+    inputs = torch.zeros(len(rows), max_len, dtype=torch.long)
+    targets = torch.zeros(len(rows), max_len, dtype=torch.long)
+    for row, items in enumerate(rows):
+        steps = len(items) - 1
+        inputs[row, max_len - steps :] = torch.tensor(items[:-1])
+        targets[row, max_len - steps :] = torch.tensor(items[1:])
+    return inputs, targets
+
+
+def fit_sasrec(
+    train: list[list[int]],
+    validation: Split | None,
+    n_items: int,
+    config: SASRecConfig,
+    groups: list[int] | None = None,
+    on_epoch: Callable[[int, float, float], None] | None = None,
+) -> tuple[SASRec, FitReport]:
+    """Best-validation SASRec (the last epoch's when `validation` is None or empty); `groups`
+    are the items' shelves (see SASRec)."""
+    torch.manual_seed(config.seed)
+    np.random.seed(config.seed)
+    order = torch.Generator().manual_seed(config.seed)
+    inputs, targets = training_windows(train, config.max_len)
+    net = SASRec(n_items, config, groups)
+    optimiser = torch.optim.Adam(net.parameters(), lr=config.lr, betas=(0.9, 0.98))
+    report, best_state, best = FitReport(), copy.deepcopy(net.state_dict()), -1.0
+    started = time.monotonic()
+    deadline = started + config.max_minutes * 60
+    validate = validation is not None and len(validation.targets) > 0
+    for epoch in range(1, config.max_epochs + 1):
+        loss = _train_epoch(net, optimiser, inputs, targets, config.batch_size, order)
+        value = -1.0
+        if validate and validation is not None:
+            metrics = evaluate(lambda h: net.score(h).numpy(), validation)
+            value = metrics[EARLY_STOP_METRIC]
+            if value > best:
+                best, best_state = value, copy.deepcopy(net.state_dict())
+                report.best_epoch, report.best_validation = epoch, metrics
+        report.epochs = epoch
+        report.history.append((epoch, loss, value))
+        log.info("epoch %d loss %.4f validation %s %.4f", epoch, loss, EARLY_STOP_METRIC, value)
+        if on_epoch is not None:
+            on_epoch(epoch, loss, value)
+        if validate and epoch - report.best_epoch >= config.patience:
+            report.stopped_by = "patience"
+            break
+        if time.monotonic() > deadline:
+            report.stopped_by = "time_limit"
+            break
+    if validate:
+        net.load_state_dict(best_state)
+    else:
+        report.stopped_by = (
+            "no_validation" if report.stopped_by == "max_epochs" else report.stopped_by
+        )
+    report.seconds = time.monotonic() - started
+    net.eval()
+    return net, report
+
+
+def _train_epoch(
+    net: SASRec,
+    optimiser: torch.optim.Optimizer,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    batch_size: int,
+    order: torch.Generator,
+) -> float:
+    net.train()
+    total, steps = 0.0, 0
+    # Batches of similar lengths, in random order: most shoppers have a handful of items, and a
+    # batch padded to one long history spends most of its attention on padding.
+    shuffled = torch.randperm(len(inputs), generator=order)
+    lengths = (inputs[shuffled] > 0).sum(dim=1)
+    batches = shuffled[torch.argsort(lengths, stable=True)].split(batch_size)
+    for which in torch.randperm(len(batches), generator=order).tolist():
+        batch = batches[which]
+        x, y = inputs[batch], targets[batch]
+        length = int((x > 0).sum(dim=1).max())  # cut the all-padding columns on the left
+        x, y = x[:, -length:], y[:, -length:]
+        wanted = y > 0  # the loss counts real next items only, never padding
+        states = net.hidden_states(x)[wanted]
+        loss = F.cross_entropy(net.catalog_logits(states), y[wanted] - 1)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        total, steps = total + float(loss.detach()), steps + 1
+    return total / max(steps, 1)

@@ -1,0 +1,104 @@
+"""SASRec: causal self-attention over a shopper's recent items, next-item scores over the whole
+catalog (Kang and McAuley 2018), trained with full cross-entropy (Klenitskiy and Vasilev 2023)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class SASRecConfig:
+    """Defaults chosen on validation metrics, the same for every dataset (see fit.py)."""
+
+    max_len: int = 50
+    hidden: int = 64
+    blocks: int = 2
+    heads: int = 1
+    dropout: float = 0.3
+    lr: float = 1e-3
+    batch_size: int = 128
+    max_epochs: int = 200
+    patience: int = 8  # epochs without a better validation NDCG@10 before stopping
+    max_minutes: float = 15.0
+    seed: int = 7
+
+    def as_params(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class SASRec(nn.Module):
+    """Item 0 is padding; item i (1..n_items) has row i of the embedding, shared by input and
+    output as in SASRec, so the softmax scores every item with the same vectors it reads."""
+
+    def __init__(self, n_items: int, config: SASRecConfig, groups: list[int] | None = None) -> None:
+        """`groups[i]` (1..G, 0 for padding) is item i's shelf, e.g. its category: an item's vector
+        is then its own plus its shelf's, so an item seldom seen still scores like its shelf."""
+        super().__init__()
+        self.n_items = n_items
+        self.config = config
+        self.items = nn.Embedding(n_items + 1, config.hidden, padding_idx=0)
+        group_of = torch.tensor(groups if groups is not None else [0] * (n_items + 1))
+        self.register_buffer("group_of", group_of, persistent=True)
+        self.groups = nn.Embedding(int(group_of.max()) + 1, config.hidden, padding_idx=0)
+        nn.init.normal_(self.groups.weight, std=1.0 / math.sqrt(config.hidden))
+        # Positions count back from the most recent item, so batches cut to their longest
+        # sequence still give the last item the same position.
+        self.recency = nn.Embedding(config.max_len, config.hidden)
+        self.dropout = nn.Dropout(config.dropout)
+        layer = nn.TransformerEncoderLayer(
+            config.hidden,
+            config.heads,
+            dim_feedforward=config.hidden,
+            dropout=config.dropout,
+            batch_first=True,
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(layer, config.blocks, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(config.hidden)
+        nn.init.normal_(self.items.weight, std=1.0 / math.sqrt(config.hidden))
+        with torch.no_grad():
+            self.items.weight[0].zero_()
+
+    def pad(self, histories: list[list[int]]) -> torch.Tensor:
+        """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest."""
+        recent = [h[-self.config.max_len :] for h in histories]
+        length = max(1, max(len(h) for h in recent))
+        return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
+
+    def hidden_states(self, items: torch.Tensor) -> torch.Tensor:
+        """(n, L) left-padded item ids -> (n, L, hidden): the state after each step."""
+        n, length = items.shape
+        recency = torch.arange(length - 1, -1, -1, device=items.device)
+        x = self.item_table()[items] * math.sqrt(self.config.hidden) + self.recency(recency)
+        x = self.dropout(x) * (items > 0).unsqueeze(-1)
+        # Causal, and padding is never attended to (a padded step attends to itself only, so
+        # its softmax is defined; its state is never used).
+        causal = torch.ones(length, length, dtype=torch.bool, device=items.device).tril()
+        keys = (items > 0).unsqueeze(1) | torch.eye(length, dtype=torch.bool, device=items.device)
+        allowed = causal.unsqueeze(0) & keys
+        mask = (~allowed).repeat_interleave(self.config.heads, dim=0)
+        return self.norm(self.encoder(x, mask=mask))
+
+    def item_table(self) -> torch.Tensor:
+        """(n_items + 1, hidden) item vectors, shelf vectors added; row 0 (padding) is unused."""
+        if self.groups.num_embeddings == 1:
+            return self.items.weight  # no shelves: skip a gather of the whole table per step
+        return self.items.weight + self.groups(self.group_of)
+
+    def catalog_logits(self, states: torch.Tensor) -> torch.Tensor:
+        """(..., hidden) states -> (..., n_items) logits of items 1..n_items (column j: j+1)."""
+        return states @ self.item_table()[1:].T
+
+    @torch.no_grad()
+    def score(self, histories: list[list[int]]) -> torch.Tensor:
+        """(n, n_items + 1) next-item logits; column 0 (padding) is -inf."""
+        was_training = self.training
+        self.eval()
+        logits = self.catalog_logits(self.hidden_states(self.pad(histories))[:, -1, :])
+        self.train(was_training)
+        padding = torch.full((len(histories), 1), float("-inf"))
+        return torch.cat([padding, logits], dim=1)

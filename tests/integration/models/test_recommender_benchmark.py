@@ -1,0 +1,82 @@
+"""The benchmark command end to end on a small synthetic shop: JSON shape, baselines in the same
+run, an MLflow run with the dataset's hash, and clear errors for bad files."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from mlflow import MlflowClient
+
+from models.recommender.benchmark import main
+
+pytestmark = pytest.mark.slow
+ITEMS = 60
+
+
+@pytest.fixture(scope="module")
+def shop_file(tmp_path_factory):
+    # Shoppers walk the catalogue in order (item i is followed by i + 1) with a little noise:
+    # the next item is learnable, and random guessing hits 10 / 60 of the time.
+    rng = random.Random(3)
+    lines = []
+    for user in range(1, 401):
+        start, length = rng.randrange(ITEMS), rng.randrange(5, 12)
+        items = [(start + step) % ITEMS + 1 for step in range(length)]
+        if rng.random() < 0.2:
+            items[rng.randrange(length - 2)] = rng.randrange(1, ITEMS + 1)
+        lines.append(" ".join(map(str, [user, *items])))
+    path = tmp_path_factory.mktemp("shop") / "walks.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tmp_path, capsys):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    out = tmp_path / "result.json"
+    argv = [str(shop_file), "--epochs", "3", "--batch-size", "16", "--lr", "0.005",
+            "--tracking-uri", uri, "--json-out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(out.read_text())
+    assert printed["dataset"]["users"] == 400 and printed["dataset"]["items"] == ITEMS
+    assert set(printed["models"]) == {"sasrec", "most_popular", "item_knn", "als"}
+    keys = {f"{m}_at_{k}" for m in ("hr", "ndcg") for k in (5, 10, 20)}
+    for model in printed["models"].values():
+        assert set(model["test"]) == keys and set(model["test_filtered"]) == keys
+        assert all(0.0 <= value <= 1.0 for value in model["test"].values())
+    random_hr = 10 / ITEMS
+    assert printed["models"]["sasrec"]["test"]["hr_at_10"] > 2 * random_hr
+    assert printed["models"]["item_knn"]["test"]["hr_at_10"] > 2 * random_hr
+    assert printed["machine"]["cpus"] >= 1 and printed["sasrec"]["best_epoch"] >= 1
+
+    run = MlflowClient(uri).get_run(printed["mlflow_run_id"])
+    assert run.data.tags["dataset.sha256"] == printed["dataset"]["sha256"]
+    assert run.data.params["sasrec.max_len"] == "50"
+    assert (
+        run.data.metrics["sasrec.test.ndcg_at_10"]
+        == printed["models"]["sasrec"]["test"]["ndcg_at_10"]
+    )
+
+
+def test_same_seed_same_figures(shop_file, tmp_path, capsys):
+    argv = [str(shop_file), "--epochs", "1", "--batch-size", "32", "--no-baselines",
+            "--max-users", "150", "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}"]  # fmt: skip
+    figures = []
+    for _ in range(2):
+        assert main(argv) == 0
+        figures.append(json.loads(capsys.readouterr().out)["models"]["sasrec"]["test"])
+    assert figures[0] == figures[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("", "empty_file"), ("1 4 5\n2 x 7\n", "malformed_line")]
+)
+def test_bad_files_exit_2_with_a_json_error(tmp_path, capsys, text, code):
+    path = tmp_path / "bad.txt"
+    path.write_text(text)
+    assert main([str(path), "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}"]) == 2
+    error = json.loads(capsys.readouterr().err.strip().splitlines()[-1])["error"]
+    assert error["code"] == code and error["message"]
+    assert not (tmp_path / "m.db").exists()  # nothing logged for a file that was never read
