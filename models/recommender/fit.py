@@ -14,7 +14,7 @@ import torch
 from torch.nn import functional as F
 
 from models.recommender.protocol import evaluate
-from models.recommender.sasrec import SASRec, SASRecConfig
+from models.recommender.sasrec import SASRec, SASRecConfig, repeat_share
 from models.recommender.sequence_file import Split
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def fit_sasrec(
     order = torch.Generator().manual_seed(config.seed)
     inputs, targets = training_windows(train, config.max_len)
     net = SASRec(n_items, config, groups)
+    net.repeat_share = repeat_share(train)
     optimiser = torch.optim.Adam(net.parameters(), lr=config.lr, betas=(0.9, 0.98))
     report, best_state, best = FitReport(), copy.deepcopy(net.state_dict()), -1.0
     started = time.monotonic()
