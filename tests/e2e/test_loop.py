@@ -220,6 +220,15 @@ def test_recommendations_return_existing_in_stock_products(loop):
         assert (_stock(settings, item["product_id"]) or 0) > 0
 
 
+def _in_bronze(settings: Settings, event_id: str) -> bool:
+    import pyarrow.parquet as pq
+
+    files = (settings.lake_dir / "bronze" / "events").glob("dt=*/*.parquet")
+    return any(
+        event_id in pq.read_table(f, columns=["event_id"])["event_id"].to_pylist() for f in files
+    )
+
+
 def _write_bronze(settings: Settings, day: str, name: str, rows: list[dict]) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -266,21 +275,26 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
             },
         ],
     )
-    _write_bronze(
-        settings,
-        last_day,
-        "part-000000000000-000000000000.parquet",
-        [
+    # A producer bug that skips validation: a well-formed event with a negative price goes into
+    # the outbox, and the lake writer that `make up` keeps running lands it in bronze.
+    engine = sa.create_engine(settings.db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO outbox (event_id, type, aggregate_id, payload, occurred_at) "
+                "VALUES ('bad-price-1', 'catalog.ProductUpdated.v1', :product, :payload, :at)"
+            ),
             {
-                "position": 0,
-                "event_id": "bad-price-1",
-                "type": "catalog.ProductUpdated.v1",
-                "aggregate_id": snapshot["product_id"],
+                "product": snapshot["product_id"],
                 "payload": json.dumps({**snapshot, "price": "-5.00"}),
-                "occurred_at": datetime.fromisoformat(f"{last_day}T23:59:59+00:00"),
+                "at": f"{last_day}T23:59:59+00:00",
             },
-        ],
-    )
+        )
+    engine.dispose()
+    deadline = time.monotonic() + 60
+    while not _in_bronze(settings, "bad-price-1"):
+        assert time.monotonic() < deadline, "the running lake writer did not land the event"
+        time.sleep(0.5)
     outcome_file = settings.root.parent / "rerun.json"
     env = {**os.environ, "STORE_DATA_DIR": str(settings.root), "PYTHONPATH": str(REPO_ROOT)}
     env.pop("AIRFLOW_HOME", None)
