@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
@@ -11,14 +13,19 @@ from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.champions import RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
+from serving.request_ids import RequestIds
+from storeloop.request_ids import current_request_id
 from storeloop.settings import Settings
 
 api = FastAPI(title="storeloop serving")
+api.add_middleware(RequestIds)
 MAX_QUERY_CHARS = 1_000  # longer is not a shopper's query: a clear 400, not a truncated search
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+    """The gateway's error format, request id included (the gateway's own, when it forwarded)."""
+    request_id = current_request_id()
+    return {"error": {"code": code, "message": message, "field": field, "request_id": request_id}}
 
 
 @api.exception_handler(RequestValidationError)
@@ -112,7 +119,9 @@ class StoreServing:
 
     @api.get("/health")
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "products": self.search_service.index.count()}
+        # `replica` tells the processes apart (one per core by default): the pid on its host.
+        return {"status": "ok", "products": self.search_service.index.count(),
+                "replica": f"{socket.gethostname()}:{os.getpid()}"}  # fmt: skip
 
     @api.get("/models")
     def models(self) -> dict[str, Any]:
@@ -128,5 +137,12 @@ class StoreServing:
             watcher.stop()
 
 
+def replicas(settings: Settings) -> int:
+    return settings.serving_replicas or os.cpu_count() or 1
+
+
 def build_app(settings: Settings, poll_s: float = 5.0) -> serve.Application:
-    return StoreServing.bind(settings, poll_s)  # type: ignore[attr-defined]
+    """Each replica opens the same index files (memory-mapped: the page cache is shared) and
+    follows the champions' aliases itself; Serve's proxy spreads requests over them."""
+    deployment = StoreServing.options(num_replicas=replicas(settings))  # type: ignore[attr-defined]
+    return deployment.bind(settings, poll_s)

@@ -20,7 +20,7 @@ def start(settings: Settings, poll_s: float = 5.0) -> str:
         # Workers import the project from the repo root, as the driver does.
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
         ray.init(
-            num_cpus=2,
+            num_cpus=max(2, os.cpu_count() or 1),
             include_dashboard=False,
             log_to_driver=False,
             runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},

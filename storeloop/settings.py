@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     shipping_webhook_secret: str = "sandbox-shipping-webhook-secret"
     serving_host: str = "127.0.0.1"
     serving_port: int = 8000
+    # Ray Serve replicas of the serving app: one Python process each, so searches use every core
+    # (one process serialises on the interpreter lock). 0: one per core.
+    serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
     seed: int = 7
 

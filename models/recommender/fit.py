@@ -66,6 +66,7 @@ def fit_sasrec(
     deadline = started + config.max_minutes * 60
     validate = validation is not None and len(validation.targets) > 0
     for epoch in range(1, config.max_epochs + 1):
+        epoch_started = time.monotonic()
         loss = _train_epoch(net, optimiser, inputs, targets, config.batch_size, order)
         value = -1.0
         if validate and validation is not None:
@@ -82,7 +83,9 @@ def fit_sasrec(
         if validate and epoch - report.best_epoch >= config.patience:
             report.stopped_by = "patience"
             break
-        if time.monotonic() > deadline:
+        # Stop when another epoch like this one would end past the budget: a limit, not a hint.
+        now = time.monotonic()
+        if now + (now - epoch_started) > deadline:
             report.stopped_by = "time_limit"
             break
     if validate:

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from models.recommender.baselines import ItemKNN
+from models.recommender.blend import Blend
 from models.recommender.sasrec import SASRec, SASRecConfig
 
 SCHEMA = 3  # 3: the shared SASRec; champions before it can't rescore and count as popularity
@@ -38,6 +40,10 @@ class RecommenderNet(nn.Module):
         names = sorted({categories.get(p, "") for p in self.item_ids})
         self.shelves = [0] + [1 + names.index(categories.get(p, "")) for p in self.item_ids]
         self.sasrec = SASRec(len(self.item_ids), config or SASRecConfig(), self.shelves)
+        # Item-kNN over the training sequences and its share of the mixture (0: the network
+        # alone), chosen on validation by `fit`.
+        self.knn: ItemKNN | None = None
+        self.knn_weight = 0.0
 
     @property
     def max_len(self) -> int:
@@ -48,9 +54,18 @@ class RecommenderNet(nn.Module):
         return [self.index[p] for p in history if p in self.index]
 
     def next_item_scores(self, histories: list[list[str]]) -> np.ndarray:
-        """(n, items+1) logits for the product after each history; column 0 is -inf."""
+        """(n, items+1) log-scores for the product after each history; column 0 is -inf. With
+        neighbours and a weight (see models.recommender.blend), the network's distribution
+        mixed with theirs."""
+        encoded = [self.encode(h) for h in histories]
+        weight, knn = getattr(self, "knn_weight", 0.0), getattr(self, "knn", None)
+        if weight and knn is not None:
+            return np.asarray(Blend(self.network_scores, knn, weight)(encoded))
+        return self.network_scores(encoded)
+
+    def network_scores(self, encoded: list[list[int]]) -> np.ndarray:
         with torch.no_grad():
-            return self.sasrec.score([self.encode(h) for h in histories]).numpy()
+            return self.sasrec.score(encoded).numpy()
 
     def forward(self, items: torch.Tensor) -> torch.Tensor:
         """(n, L) left-padded item ids -> (n, items) logits after the last step (MLflow's view)."""

@@ -14,6 +14,8 @@ import torch
 from features.training_sets import interaction_training_set
 from models.errors import training_set
 from models.recommender.also_bought import also_bought
+from models.recommender.baselines import ItemKNN
+from models.recommender.blend import choose_weight
 from models.recommender.data import (
     Sequences,
     catalog_categories,
@@ -66,6 +68,14 @@ def fit(sequences: Sequences, epochs: int, seed: int) -> RecommenderNet:
             groups=net.shelves,
         )
         log.info("recommender: best epoch %d of %d", report.best_epoch, report.epochs)
+        # As in the benchmark: the kNN share chosen on the validation products, the neighbours
+        # from everything but each customer's held-out product (the evaluated model is served).
+        network = net.network_scores
+        net.knn_weight, _ = choose_weight(
+            network, ItemKNN(split.train, len(products)), split.validation
+        )
+        net.knn = ItemKNN([net.encode(items) for items in sequences.train.values()], len(products))
+        log.info("recommender: item-kNN weight %.2f", net.knn_weight)
     net.eval()
     net.histories = {c: items[-MAX_LEN:] for c, items in sequences.full.items()}
     net.purchased = {c: set(items) for c, items in sequences.purchased.items()}
@@ -86,7 +96,8 @@ def train_recommender(settings: Settings, *, epochs: int = 80) -> dict:
         "data.window_end": frame.attrs.get("window_end", ""),
         "feature_service": frame.attrs.get("feature_service", ""),
     }
-    params = {"epochs": epochs, "seed": settings.seed, "held_out_customers": len(cases)}
+    params = {"epochs": epochs, "seed": settings.seed, "held_out_customers": len(cases),
+              "knn_weight": net.knn_weight}  # fmt: skip
     run_id, version, client = log_version(settings, net, cases, window, params, metrics | baselines)
 
     def champion_ndcg(champion: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -58,6 +59,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        held = getattr(_app.state, "serving_client", None)
+        if held is not None and held[0] is asyncio.get_running_loop():
+            await held[1].aclose()
         if owns_store:
             store.close()
         if owns_cache:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from storeloop.request_ids import current_request_id
 from transactional.common.errors import (
     Conflict,
     DomainError,
@@ -20,7 +21,6 @@ from transactional.common.errors import (
     NotFound,
     Unauthenticated,
 )
-from transactional.gateway.request_ids import current_request_id
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from anyio import to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from transactional.gateway.errors import GatewayErrorCode, error_response
-from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
-from transactional.gateway.rate_limit import RateLimiter, Verdict
-from transactional.gateway.request_ids import (
+from storeloop.request_ids import (
     REQUEST_ID_HEADER,
     accept_or_new,
     bind_request_id,
     unbind_request_id,
 )
+from transactional.gateway.errors import GatewayErrorCode, error_response
+from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
+from transactional.gateway.rate_limit import RateLimiter, Verdict
 from transactional.users.tokens import Claims
 
 access_log = logging.getLogger(ACCESS_LOGGER)

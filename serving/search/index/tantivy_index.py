@@ -3,10 +3,15 @@
 Readers follow the indexer's commits (and a reindex's new generation) by checking two file stamps
 (every call by default, or at most every `refresh_s`) and reload only when they changed, instead of
 reloading on every search.
+
+A live generation written with an older schema (after an upgrade changed the analysis) is left
+where it is: a fresh generation with today's schema is published, and the indexer, seeing a
+generation its checkpoint does not name, refills it from the start of the event log.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -21,6 +26,7 @@ from serving.search.index.port import Hit, QuerySpec, SearchHits, SearchIndex, n
 from serving.search.index.tantivy_query import build_query, to_document
 from serving.search.index.tantivy_schema import build_schema, register_analyzers
 
+log = logging.getLogger(__name__)
 _NEWEST_POOL = 1_000
 _ORDERS: dict[str, dict[str, Any]] = {
     "price_asc": {"order_by_field": "price", "order": tantivy.Order.Asc},
@@ -48,7 +54,12 @@ class TantivyIndex(SearchIndex):
         self.refresh_s = refresh_s
         self.pinned = generation is not None  # a reindex's build: never follows CURRENT
         self._writer: tantivy.IndexWriter | None = None
-        self._open(generation or layout.current_generation(self.root))
+        try:
+            self._open(generation or layout.current_generation(self.root))
+        except ValueError as error:
+            if self.pinned or "schema does not match" not in str(error):
+                raise
+            self._open(self._replace_outdated(layout.current_generation(self.root)))
 
     def _stamp(self) -> tuple[str, int, int]:
         return layout.signature(self.root, self.generation if self.pinned else None)
@@ -61,6 +72,16 @@ class TantivyIndex(SearchIndex):
         self._signature = self._stamp()
         self._checked = time.monotonic()
         self._searcher = index.searcher()
+
+    def _replace_outdated(self, outdated: Path) -> Path:
+        fresh = layout.next_generation(self.root)
+        tantivy.Index(self.schema, path=str(fresh))  # today's schema, before anyone may open it
+        layout.publish(self.root, fresh)
+        log.warning(
+            "search index %s has an older schema: published an empty %s, which the search "
+            "indexer refills from the event log", outdated.name, fresh.name,
+        )  # fmt: skip
+        return fresh
 
     def _fresh(self, force: bool = False) -> tantivy.Searcher:
         """The searcher, reloaded only when a commit or a new generation landed since."""

@@ -10,6 +10,7 @@ import pytest
 from mlflow import MlflowClient
 
 from models.recommender.benchmark import main
+from models.recommender.blend import WEIGHTS
 
 pytestmark = pytest.mark.slow
 ITEMS = 60
@@ -41,7 +42,14 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(out.read_text())
     assert printed["dataset"]["users"] == 400 and printed["dataset"]["items"] == ITEMS
-    assert set(printed["models"]) == {"sasrec", "most_popular", "item_knn", "als"}
+    assert set(printed["models"]) == {
+        "sasrec", "sasrec_network_only", "most_popular", "item_knn", "als"
+    }  # fmt: skip
+    weight = printed["sasrec"]["knn_weight"]
+    by_weight = printed["sasrec"]["validation_by_knn_weight"]
+    assert weight in WEIGHTS and by_weight[str(weight)]["ndcg_at_10"] == max(
+        metrics["ndcg_at_10"] for metrics in by_weight.values()
+    )
     keys = {f"{m}_at_{k}" for m in ("hr", "ndcg") for k in (5, 10, 20)}
     for model in printed["models"].values():
         assert set(model["test"]) == keys and set(model["test_filtered"]) == keys

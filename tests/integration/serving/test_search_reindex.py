@@ -79,3 +79,29 @@ def test_an_index_from_before_generations_is_refilled_from_the_log(settings):
     assert SearchIndexer(settings).run_once() == 1
     assert list(TantivyIndex(settings.search_index_dir).get([kept])) == [kept]
     store.close()
+
+
+def test_an_index_with_an_older_schema_is_replaced_and_refilled_from_the_log(settings):
+    import tantivy
+
+    store = bootstrap(settings)
+    seller = store.users.register("Seller", "s@example.com", role="seller")
+    kept = store.catalog.create_product(seller, "Steel kettle", "", "Acme", "Kitchen", Decimal(9))
+    SearchIndexer(settings).run_once()
+    live = layout.current_generation(settings.search_index_dir)
+    # What an older release wrote: other fields, other analysis, same folder and checkpoint.
+    shutil.rmtree(live)
+    live.mkdir()
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("product_id", stored=True)
+    old = tantivy.Index(builder.build(), path=str(live))
+    writer = old.writer()
+    writer.add_document(tantivy.Document(product_id="stale"))
+    writer.commit()
+    assert FileCheckpoint(settings.checkpoint_dir, NAME).load()["generation"] == live.name
+
+    assert SearchIndexer(settings).run_once() == 1  # no "schema does not match": refilled
+    reader = TantivyIndex(settings.search_index_dir)
+    assert reader.generation.name == "gen-000002" and found(reader, "kettle") == [kept]
+    assert reader.count() == 1
+    store.close()

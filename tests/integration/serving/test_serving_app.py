@@ -21,7 +21,9 @@ def free_port() -> int:
 def base_url(tmp_path_factory):
     from serving import run
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("serving"), serving_port=free_port())
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("serving"), serving_port=free_port(), serving_replicas=2
+    )
     index = TantivyIndex(settings.search_index_dir)
     index.upsert([
         {"product_id": "p-1", "title": "Steel kettle", "brand": "Acme", "category": "Kitchen",
@@ -38,7 +40,8 @@ def base_url(tmp_path_factory):
 
 def test_search_recommendations_health_and_models(base_url):
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        assert client.get("/health").json() == {"status": "ok", "products": 2}
+        health = client.get("/health").json()
+        assert (health["status"], health["products"]) == ("ok", 2)
 
         found = client.get("/search", params={"q": "kettle under 50"}).json()
         assert [r["product_id"] for r in found["results"]] == ["p-1"]
@@ -54,3 +57,16 @@ def test_search_recommendations_health_and_models(base_url):
         assert bad.json()["error"]["field"] == "limit"
         odd = client.get("/search", params={"q": "\x00((( brand:"})
         assert odd.status_code == 200
+
+
+def test_searches_are_spread_over_the_replicas(base_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def replica(_: int) -> str:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            assert client.get("/search", params={"q": "kettle"}).status_code == 200
+            return str(client.get("/health").json()["replica"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = set(pool.map(replica, range(64)))
+    assert len(seen) == 2  # two processes answered

@@ -110,3 +110,26 @@ def test_bad_parameters_are_4xx_with_a_code_and_field(client, params, status, co
     assert response.status_code == status
     error = response.json()["error"]
     assert (error["code"], error["field"]) == (code, field) and error["message"]
+
+
+def test_error_bodies_carry_the_callers_request_id_or_a_fresh_one(client):
+    given = client.get("/search", params={"q": "a" * 1_001}, headers={"X-Request-Id": "req-42"})
+    assert given.json()["error"]["request_id"] == "req-42"
+    assert given.headers["X-Request-Id"] == "req-42"
+    fresh = client.get("/search", params={"limit": 0})
+    made = fresh.json()["error"]["request_id"]
+    assert made and fresh.headers["X-Request-Id"] == made and made != "req-42"
+
+
+def test_a_failure_no_route_caught_answers_500_in_the_error_format(client, monkeypatch):
+    replica = next(iter(client.app.dependency_overrides.values()))()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("index went away")
+
+    monkeypatch.setattr(replica.search_service, "search", broken)
+    response = client.get("/search", params={"q": "kettle"}, headers={"X-Request-Id": "req-7"})
+    assert response.status_code == 500
+    assert response.json()["error"] == {
+        "code": "internal_error", "message": "internal error", "field": None, "request_id": "req-7"
+    }  # fmt: skip

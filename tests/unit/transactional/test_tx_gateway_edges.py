@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from storeloop.request_ids import accept_or_new
 from storeloop.settings import Settings
 from tests.unit.transactional.test_tx_api import CHEAP_HASHER, as_user, error_of, sign_up
 from transactional.common.cache import MemoryCache
 from transactional.gateway.app import create_app
 from transactional.gateway.json_logs import ACCESS_LOGGER, JsonFormatter
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
-from transactional.gateway.request_ids import accept_or_new
 
 # One token in about eleven days: no test sees a token come back while it runs.
 NO_REFILL = 1e-6
