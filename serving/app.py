@@ -137,8 +137,11 @@ class StoreServing:
             watcher.stop()
 
 
+MAX_DEFAULT_REPLICAS = 8  # each holds its own models and Feast client: a big box sets its own
+
+
 def replicas(settings: Settings) -> int:
-    return settings.serving_replicas or os.cpu_count() or 1
+    return settings.serving_replicas or min(os.cpu_count() or 1, MAX_DEFAULT_REPLICAS)
 
 
 def build_app(settings: Settings, poll_s: float = 5.0) -> serve.Application:

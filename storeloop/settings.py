@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     serving_host: str = "127.0.0.1"
     serving_port: int = 8000
     # Ray Serve replicas of the serving app: one Python process each, so searches use every core
-    # (one process serialises on the interpreter lock). 0: one per core.
+    # (one process serialises on the interpreter lock). 0: one per core, at most 8.
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
     seed: int = 7
