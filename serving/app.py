@@ -13,19 +13,12 @@ from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.champions import RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
-from serving.request_ids import RequestIds
-from storeloop.request_ids import current_request_id
+from serving.request_ids import RequestIds, error_body
 from storeloop.settings import Settings
 
 api = FastAPI(title="storeloop serving")
 api.add_middleware(RequestIds)
 MAX_QUERY_CHARS = 1_000  # longer is not a shopper's query: a clear 400, not a truncated search
-
-
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    """The gateway's error format, request id included (the gateway's own, when it forwarded)."""
-    request_id = current_request_id()
-    return {"error": {"code": code, "message": message, "field": field, "request_id": request_id}}
 
 
 @api.exception_handler(RequestValidationError)

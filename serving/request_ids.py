@@ -4,20 +4,28 @@ handler caught still answers in the error format, with the id, instead of a bare
 
 from __future__ import annotations
 
-import json
 import logging
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storeloop.request_ids import (
     REQUEST_ID_HEADER,
     accept_or_new,
     bind_request_id,
+    current_request_id,
     unbind_request_id,
 )
 
 log = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    """The gateway's error format, request id included (the gateway's own, when it forwarded)."""
+    request_id = current_request_id()
+    return {"error": {"code": code, "message": message, "field": field, "request_id": request_id}}
 
 
 class RequestIds:
@@ -45,15 +53,7 @@ class RequestIds:
             log.exception("unhandled error", extra={"request_id": request_id})
             if started:
                 raise  # the response is half sent: nothing clean is left to answer
-            await _internal_error(request_id, send_with_id)
+            failure = JSONResponse(error_body("internal_error", "internal error"), 500)
+            await failure(scope, receive, send_with_id)
         finally:
             unbind_request_id(bound)
-
-
-async def _internal_error(request_id: str, send: Send) -> None:
-    error = {"code": "internal_error", "message": "internal error", "field": None,
-             "request_id": request_id}  # fmt: skip
-    body = json.dumps({"error": error}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 500, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

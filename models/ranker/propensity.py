@@ -37,15 +37,27 @@ def estimate(frame: pd.DataFrame, iterations: int = 50, max_position: int = 50) 
     gamma = np.full(pairs, 0.1)
     for _ in range(iterations):
         t, g = theta[position], gamma[pair]
-        unclicked = np.maximum(1.0 - t * g, 1e-9)
-        examined = clicked + (1.0 - clicked) * t * (1.0 - g) / unclicked
-        relevant = clicked + (1.0 - clicked) * (1.0 - t) * g / unclicked
+        examined, relevant = _posteriors(clicked, t, g)
         theta = np.bincount(position, examined, width) / np.maximum(shown_at, 1.0)
         gamma = np.bincount(pair, relevant, pairs) / np.maximum(shown_pair, 1.0)
+    return _curve(theta, shown_at)
+
+
+def _posteriors(clicked: np.ndarray, t: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E-step: P(examined) and P(relevant) of each row given its click, examination t and
+    relevance g (a click means both)."""
+    unclicked = np.maximum(1.0 - t * g, 1e-9)
+    examined = clicked + (1.0 - clicked) * t * (1.0 - g) / unclicked
+    relevant = clicked + (1.0 - clicked) * (1.0 - t) * g / unclicked
+    return examined, relevant
+
+
+def _curve(theta: np.ndarray, shown_at: np.ndarray) -> Propensities:
+    """Examination relative to position 1; positions seen too rarely to estimate keep the power
+    law the rest of the curve follows."""
     examination = theta / max(theta[0], 1e-9)
-    # Positions seen too rarely to estimate keep the power law the rest of the curve follows.
     seen = shown_at >= 30
-    ranks = np.arange(1, width + 1, dtype=float)
+    ranks = np.arange(1, len(theta) + 1, dtype=float)
     eta = _power_law(ranks[seen], examination[seen])
     examination = np.where(seen, examination, ranks**-eta)
     return Propensities(np.clip(examination, 1e-3, 1.0), eta)
@@ -77,16 +89,9 @@ def estimate_by_regression(
     for _ in range(iterations):
         gamma = 1.0 / (1.0 + np.exp(-(x @ weights)))
         t = theta[position]
-        unclicked = np.maximum(1.0 - t * gamma, 1e-9)
-        examined = clicked + (1.0 - clicked) * t * (1.0 - gamma) / unclicked
-        relevant = clicked + (1.0 - clicked) * (1.0 - t) * gamma / unclicked
+        examined, relevant = _posteriors(clicked, t, gamma)
         theta = np.bincount(position, examined, width) / np.maximum(shown_at, 1.0)
         for _ in range(20):  # a few Newton-free gradient steps on the soft relevance targets
             gamma = 1.0 / (1.0 + np.exp(-(x @ weights)))
             weights += 0.5 * x.T @ (relevant - gamma) / len(x)
-    examination = theta / max(theta[0], 1e-9)
-    seen = shown_at >= 30
-    ranks = np.arange(1, width + 1, dtype=float)
-    eta = _power_law(ranks[seen], examination[seen])
-    examination = np.where(seen, examination, ranks**-eta)
-    return Propensities(np.clip(examination, 1e-3, 1.0), eta)
+    return _curve(theta, shown_at)

@@ -70,9 +70,8 @@ def fit(sequences: Sequences, epochs: int, seed: int) -> RecommenderNet:
         log.info("recommender: best epoch %d of %d", report.best_epoch, report.epochs)
         # As in the benchmark: the kNN share chosen on the validation products, the neighbours
         # from everything but each customer's held-out product (the evaluated model is served).
-        network = net.network_scores
         net.knn_weight, _ = choose_weight(
-            network, ItemKNN(split.train, len(products)), split.validation
+            net.network_scores, ItemKNN(split.train, len(products)), split.validation
         )
         net.knn = ItemKNN([net.encode(items) for items in sequences.train.values()], len(products))
         log.info("recommender: item-kNN weight %.2f", net.knn_weight)

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import api
-from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.query_log import QueryLog
 from serving.search.service import SearchService
 from serving.search.suggest import SuggestService
+from tests.unit.serving.test_search_service import filled_index
 
 PRODUCTS = [
     ("p-1", "Steel kettle", "Acme", "Kitchen", 30.0, 4.8, 5),
@@ -24,13 +24,7 @@ PRODUCTS = [
 
 @pytest.fixture
 def client(settings):
-    index = TantivyIndex(settings.search_index_dir)
-    index.upsert(
-        {"product_id": p, "title": t, "description": "", "brand": b, "category": c,
-         "price": price, "rating": r, "stock": s}
-        for p, t, b, c, price, r, s in PRODUCTS
-    )  # fmt: skip
-    index.commit()
+    index = filled_index(settings, PRODUCTS)
     replica = SimpleNamespace()  # the replica, with only what the search routes use
     replica.search_service = SearchService(settings, index=index)
     replica.suggestions = SuggestService(index, QueryLog())

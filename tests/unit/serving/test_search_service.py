@@ -12,16 +12,21 @@ PRODUCTS = [
 ]
 
 
-@pytest.fixture
-def index(settings):
+def filled_index(settings, products) -> TantivyIndex:
+    """A tantivy index of (id, title, brand, category, price, rating, stock) rows."""
     index = TantivyIndex(settings.search_index_dir)
     index.upsert(
         {"product_id": p, "title": t, "description": "", "brand": b, "category": c,
          "price": price, "rating": r, "stock": s}
-        for p, t, b, c, price, r, s in PRODUCTS
+        for p, t, b, c, price, r, s in products
     )  # fmt: skip
     index.commit()
     return index
+
+
+@pytest.fixture
+def index(settings):
+    return filled_index(settings, PRODUCTS)
 
 
 class PriceyFirst:
