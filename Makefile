@@ -12,10 +12,10 @@ install: ## install Java, uv and the locked environment (.venv)
 	@scripts/install.sh
 
 up: install ## the whole loop on embedded defaults, then the APIs until Ctrl-C
-	$(PY) -m storeloop.up $(ARGS)
+	$(PY) -m launch.up $(ARGS)
 
 up-once: install ## the whole loop once, check the APIs, exit
-	$(PY) -m storeloop.up --once $(ARGS)
+	$(PY) -m launch.up --once $(ARGS)
 
 test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop
 	scripts/test.sh

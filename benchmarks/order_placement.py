@@ -44,9 +44,9 @@ import httpx
 import psutil
 from sqlalchemy import create_engine, event, make_url, text
 
+from contracts import events
 from storeloop.settings import Settings
 from transactional.bootstrap import bootstrap
-from transactional.common import events
 
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 STOCK_LEVELS = "SELECT product_id, quantity FROM stock"

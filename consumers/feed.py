@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from transactional.common.events import Event
+from contracts.events import Event
 
 # Declared here, not imported: consumers must not depend on the transactional ORM.
 _metadata = sa.MetaData()

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 
 from consumers.checkpoint import FileCheckpoint
 from consumers.feed import OutboxFeed
+from contracts.events import Event
 from storeloop.settings import Settings
-from transactional.common.events import Event
 
 NAME = "lake_writer"
 BRONZE_EVENTS_SCHEMA = pa.schema(

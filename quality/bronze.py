@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from contracts.events import ALL_TYPES
 from quality.runner import FrameValidator, Spec, failure
 from storeloop.settings import Settings
-from transactional.common.events import ALL_TYPES
 
 COLUMNS = ["position", "event_id", "type", "aggregate_id", "payload", "occurred_at"]
 

@@ -8,7 +8,6 @@ The `search` callable is `search(query, customer_id)` and returns either a dict
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,15 +47,6 @@ class Shop:
     carts: dict[str, dict[str, tuple[int, str | None]]] = field(default_factory=dict)
     declined_carts: dict[str, dict[str, tuple[int, str | None]]] = field(default_factory=dict)
     sold_out: set[str] = field(default_factory=set)  # sellers restock these later
-    out_of_stock_error: type[Exception] = field(default_factory=lambda: out_of_stock_error())
-
-
-def out_of_stock_error() -> type[Exception]:
-    """The store's OutOfStock, imported lazily: the simulator is a client, not part of the store."""
-    try:
-        return importlib.import_module("transactional.inventory.domain").OutOfStock
-    except (ImportError, AttributeError):
-        return type("OutOfStock", (Exception,), {})
 
 
 def _field(item: Any, name: str) -> Any:

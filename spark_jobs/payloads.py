@@ -1,11 +1,14 @@
-"""Explicit Spark schemas of the event payloads (keys from transactional.common.events)."""
+"""Spark schemas of the event payloads, derived from the contract (contracts.events.PAYLOADS)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
+    DataType,
     DoubleType,
     LongType,
     StringType,
@@ -13,32 +16,39 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from contracts import events as E
+from contracts.events import Schema
 
-def _struct(**fields: object) -> StructType:
-    return StructType([StructField(name, kind, True) for name, kind in fields.items()])  # type: ignore[arg-type]
+
+def spark_schema(schema: Schema) -> StructType:
+    """The Spark struct of a payload schema of the contract; every field nullable (older events
+    lack keys added since, and a malformed value must become null, not fail the job)."""
+    return StructType([StructField(name, _spark_type(kind), True) for name, kind in schema.items()])
 
 
-S, L, D = StringType(), LongType(), DoubleType()
+def _spark_type(kind: Any) -> DataType:
+    if isinstance(kind, list):
+        return ArrayType(spark_schema(kind[0]))
+    # Money and instants stay text here; `money` and `instant` below cast them where used.
+    return {E.LONG: LongType(), E.DOUBLE: DoubleType()}.get(kind, StringType())
 
-PRODUCT = _struct(
-    product_id=S, seller_id=S, title=S, description=S, brand=S, category=S, price=S,
-    currency=S, rating=D, rating_count=L, image_url=S, created_at=S, updated_at=S,
-)  # fmt: skip
-PRODUCT_DELETED = _struct(product_id=S)
-STOCK = _struct(product_id=S, quantity=L, delta=L, reason=S)
-CUSTOMER = _struct(customer_id=S, name=S, email=S, role=S, registered_at=S)
-CART_ITEM = _struct(cart_id=S, customer_id=S, product_id=S, quantity=L, unit_price=S, search_id=S)
-ORDER_PLACED = _struct(
-    order_id=S, customer_id=S, status=S, currency=S, total=S, placed_at=S,
-    items=ArrayType(_struct(product_id=S, quantity=L, unit_price=S)),
-)  # fmt: skip
-ORDER_STATUS = _struct(order_id=S, customer_id=S, from_status=S, to_status=S, reason=S)
-PAYMENT = _struct(payment_id=S, order_id=S, amount=S, currency=S, gateway_ref=S, decline_code=S)
-SEARCH = _struct(
-    search_id=S, session_id=S, customer_id=S, query=S, ranker=S,
-    results=ArrayType(_struct(product_id=S, position=L, score=D)),
-)  # fmt: skip
-CLICK = _struct(search_id=S, session_id=S, customer_id=S, product_id=S, position=L)
+
+def of(event_type: str) -> StructType:
+    return spark_schema(E.PAYLOADS[event_type])
+
+
+PRODUCT = of(E.PRODUCT_CREATED)
+PRODUCT_DELETED = of(E.PRODUCT_DELETED)
+STOCK = of(E.STOCK_CHANGED)
+CUSTOMER = of(E.CUSTOMER_REGISTERED)
+CART_ITEM = of(E.CART_ITEM_ADDED)
+ORDER_PLACED = of(E.ORDER_PLACED)
+ORDER_STATUS = of(E.ORDER_STATUS_CHANGED)
+PAYMENT = of(E.PAYMENT_CAPTURED)
+SEARCH = of(E.SEARCH_PERFORMED)
+CLICK = of(E.SEARCH_RESULT_CLICKED)
+RECOMMENDATIONS = of(E.RECOMMENDATIONS_SHOWN)
+RECOMMENDATION_CLICK = of(E.RECOMMENDATION_CLICKED)
 
 
 def parsed(events: DataFrame, types: list[str], schema: StructType) -> DataFrame:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from contracts import events as E
 from spark_jobs import payloads as P
-from transactional.common import events as E
 
 
 def build_products(events: DataFrame) -> DataFrame:

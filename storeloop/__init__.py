@@ -1,1 +1,1 @@
-"""Cross-cutting wiring for the whole platform: settings and the `make up` entry point."""
+"""The ground floor: settings and request ids, imported by every package; imports none of them."""

@@ -9,10 +9,10 @@ from typing import Any
 
 from consumers.checkpoint import FileCheckpoint
 from consumers.feed import OutboxFeed
+from contracts import events as ev
+from contracts.events import Event
 from serving.search.index import SearchIndex, open_index
 from storeloop.settings import Settings
-from transactional.common import events as ev
-from transactional.common.events import Event
 
 NAME = "search_indexer"
 _CATALOG_KEYS = (

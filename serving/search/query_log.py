@@ -10,9 +10,9 @@ from pathlib import Path
 
 from consumers.checkpoint import FileCheckpoint
 from consumers.feed import OutboxFeed
+from contracts import events as ev
 from serving.search.index.port import search_terms
 from storeloop.settings import Settings
-from transactional.common import events as ev
 
 NAME = "search_query_log"
 MAX_QUERIES = 50_000  # the long tail of one-off queries is dropped first

@@ -1,4 +1,4 @@
-"""The whole loop at small scale, as a user runs it: `python -m storeloop.up` in its own process.
+"""The whole loop at small scale, as a user runs it: `python -m launch.up` in its own process.
 
 Real SQLite, tantivy, Spark, Great Expectations, Airflow (dag.test), Feast, dbt, MLflow and Ray
 Serve; nothing is mocked. The assertions read the stores the loop wrote and call its APIs.
@@ -55,7 +55,7 @@ def loop(tmp_path_factory):
     log_path = data_dir.parent / "up.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "storeloop.up"],
+            [sys.executable, "-m", "launch.up"],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -299,7 +299,7 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
     env = {**os.environ, "STORE_DATA_DIR": str(settings.root), "PYTHONPATH": str(REPO_ROOT)}
     env.pop("AIRFLOW_HOME", None)
     rerun = subprocess.run(
-        [sys.executable, "-m", "storeloop.airflow_runner", "--json-out", str(outcome_file)],
+        [sys.executable, "-m", "launch.airflow_runner", "--json-out", str(outcome_file)],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

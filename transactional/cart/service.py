@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import events
 from transactional.cart.domain import (
     Cart,
     CartChange,
@@ -19,7 +20,6 @@ from transactional.cart.port import Carts, carts_in
 from transactional.cart.views import CartItemView, CartView, cart_view
 from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.repository import ProductRepository
-from transactional.common import events
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import ensure_positive_quantity

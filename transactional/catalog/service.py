@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from contracts import events
 from transactional.catalog.domain import (
     InvalidProduct,
     Product,
@@ -14,7 +15,6 @@ from transactional.catalog.domain import (
 )
 from transactional.catalog.repository import ProductRepository
 from transactional.catalog.views import ProductPage, ProductView, product_page, product_view
-from transactional.common import events
 from transactional.common.ids import numbered_id, reserve_numbered_id
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import StockChange, StockReason, ensure_positive_quantity

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Column, Connection, Integer, String, Table, Text
 
+from contracts.events import Event
 from transactional.common.clock import iso
 from transactional.common.db import metadata
-from transactional.common.events import Event
 
 outbox = Table(
     "outbox",

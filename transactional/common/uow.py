@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from contracts.events import Event
 from transactional.common.clock import Clock
 from transactional.common.db import READ_ONLY
-from transactional.common.events import Event
 from transactional.common.outbox import append_events
 
 # Execution option on a unit of work's connection naming its Transaction, so adapters that are

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from contracts import events
 from transactional.catalog.domain import ProductNotFound
 from transactional.catalog.repository import ProductRepository
-from transactional.common import events
 from transactional.common.uow import UnitOfWork
 from transactional.inventory.domain import StockReason, ensure_positive_quantity
 from transactional.inventory.repository import StockRepository

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from transactional.common import events
+from contracts import events
 from transactional.common.ids import hex_id
 from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import Transaction

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from contracts import events
 from transactional.cart.domain import EmptyCart
 from transactional.cart.port import carts_in
 from transactional.catalog.repository import ProductRepository
-from transactional.common import events
 from transactional.common.clock import iso
 from transactional.common.ids import hex_id
 from transactional.common.money import money_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from transactional.common import events
+from contracts import events
 from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import UnitOfWork
 from transactional.orders.domain import ALLOWED, OrderNotFound, OrderStatus

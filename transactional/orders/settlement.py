@@ -3,7 +3,7 @@ on the status plus an outbox event; cancelling gives its reserved stock back."""
 
 from __future__ import annotations
 
-from transactional.common import events
+from contracts import events
 from transactional.common.uow import Transaction
 from transactional.inventory.domain import StockReason
 from transactional.inventory.reservations import ReservationRepository

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transactional.common import events
+from contracts import events
 from transactional.common.ids import hex_id
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import StockReason

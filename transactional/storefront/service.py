@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from transactional.common import events
+from contracts import events
 from transactional.common.ids import hex_id
 from transactional.common.uow import UnitOfWork
 from transactional.storefront.domain import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 
-from transactional.common import events
+from contracts import events
 from transactional.common.clock import iso
 from transactional.common.ids import numbered_id
 from transactional.common.uow import UnitOfWork

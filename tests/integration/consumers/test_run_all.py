@@ -1,8 +1,8 @@
 import pyarrow.parquet as pq
 
-from consumers import run_all
+from contracts import events as ev
+from launch.consumers import run_all
 from serving.search.index.tantivy_index import TantivyIndex
-from transactional.common import events as ev
 
 
 def test_run_all_feeds_the_lake_and_the_index_to_the_end_of_the_log(settings, append_event):

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from contracts import events
 from simulation.judged_queries import build_judged_queries, load_judged_queries
 from simulation.relevance import true_relevance
 from simulation.run import SimulationReport, simulate
 from simulation.truth import load_truth
 from storeloop.settings import Settings
-from transactional.common import events
 
 
 def _outbox(settings: Settings) -> list[tuple[str, dict[str, Any], str]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from transactional.common import events as E
+from contracts import events as E
 
 SCHEMA = pa.schema(
     [

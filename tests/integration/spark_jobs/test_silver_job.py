@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
+from contracts import events as E
 from quality.checks import check_silver
-from transactional.common import events as E
 
 pytestmark = pytest.mark.spark
 

@@ -17,9 +17,9 @@ import pytest
 import uvicorn
 from sqlalchemy import text
 
+from contracts import events
 from storeloop.settings import Settings
 from tests.unit.transactional.test_tx_api import CHEAP_HASHER
-from transactional.common import events
 from transactional.gateway.app import create_app
 from transactional.payments.sandbox import APPROVE_CARD
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from transactional.common import events
+from contracts import events
 from transactional.inventory.domain import OutOfStock
 from transactional.payments.sandbox import APPROVE_CARD
 

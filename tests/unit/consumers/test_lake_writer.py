@@ -5,7 +5,7 @@ import pyarrow.parquet as pq
 from consumers.checkpoint import FileCheckpoint
 from consumers.feed import OutboxFeed
 from consumers.lake_writer import BRONZE_EVENTS_SCHEMA, LakeWriter
-from transactional.common import events as ev
+from contracts import events as ev
 
 DAY1 = datetime(2025, 3, 1, 23, 0, tzinfo=UTC)
 DAY2 = datetime(2025, 3, 2, 1, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from contracts import events as E
 from storeloop.settings import Settings
-from transactional.common import events as E
 
 AT = pd.Timestamp("2024-05-01 10:00", tz="UTC")
 

@@ -1,7 +1,7 @@
 from consumers.checkpoint import FileCheckpoint
+from contracts import events as ev
 from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.indexer import SearchIndexer
-from transactional.common import events as ev
 
 STAMP = "2025-03-01T00:00:00+00:00"
 

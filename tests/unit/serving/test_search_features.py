@@ -2,13 +2,13 @@
 
 import pytest
 
+from contracts import events as ev
 from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.query_log import QueryLog, QueryLogConsumer, store_path
 from serving.search.service import SearchService
 from serving.search.spelling import edit_distance
 from serving.search.suggest import SuggestService
 from serving.search.synonyms import term_groups
-from transactional.common import events as ev
 
 PRODUCTS = [
     ("p-1", "Steel kettle", "Acme", "Kitchen", 30.0, 4.8, 5, "2026-01-01"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contracts import events as E
 from spark_jobs import payloads
 from spark_jobs.lake import settings_from_argv, table_dir
 from spark_jobs.silver import TABLES
-from transactional.common import events as E
 
 
 def test_data_dir_argument_overrides_the_environment(monkeypatch, tmp_path):

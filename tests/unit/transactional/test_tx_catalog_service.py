@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from contracts import events
 from transactional.catalog.domain import (
     CatalogErrorCode,
     NotProductOwner,
     ProductAlreadyExists,
     ProductNotFound,
 )
-from transactional.common import events
 from transactional.inventory.domain import InvalidQuantity
 from transactional.users.domain import NotASeller
 

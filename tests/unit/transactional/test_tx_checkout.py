@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from contracts import events
 from transactional.cart.domain import CartErrorCode, EmptyCart
 from transactional.catalog.domain import ProductNotFound
-from transactional.common import events
 from transactional.inventory.domain import InventoryErrorCode, OutOfStock
 from transactional.orders.domain import IllegalTransition, OrderNotFound, ProductUnavailable
 from transactional.payments.sandbox import APPROVE_CARD, DECLINE_CARD, INSUFFICIENT_FUNDS_CARD

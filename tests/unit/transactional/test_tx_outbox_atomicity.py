@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from transactional.common import events
+from contracts import events
 from transactional.payments.sandbox import APPROVE_CARD
 
 

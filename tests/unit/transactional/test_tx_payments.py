@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from transactional.common import events
+from contracts import events
 from transactional.payments.domain import (
     GatewayRefused,
     GatewayTimeout,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from transactional.common import events
+from contracts import events
 from transactional.payments.domain import PaymentStatus
 from transactional.payments.sandbox import APPROVE_CARD, DECLINE_CARD
 

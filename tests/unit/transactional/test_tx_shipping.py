@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from contracts import events
 from storeloop.settings import Settings
-from transactional.common import events
 from transactional.gateway.app import create_app
 from transactional.orders.domain import OrderNotFound
 from transactional.payments.domain import PaymentStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transactional.common import events
+from contracts import events
 from transactional.storefront.domain import InvalidSearch, SearchNotFound
 from transactional.users.domain import EmailTaken, InvalidUser, UserErrorCode, UserNotFound
 

@@ -15,9 +15,9 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from storeloop.gateway_server import GatewayHandle, start_gateway
+from launch.gateway_server import GatewayHandle, start_gateway
+from launch.steps import StepLog
 from storeloop.settings import Settings
-from storeloop.steps import StepLog
 
 SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -50,9 +50,9 @@ def export_overrides(args: argparse.Namespace) -> None:
 
 def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
     """Run everything up to serving; returns the facts the summary prints."""
-    from consumers import run_all
-    from storeloop.airflow_runner import run_dag
-    from storeloop.search_client import InProcessSearch
+    from launch.airflow_runner import run_dag
+    from launch.consumers import run_all
+    from launch.search_client import InProcessSearch
     from transactional.bootstrap import bootstrap
     from transactional.common.clock import SimulatedClock
     from warehouse.analytics_receiver import start_receiver
@@ -85,7 +85,7 @@ def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
 
 
 def _simulate(settings: Settings, store, search, log: StepLog) -> dict:
-    from consumers import run_all
+    from launch.consumers import run_all
     from simulation.run import simulate
 
     with log.step(
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     serving_url, gateway = serve(settings, log)
 
-    from storeloop.report import print_summary, smoke_check_apis
+    from launch.report import print_summary, smoke_check_apis
 
     with log.step("check the APIs"):
         facts["api_check"] = smoke_check_apis(settings, gateway.url)
@@ -154,7 +154,7 @@ def keep_following(settings: Settings, stop: threading.Event) -> None:
     and the money jobs expire stale reservations and settle open payments once a minute."""
     import sqlalchemy as sa
 
-    from consumers import run_all
+    from launch.consumers import run_all
     from transactional.bootstrap import bootstrap
     from transactional.common.outbox import outbox
     from transactional.orders.jobs import run_money_jobs

@@ -96,7 +96,7 @@ def _name(state) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m storeloop.airflow_runner [--json-out PATH]`: one DAG run on the data dir."""
+    """`python -m launch.airflow_runner [--json-out PATH]`: one DAG run on the data dir."""
     import argparse
     import json
 

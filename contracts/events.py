@@ -1,0 +1,164 @@
+"""The event log's one envelope, every event type (versioned) and its payload schema.
+
+Payload keys are a public contract: the store writes them, the consumers, Spark jobs, quality
+gates and serving read them. A breaking change to a payload gets a new version suffix, never an
+in-place edit; a new optional key is not breaking (readers of older events see it as null).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Field types of the payload schemas: JSON scalars by name; a list of one dict is a list of
+# records of that shape. `money` is a Decimal as a string ("12.50"); `instant` is ISO 8601.
+STRING, LONG, DOUBLE, MONEY, INSTANT = "string", "long", "double", "money", "instant"
+Schema = dict[str, Any]
+
+# Catalog: the full product snapshot on create and update.
+PRODUCT_CREATED = "catalog.ProductCreated.v1"
+PRODUCT_UPDATED = "catalog.ProductUpdated.v1"
+PRODUCT_DELETED = "catalog.ProductDeleted.v1"
+# Inventory: `quantity` is the new sellable level (>= 0), `reason` one of STOCK_REASONS.
+STOCK_CHANGED = "inventory.StockChanged.v1"
+STOCK_REASONS = ("restock", "order", "cancel", "adjust", "expire", "return")
+# Users: role is "customer", "seller" or "admin".
+CUSTOMER_REGISTERED = "users.CustomerRegistered.v1"
+# Cart: a line added from a search result (`search_id`) or a recommendation
+# (`recommendation_id`), or from neither (a product page reached otherwise).
+CART_ITEM_ADDED = "cart.CartItemAdded.v1"
+# Orders: each item says where its cart line came from (search or recommendation).
+ORDER_PLACED = "orders.OrderPlaced.v1"
+ORDER_STATUS_CHANGED = "orders.OrderStatusChanged.v1"
+# Payments (decline_code "gateway_timeout" when the provider never answered in time).
+PAYMENT_AUTHORIZED = "payments.PaymentAuthorized.v1"
+PAYMENT_CAPTURED = "payments.PaymentCaptured.v1"
+PAYMENT_DECLINED = "payments.PaymentDeclined.v1"
+PAYMENT_VOIDED = "payments.PaymentVoided.v1"
+# A refund: `amount` is this refund, `refunded_total` everything refunded on the payment so far.
+PAYMENT_REFUNDED = "payments.PaymentRefunded.v1"
+# Shipping (shipment statuses: "created", "picked_up", "delivered").
+SHIPMENT_CREATED = "shipping.ShipmentCreated.v1"
+SHIPMENT_STATUS_CHANGED = "shipping.ShipmentStatusChanged.v1"
+RETURN_REQUESTED = "shipping.ReturnRequested.v1"
+RETURN_RECEIVED = "shipping.ReturnReceived.v1"
+# Storefront behaviour: the labels for learning to rank and the outcomes of the models.
+# `ranker` and `recommender` name what produced the list: a registry version ("7") or, where no
+# version is champion, the baseline serving falls back to ("index", "popularity").
+SEARCH_PERFORMED = "storefront.SearchPerformed.v1"
+SEARCH_RESULT_CLICKED = "storefront.SearchResultClicked.v1"
+# Recommendations shown on a surface: "feed" (the shopper's home page) or "similar" (a product
+# page's similar items, `anchor_product_id` being that product); `strategy` says how the list
+# was filled (e.g. "sasrec", "item_knn", "popularity", "content", "also_bought").
+RECOMMENDATIONS_SHOWN = "storefront.RecommendationsShown.v1"
+RECOMMENDATION_CLICKED = "storefront.RecommendationClicked.v1"
+RECOMMENDATION_SURFACES = ("feed", "similar")
+
+_PRODUCT: Schema = {
+    "product_id": STRING, "seller_id": STRING, "title": STRING, "description": STRING,
+    "brand": STRING, "category": STRING, "price": MONEY, "currency": STRING, "rating": DOUBLE,
+    "rating_count": LONG, "image_url": STRING, "created_at": INSTANT, "updated_at": INSTANT,
+}  # fmt: skip
+_PAYMENT: Schema = {
+    "payment_id": STRING, "order_id": STRING, "amount": MONEY, "currency": STRING,
+    "gateway_ref": STRING, "decline_code": STRING,
+}  # fmt: skip
+_SHOWN: list[Schema] = [{"product_id": STRING, "position": LONG, "score": DOUBLE}]
+
+PAYLOADS: dict[str, Schema] = {
+    PRODUCT_CREATED: _PRODUCT,
+    PRODUCT_UPDATED: _PRODUCT,
+    PRODUCT_DELETED: {"product_id": STRING},
+    STOCK_CHANGED: {"product_id": STRING, "quantity": LONG, "delta": LONG, "reason": STRING},
+    CUSTOMER_REGISTERED: {
+        "customer_id": STRING, "name": STRING, "email": STRING, "role": STRING,
+        "registered_at": INSTANT,
+    },
+    CART_ITEM_ADDED: {
+        "cart_id": STRING, "customer_id": STRING, "product_id": STRING, "quantity": LONG,
+        "unit_price": MONEY, "search_id": STRING, "recommendation_id": STRING,
+    },
+    ORDER_PLACED: {
+        "order_id": STRING, "customer_id": STRING, "status": STRING, "currency": STRING,
+        "total": MONEY, "placed_at": INSTANT,
+        "items": [{
+            "product_id": STRING, "quantity": LONG, "unit_price": MONEY, "search_id": STRING,
+            "recommendation_id": STRING,
+        }],
+    },
+    ORDER_STATUS_CHANGED: {
+        "order_id": STRING, "customer_id": STRING, "from_status": STRING, "to_status": STRING,
+        "reason": STRING,
+    },
+    PAYMENT_AUTHORIZED: _PAYMENT,
+    PAYMENT_CAPTURED: _PAYMENT,
+    PAYMENT_DECLINED: _PAYMENT,
+    PAYMENT_VOIDED: _PAYMENT,
+    PAYMENT_REFUNDED: {**_PAYMENT, "refund_id": STRING, "refunded_total": MONEY},
+    SHIPMENT_CREATED: {
+        "shipment_id": STRING, "order_id": STRING, "carrier_ref": STRING, "status": STRING,
+    },
+    SHIPMENT_STATUS_CHANGED: {
+        "shipment_id": STRING, "order_id": STRING, "from_status": STRING, "to_status": STRING,
+    },
+    RETURN_REQUESTED: {
+        "return_id": STRING, "order_id": STRING, "customer_id": STRING, "reason": STRING,
+    },
+    RETURN_RECEIVED: {"return_id": STRING, "order_id": STRING},
+    SEARCH_PERFORMED: {
+        "search_id": STRING, "session_id": STRING, "customer_id": STRING, "query": STRING,
+        "ranker": STRING, "results": _SHOWN,
+    },
+    SEARCH_RESULT_CLICKED: {
+        "search_id": STRING, "session_id": STRING, "customer_id": STRING, "product_id": STRING,
+        "position": LONG,
+    },
+    RECOMMENDATIONS_SHOWN: {
+        "recommendation_id": STRING, "session_id": STRING, "customer_id": STRING,
+        "surface": STRING, "anchor_product_id": STRING, "recommender": STRING,
+        "strategy": STRING, "items": _SHOWN,
+    },
+    RECOMMENDATION_CLICKED: {
+        "recommendation_id": STRING, "session_id": STRING, "customer_id": STRING,
+        "product_id": STRING, "position": LONG,
+    },
+}  # fmt: skip
+
+ALL_TYPES: tuple[str, ...] = tuple(PAYLOADS)
+
+
+@dataclass(frozen=True)
+class Event:
+    """The one envelope. `position` is assigned by the outbox table when the row is inserted."""
+
+    type: str
+    aggregate_id: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+    event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    position: int | None = None
+
+    def payload_json(self) -> str:
+        return json.dumps(self.payload, sort_keys=True, default=str)
+
+
+def unknown_keys(event_type: str, payload: dict[str, Any]) -> list[str]:
+    """Payload keys the schema of `event_type` does not declare (nested records included, as
+    `items.0.colour`); a writer's test asserts this is empty."""
+    return _unknown(PAYLOADS[event_type], payload, "")
+
+
+def _unknown(schema: Schema, payload: dict[str, Any], prefix: str) -> list[str]:
+    found = []
+    for key, value in payload.items():
+        kind = schema.get(key)
+        if kind is None:
+            found.append(prefix + key)
+        elif isinstance(kind, list) and isinstance(value, list):
+            for n, record in enumerate(value):
+                if isinstance(record, dict):
+                    found += _unknown(kind[0], record, f"{prefix}{key}.{n}.")
+    return found
