@@ -43,6 +43,7 @@ def model_versions(settings: Settings) -> list[dict]:
                     "version": int(version.version),
                     "aliases": aliases_by_version.get(str(version.version), []),
                     "metrics": {k: round(v, 4) for k, v in sorted(metrics.items())},
+                    "kind": (version.tags or {}).get("model.kind", ""),
                     "decision": (version.tags or {}).get("promotion.reason", ""),
                 }
             )
@@ -82,25 +83,16 @@ def print_summary(
     settings: Settings, facts: dict, gateway_url: str, serving_url: str, console: Console
 ) -> None:
     console.rule("what happened")
-    sim = Table("simulation", "count", title="Shoppers (simulated, through the service layer)")
-    for key, value in facts["simulation"].items():
-        sim.add_row(key, str(value))
-    console.print(sim)
+    for row in facts["rounds"]:
+        console.print(round_table(row))
     events = Table("event type", "events", title="Outbox events")
     for type_, count in events_by_type(settings).items():
         events.add_row(type_, str(count))
     console.print(events)
-    dag = facts["dag"]
-    tasks = Table("task", "state", "seconds", "result", title=f"Airflow store_loop: {dag.state}")
-    for task_id, task in dag.tasks.items():
-        seconds = f"{task['seconds']:.1f}" if task["seconds"] is not None else "-"
-        tasks.add_row(task_id, task["state"], seconds, _short(task["result"]))
-    console.print(tasks)
-    versions = Table("model", "version", "aliases", "metrics", "decision", title="MLflow registry")
+    versions = Table("model", "version", "kind", "aliases", "decision", title="MLflow registry")
     for v in model_versions(settings):
-        metrics = ", ".join(f"{k}={val}" for k, val in v["metrics"].items())
         versions.add_row(
-            v["model"], str(v["version"]), ",".join(v["aliases"]), metrics, v["decision"]
+            v["model"], str(v["version"]), v["kind"], ",".join(v["aliases"]), v["decision"]
         )
     console.print(versions)
     console.print(f"API check: {facts.get('api_check')}")
@@ -109,11 +101,32 @@ def print_summary(
     console.print(f"store gateway, OpenAPI docs:   {gateway_url}/docs")
     console.print(f"search and recommendations:    {serving_url}/docs")
     console.print(f"  e.g. curl '{gateway_url}/api/search?q=running+shoes'")
+    console.print(
+        f"every round and gate decision: {settings.reports_dir}/rounds.json, decisions.jsonl"
+    )
     console.print(f"analytics sandbox received:    {settings.analytics_url}/v1/stats")
     console.print(
         f"MLflow UI:                     make mlflow-ui  (tracking store {settings.tracking_uri})"
     )
     console.print(f"lake, features, marts:         {settings.root}")
+
+
+def round_table(row: dict) -> Table:
+    """One round: what served the shoppers, what they did, what the DAG decided after."""
+    days = f"days {row['first_day'] + 1}-{row['first_day'] + row['days']}"
+    table = Table("", "", title=f"Round {row['number']} ({days})", show_header=False)
+    for key, value in row["shopping"].items():
+        table.add_row(key.replace("_", " "), _short(value, 70))
+    table.add_row("DAG store_loop", row["dag_state"])
+    for model, decision in row["decisions"].items():
+        table.add_row(f"gate: {model}", _short(decision.get("reason", decision), 70))
+    after = ", ".join(f"{m} {v or 'none (baseline)'}" for m, v in row["champions_after"].items())
+    table.add_row("champions after", after)
+    table.add_row(
+        "serving followed",
+        f"{row['serving_followed_s']} s, replicas {', '.join(row['replicas'])} (no restart)",
+    )
+    return table
 
 
 def _short(result: object, limit: int = 90) -> str:

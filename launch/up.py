@@ -1,7 +1,9 @@
-"""`make up`: the whole loop on embedded defaults, then the APIs until Ctrl-C (--once exits).
+"""`make up`: the whole loop on embedded defaults in rounds, then the APIs until Ctrl-C.
 
-Store and shoppers -> outbox -> consumers (bronze lake, search index) -> Airflow DAG (Spark,
-quality, Feast, dbt, analytics export, training, promotion) -> Ray Serve and the gateway.
+The store is listed and serving starts first (round 1 is served by index order and popularity);
+then each round: shoppers shop through serving's HTTP API -> outbox -> consumers (lake, search
+index, fresh signals in Feast) -> Airflow DAG (Spark, quality, Feast, dbt, analytics export,
+training, gated promotion) -> serving follows the new champions without a restart.
 """
 
 from __future__ import annotations
@@ -13,27 +15,26 @@ import shutil
 import signal
 import threading
 import time
-from datetime import UTC, datetime
+from typing import Any
 
 from launch.gateway_server import GatewayHandle, start_gateway
 from launch.steps import StepLog
 from storeloop.settings import Settings
 
-SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make up", description=__doc__)
-    parser.add_argument("--once", action="store_true", help="run the loop, check the APIs, exit")
+    parser.add_argument("--once", action="store_true", help="run the rounds, check the APIs, exit")
     parser.add_argument(
         "--keep",
         action="store_true",
-        help="keep the previous data dir: no new simulation; consumers, DAG (challengers) and APIs",
+        help="keep the previous data dir and its store: further rounds continue after its last day",
     )
     parser.add_argument("--data-dir", help="where every embedded store lives (default ./var)")
     parser.add_argument("--products", type=int, help="simulated catalog size")
     parser.add_argument("--shoppers", type=int, help="simulated shoppers")
-    parser.add_argument("--days", type=int, help="simulated days")
+    parser.add_argument("--rounds", type=int, help="rounds of shopping, training and promotion")
+    parser.add_argument("--days", type=int, help="simulated days per round")
     return parser.parse_args(argv)
 
 
@@ -43,154 +44,160 @@ def export_overrides(args: argparse.Namespace) -> None:
         "STORE_DATA_DIR": args.data_dir,
         "STORE_SIM_PRODUCTS": args.products,
         "STORE_SIM_SHOPPERS": args.shoppers,
+        "STORE_SIM_ROUNDS": args.rounds,
         "STORE_SIM_DAYS": args.days,
     }
     os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
 
 
-def run_loop(settings: Settings, log: StepLog, fresh: bool = True) -> dict:
-    """Run everything up to serving; returns the facts the summary prints."""
-    from launch.airflow_runner import run_dag
-    from launch.consumers import run_all
-    from launch.search_client import InProcessSearch
-    from transactional.bootstrap import bootstrap
-    from transactional.common.clock import SimulatedClock
-    from warehouse.analytics_receiver import start_receiver
+class Loop:
+    """Everything `make up` starts, so that one place stops it."""
 
-    facts: dict = {}
-    with log.step("prepare the data dir"):
-        if fresh and settings.root.exists():
-            shutil.rmtree(settings.root)
-        settings.ensure_dirs()
-    with log.step("start the sandbox analytics service"):
-        receiver = start_receiver(settings)
-        os.environ["STORE_ANALYTICS_URL"] = receiver.url
-        settings = Settings()
-        facts["receiver"] = receiver
-    with log.step("open the store (SQLite) and the search index"):
-        store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
-        search = InProcessSearch(settings)
-    if store.catalog.list_products(limit=1).items:
-        log.console.print("The store already has products (--keep): no new simulation.")
-        facts["simulation"] = {}
-    else:
-        facts["simulation"] = _simulate(settings, store, search, log)
-    with log.step("event consumers catch up (bronze lake, search index)"):
-        facts["consumers"] = run_all(settings)
-    with log.step("Airflow DAG store_loop (dag.test)"):
-        facts["dag"] = run_dag(settings)
-    if not facts["dag"].succeeded:
-        log.console.print("[bold red]The DAG run failed; features and models stay as they were.[/]")
-    return facts
+    def __init__(self, settings: Settings, log: StepLog) -> None:
+        self.settings, self.log = settings, log
+        self.facts: dict[str, Any] = {"rounds": []}
+        self.receiver: Any = None
+        self.gateway: GatewayHandle | None = None
+        self.serving_url = ""
+        self.followers: Any = None
+        self.store: Any = None
 
+    def open(self, fresh: bool) -> Any:
+        """Data dir, sandbox analytics, the store with its catalog and shoppers, the search
+        index, serving and the gateway; returns the simulation to run rounds with."""
+        from simulation.serving_client import HttpServing
 
-def _simulate(settings: Settings, store, search, log: StepLog) -> dict:
-    from launch.consumers import run_all
-    from simulation.run import simulate
+        from launch.followers import Followers
+        from simulation.run import SIMULATION_START, Simulation
+        from transactional.bootstrap import bootstrap
+        from transactional.common.clock import SimulatedClock
+        from warehouse.analytics_receiver import start_receiver
 
-    with log.step(
-        f"simulate {settings.sim_products} products, {settings.sim_shoppers} shoppers, "
-        f"{settings.sim_days} days"
-    ):
+        settings, log = self.settings, self.log
+        with log.step("prepare the data dir"):
+            if fresh and settings.root.exists():
+                shutil.rmtree(settings.root)
+            settings.ensure_dirs()
+        with log.step("start the sandbox analytics service"):
+            self.receiver = start_receiver(settings)
+            os.environ["STORE_ANALYTICS_URL"] = self.receiver.url
+            self.settings = settings = Settings()
+        self.followers = Followers(settings)
+        with log.step(f"open the store ({settings.db_url.split(':')[0]})"):
+            self.store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
+            simulation = Simulation(settings, self.store, HttpServing(settings.serving_url))
+        if self.store.catalog.list_products(limit=1).items:
+            log.console.print("The store already has its catalog and shoppers (--keep).")
+        else:
+            with log.step(
+                f"sellers list {settings.sim_products} products, "
+                f"{settings.sim_shoppers} shoppers sign up"
+            ):
+                simulation.open_store()
+        with log.step("event consumers catch up (bronze lake, search index, fresh signals)"):
+            self.facts["consumers"] = self.followers.catch_up()
+        self.followers.start()
+        self.serve()
+        return simulation
 
-        def on_day_end(day_index: int, day) -> None:
-            run_all(settings)  # the index follows stock day by day, as it would live
-            search.refresh()
+    def serve(self) -> None:
+        from serving.run import start
 
-        def on_listed() -> None:
-            run_all(settings)
+        with self.log.step("start Ray Serve (search, recommendations)"):
+            self.serving_url = start(self.settings)
+        with self.log.step("start the store gateway"):
+            self.gateway = start_gateway(self.settings)
 
-        report = simulate(settings, store, search, on_day_end=on_day_end, on_listed=on_listed)
-    return report.as_dict()
+    def run_rounds(self, simulation: Any) -> None:
+        from launch.rounds import run_round
 
+        first_day = self._days_done()
+        for number in range(1, self.settings.sim_rounds + 1):
+            done = run_round(
+                self.settings, self.log, simulation, self.followers, self.serving_url,
+                number=len(self.facts["rounds"]) + 1,
+                first_day=first_day + (number - 1) * self.settings.sim_days,
+                days=self.settings.sim_days,
+            )  # fmt: skip
+            self.facts["rounds"].append(done.as_dict())
+            self._write_rounds()
 
-def serve(settings: Settings, log: StepLog) -> tuple[str, GatewayHandle]:
-    from serving.run import start
+    def _days_done(self) -> int:
+        """Days simulated by earlier runs on this data dir (--keep continues after them)."""
+        path = self.settings.reports_dir / "rounds.json"
+        if not path.exists():
+            return 0
+        earlier = json.loads(path.read_text())
+        self.facts["rounds"] = earlier
+        return max((r["first_day"] + r["days"] for r in earlier), default=0)
 
-    with log.step("start Ray Serve (search, recommendations)"):
-        serving_url = start(settings)
-    with log.step("start the store gateway"):
-        gateway = start_gateway(settings)
-    return serving_url, gateway
+    def _write_rounds(self) -> None:
+        path = self.settings.reports_dir / "rounds.json"
+        path.write_text(json.dumps(self.facts["rounds"], indent=2, default=str))
+
+    def close(self) -> None:
+        from serving.run import stop
+
+        if self.followers is not None:
+            self.followers.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
+        stop()
+        if self.receiver is not None:
+            self.receiver.stop()
+        if self.store is not None:
+            self.store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     export_overrides(args)
-    settings = Settings()
     log = StepLog()
     started = time.perf_counter()
-    facts = run_loop(settings, log, fresh=not args.keep)
-    settings = Settings()
-    serving_url, gateway = serve(settings, log)
+    loop = Loop(Settings(), log)
+    try:
+        simulation = loop.open(fresh=not args.keep)
+        loop.run_rounds(simulation)
+        return finish(loop, args, started)
+    finally:
+        loop.close()
 
+
+def finish(loop: Loop, args: argparse.Namespace, started: float) -> int:
     from launch.report import print_summary, smoke_check_apis
 
+    settings, log, facts = loop.settings, loop.log, loop.facts
+    assert loop.gateway is not None
     with log.step("check the APIs"):
-        facts["api_check"] = smoke_check_apis(settings, gateway.url)
+        facts["api_check"] = smoke_check_apis(settings, loop.gateway.url)
     facts["seconds"] = {**log.seconds, "total": round(time.perf_counter() - started, 1)}
-    print_summary(settings, facts, gateway.url, serving_url, log.console)
-    _write_figures(settings, facts)
+    print_summary(settings, facts, loop.gateway.url, loop.serving_url, log.console)
+    (settings.reports_dir / "up_timings.json").write_text(
+        json.dumps({"steps_seconds": facts["seconds"]}, indent=2)
+    )
+    rounds_ok = all(r["dag_state"] == "success" for r in facts["rounds"])
     ready = {
-        "gateway_url": gateway.url,
-        "serving_url": serving_url,
-        "dag_state": facts["dag"].state,
+        "gateway_url": loop.gateway.url,
+        "serving_url": loop.serving_url,
+        "dag_state": "success" if rounds_ok else "failed",
+        "rounds": len(facts["rounds"]),
     }
     (settings.reports_dir / "up_ready.json").write_text(json.dumps(ready))
     if args.once:
-        _shutdown(facts, gateway)
-        return 0 if facts["dag"].succeeded else 1
+        return 0 if rounds_ok else 1
     log.console.print("APIs are up; Ctrl-C stops them.")
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    keep_following(settings, stop)
-    _shutdown(facts, gateway)
-    return 0
-
-
-def keep_following(settings: Settings, stop: threading.Event) -> None:
-    """While the APIs are up: consumers follow the outbox (search stays fresh, the lake grows),
-    and the money jobs expire stale reservations and settle open payments once a minute."""
-    import sqlalchemy as sa
-
-    from launch.consumers import run_all
     from transactional.bootstrap import bootstrap
-    from transactional.common.outbox import outbox
     from transactional.orders.jobs import run_money_jobs
 
-    store = bootstrap(settings)
-    head_query = sa.select(sa.func.max(outbox.c.position))
-    last_head, last_money_run = None, 0.0
+    store = bootstrap(settings)  # the real clock: reservations expire in real minutes now
     try:
-        while not stop.wait(1.0):
-            # One cheap read of the log's head; the consumers open their files only on news.
-            with store.engine.connect() as connection:
-                head = connection.execute(head_query).scalar()
-            if head != last_head:
-                run_all(settings)
-                last_head = head
-            if time.monotonic() - last_money_run >= 60:
-                run_money_jobs(store)
-                last_money_run = time.monotonic()
+        loop.followers.follow_everything(stop, lambda: run_money_jobs(store))
     finally:
         store.close()
-
-
-def _write_figures(settings: Settings, facts: dict) -> None:
-    figures = {
-        "steps_seconds": facts["seconds"],
-        "dag_task_seconds": {k: v["seconds"] for k, v in facts["dag"].tasks.items()},
-    }
-    (settings.reports_dir / "up_timings.json").write_text(json.dumps(figures, indent=2))
-
-
-def _shutdown(facts: dict, gateway) -> None:
-    from serving.run import stop
-
-    gateway.stop()
-    stop()
-    facts["receiver"].stop()
+    return 0
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     # simulation scale (make up uses these defaults; the e2e test shrinks them)
     sim_products: int = 5000
     sim_shoppers: int = 500
-    sim_days: int = 7
+    # make up runs the loop in rounds: `sim_days` of shopping each, then training and promotion
+    sim_rounds: int = Field(default=3, ge=0)
+    sim_days: int = Field(default=3, ge=1)
     sim_sessions_per_shopper_day: float = 0.6
 
     @property

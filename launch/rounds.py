@@ -1,0 +1,106 @@
+"""One round of the loop: shoppers shop for some days, served by the champions of the moment;
+the consumers catch up; the DAG trains challengers and gates them; serving follows the aliases
+without a restart. A round's row says what served it and what its DAG decided."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from launch.airflow_runner import run_dag
+from launch.followers import Followers
+from launch.steps import StepLog
+from storeloop.settings import Settings
+
+MODELS = ("search-ranker", "recommender")
+FOLLOW_TIMEOUT_S = 60.0
+
+
+@dataclass
+class Round:
+    number: int
+    first_day: int
+    days: int
+    shopping: dict[str, Any] = field(default_factory=dict)
+    dag_state: str = "not run"
+    dag_tasks: dict[str, Any] = field(default_factory=dict)
+    decisions: dict[str, Any] = field(default_factory=dict)  # model -> the train task's result
+    champions_after: dict[str, str | None] = field(default_factory=dict)
+    serving_followed_s: float | None = None
+    replicas: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "dag_tasks"} | {
+            "dag_task_seconds": {k: t.get("seconds") for k, t in self.dag_tasks.items()}
+        }
+
+
+def champions(settings: Settings) -> dict[str, str | None]:
+    """The registry's `champion` version per model (None: serving shows its baseline)."""
+    from serving.champions import champion_version
+
+    return {name: champion_version(settings, name) for name in MODELS}
+
+
+def serving_state(serving_url: str, asks: int = 12) -> tuple[dict[str, set], set[str]]:
+    """What the replicas serve: the versions each model answered with, and the replicas seen
+    (several asks, so that every replica behind the proxy is likely to answer)."""
+    versions: dict[str, set] = {name: set() for name in MODELS}
+    replicas: set[str] = set()
+    with httpx.Client(base_url=serving_url, timeout=10.0) as client:
+        for _ in range(asks):
+            models = client.get("/models").json()
+            for name in MODELS:
+                versions[name].add(models.get(name))
+            replicas.add(str(models.get("replica") or client.get("/health").json()["replica"]))
+    return versions, replicas
+
+
+def wait_for_serving(settings: Settings, serving_url: str) -> tuple[float, set[str]]:
+    """Seconds until every replica asked serves the registry's champions; raises after
+    FOLLOW_TIMEOUT_S (serving kept the old models: a finding, not something to hide)."""
+    wanted = champions(settings)
+    started = time.monotonic()
+    while True:
+        versions, replicas = serving_state(serving_url)
+        if all(versions[name] == {wanted[name]} for name in MODELS):
+            return time.monotonic() - started, replicas
+        if time.monotonic() - started > FOLLOW_TIMEOUT_S:
+            raise RuntimeError(f"serving still answers {versions}, the registry says {wanted}")
+        time.sleep(0.5)
+
+
+def run_round(
+    settings: Settings,
+    log: StepLog,
+    simulation: Any,
+    followers: Followers,
+    serving_url: str,
+    number: int,
+    first_day: int,
+    days: int,
+) -> Round:
+    current = Round(number, first_day, days)
+    label = f"round {number}"
+    with log.step(f"{label}: shoppers shop days {first_day + 1}-{first_day + days}"):
+        report = simulation.run_days(first_day, days, on_day_end=lambda *_: followers.catch_up())
+        current.shopping = report.as_dict()
+    with log.step(f"{label}: consumers catch up (lake, search index, fresh signals)"):
+        followers.catch_up()
+    with log.step(f"{label}: Airflow DAG store_loop (dag.test)"):
+        dag = run_dag(settings)
+    current.dag_state, current.dag_tasks = dag.state, dag.tasks
+    for task, model in (("train_ranker", "search-ranker"), ("train_recommender", "recommender")):
+        result = dag.tasks.get(task, {})
+        current.decisions[model] = result.get("result") or {"state": result.get("state")}
+    if not dag.succeeded:
+        log.console.print(f"[bold red]{label}: the DAG failed; the champions stay as they were.[/]")
+    with log.step(f"{label}: serving follows the champions (no restart)"):
+        seconds, replicas = wait_for_serving(settings, serving_url)
+        current.serving_followed_s = round(seconds, 1)
+        current.replicas = sorted(replicas)
+    current.champions_after = champions(settings)
+    return current
