@@ -112,9 +112,8 @@ class StoreServing:
 
     @api.get("/health")
     def health(self) -> dict[str, Any]:
-        # `replica` tells the processes apart (one per core by default): the pid on its host.
         return {"status": "ok", "products": self.search_service.index.count(),
-                "replica": f"{socket.gethostname()}:{os.getpid()}"}  # fmt: skip
+                "replica": _replica()}  # fmt: skip
 
     @api.get("/models")
     def models(self) -> dict[str, Any]:
@@ -122,12 +121,18 @@ class StoreServing:
             "search-ranker": self.ranker_slot.version,
             "recommender": self.recommender_slot.version,
             "ranker_in_use": self.ranker_slot.version or "index",
+            "replica": _replica(),
         }
 
     def __del__(self) -> None:
         watcher = getattr(self, "watcher", None)
         if watcher is not None:
             watcher.stop()
+
+
+def _replica() -> str:
+    """Tells the replica processes apart (one per core by default): the pid on its host."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 MAX_DEFAULT_REPLICAS = 8  # each holds its own models and Feast client: a big box sets its own
