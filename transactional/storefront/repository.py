@@ -41,7 +41,7 @@ recommendation_lists = Table(
 _INSERT = insert(searches)
 _EXISTS = select(searches.c.search_id).where(searches.c.search_id == bindparam("search_id"))
 _INSERT_LIST = insert(recommendation_lists)
-_LIST_EXISTS = select(recommendation_lists.c.recommendation_id).where(
+_LIST_SIZE = select(recommendation_lists.c.item_count).where(
     recommendation_lists.c.recommendation_id == bindparam("recommendation_id")
 )
 
@@ -105,6 +105,7 @@ class RecommendationListRepository:
             },
         )
 
-    def exists(self, recommendation_id: str) -> bool:
-        found = self.connection.execute(_LIST_EXISTS, {"recommendation_id": recommendation_id})
-        return found.first() is not None
+    def item_count(self, recommendation_id: str) -> int | None:
+        """How many items the list showed; None when no such list was recorded."""
+        found = self.connection.execute(_LIST_SIZE, {"recommendation_id": recommendation_id})
+        return found.scalar_one_or_none()

@@ -126,14 +126,19 @@ class StorefrontService:
         product_id: str,
         position: int,
     ) -> None:
-        """RecommendationNotFound when no such list was recorded."""
+        """RecommendationNotFound when no such list was recorded; InvalidRecommendations for a
+        position the list did not show."""
         invalid = InvalidRecommendations
         position = ensure_position(position, "position", invalid)
         product_id = ensure_text(product_id, "product_id", MAX_ID, invalid)
         _shopper(session_id, customer_id)
         with self.uow.begin() as tx:
-            if not RecommendationListRepository(tx.connection).exists(recommendation_id):
+            shown = RecommendationListRepository(tx.connection).item_count(recommendation_id)
+            if shown is None:
                 raise RecommendationNotFound(recommendation_id)
+            # So every click in the lake has the impression it came from.
+            if position > shown:
+                raise invalid(f"the list showed {shown} items", "position")
             tx.record(
                 events.RECOMMENDATION_CLICKED,
                 recommendation_id,

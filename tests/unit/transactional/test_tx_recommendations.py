@@ -139,9 +139,10 @@ def test_a_click_on_an_unknown_list_or_a_bad_position_is_refused(store, count):
     )
     rec_id = store.storefront.record_recommendations("s", None, "feed", None, "7", "sasrec", ITEMS)
     before = count(store, "outbox")
-    with pytest.raises(InvalidRecommendations) as caught:
-        store.storefront.record_recommendation_click(rec_id, "s", None, "p-1", 0)
-    assert caught.value.field == "position"
+    for beyond_the_list in (0, 3):
+        with pytest.raises(InvalidRecommendations) as caught:
+            store.storefront.record_recommendation_click(rec_id, "s", None, "p-1", beyond_the_list)
+        assert caught.value.field == "position"
     with pytest.raises(InvalidRecommendations) as caught:
         store.storefront.record_recommendation_click(rec_id, "s", None, "", 1)
     assert caught.value.field == "product_id"
