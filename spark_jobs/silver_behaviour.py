@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from contracts import events as E
 from spark_jobs import payloads as P
@@ -30,8 +31,13 @@ def build_search_impressions(events: DataFrame) -> DataFrame:
 
 
 def build_clicks(events: DataFrame) -> DataFrame:
-    return P.parsed(events, [E.SEARCH_RESULT_CLICKED], P.CLICK).select(
-        "search_id",
+    return _clicks(events, E.SEARCH_RESULT_CLICKED, P.CLICK, "search_id")
+
+
+def _clicks(events: DataFrame, event_type: str, schema: StructType, list_id: str) -> DataFrame:
+    """Clicks on the items of a search (`search_id`) or a recommendation list."""
+    return P.parsed(events, [event_type], schema).select(
+        list_id,
         "session_id",
         "customer_id",
         "product_id",
@@ -78,12 +84,4 @@ def build_recommendation_impressions(events: DataFrame) -> DataFrame:
 
 
 def build_recommendation_clicks(events: DataFrame) -> DataFrame:
-    return P.parsed(events, [E.RECOMMENDATION_CLICKED], P.RECOMMENDATION_CLICK).select(
-        "recommendation_id",
-        "session_id",
-        "customer_id",
-        "product_id",
-        F.col("position").cast("long").alias("position"),
-        F.col("event_at").alias("clicked_at"),
-        P.day("event_at").alias("dt"),
-    )
+    return _clicks(events, E.RECOMMENDATION_CLICKED, P.RECOMMENDATION_CLICK, "recommendation_id")
