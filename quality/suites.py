@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.events import RECOMMENDATION_SURFACES
 from quality.runner import Spec
 
 ORDER_STATUSES = [
@@ -67,6 +68,17 @@ SILVER: dict[str, list[Spec]] = {
     ],
     "clicks": [*not_null("search_id", "product_id", "clicked_at"), between("position", 1)],
     "cart_adds": [*not_null("cart_id", "product_id"), between("quantity", 1)],
+    # No NOT_EMPTY: a quiet day, or a lake older than the recommendation channel, has none.
+    "recommendation_impressions": [
+        *not_null("recommendation_id", "product_id", "position", "surface", "recommender",
+                  "strategy", "shown_at"),
+        unique("recommendation_id", "position"), between("position", 1),
+        in_set("surface", list(RECOMMENDATION_SURFACES)),
+    ],
+    "recommendation_clicks": [
+        *not_null("recommendation_id", "product_id", "position", "clicked_at"),
+        between("position", 1),
+    ],
 }  # fmt: skip
 
 GOLD: dict[str, list[Spec]] = {
@@ -95,5 +107,9 @@ GOLD: dict[str, list[Spec]] = {
 SILVER_REFERENCES = [
     ("order_items", "order_id", "orders", "order_id"),
     ("payments", "order_id", "orders", "order_id"),
-]
+    # The store refuses a click on a list it never recorded. (Cart and order lines name lists
+    # the client sent, unchecked like search ids, so they get no reference check.)
+    ("recommendation_clicks", "recommendation_id", "recommendation_impressions",
+     "recommendation_id"),
+]  # fmt: skip
 GOLD_REFERENCES: list[tuple[str, str, str, str]] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -52,9 +54,11 @@ def build_ranking_examples(silver: Silver) -> DataFrame:
 
 
 def build_interactions(silver: Silver) -> DataFrame:
-    """What each known customer did with each product: click 1, cart 2, purchase 3."""
+    """What each known customer did with each product: click 1 (on a search result or a
+    recommendation), cart 2, purchase 3."""
     kinds = [
         (silver.clicks, "clicked_at", "click", 1),
+        (silver.recommendation_clicks, "clicked_at", "click", 1),
         (silver.cart_adds, "added_at", "cart", 2),
         (silver.purchases(), "placed_at", "purchase", 3),
     ]
@@ -68,7 +72,7 @@ def build_interactions(silver: Silver) -> DataFrame:
         )
         for table, at, kind, weight in kinds
     ]
-    union = parts[0].unionByName(parts[1]).unionByName(parts[2])
+    union = reduce(DataFrame.unionByName, parts)
     return union.filter(F.col("customer_id").isNotNull()).withColumn(
         "dt", F.date_format("event_timestamp", "yyyy-MM-dd")
     )

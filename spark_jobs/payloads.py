@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
     ArrayType,
@@ -14,6 +14,7 @@ from pyspark.sql.types import (
     StringType,
     StructField,
     StructType,
+    TimestampType,
 )
 
 from contracts import events as E
@@ -49,6 +50,23 @@ SEARCH = of(E.SEARCH_PERFORMED)
 CLICK = of(E.SEARCH_RESULT_CLICKED)
 RECOMMENDATIONS = of(E.RECOMMENDATIONS_SHOWN)
 RECOMMENDATION_CLICK = of(E.RECOMMENDATION_CLICKED)
+
+# The envelope as bronze holds it (consumers.lake_writer.BRONZE_EVENTS_SCHEMA).
+ENVELOPE = StructType(
+    [
+        StructField("position", LongType(), True),
+        StructField("event_id", StringType(), True),
+        StructField("type", StringType(), True),
+        StructField("aggregate_id", StringType(), True),
+        StructField("payload", StringType(), True),
+        StructField("occurred_at", TimestampType(), True),
+    ]
+)
+
+
+def no_events(spark: SparkSession) -> DataFrame:
+    """An empty bronze: what a silver builder makes of it is that table, empty, with its schema."""
+    return spark.createDataFrame([], ENVELOPE)
 
 
 def parsed(events: DataFrame, types: list[str], schema: StructType) -> DataFrame:

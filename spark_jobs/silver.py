@@ -30,6 +30,8 @@ TABLES = {
     "search_impressions": (silver_behaviour.build_search_impressions, True),
     "clicks": (silver_behaviour.build_clicks, True),
     "cart_adds": (silver_behaviour.build_cart_adds, True),
+    "recommendation_impressions": (silver_behaviour.build_recommendation_impressions, True),
+    "recommendation_clicks": (silver_behaviour.build_recommendation_clicks, True),
 }
 
 

@@ -1,9 +1,11 @@
-"""Silver storefront behaviour: search impressions, clicks and cart adds (ranking labels)."""
+"""Silver storefront behaviour: search and recommendation impressions, their clicks, and cart adds
+(the ranking labels and the outcomes of the models)."""
 
 from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from contracts import events as E
 from spark_jobs import payloads as P
@@ -29,8 +31,13 @@ def build_search_impressions(events: DataFrame) -> DataFrame:
 
 
 def build_clicks(events: DataFrame) -> DataFrame:
-    return P.parsed(events, [E.SEARCH_RESULT_CLICKED], P.CLICK).select(
-        "search_id",
+    return _clicks(events, E.SEARCH_RESULT_CLICKED, P.CLICK, "search_id")
+
+
+def _clicks(events: DataFrame, event_type: str, schema: StructType, list_id: str) -> DataFrame:
+    """Clicks on the items of a search (`search_id`) or a recommendation list."""
+    return P.parsed(events, [event_type], schema).select(
+        list_id,
         "session_id",
         "customer_id",
         "product_id",
@@ -48,6 +55,33 @@ def build_cart_adds(events: DataFrame) -> DataFrame:
         F.col("quantity").cast("long").alias("quantity"),
         P.money("unit_price").alias("unit_price"),
         "search_id",
+        "recommendation_id",  # null in adds logged before recommendations were a channel
         F.col("event_at").alias("added_at"),
         P.day("event_at").alias("dt"),
     )
+
+
+def build_recommendation_impressions(events: DataFrame) -> DataFrame:
+    """One row per item of each recommendation list shown (a list of no items leaves none)."""
+    lists = P.parsed(events, [E.RECOMMENDATIONS_SHOWN], P.RECOMMENDATIONS).select(
+        "recommendation_id", "session_id", "customer_id", "surface", "anchor_product_id",
+        "recommender", "strategy", "event_at", F.explode("items").alias("item"),
+    )  # fmt: skip
+    return lists.select(
+        "recommendation_id",
+        "session_id",
+        "customer_id",
+        "surface",
+        "anchor_product_id",
+        "recommender",
+        "strategy",
+        F.col("item.product_id").alias("product_id"),
+        F.col("item.position").cast("long").alias("position"),
+        F.col("item.score").cast("double").alias("score"),
+        F.col("event_at").alias("shown_at"),
+        P.day("event_at").alias("dt"),
+    )
+
+
+def build_recommendation_clicks(events: DataFrame) -> DataFrame:
+    return _clicks(events, E.RECOMMENDATION_CLICKED, P.RECOMMENDATION_CLICK, "recommendation_id")

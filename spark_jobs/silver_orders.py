@@ -55,6 +55,9 @@ def build_order_items(events: DataFrame) -> DataFrame:
         F.col("item.quantity").cast("long").alias("quantity"),
         F.col("item.unit_price").try_cast("double").alias("unit_price"),
         (F.col("item.quantity") * F.col("item.unit_price").try_cast("double")).alias("line_total"),
+        # What the line is credited to; null in orders placed before lines carried it.
+        F.col("item.search_id").alias("search_id"),
+        F.col("item.recommendation_id").alias("recommendation_id"),
         "placed_at",
         "dt",
     )

@@ -88,7 +88,9 @@ class CartLine:
     product_id: str
     quantity: int
     unit_price: Decimal  # the price when it was (last) added: a later change is reported
+    # Where the shopper found the product: a search result, a recommendation list, or neither.
     search_id: str | None = None
+    recommendation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,23 @@ class Cart:
         return self.customer_id is None
 
     def add(
-        self, product_id: str, quantity: int, unit_price: Decimal, search_id: str | None
+        self,
+        product_id: str,
+        quantity: int,
+        unit_price: Decimal,
+        search_id: str | None,
+        recommendation_id: str | None = None,
     ) -> CartLine:
         """Adding a product already in the cart raises its quantity; the price is today's."""
         previous = self.lines.get(product_id)
         total = quantity + (previous.quantity if previous else 0)
         if total > MAX_LINE_QUANTITY:
             raise QuantityTooLarge(total)
-        # The search that led to the product first is kept when a later add names none.
+        # The search (or recommendation) that led to the product is kept when a later add names
+        # none; each channel on its own, so a line found by both credits both.
         kept_search = search_id or (previous.search_id if previous else None)
-        line = CartLine(product_id, total, unit_price, kept_search)
+        kept_list = recommendation_id or (previous.recommendation_id if previous else None)
+        line = CartLine(product_id, total, unit_price, kept_search, kept_list)
         self.lines[product_id] = line
         return line
 
@@ -141,5 +150,6 @@ def merge_lines(
         if cap == 0:
             continue
         search_id = (had.search_id if had else None) or line.search_id
-        merged.append(CartLine(product_id, min(wanted, cap), line.unit_price, search_id))
+        listed_in = (had.recommendation_id if had else None) or line.recommendation_id
+        merged.append(CartLine(product_id, min(wanted, cap), line.unit_price, search_id, listed_in))
     return merged, changes

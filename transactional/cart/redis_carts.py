@@ -73,6 +73,7 @@ class RedisCarts(Carts):
             "quantity": line.quantity,
             "unit_price": str(line.unit_price),
             "search_id": line.search_id,
+            "recommendation_id": line.recommendation_id,
             "added_at": iso(now),
         }
         self.client.hset(self._key(cart_id), LINE + line.product_id, json.dumps(value))
@@ -106,4 +107,10 @@ class RedisCarts(Carts):
 
 def _line(product_id: str, raw: str) -> CartLine:
     value = json.loads(raw)
-    return CartLine(product_id, value["quantity"], Decimal(value["unit_price"]), value["search_id"])
+    return CartLine(
+        product_id,
+        value["quantity"],
+        Decimal(value["unit_price"]),
+        value["search_id"],
+        value.get("recommendation_id"),  # absent from lines saved before recommendations
+    )

@@ -42,6 +42,7 @@ cart_items = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price_cents", BigInteger, nullable=False),
     Column("search_id", String(40)),
+    Column("recommendation_id", String(40)),
     Column("added_at", String(40), nullable=False),
 )
 
@@ -55,6 +56,7 @@ _CART_WITH_LINES = (
         cart_items.c.quantity,
         cart_items.c.unit_price_cents,
         cart_items.c.search_id,
+        cart_items.c.recommendation_id,
     )
     .select_from(carts.outerjoin(cart_items, cart_items.c.cart_id == carts.c.cart_id))
     .order_by(cart_items.c.product_id)
@@ -73,6 +75,7 @@ _CHANGE_LINE = (
         quantity=bindparam("quantity"),
         unit_price_cents=bindparam("unit_price_cents"),
         search_id=bindparam("search_id"),
+        recommendation_id=bindparam("recommendation_id"),
         added_at=bindparam("added_at"),
     )
 )
@@ -105,6 +108,7 @@ class CartRepository(Carts):
             "quantity": line.quantity,
             "unit_price_cents": to_cents(line.unit_price),
             "search_id": line.search_id,
+            "recommendation_id": line.recommendation_id,
             "added_at": iso(now),
         }
         if is_new:
@@ -136,7 +140,11 @@ def _cart(rows) -> Cart | None:  # type: ignore[no-untyped-def]
     cart_id, owner = rows[0].cart_id, rows[0].owner
     lines = {
         r.product_id: CartLine(
-            r.product_id, r.quantity, from_cents(r.unit_price_cents), r.search_id
+            r.product_id,
+            r.quantity,
+            from_cents(r.unit_price_cents),
+            r.search_id,
+            r.recommendation_id,
         )
         for r in rows
         if r.product_id is not None

@@ -34,6 +34,7 @@ class NewCartItem(BaseModel):
     product_id: str = Field(min_length=1, max_length=32)
     quantity: int = Field(default=1, gt=0, le=MAX_LINE_QUANTITY)
     search_id: str | None = Field(default=None, max_length=40)
+    recommendation_id: str | None = Field(default=None, max_length=40)
 
 
 def guest_cart_id(header: str | None, cookie: str | None) -> str | None:
@@ -53,11 +54,19 @@ def add_item(
     if user is not None:
         return _body(
             store.cart.add_item_and_view(
-                user.user_id, body.product_id, body.quantity, body.search_id
+                user.user_id,
+                body.product_id,
+                body.quantity,
+                body.search_id,
+                body.recommendation_id,
             )
         )
     view = store.cart.add_guest_item(
-        guest_cart_id(header, cookie), body.product_id, body.quantity, body.search_id
+        guest_cart_id(header, cookie),
+        body.product_id,
+        body.quantity,
+        body.search_id,
+        body.recommendation_id,
     )
     return _guest_answer(view, 201)
 

@@ -31,6 +31,14 @@ __all__ = ["CartItemView", "CartMerge", "CartService", "CartView"]
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where the shopper found what this add puts in the cart (None: neither channel)."""
+
+    search_id: str | None
+    recommendation_id: str | None
+
+
+@dataclass(frozen=True)
 class CartMerge:
     cart_id: str
     changes: list[CartChange]
@@ -41,21 +49,40 @@ class CartService:
         self.uow = uow
 
     def add_item(
-        self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
+        self,
+        customer_id: str,
+        product_id: str,
+        quantity: int,
+        search_id: str | None = None,
+        recommendation_id: str | None = None,
     ) -> str:
+        """`search_id` / `recommendation_id`: the search result or recommendation list the
+        shopper added it from, kept on the line and carried into the order."""
+        origin = Origin(search_id, recommendation_id)
         with self.uow.begin() as tx:
-            return self._add_for(tx, customer_id, product_id, quantity, search_id)[0].cart_id
+            return self._add_for(tx, customer_id, product_id, quantity, origin)[0].cart_id
 
     def add_item_and_view(
-        self, customer_id: str, product_id: str, quantity: int, search_id: str | None = None
+        self,
+        customer_id: str,
+        product_id: str,
+        quantity: int,
+        search_id: str | None = None,
+        recommendation_id: str | None = None,
     ) -> CartView:
         """The HTTP add: the cart as the answer, read in the same transaction (one less)."""
+        origin = Origin(search_id, recommendation_id)
         with self.uow.begin() as tx:
-            cart, product = self._add_for(tx, customer_id, product_id, quantity, search_id)
+            cart, product = self._add_for(tx, customer_id, product_id, quantity, origin)
             return cart_view(tx.connection, cart, customer_id, {product_id: product})
 
     def add_guest_item(
-        self, cart_id: str | None, product_id: str, quantity: int, search_id: str | None = None
+        self,
+        cart_id: str | None,
+        product_id: str,
+        quantity: int,
+        search_id: str | None = None,
+        recommendation_id: str | None = None,
     ) -> CartView:
         """Into the guest cart `cart_id`, or a new one when None; the cart as it is now."""
         quantity = ensure_positive_quantity(quantity)
@@ -63,7 +90,7 @@ class CartService:
             carts = carts_in(tx.connection)
             product = _listed(tx, product_id)  # before a new cart: Redis would keep an empty one
             cart = self._new(tx, carts, None) if cart_id is None else _guest(carts, cart_id)
-            self._add(tx, carts, cart, product, quantity, search_id)
+            self._add(tx, carts, cart, product, quantity, Origin(search_id, recommendation_id))
             return cart_view(tx.connection, cart, None, {product_id: product})
 
     def remove_item(self, customer_id: str, product_id: str) -> None:
@@ -110,7 +137,7 @@ class CartService:
         customer_id: str,
         product_id: str,
         quantity: int,
-        search_id: str | None,
+        origin: Origin,
     ) -> tuple[Cart, Product]:
         quantity = ensure_positive_quantity(quantity)
         if UserRepository(tx.connection).get(customer_id) is None:
@@ -118,7 +145,7 @@ class CartService:
         carts = carts_in(tx.connection)
         product = _listed(tx, product_id)
         cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
-        self._add(tx, carts, cart, product, quantity, search_id)
+        self._add(tx, carts, cart, product, quantity, origin)
         return cart, product
 
     @staticmethod
@@ -135,11 +162,13 @@ class CartService:
         cart: Cart,
         product: Product,
         quantity: int,
-        search_id: str | None,
+        origin: Origin,
     ) -> str:
         product_id = product.product_id
         is_new = product_id not in cart.lines
-        line = cart.add(product_id, quantity, product.price, search_id)
+        line = cart.add(
+            product_id, quantity, product.price, origin.search_id, origin.recommendation_id
+        )
         carts.save_line(cart.cart_id, line, tx.now, is_new)
         tx.record(
             events.CART_ITEM_ADDED,
@@ -150,7 +179,8 @@ class CartService:
                 "product_id": product_id,
                 "quantity": quantity,
                 "unit_price": money_text(product.price),
-                "search_id": search_id,
+                "search_id": origin.search_id,
+                "recommendation_id": origin.recommendation_id,
             },
         )
         return cart.cart_id

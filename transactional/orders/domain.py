@@ -85,6 +85,9 @@ class OrderLine:
     product_id: str
     quantity: int
     unit_price: Decimal
+    # The cart line's search result or recommendation list: what the sale is credited to.
+    search_id: str | None = None
+    recommendation_id: str | None = None
 
     @property
     def line_total(self) -> Decimal:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from contracts import events
-from transactional.cart.domain import EmptyCart
+from transactional.cart.domain import CartLine, EmptyCart
 from transactional.cart.port import carts_in
 from transactional.catalog.repository import ProductRepository
 from transactional.common.clock import iso
@@ -51,7 +52,7 @@ def place_order(
             raise ProductUnavailable(product_id)
     currency = order_currency({found[p].currency for p in product_ids})
     # Orders charge today's catalog price, not the price seen when the item was added.
-    lines = [OrderLine(p, cart.lines[p].quantity, found[p].price) for p in product_ids]
+    lines = [order_line(cart.lines[p], found[p].price) for p in product_ids]
     order = Order(
         hex_id("o"), customer_id, OrderStatus.PENDING_PAYMENT, currency, lines, tx.now, tx.now
     )
@@ -76,6 +77,8 @@ def place_order(
                     "product_id": li.product_id,
                     "quantity": li.quantity,
                     "unit_price": money_text(li.unit_price),
+                    "search_id": li.search_id,
+                    "recommendation_id": li.recommendation_id,
                 }
                 for li in lines
             ],
@@ -85,3 +88,9 @@ def place_order(
     for change in changes:
         tx.record(events.STOCK_CHANGED, change.product_id, change.payload())
     return order
+
+
+def order_line(line: CartLine, price: Decimal) -> OrderLine:
+    """The order line of a cart line: today's price, and the search or recommendation list the
+    line came from, so the sale is credited to the model that showed it."""
+    return OrderLine(line.product_id, line.quantity, price, line.search_id, line.recommendation_id)

@@ -50,6 +50,8 @@ order_items = Table(
     Column("product_id", String(32), primary_key=True),
     Column("quantity", Integer, nullable=False),
     Column("unit_price_cents", BigInteger, nullable=False),
+    Column("search_id", String(40)),
+    Column("recommendation_id", String(40)),
 )
 
 
@@ -105,6 +107,8 @@ class OrderRepository:
                     "product_id": line.product_id,
                     "quantity": line.quantity,
                     "unit_price_cents": to_cents(line.unit_price),
+                    "search_id": line.search_id,
+                    "recommendation_id": line.recommendation_id,
                 }
                 for line in order.lines
             ],
@@ -167,7 +171,13 @@ class OrderRepository:
         rows = self.connection.execute(_ITEMS_OF, {"ids": [h.order_id for h in heads]})
         for r in rows:
             lines[r.order_id].append(
-                OrderLine(r.product_id, r.quantity, from_cents(r.unit_price_cents))
+                OrderLine(
+                    r.product_id,
+                    r.quantity,
+                    from_cents(r.unit_price_cents),
+                    r.search_id,
+                    r.recommendation_id,
+                )
             )
         return [
             Order(

@@ -1,19 +1,27 @@
-"""Search impressions and clicks as the storefront reports them."""
+"""Search and recommendation impressions and clicks as the storefront reports them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from numbers import Integral, Real
 from typing import Any
 
+from contracts.events import RECOMMENDATION_SURFACES
 from transactional.common.errors import Invalid, NotFound
+
+# Column widths of the searches / recommendation_lists tables: longer text is refused up front
+# (PostgreSQL would fail the insert with an untyped error).
+MAX_NAME = 64
+MAX_ID = 32  # product and customer ids
 
 
 class StorefrontErrorCode(StrEnum):
     SEARCH_NOT_FOUND = "search_not_found"
     INVALID_SEARCH = "invalid_search"
+    RECOMMENDATION_NOT_FOUND = "recommendation_not_found"
+    INVALID_RECOMMENDATIONS = "invalid_recommendations"
 
 
 class SearchNotFound(NotFound):
@@ -28,36 +36,100 @@ class InvalidSearch(Invalid):
         super().__init__(StorefrontErrorCode.INVALID_SEARCH, message, field)
 
 
+class RecommendationNotFound(NotFound):
+    def __init__(self, recommendation_id: str) -> None:
+        super().__init__(
+            StorefrontErrorCode.RECOMMENDATION_NOT_FOUND,
+            f"no recommendation list {recommendation_id!r}",
+            "recommendation_id",
+        )
+
+
+class InvalidRecommendations(Invalid):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(StorefrontErrorCode.INVALID_RECOMMENDATIONS, message, field)
+
+
+# The error a validation raises: InvalidSearch or InvalidRecommendations, (message, field).
+Refusal = Callable[[str, str], Invalid]
+
+
 @dataclass(frozen=True)
 class Impression:
     product_id: str
     position: int  # 1-based, as shown
-    score: float  # the index score, before any ranker
+    score: float  # the score the list was ordered by (index score for a search)
 
     def payload(self) -> dict[str, Any]:
         return {"product_id": self.product_id, "position": self.position, "score": self.score}
 
 
-def impressions(results: Iterable[Mapping[str, Any]]) -> list[Impression]:
-    """Validates what the search returned; raises InvalidSearch naming e.g. `results.2.position`."""
-    shown = []
+def impressions(
+    results: Iterable[Mapping[str, Any]], where: str = "results", invalid: Refusal = InvalidSearch
+) -> list[Impression]:
+    """Validates what a list showed; raises `invalid` naming e.g. `results.2.position`. Positions
+    are distinct: the lake keys an impression by (list, position)."""
+    shown: list[Impression] = []
+    taken: set[int] = set()
     for index, result in enumerate(results):
-        where = f"results.{index}"
+        at = f"{where}.{index}"
         try:
             product_id, position, score = result["product_id"], result["position"], result["score"]
         except (KeyError, TypeError):
-            raise InvalidSearch("needs product_id, position and score", where) from None
-        if not isinstance(product_id, str) or not product_id:
-            raise InvalidSearch("product_id must be a non-empty string", f"{where}.product_id")
-        position = ensure_position(position, f"{where}.position")
+            raise invalid("needs product_id, position and score", at) from None
+        product_id = ensure_text(product_id, f"{at}.product_id", None, invalid)
+        position = ensure_position(position, f"{at}.position", invalid)
+        if position in taken:
+            raise invalid(f"position {position} is shown twice", f"{at}.position")
+        taken.add(position)
         # Integral and Real, not int and float: numpy numbers are welcome.
         if isinstance(score, bool) or not isinstance(score, Real):
-            raise InvalidSearch("score must be a number", f"{where}.score")
+            raise invalid("score must be a number", f"{at}.score")
         shown.append(Impression(product_id, position, float(score)))
     return shown
 
 
-def ensure_position(position: object, field: str = "position") -> int:
+def ensure_position(
+    position: object, field: str = "position", invalid: Refusal = InvalidSearch
+) -> int:
     if isinstance(position, bool) or not isinstance(position, Integral) or position < 1:
-        raise InvalidSearch("position must be an integer >= 1", field)
+        raise invalid("position must be an integer >= 1", field)
     return int(position)
+
+
+def ensure_text(value: object, field: str, limit: int | None, invalid: Refusal) -> str:
+    """A non-empty string of at most `limit` characters (the width of its column, if stored)."""
+    if not isinstance(value, str) or not value:
+        raise invalid(f"{field} must be a non-empty string", field)
+    if limit is not None and len(value) > limit:
+        raise invalid(f"{field} is longer than {limit} characters", field)
+    return value
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    """Where a recommendation list was shown and what produced it."""
+
+    surface: str  # one of RECOMMENDATION_SURFACES
+    anchor_product_id: str | None  # the product page of a "similar" list
+    recommender: str  # a registry version ("7") or the baseline ("popularity")
+    strategy: str  # how the list was filled ("sasrec", "item_knn", "also_bought", ...)
+
+
+def recommendation_list(
+    surface: object, anchor_product_id: object, recommender: object, strategy: object
+) -> RecommendationList:
+    """Raises InvalidRecommendations naming the field: an unknown surface, a "similar" list
+    without the product it is similar to, an empty recommender or strategy."""
+    invalid = InvalidRecommendations
+    if surface not in RECOMMENDATION_SURFACES:
+        raise invalid(f"surface must be one of {', '.join(RECOMMENDATION_SURFACES)}", "surface")
+    anchor = None
+    if anchor_product_id is not None or surface == "similar":
+        anchor = ensure_text(anchor_product_id, "anchor_product_id", MAX_ID, invalid)
+    return RecommendationList(
+        str(surface),
+        anchor,
+        ensure_text(recommender, "recommender", MAX_NAME, invalid),
+        ensure_text(strategy, "strategy", MAX_NAME, invalid),
+    )

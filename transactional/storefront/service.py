@@ -1,4 +1,5 @@
-"""Storefront handlers: record a search with what it showed, and a click on one result."""
+"""Storefront handlers: record a search or a recommendation list with what it showed, and a
+click on one of its items."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from contracts import events
 from transactional.common.ids import hex_id
 from transactional.common.uow import UnitOfWork
 from transactional.storefront.domain import (
+    MAX_ID,
+    MAX_NAME,
+    InvalidRecommendations,
     InvalidSearch,
+    RecommendationNotFound,
     SearchNotFound,
     ensure_position,
+    ensure_text,
     impressions,
+    recommendation_list,
 )
-from transactional.storefront.repository import SearchRepository
+from transactional.storefront.repository import RecommendationListRepository, SearchRepository
 
 
 class StorefrontService:
@@ -74,3 +81,78 @@ class StorefrontService:
                     "position": position,
                 },
             )
+
+    def record_recommendations(
+        self,
+        session_id: str,
+        customer_id: str | None,
+        surface: str,
+        anchor_product_id: str | None,
+        recommender: str,
+        strategy: str,
+        items: Iterable[Mapping[str, Any]],
+    ) -> str:
+        """A list shown on `surface` ("feed" or "similar", the latter on the page of
+        `anchor_product_id`); returns its id (`rec-<hex>`), which clicks and cart adds name."""
+        shown_list = recommendation_list(surface, anchor_product_id, recommender, strategy)
+        _shopper(session_id, customer_id)
+        shown = impressions(items, "items", InvalidRecommendations)
+        recommendation_id = hex_id("rec")
+        with self.uow.begin() as tx:
+            RecommendationListRepository(tx.connection).add(
+                recommendation_id, session_id, customer_id, shown_list, len(shown), tx.now
+            )
+            tx.record(
+                events.RECOMMENDATIONS_SHOWN,
+                recommendation_id,
+                {
+                    "recommendation_id": recommendation_id,
+                    "session_id": session_id,
+                    "customer_id": customer_id,
+                    "surface": shown_list.surface,
+                    "anchor_product_id": shown_list.anchor_product_id,
+                    "recommender": shown_list.recommender,
+                    "strategy": shown_list.strategy,
+                    "items": [i.payload() for i in shown],
+                },
+            )
+        return recommendation_id
+
+    def record_recommendation_click(
+        self,
+        recommendation_id: str,
+        session_id: str,
+        customer_id: str | None,
+        product_id: str,
+        position: int,
+    ) -> None:
+        """RecommendationNotFound when no such list was recorded; InvalidRecommendations for a
+        position the list did not show."""
+        invalid = InvalidRecommendations
+        position = ensure_position(position, "position", invalid)
+        product_id = ensure_text(product_id, "product_id", MAX_ID, invalid)
+        _shopper(session_id, customer_id)
+        with self.uow.begin() as tx:
+            shown = RecommendationListRepository(tx.connection).item_count(recommendation_id)
+            if shown is None:
+                raise RecommendationNotFound(recommendation_id)
+            # So every click in the lake has the impression it came from.
+            if position > shown:
+                raise invalid(f"the list showed {shown} items", "position")
+            tx.record(
+                events.RECOMMENDATION_CLICKED,
+                recommendation_id,
+                {
+                    "recommendation_id": recommendation_id,
+                    "session_id": session_id,
+                    "customer_id": customer_id,
+                    "product_id": product_id,
+                    "position": position,
+                },
+            )
+
+
+def _shopper(session_id: object, customer_id: object) -> None:
+    ensure_text(session_id, "session_id", MAX_NAME, InvalidRecommendations)
+    if customer_id is not None:
+        ensure_text(customer_id, "customer_id", MAX_ID, InvalidRecommendations)

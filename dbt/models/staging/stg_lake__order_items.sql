@@ -12,6 +12,8 @@ renamed as (
         cast(quantity as integer) as quantity,
         {{ money('unit_price') }} as unit_price,
         {{ money('line_total') }} as line_total,
+        cast(search_id as varchar) as search_id,
+        cast(recommendation_id as varchar) as recommendation_id,
         cast(placed_at as timestamp) as placed_at
     from source
 )

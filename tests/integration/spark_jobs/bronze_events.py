@@ -45,11 +45,14 @@ def customer(cid: str, role: str, when: datetime) -> dict:
             "registered_at": when.isoformat()}  # fmt: skip
 
 
-def order(oid: str, cid: str, pid: str, qty: int, price: str, when: datetime) -> dict:
+def order(oid: str, cid: str, pid: str, qty: int, price: str, when: datetime, **found) -> dict:
+    """`found`: the item's search_id / recommendation_id (orders logged before lines carried
+    them have neither key)."""
     total = str(qty * float(price))
     return {"order_id": oid, "customer_id": cid, "status": "pending_payment", "currency": "USD",
             "total": total, "placed_at": when.isoformat(),
-            "items": [{"product_id": pid, "quantity": qty, "unit_price": price}]}  # fmt: skip
+            "items": [{"product_id": pid, "quantity": qty, "unit_price": price,
+                       **found}]}  # fmt: skip
 
 
 def search(sid: str, cid: str, query: str, pids: list[str]) -> dict:
@@ -78,10 +81,29 @@ def click(sid: str, cid: str, pid: str, position: int, when: datetime) -> tuple:
     return (E.SEARCH_RESULT_CLICKED, sid, body, when)
 
 
-def cart_add(cart: str, cid: str, pid: str, qty: int, price: str, sid: str | None, when) -> tuple:
+def cart_add(
+    cart: str, cid: str, pid: str, qty: int, price: str, sid: str | None, when, **found
+) -> tuple:
     body = {"cart_id": cart, "customer_id": cid, "product_id": pid, "quantity": qty,
-            "unit_price": price, "search_id": sid}  # fmt: skip
+            "unit_price": price, "search_id": sid, **found}  # fmt: skip
     return (E.CART_ITEM_ADDED, cart, body, when)
+
+
+def shown(rid: str, cid: str | None, surface: str, anchor: str | None, recommender: str,
+          strategy: str, pids: list[str], when: datetime) -> tuple:  # fmt: skip
+    items = [
+        {"product_id": p, "position": i + 1, "score": 1.0 - i / 10} for i, p in enumerate(pids)
+    ]
+    body = {"recommendation_id": rid, "session_id": f"sess-{cid}", "customer_id": cid,
+            "surface": surface, "anchor_product_id": anchor, "recommender": recommender,
+            "strategy": strategy, "items": items}  # fmt: skip
+    return (E.RECOMMENDATIONS_SHOWN, rid, body, when)
+
+
+def rec_click(rid: str, cid: str, pid: str, position: int, when: datetime) -> tuple:
+    body = {"recommendation_id": rid, "session_id": f"sess-{cid}", "customer_id": cid,
+            "product_id": pid, "position": position}  # fmt: skip
+    return (E.RECOMMENDATION_CLICKED, rid, body, when)
 
 
 def created(pid: str, category: str, brand: str, price: str, when: datetime) -> tuple:
@@ -92,8 +114,8 @@ def registered(cid: str, role: str, when: datetime) -> tuple:
     return (E.CUSTOMER_REGISTERED, cid, customer(cid, role, when), when)
 
 
-def placed(oid: str, cid: str, pid: str, qty: int, price: str, when: datetime) -> tuple:
-    return (E.ORDER_PLACED, oid, order(oid, cid, pid, qty, price, when), when)
+def placed(oid: str, cid: str, pid: str, qty: int, price: str, when: datetime, **found) -> tuple:
+    return (E.ORDER_PLACED, oid, order(oid, cid, pid, qty, price, when, **found), when)
 
 
 def searched(sid: str, cid: str, query: str, pids: list[str], when: datetime) -> tuple:
@@ -123,10 +145,14 @@ def good_events() -> list[tuple]:
         searched("srch-a", c1, "running shoes", [p1, p2, p3], d1("10:00")),
         click("srch-a", c1, p1, 1, d1("10:01")),
         cart_add("cart-1", c1, p1, 2, "50.00", "srch-a", d1("10:02")),
-        placed("o-a", c1, p1, 2, "50.00", d1("10:05")),
+        placed("o-a", c1, p1, 2, "50.00", d1("10:05"), search_id="srch-a", recommendation_id=None),
+        # c2's feed (model version 7): p3 clicked, never bought.
+        shown("rec-a", c2, "feed", None, "7", "sasrec", [p3, p1], d1("11:00")),
+        rec_click("rec-a", c2, p3, 1, d1("11:01")),
         stock(p1, 8, -2, "order", d1("10:05")),
         *paid("pay-a", "o-a", c1, "100.00", d1("10:05")),
         (E.PRODUCT_UPDATED, p1, p1_update, d2("07:00")),
+        shown("rec-empty", None, "feed", None, "popularity", "popularity", [], d2("08:00")),
         searched("srch-b", c2, "shoes", [p2, p1], d2("09:00")),
         click("srch-b", c2, p2, 1, d2("09:01")),
         cart_add("cart-2", c2, p2, 1, "100.00", None, d2("09:02")),
@@ -142,7 +168,11 @@ def good_events() -> list[tuple]:
         created(p4, "books", "Brio", "30.00", d3("08:00")),
         (E.PRODUCT_DELETED, p4, {"product_id": p4}, d3("09:00")),
         searched("srch-c", c1, "book", [p3, p1], d3("12:00")),
-        placed("o-d", c1, p3, 1, "20.00", d3("13:00")),
+        # Similar items on p1's page (the popularity baseline): p3 clicked, carted and bought.
+        shown("rec-b", c1, "similar", p1, "popularity", "also_bought", [p3], d3("12:30")),
+        rec_click("rec-b", c1, p3, 1, d3("12:31")),
+        cart_add("cart-1", c1, p3, 1, "20.00", None, d3("12:32"), recommendation_id="rec-b"),
+        placed("o-d", c1, p3, 1, "20.00", d3("13:00"), recommendation_id="rec-b"),
         stock(p3, 4, -1, "order", d3("13:00")),
         *paid("pay-d", "o-d", c1, "20.00", d3("13:00")),
     ]

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
 import pytest
+from pyspark.sql import functions as F
 
+from contracts import events as E
 from quality.checks import check_gold
+from spark_jobs.errors import LakeErrorCode, LakeJobError
+from spark_jobs.gold_inputs import Silver
+from spark_jobs.gold_labels import build_interactions
+from spark_jobs.lake import write_table
+from spark_jobs.silver import read_events
+from spark_jobs.silver_behaviour import build_recommendation_clicks
+from storeloop.settings import Settings
 
 pytestmark = pytest.mark.spark
 
@@ -70,10 +81,46 @@ def test_ranking_labels_follow_clicks_carts_and_purchases(lake):
 
 def test_interactions_weigh_clicks_carts_and_purchases(lake):
     interactions = gold(lake, "interactions")
+    # Clicks: 2 on search results, 2 on recommendations (rec-a, rec-b).
     assert interactions.groupby("kind")["weight"].agg(["count", "max"]).to_dict() == {
-        "count": {"cart": 2, "click": 2, "purchase": 3},
+        "count": {"cart": 3, "click": 4, "purchase": 3},
         "max": {"cart": 2, "click": 1, "purchase": 3},
     }
+    clicks = interactions[interactions["kind"] == "click"]
+    pairs = clicks[["customer_id", "product_id"]].values.tolist()
+    assert ["c-000002", "p-000003"] in pairs  # c2's click on their feed
+
+
+def test_a_lake_older_than_recommendations_still_builds(lake, spark, tmp_path):
+    """A silver written before the channel existed has no recommendation tables: gold reads
+    them as empty; silver itself writes them, empty with their columns, from such a bronze."""
+    old = Settings(data_dir=tmp_path)
+    newer = {"recommendation_impressions", "recommendation_clicks"}
+    source = lake["settings"].lake_dir / "silver"
+    for table in source.iterdir():
+        if table.name not in newer:
+            shutil.copytree(table, old.lake_dir / "silver" / table.name)
+    silver = Silver.read(spark, old)
+    assert silver.recommendation_clicks.count() == 0
+    assert silver.recommendation_impressions.columns == [
+        "recommendation_id", "session_id", "customer_id", "surface", "anchor_product_id",
+        "recommender", "strategy", "product_id", "position", "score", "shown_at", "dt",
+    ]  # fmt: skip
+    assert build_interactions(silver).filter("kind = 'click'").count() == 2  # search clicks only
+    assert silver.calendar().count() == 3
+
+    bronze = read_events(spark, lake["settings"]).filter(
+        ~F.col("type").isin(E.RECOMMENDATIONS_SHOWN, E.RECOMMENDATION_CLICKED)
+    )
+    quiet = old.lake_dir / "silver" / "recommendation_clicks"
+    assert write_table(build_recommendation_clicks(bronze), quiet, partitioned=True) == 0
+    assert Silver.read(spark, old).recommendation_clicks.columns[:2] == [
+        "recommendation_id", "session_id",
+    ]  # fmt: skip
+    (old.lake_dir / "silver" / "orders").rename(old.lake_dir / "silver" / "orders_moved")
+    with pytest.raises(LakeJobError) as missing:  # an older table is still required
+        Silver.read(spark, old)
+    assert missing.value.code == LakeErrorCode.SILVER_MISSING
 
 
 def test_gold_passes_its_quality_gate(lake):

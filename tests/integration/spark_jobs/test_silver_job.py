@@ -28,9 +28,11 @@ def test_row_counts_match_the_events_written_without_duplicates(lake):
     # The click replayed into a second file of 2024-05-02 is counted once.
     assert rows["clicks"] == len(written(lake, E.SEARCH_RESULT_CLICKED)) == 2
     assert rows["search_impressions"] == 3 + 2 + 2
+    # rec-a shows 2 items, rec-b 1, rec-empty none.
     assert rows == {
         "products": 4, "customers": 3, "orders": 4, "order_items": 4, "payments": 4,
-        "search_impressions": 7, "clicks": 2, "cart_adds": 2,
+        "search_impressions": 7, "clicks": 2, "cart_adds": 3, "recommendation_impressions": 3,
+        "recommendation_clicks": 2,
     }  # fmt: skip
 
 
@@ -77,3 +79,45 @@ def test_silver_passes_its_quality_gate(lake):
     report = check_silver(lake["settings"])
     assert report["success"]
     assert report["tables"]["orders"]["rows"] == 4
+
+
+def test_recommendation_impressions_and_clicks_name_the_list_and_its_model(lake):
+    shown = silver(lake, "recommendation_impressions")
+    shown = shown.sort_values(["recommendation_id", "position"])
+    assert shown[["recommendation_id", "surface", "anchor_product_id", "recommender", "strategy",
+                  "product_id", "position"]].values.tolist() == [
+        ["rec-a", "feed", None, "7", "sasrec", "p-000003", 1],
+        ["rec-a", "feed", None, "7", "sasrec", "p-000001", 2],
+        ["rec-b", "similar", "p-000001", "popularity", "also_bought", "p-000003", 1],
+    ]  # fmt: skip
+    assert shown["score"].tolist() == [1.0, 0.9, 1.0]
+    assert shown["dt"].astype(str).tolist() == ["2024-05-01", "2024-05-01", "2024-05-03"]
+    assert str(shown["shown_at"].dt.tz) == "UTC"
+    clicks = silver(lake, "recommendation_clicks").sort_values("clicked_at")
+    columns = ["recommendation_id", "customer_id", "product_id", "position"]
+    assert clicks[columns].values.tolist() == [
+        ["rec-a", "c-000002", "p-000003", 1],
+        ["rec-b", "c-000001", "p-000003", 1],
+    ]  # fmt: skip
+    assert list(clicks.columns) == [
+        "recommendation_id", "session_id", "customer_id", "product_id", "position", "clicked_at",
+        "dt",
+    ]  # fmt: skip
+
+
+def test_cart_adds_and_order_items_carry_what_they_were_found_in(lake):
+    adds = silver(lake, "cart_adds").sort_values("added_at")
+    # Adds logged before the recommendation channel have no recommendation_id key: null.
+    assert adds[["product_id", "search_id", "recommendation_id"]].values.tolist() == [
+        ["p-000001", "srch-a", None],
+        ["p-000002", None, None],
+        ["p-000003", None, "rec-b"],
+    ]
+    items = silver(lake, "order_items").set_index("order_id")
+    found = items[["search_id", "recommendation_id"]].to_dict("index")
+    assert found == {
+        "o-a": {"search_id": "srch-a", "recommendation_id": None},
+        "o-b": {"search_id": None, "recommendation_id": None},
+        "o-c": {"search_id": None, "recommendation_id": None},
+        "o-d": {"search_id": None, "recommendation_id": "rec-b"},
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -10,11 +11,18 @@ import pytest
 
 from storeloop.settings import Settings
 from transactional.bootstrap import Store, bootstrap
-from transactional.cart.domain import CartChangeCode, CartErrorCode, CartNotFound, InvalidCartId
-from transactional.cart.port import CartBackend, make_cart_backend, use_cart_backend
-from transactional.cart.redis_carts import RedisCartBackend
+from transactional.cart.domain import (
+    CartChangeCode,
+    CartErrorCode,
+    CartLine,
+    CartNotFound,
+    InvalidCartId,
+)
+from transactional.cart.port import CartBackend, carts_in, make_cart_backend, use_cart_backend
+from transactional.cart.redis_carts import RedisCartBackend, RedisCarts
 from transactional.cart.repository import SqlCartBackend
 from transactional.inventory.domain import OutOfStock
+from transactional.orders.repository import OrderRepository
 from transactional.payments.sandbox import APPROVE_CARD
 
 
@@ -131,3 +139,41 @@ def test_carts_outlive_the_process(settings, cart_backend, listed, shop):
         assert lines(restarted.cart.view_guest(guest)) == [(cup, 1)]
     finally:
         restarted.close()
+
+
+def test_lines_keep_the_search_and_list_they_were_found_in(shop, listed):
+    buyer = shop.users.register("Eve", "eve@example.com")
+    cup, mug = listed(), listed()
+    shop.cart.add_item(buyer, cup, 1, search_id="srch-1", recommendation_id="rec-1")
+    shop.cart.add_item(buyer, cup, 1)  # named neither: both credits stay
+    shop.cart.add_item(buyer, mug, 1, recommendation_id="rec-2")
+    with shop.engine.connect() as connection:
+        cart = carts_in(connection).for_customer(buyer)
+    assert cart is not None
+    assert {p: (li.search_id, li.recommendation_id) for p, li in cart.lines.items()} == {
+        cup: ("srch-1", "rec-1"),
+        mug: (None, "rec-2"),
+    }
+    order = shop.orders.checkout(buyer, APPROVE_CARD)
+    with shop.engine.connect() as connection:
+        placed = OrderRepository(connection).get(order.order_id)
+    assert placed is not None
+    assert {li.product_id: li.recommendation_id for li in placed.lines} == {
+        cup: "rec-1",
+        mug: "rec-2",
+    }
+
+
+@pytest.mark.redis
+def test_a_redis_line_saved_before_recommendations_reads_as_found_by_none(redis_url):
+    backend = RedisCartBackend(redis_url, guest_ttl_s=60, namespace=f"test-{uuid.uuid4().hex}:")
+    key = f"{backend.namespace}cart:cart-c-000001"
+    old_line = {"quantity": 2, "unit_price": "5.00", "search_id": "srch-1", "added_at": "t"}
+    try:
+        backend.client.hset(key, mapping={"owner": "c-000001", "line:p-1": json.dumps(old_line)})
+        cart = RedisCarts(backend, connection=None).get("cart-c-000001")  # type: ignore[arg-type]
+        assert cart is not None
+        assert cart.lines["p-1"] == CartLine("p-1", 2, Decimal("5.00"), "srch-1", None)
+    finally:
+        backend.client.delete(key)
+        backend.close()

@@ -56,6 +56,6 @@ def test_downgrade_to_base_and_upgrade_again(postgres_url):
         with engine.connect() as connection:
             assert "outbox" in inspect(connection).get_table_names()
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar_one() == "0003_money_path"
+            assert version.scalar_one() == "0004_recommendation_channel"
     finally:
         engine.dispose()

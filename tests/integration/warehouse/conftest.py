@@ -54,6 +54,11 @@ ORDERS = [
 ]  # fmt: skip
 
 
+# (order_id, product_id) -> (search_id, recommendation_id) of the cart line it came from
+CREDITS = {("o-a", "p-1"): ("srch-1", None), ("o-b", "p-1"): (None, "rec-1"),
+           ("o-c", "p-2"): (None, "rec-1")}  # fmt: skip
+
+
 def write_silver(lake: Path) -> None:
     made = ts("2025-12-01 00:00:00")
     products = [
@@ -73,9 +78,12 @@ def write_silver(lake: Path) -> None:
                        "currency": "USD", "total": total, "item_count": len(lines),
                        "placed_at": placed_at})  # fmt: skip
         for product_id, quantity, price in lines:
+            search_id, recommendation_id = CREDITS.get((order_id, product_id), (None, None))
             items.append({"order_id": order_id, "customer_id": customer_id,
                           "product_id": product_id, "quantity": quantity, "unit_price": price,
-                          "line_total": quantity * price, "placed_at": placed_at})  # fmt: skip
+                          "line_total": quantity * price, "search_id": search_id,
+                          "recommendation_id": recommendation_id,
+                          "placed_at": placed_at})  # fmt: skip
         for payment_status in payment_statuses:
             payments.append({"payment_id": f"pay-{order_id}", "order_id": order_id,
                              "status": payment_status, "amount": total, "currency": "USD",
@@ -96,6 +104,42 @@ def write_silver(lake: Path) -> None:
     clicks = [{"search_id": "srch-1", "session_id": "sess-1", "customer_id": "c-1",
                "product_id": "p-1", "position": 1, "clicked_at": searched}]  # fmt: skip
     write_table(lake, "silver", "clicks", clicks, "clicked_at")
+    write_recommendations(lake)
+
+
+def write_recommendations(lake: Path) -> None:
+    """c-2's feed (model 7) on day 1 led to o-b (cancelled) and o-c; p-1's similar items
+    (popularity) on day 2 led nowhere."""
+    lists = {  # id -> session, customer, surface, anchor, model, strategy, shown at, items
+        "rec-1": ("sess-2", "c-2", "feed", None, "7", "sasrec", "2026-01-01 11:00:00",
+                  ["p-2", "p-1"]),
+        "rec-2": ("sess-3", None, "similar", "p-1", "popularity", "also_bought",
+                  "2026-01-02 07:00:00", ["p-2"]),
+    }  # fmt: skip
+    shown = [
+        {"recommendation_id": rec_id, "session_id": session, "customer_id": customer,
+         "surface": surface, "anchor_product_id": anchor, "recommender": model,
+         "strategy": strategy, "product_id": product_id, "position": position,
+         "score": 1.0 / position, "shown_at": ts(at)}
+        for rec_id, (session, customer, surface, anchor, model, strategy, at, items)
+        in lists.items()
+        for position, product_id in enumerate(items, start=1)
+    ]  # fmt: skip
+    write_table(lake, "silver", "recommendation_impressions", shown, "shown_at")
+    clicks = [{"recommendation_id": "rec-1", "session_id": "sess-2", "customer_id": "c-2",
+               "product_id": "p-2", "position": 1,
+               "clicked_at": ts("2026-01-01 11:01:00")}]  # fmt: skip
+    write_table(lake, "silver", "recommendation_clicks", clicks, "clicked_at")
+    adds = [
+        {"cart_id": cart_id, "customer_id": customer, "product_id": product_id, "quantity": 1,
+         "unit_price": price, "search_id": search_id, "recommendation_id": rec_id,
+         "added_at": ts(at)}
+        for cart_id, customer, product_id, price, search_id, rec_id, at in [
+            ("cart-c-1", "c-1", "p-1", 10.0, "srch-1", None, "2026-01-01 08:01:00"),
+            ("cart-c-2", "c-2", "p-2", 5.5, None, "rec-1", "2026-01-01 11:02:00"),
+        ]
+    ]  # fmt: skip
+    write_table(lake, "silver", "cart_adds", adds, "added_at")
 
 
 def write_bronze_events(lake: Path, day: str, count: int) -> None:

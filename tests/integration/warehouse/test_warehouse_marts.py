@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -24,10 +25,11 @@ def test_build_reports_models_tests_and_row_counts(built_warehouse):
     assert summary["models"]["fct_orders"] == "success"
     assert set(summary["models"]) >= {"stg_lake__orders", "stg_lake__clicks", "daily_revenue"}
     assert summary["tests"].get("pass", 0) >= 40
-    assert len(summary["unit_tests"]) == 4
+    assert len(summary["unit_tests"]) == 5
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
     assert summary["row_counts"] == {
         "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
+        "fct_model_outcomes": 3,
     }  # fmt: skip
 
 
@@ -79,6 +81,20 @@ def test_dim_products_sales_and_ctr(built_warehouse):
     ]
 
 
+def test_model_outcomes_credit_each_model_with_its_lists_clicks_and_sales(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select cast(shown_date as varchar), surface, model, lists_shown, "
+                 "impressions, clicks, cart_adds, orders, paid_orders, units, revenue "
+                 "from fct_model_outcomes order by shown_date, surface")  # fmt: skip
+    # search (index): srch-1 and srch-2, a click and an add on srch-1, o-a's 2 x p-1 from it;
+    # feed (7): rec-1, clicked and added, o-b (cancelled) and o-c's 2 x p-2 at 5.50 from it.
+    assert rows == [
+        ("2026-01-01", "feed", "7", 1, 2, 1, 1, 2, 1, 2, Decimal("11.00")),
+        ("2026-01-01", "search", "index", 2, 4, 1, 1, 1, 1, 2, Decimal("20.00")),
+        ("2026-01-02", "similar", "popularity", 1, 1, 0, 0, 0, 0, 0, Decimal("0.00")),
+    ]
+
+
 def test_a_broken_silver_table_fails_the_build_naming_the_test(
     built_warehouse, write_lake, tmp_path
 ):
@@ -98,14 +114,38 @@ def test_a_broken_silver_table_fails_the_build_naming_the_test(
     assert any("unique_stg_lake__orders_order_id" in node for node in failure.value.failed_nodes)
 
 
-def test_a_silver_table_without_files_yet_reads_as_empty(built_warehouse, tmp_path):
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("clicks", "clicked_at"), ("recommendation_clicks", "clicked_at"), ("cart_adds", "added_at")],
+)
+def test_a_silver_table_without_files_yet_reads_as_empty(built_warehouse, tmp_path, table, column):
     settings, _ = built_warehouse
-    quiet = settings.model_copy(update={"data_dir": tmp_path})  # a lake with no clicks at all
+    quiet = settings.model_copy(update={"data_dir": tmp_path})  # a lake with none of these yet
+    model = f"stg_lake__{table}"
 
-    summary = build_marts(quiet, select="stg_lake__clicks")
+    # With the impressions the clicks' relationship test reads (dbt selects the test too).
+    select = f"stg_lake__recommendation_impressions {model}" if "recommendation" in table else model
 
-    assert summary["models"] == {"stg_lake__clicks": "success"}
+    summary = build_marts(quiet, select=select)
+
+    assert summary["models"] == {name: "success" for name in select.split()}
     with duckdb.connect(str(quiet.warehouse_path), read_only=True) as connection:
-        columns = connection.execute("describe stg_lake__clicks").fetchall()
-        assert connection.execute("select count(*) from stg_lake__clicks").fetchone() == (0,)
-    assert ("clicked_at", "TIMESTAMP") in [(name, kind) for name, kind, *_ in columns]
+        columns = connection.execute(f"describe {model}").fetchall()
+        assert connection.execute(f"select count(*) from {model}").fetchone() == (0,)
+    assert (column, "TIMESTAMP") in [(name, kind) for name, kind, *_ in columns]
+
+
+def test_model_outcomes_build_on_a_lake_without_recommendations(
+    built_warehouse, write_lake, tmp_path
+):
+    settings, _ = built_warehouse
+    old = settings.model_copy(update={"data_dir": tmp_path})
+    write_lake(old.lake_dir, [])
+    for table in ("recommendation_impressions", "recommendation_clicks", "cart_adds"):
+        shutil.rmtree(old.lake_dir / "silver" / table)
+
+    summary = build_marts(old)  # the whole graph: tests of its parents read other models
+
+    assert summary["models"]["fct_model_outcomes"] == "success"
+    rows = query(old, "select surface, model, clicks, cart_adds, orders from fct_model_outcomes")
+    assert rows == [("search", "index", 1, 0, 1)]

@@ -44,7 +44,17 @@ def silver_tables() -> dict[str, pd.DataFrame]:
                                 "dt": "2024-05-01"}),
         "cart_adds": pd.DataFrame({"cart_id": ["cart-1"], "customer_id": "c-1",
                                    "product_id": "p-1", "quantity": 2, "unit_price": 10.0,
-                                   "search_id": "srch-1", "added_at": AT, "dt": "2024-05-01"}),
+                                   "search_id": "srch-1", "recommendation_id": None,
+                                   "added_at": AT, "dt": "2024-05-01"}),
+        "recommendation_impressions": pd.DataFrame({
+            "recommendation_id": ["rec-1", "rec-1", "rec-2"], "session_id": "x",
+            "customer_id": "c-1", "surface": ["feed", "feed", "similar"],
+            "anchor_product_id": [None, None, "p-1"], "recommender": ["7", "7", "popularity"],
+            "strategy": ["sasrec", "sasrec", "also_bought"], "product_id": ["p-1", "p-2", "p-2"],
+            "position": [1, 2, 1], "score": [0.9, 0.5, 1.0], "shown_at": AT, "dt": "2024-05-01"}),
+        "recommendation_clicks": pd.DataFrame({
+            "recommendation_id": ["rec-1"], "session_id": "x", "customer_id": "c-1",
+            "product_id": "p-2", "position": 2, "clicked_at": AT, "dt": "2024-05-01"}),
     }  # fmt: skip
 
 

@@ -46,6 +46,33 @@ def test_silver_gate_catches_orphan_items_and_unknown_status(settings):
     assert "orders.status: expect_column_values_to_be_in_set" in message
 
 
+def test_silver_gate_names_bad_recommendation_rows(settings):
+    tables = silver_tables()
+    shown = tables["recommendation_impressions"]
+    shown.loc[0, "surface"] = "homepage"
+    shown.loc[1, "position"] = 1  # rec-1 shows two items at position 1
+    tables["recommendation_clicks"].loc[0, "recommendation_id"] = "rec-never-shown"
+    write_silver(settings, tables)
+    with pytest.raises(QualityGateFailed) as failed:
+        check_silver(settings)
+    message = str(failed.value)
+    assert "recommendation_impressions.surface: expect_column_values_to_be_in_set" in message
+    assert "expect_compound_columns_to_be_unique" in message
+    assert (
+        "recommendation_clicks.recommendation_id: values_in_recommendation_impressions"
+        ".recommendation_id" in message
+    )
+
+
+def test_silver_gate_passes_a_lake_without_any_recommendations(settings):
+    tables = silver_tables()
+    for name in ("recommendation_impressions", "recommendation_clicks"):
+        tables[name] = tables[name].iloc[0:0]  # a quiet day: the columns, no rows
+    write_silver(settings, tables)
+    result = check_silver(settings)
+    assert result["success"] and result["tables"]["recommendation_clicks"]["rows"] == 0
+
+
 def test_bronze_gate_reports_each_broken_partition_and_why(settings):
     write_bronze(settings, "2024-05-01", bronze_rows(1))
     write_bronze(settings, "2024-05-02", bronze_rows(2, payload="{not json"))

@@ -24,7 +24,7 @@ def test_tables_live_in_their_layer(tmp_path):
 def test_every_contract_silver_table_has_a_builder():
     assert set(TABLES) == {
         "products", "customers", "orders", "order_items", "payments", "search_impressions",
-        "clicks", "cart_adds",
+        "clicks", "cart_adds", "recommendation_impressions", "recommendation_clicks",
     }  # fmt: skip
     assert not TABLES["products"][1] and TABLES["orders"][1]  # only dated tables have dt
 
@@ -34,4 +34,9 @@ def test_payload_schemas_name_the_documented_keys():
         "order_id", "customer_id", "status", "currency", "total", "items", "placed_at",
     }  # fmt: skip
     assert "results" in payloads.SEARCH.fieldNames()
+    assert {"surface", "recommender", "strategy", "items"} <= set(
+        payloads.RECOMMENDATIONS.fieldNames()
+    )
+    item = payloads.ORDER_PLACED["items"].dataType.elementType  # type: ignore[attr-defined]
+    assert {"search_id", "recommendation_id"} <= set(item.fieldNames())
     assert E.ORDER_PLACED.endswith(".v1")  # a new version needs its own schema here

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from sqlalchemy import text
+
+from contracts import events
 from tests.unit.transactional.test_tx_api import (  # noqa: F401  (fixtures)
     PASSWORD,
     api,
@@ -138,6 +142,8 @@ def test_removing_an_item(api, product_id, customer_id):  # noqa: F811
         ({"product_id": 7}, "product_id"),
         ({"quantity": 1}, "product_id"),
         ({"product_id": "p-1", "colour": "red"}, "colour"),
+        ({"product_id": "p-1", "recommendation_id": "r" * 41}, "recommendation_id"),
+        ({"product_id": "p-1", "recommendation_id": 7}, "recommendation_id"),
         ([1, 2], "body"),
     ],
 )
@@ -178,3 +184,22 @@ def test_one_guest_cannot_see_a_customers_cart(api, product_id, customer_id):  #
     me = api.get("/api/users/me", headers=as_user(customer_id)).json()["user_id"]
     peek = api.get("/api/cart", headers={"X-Cart-Id": f"cart-{me}"})
     assert peek.status_code == 422 and error_of(peek)["code"] == "invalid_request"
+
+
+def test_an_add_names_the_recommendation_list_it_came_from(api, product_id, customer_id, store):  # noqa: F811
+    body = {"product_id": product_id, "recommendation_id": "rec-0a1b", "search_id": "srch-9"}
+    mine = api.post("/api/cart/items", json=body, headers=as_user(customer_id))
+    assert mine.status_code == 201
+    from_list = {"product_id": product_id, "recommendation_id": "rec-2"}
+    guest = api.post("/api/cart/items", json=from_list)
+    assert guest.status_code == 201
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT payload FROM outbox WHERE type = :t ORDER BY position"),
+            {"t": events.CART_ITEM_ADDED},
+        ).scalars()
+        added = [json.loads(row) for row in rows]
+    assert [(a["search_id"], a["recommendation_id"]) for a in added] == [
+        ("srch-9", "rec-0a1b"),
+        (None, "rec-2"),
+    ]

@@ -23,7 +23,7 @@ def test_paid_checkout_takes_stock_empties_cart_and_logs_in_order(
 ):
     shoe, sock = make_product(stock=5), make_product(stock=5, price="4.50")
     store.cart.add_item(customer, sock, 2, search_id="srch-1")
-    store.cart.add_item(customer, shoe, 1)
+    store.cart.add_item(customer, shoe, 1, recommendation_id="rec-1")
     before = count(store, "outbox")
     order = store.orders.checkout(customer, APPROVE_CARD)
     assert order.status == "paid" and order.order_id.startswith("o-")
@@ -40,9 +40,12 @@ def test_paid_checkout_takes_stock_empties_cart_and_logs_in_order(
     placed = rows[0]["payload"]
     assert placed["status"] == "pending_payment" and placed["total"] == "28.99"
     assert placed["items"] == [
-        {"product_id": shoe, "quantity": 1, "unit_price": "19.99"},
-        {"product_id": sock, "quantity": 2, "unit_price": "4.50"},
-    ]
+        {"product_id": shoe, "quantity": 1, "unit_price": "19.99", "search_id": None,
+         "recommendation_id": "rec-1"},
+        {"product_id": sock, "quantity": 2, "unit_price": "4.50", "search_id": "srch-1",
+         "recommendation_id": None},
+    ]  # fmt: skip
+    assert events.unknown_keys(events.ORDER_PLACED, placed) == []
     assert [r["payload"]["reason"] for r in rows[1:3]] == ["order", "order"]
     assert rows[-1]["payload"]["from_status"] == "pending_payment"
     assert rows[-1]["payload"]["to_status"] == "paid"

@@ -52,6 +52,14 @@ def test_order_placement_is_all_or_nothing(store, customer, make_product, count)
     assert len(store.cart.view(customer).items) == 1
 
 
+def test_a_recommendation_list_is_not_recorded_when_its_event_cannot_be(store, count):
+    fail_inserts_into(store, "outbox")
+    items = [{"product_id": "p-1", "position": 1, "score": 1.0}]
+    with pytest.raises(DatabaseError):
+        store.storefront.record_recommendations("s", None, "feed", None, "7", "sasrec", items)
+    assert count(store, "recommendation_lists") == 0
+
+
 def test_registration_and_its_event_commit_together(store, count):
     fail_inserts_into(store, "outbox")
     with pytest.raises(DatabaseError):

@@ -79,6 +79,9 @@ def test_bad_results_and_unknown_searches_are_refused(store, outbox_rows):
             "s", None, "q", [{"product_id": "p-1", "position": 0, "score": 1.0}], "index"
         )
     assert caught.value.field == "results.0.position"
+    with pytest.raises(InvalidSearch) as caught:  # the lake keys impressions by position
+        store.storefront.record_search("s", None, "q", [RESULTS[0], RESULTS[0]], "index")
+    assert caught.value.field == "results.1.position"
     with pytest.raises(SearchNotFound):
         store.storefront.record_click("srch-nope", "s", None, "p-1", 1)
     assert outbox_rows(store) == []
