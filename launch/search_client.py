@@ -1,26 +1,66 @@
-"""The search API as the simulator calls it in-process: SearchService following the champion."""
+"""Serving as the simulator calls it in-process (tests, a launcher without Ray): SearchService and
+RecommendationService following the champions, behind the simulator's serving client protocol."""
 
 from __future__ import annotations
 
-from serving.champions import RANKER, ChampionSlot
+from typing import Any
+
+from serving.champions import RANKER, RECOMMENDER, ChampionSlot
 from serving.features import OnlineFeatures
+from serving.recommend.service import RecommendationService
 from serving.search.service import SearchResponse, SearchService
+from simulation.serving_client import SEARCH_LIMIT
 from storeloop.settings import Settings
 
 
-class InProcessSearch:
-    """`search(query, customer_id)`; `refresh()` picks up a new champion ranker after training."""
+class InProcessServing:
+    """`search`, `feed`, `similar` answer with serving's JSON (the HTTP API's bodies);
+    `refresh()` picks up new champions after training, as serving's watcher would."""
 
     def __init__(self, settings: Settings) -> None:
         self._ranker = ChampionSlot(settings, RANKER)
-        self._ranker.refresh()
-        self.service = SearchService(
+        self._recommender = ChampionSlot(settings, RECOMMENDER)
+        for slot in (self._ranker, self._recommender):
+            slot.refresh()
+        self.search_service = SearchService(
             settings, ranker=self._ranker.model, features=OnlineFeatures(settings)
         )
+        self.recommendations = RecommendationService(
+            settings, recommender=self._recommender.model, index=self.search_service.index
+        )
+
+    def search_response(self, query: str, customer_id: str | None = None) -> SearchResponse:
+        return self.search_service.search(query, customer_id=customer_id, limit=SEARCH_LIMIT)
+
+    def search(self, query: str, customer_id: str | None) -> dict[str, Any]:
+        return self.search_response(query, customer_id).as_dict()
+
+    def feed(self, customer_id: str, k: int) -> dict[str, Any]:
+        return self.recommendations.recommend(customer_id, k)
+
+    def similar(self, product_id: str, customer_id: str | None, k: int) -> dict[str, Any]:
+        # the service's similar items do not depend on the shopper (yet): customer_id is unused
+        return self.recommendations.similar(product_id, k)
+
+    def refresh(self) -> bool:
+        """True when a champion moved; requests after it are served by the new one."""
+        ranker_moved, recommender_moved = (s.refresh() for s in (self._ranker, self._recommender))
+        if ranker_moved:
+            self.search_service.ranker = self._ranker.model
+        if recommender_moved:
+            self.recommendations.recommender = self._recommender.model
+        return ranker_moved or recommender_moved
+
+
+class InProcessSearch:
+    """`search(query, customer_id)` alone, as a callable: the simulator then shows search only."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.serving = InProcessServing(settings)
+        self.service = self.serving.search_service
 
     def __call__(self, query: str, customer_id: str | None = None) -> SearchResponse:
-        return self.service.search(query, customer_id=customer_id, limit=20)
+        return self.serving.search_response(query, customer_id)
 
     def refresh(self) -> None:
-        if self._ranker.refresh():
-            self.service.ranker = self._ranker.model
+        self.serving.refresh()

@@ -14,7 +14,7 @@ import numpy as np
 from simulation.shoppers import Shopper
 
 if TYPE_CHECKING:
-    from simulation.behaviour import Shop
+    from simulation.shop import Shop
 
 APPROVE_CARD = "4242424242424242"
 DECLINE_CARD = "4000000000000002"
@@ -47,8 +47,7 @@ def _pay(shop: Shop, shopper: Shopper, card: str, idempotency_key: str) -> str |
     shop.tally.orders_placed += 1
     status = str(getattr(order, "status", ""))
     if status == "paid":
-        shop.tally.orders_paid += 1
-        shop.carts.pop(customer_id, None)
+        shop.tally.paid(order, shop.carts.pop(customer_id, {}))
     elif status == "cancelled":
         shop.tally.orders_declined += 1
         shop.declined_carts[customer_id] = shop.carts.pop(customer_id, {})
@@ -58,8 +57,9 @@ def _pay(shop: Shop, shopper: Shopper, card: str, idempotency_key: str) -> str |
 def _refill_cart(shop: Shop, shopper: Shopper) -> None:
     customer_id = shopper.customer_id or ""
     lines = shop.declined_carts.pop(customer_id, {})
-    for product_id, (quantity, search_id) in sorted(lines.items()):
-        shop.store.cart.add_item(customer_id, product_id, quantity, search_id=search_id)
-        shop.tally.cart_adds += 1
+    for product_id, (quantity, attribution) in sorted(lines.items()):
+        reference = attribution.cart_reference()
+        shop.store.cart.add_item(customer_id, product_id, quantity, **reference)
+        shop.tally.on(attribution.surface, attribution.model).cart_adds += 1
     if lines:
         shop.carts[customer_id] = dict(lines)

@@ -64,6 +64,12 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
 
 def write_query(intent: Intent, rng: np.random.Generator) -> str:
     """The text typed in the search box for this intent."""
+    return as_typed(clean_query(intent, rng), rng)
+
+
+def clean_query(intent: Intent, rng: np.random.Generator) -> str:
+    """The words the shopper has in mind for this intent, before any slip of the finger: what
+    the hidden truth grades other lists (the home page's feed) against for this session."""
     if intent.product_type is None:
         words = [_pick(rng, intent.category.query_words)]
     else:
@@ -77,8 +83,13 @@ def write_query(intent: Intent, rng: np.random.Generator) -> str:
     query = " ".join(words).lower()
     if intent.price_cap is not None:
         query += f" under {intent.price_cap}"
+    return query
+
+
+def as_typed(query: str, rng: np.random.Generator) -> str:
+    """`query` as it lands in the search box: now and then with a typo."""
     if rng.random() < TYPO_RATE:
-        query = add_typo(query, rng)
+        return add_typo(query, rng)
     return query
 
 

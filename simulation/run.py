@@ -1,23 +1,27 @@
-"""`simulate()`: sellers list the catalog, shoppers register, then simulated days of sessions.
+"""The shop over simulated days: sellers list the catalog and shoppers register once
+(`Simulation.open_store`), then rounds of days (`Simulation.run_days`), each served by whatever
+serving answers then; `simulate()` is the one-shot of both.
 
-Seeded by `settings.seed`: the same settings drive the same sessions against a fresh store.
+Seeded by `settings.seed`: the same settings and the same responses drive the same sessions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from simulation.behaviour import Shop, Tally, run_session
+from simulation.behaviour import run_session
 from simulation.catalog import generate_catalog
 from simulation.errors import SimulationError, SimulationErrorCode
 from simulation.sellers import generate_sellers
+from simulation.serving_client import as_serving_client
+from simulation.shop import Shop, Streams
 from simulation.shoppers import Shopper, generate_shoppers
+from simulation.tally import RoundReport, Tally
 from simulation.truth import save_truth
 from storeloop.settings import Settings
 
@@ -26,79 +30,123 @@ SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
 _HOURLY = np.array([1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 4, 5, 6, 5, 4, 4, 5, 6, 8, 9, 9, 7, 4, 2], float)
 _LAST_START_S = 23 * 3600 + 45 * 60
 DAILY_RESTOCK_SHARE = 0.6  # of the sold-out products reported, restocked by the next morning
+SimulationReport = RoundReport  # what `simulate` has always returned, by its old name
+DayEnd = Callable[[int, date], object]  # what it returns is ignored
 
 
-@dataclass(frozen=True)
-class SimulationReport:
-    products: int
-    shoppers: int
-    searches: int
-    clicks: int
-    cart_adds: int
-    orders_placed: int
-    orders_paid: int
-    orders_declined: int
-    out_of_stock: int
-    first_day: date
-    last_day: date
+class Simulation:
+    """One shop across rounds in one process: carts, the sold-out list and the random streams
+    carry over from one `run_days` to the next, so a round continues where the last one stopped.
 
-    def as_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values["first_day"], values["last_day"] = str(self.first_day), str(self.last_day)
-        return values
+    `serving` is a serving client (`search`, `feed`, `similar`) or a bare `search(query,
+    customer_id)` callable (then no recommendations are shown); `store.clock` must be simulated.
+    """
+
+    def __init__(
+        self, settings: Settings, store: Any, serving: Any, *, progress: bool = True
+    ) -> None:
+        clock: Any = getattr(store, "clock", None)
+        if not hasattr(clock, "set") or not hasattr(clock, "advance"):
+            raise SimulationError(SimulationErrorCode.NO_SIMULATED_CLOCK, "need a simulated clock")
+        self.settings, self.store, self.clock = settings, store, clock
+        self.serving = as_serving_client(serving)
+        self.progress = progress
+        self.streams = Streams.seeded(settings.seed)
+        self.shop: Shop | None = None
+        self.shoppers: list[Shopper] = []
+        self.sellers: dict[str, str] = {}  # product_id -> seller_id
+        self.next_day = 0  # the first day a round may start on: days never run twice
+
+    def open_store(self, on_listed: Callable[[], object] | None = None) -> None:
+        """Sellers list the catalog, shoppers register, the hidden truth is saved: once per data
+        dir. `on_listed()` runs before the first session: the place to index the catalog."""
+        if self.shop is not None:
+            raise SimulationError(SimulationErrorCode.STORE_ALREADY_OPEN, "the store is open")
+        if self.store.catalog.list_products(limit=1).items:
+            raise SimulationError(SimulationErrorCode.STORE_NOT_EMPTY, "need a fresh store")
+        settings = self.settings
+        self.clock.set(SIMULATION_START)
+        catalog = generate_catalog(settings.sim_products, settings.seed)
+        self.shoppers = generate_shoppers(settings.sim_shoppers, settings.seed)
+        self.sellers = _list_catalog(self.store, catalog, settings)
+        for shopper in self.shoppers:
+            shopper.customer_id = self.store.users.register(shopper.name, shopper.email)
+        save_truth(settings, catalog, self.shoppers)
+        if on_listed is not None:
+            on_listed()
+        products = {p.product_id: p for p in catalog}
+        self.shop = Shop(store=self.store, serving=self.serving, products=products)
+
+    def run_days(self, first_day: int, days: int, on_day_end: DayEnd | None = None) -> RoundReport:
+        """Days `first_day` .. `first_day + days - 1` (day d is SIMULATION_START + d days);
+        `on_day_end(day, date)` runs after each. The report counts this round only."""
+        shop = self._open_shop()
+        if days < 1:
+            raise SimulationError(SimulationErrorCode.INVALID_ROUND, "days must be >= 1", "days")
+        if first_day < self.next_day:
+            raise SimulationError(
+                SimulationErrorCode.DAY_ALREADY_RUN,
+                f"day {first_day} is before day {self.next_day}, the first not yet run",
+                "first_day",
+            )
+        shop.tally = Tally()
+        last_day = first_day + days - 1
+        with _progress_bar(self.progress) as bar:
+            task = bar.add_task("simulating", total=None)
+            for day in range(first_day, last_day + 1):
+                agenda = self._start_day(shop, day)
+                label = f"day {day + 1} ({day - first_day + 1}/{days} of this round)"
+                bar.update(task, description=label, total=len(agenda), completed=0)
+                for number, (started_at, shopper) in enumerate(agenda):
+                    # the day index runs on across rounds: session ids never repeat
+                    session_id = f"sess-{self.settings.seed}-{day:03d}-{number:06d}"
+                    run_session(shop, shopper, session_id, started_at, self.streams)
+                    bar.advance(task)
+                self.clock.set(_day_start(day) + timedelta(hours=23, minutes=59, seconds=59))
+                self.next_day = day + 1
+                if on_day_end is not None:
+                    on_day_end(day, _day_start(day).date())
+        return shop.tally.report(
+            _day_start(first_day).date(),
+            _day_start(last_day).date(),
+            products=len(shop.products),
+            shoppers=len(self.shoppers),
+        )
+
+    def _open_shop(self) -> Shop:
+        if self.shop is None:
+            raise SimulationError(SimulationErrorCode.STORE_NOT_OPEN, "open_store() first")
+        return self.shop
+
+    def _start_day(self, shop: Shop, day: int) -> list[tuple[datetime, Shopper]]:
+        """The morning: sellers restock, and the day's sessions are drawn."""
+        rng = self.streams.main
+        self.clock.set(_day_start(day) + timedelta(hours=5))
+        _restock(self.store, shop, self.sellers, rng)
+        rate = self.settings.sim_sessions_per_shopper_day
+        return _day_agenda(self.shoppers, _day_start(day), rate, rng)
+
+
+def _day_start(day: int) -> datetime:
+    return SIMULATION_START + timedelta(days=day)
 
 
 def simulate(
     settings: Settings,
     store: Any,
-    search: Callable[[str, str | None], Any],
-    on_day_end: Callable[[int, date], None] | None = None,
+    search: Any,
+    on_day_end: DayEnd | None = None,
     *,
-    on_listed: Callable[[], None] | None = None,
+    on_listed: Callable[[], object] | None = None,
     progress: bool = True,
-) -> SimulationReport:
-    """Drives a fresh store through `settings.sim_days` days; `store.clock` must be simulated.
+) -> RoundReport:
+    """Drives a fresh store through `settings.sim_days` days in one round.
 
-    `on_listed()` runs once the catalog is listed and shoppers registered, before the first
-    session: the place to index the catalog so that day one's searches find it.
-    """
-    clock: Any = getattr(store, "clock", None)
-    if not hasattr(clock, "set") or not hasattr(clock, "advance"):
-        raise SimulationError(SimulationErrorCode.NO_SIMULATED_CLOCK, "need a simulated clock")
-    if store.catalog.list_products(limit=1).items:
-        raise SimulationError(SimulationErrorCode.STORE_NOT_EMPTY, "simulate needs a fresh store")
-    clock.set(SIMULATION_START)
-    catalog = generate_catalog(settings.sim_products, settings.seed)
-    shoppers = generate_shoppers(settings.sim_shoppers, settings.seed)
-    sellers = _list_catalog(store, catalog, settings)
-    for shopper in shoppers:
-        shopper.customer_id = store.users.register(shopper.name, shopper.email)
-    save_truth(settings, catalog, shoppers)
-    if on_listed is not None:
-        on_listed()
-    shop = Shop(store=store, search=search, products={p.product_id: p for p in catalog})
-    rng = np.random.default_rng([settings.seed, 3])
-    with _progress_bar(progress) as bar:
-        task = bar.add_task("simulating", total=None)
-        for day in range(settings.sim_days):
-            day_start = SIMULATION_START + timedelta(days=day)
-            clock.set(day_start + timedelta(hours=5))
-            _restock(store, shop, sellers, rng)
-            agenda = _day_agenda(shoppers, day_start, settings.sim_sessions_per_shopper_day, rng)
-            bar.update(
-                task,
-                description=f"day {day + 1}/{settings.sim_days}",
-                total=len(agenda),
-                completed=0,
-            )
-            for number, (started_at, shopper) in enumerate(agenda):
-                session_id = f"sess-{settings.seed}-{day:03d}-{number:06d}"
-                run_session(shop, shopper, session_id, started_at, rng)
-                bar.advance(task)
-            clock.set(day_start + timedelta(hours=23, minutes=59, seconds=59))
-            if on_day_end is not None:
-                on_day_end(day, day_start.date())
-    return _report(shop.tally, len(catalog), len(shoppers), settings.sim_days)
+    `search` is a serving client or a bare `search(query, customer_id)` callable (see
+    `Simulation`); `on_listed()` runs once the catalog is listed and shoppers registered."""
+    simulation = Simulation(settings, store, search, progress=progress)
+    simulation.open_store(on_listed)
+    return simulation.run_days(0, settings.sim_days, on_day_end)
 
 
 def _list_catalog(store: Any, catalog: list, settings: Settings) -> dict[str, str]:
@@ -154,14 +202,4 @@ def _progress_bar(enabled: bool) -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         disable=not enabled,
-    )
-
-
-def _report(tally: Tally, products: int, shoppers: int, days: int) -> SimulationReport:
-    return SimulationReport(
-        products=products,
-        shoppers=shoppers,
-        **asdict(tally),
-        first_day=SIMULATION_START.date(),
-        last_day=(SIMULATION_START + timedelta(days=max(days, 1) - 1)).date(),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.behaviour import read_search_response
 from simulation.browsing import browse
-from simulation.queries import add_typo, choose_intent, write_query
+from simulation.queries import add_typo, as_typed, choose_intent, clean_query, write_query
+from simulation.serving_client import read_search_response
 from simulation.shoppers import generate_shoppers
 
 
@@ -41,6 +41,19 @@ def test_queries_follow_tastes_and_some_have_typos_or_budgets() -> None:
     assert 0.03 < sum(" under " in q for q in queries) / len(queries) < 0.2
     favourite = int(np.argmax(shopper.category_prefs))
     assert shopper.category_prefs[favourite] > 0.2  # Dirichlet(0.3): tastes are concentrated
+
+
+def test_the_clean_query_is_the_typed_one_before_its_typo() -> None:
+    """Drawn in the same order as `write_query`: the same seed types the same queries."""
+    shopper = generate_shoppers(1, 3)[0]
+    written, typed, slipped = np.random.default_rng(5), np.random.default_rng(5), 0
+    for _ in range(500):
+        expected = write_query(choose_intent(shopper, written), written)
+        meant = clean_query(choose_intent(shopper, typed), typed)
+        as_shopper_typed = as_typed(meant, typed)
+        assert as_shopper_typed == expected
+        slipped += as_shopper_typed != meant
+    assert 10 < slipped < 80  # about 8% have a typo; the rest are typed as meant
 
 
 def test_typo_changes_exactly_one_long_word() -> None:
