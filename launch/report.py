@@ -112,20 +112,33 @@ def print_summary(
 
 
 def round_table(row: dict) -> Table:
-    """One round: what served the shoppers, what they did, what the DAG decided after."""
-    days = f"days {row['first_day'] + 1}-{row['first_day'] + row['days']}"
-    table = Table("", "", title=f"Round {row['number']} ({days})", show_header=False)
-    for key, value in row["shopping"].items():
-        table.add_row(key.replace("_", " "), _short(value, 70))
-    table.add_row("DAG store_loop", row["dag_state"])
-    for model, decision in row["decisions"].items():
-        table.add_row(f"gate: {model}", _short(decision.get("reason", decision), 70))
-    after = ", ".join(f"{m} {v or 'none (baseline)'}" for m, v in row["champions_after"].items())
-    table.add_row("champions after", after)
-    table.add_row(
-        "serving followed",
-        f"{row['serving_followed_s']} s, replicas {', '.join(row['replicas'])} (no restart)",
+    """One round: which model filled each surface and what shoppers did with it; below, what the
+    round's DAG decided and how long serving took to follow."""
+    shop = row["shopping"]
+    title = (
+        f"Round {row['number']}: days {row['first_day'] + 1}-{row['first_day'] + row['days']}, "
+        f"{shop['sessions']} sessions, {shop['orders_paid']} orders paid, revenue {shop['revenue']}"
     )
+    table = Table(
+        "surface", "served by", "lists", "clicks", "CTR", "cart adds", "revenue", title=title
+    )
+    for served in shop["served"]:
+        ctr = served["clicks"] / served["shown"] if served["shown"] else 0.0
+        table.add_row(
+            served["surface"], served["model"], str(served["shown"]), str(served["clicks"]),
+            f"{ctr:.3f}", str(served["cart_adds"]), served["revenue"],
+        )  # fmt: skip
+    lines = [f"DAG store_loop: {row['dag_state']}"]
+    for model, decision in row["decisions"].items():
+        lines.append(f"gate {model}: {decision.get('reason', decision)}")
+    after = ", ".join(f"{m} {v or 'none (baseline)'}" for m, v in row["champions_after"].items())
+    lines.append(f"champions after: {after}")
+    lines.append(
+        f"serving followed in {row['serving_followed_s']} s, same replicas "
+        f"{', '.join(row['replicas'])} (no restart)"
+    )
+    table.caption = "\n".join(lines)
+    table.caption_justify = "left"
     return table
 
 

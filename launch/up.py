@@ -61,13 +61,13 @@ class Loop:
         self.serving_url = ""
         self.followers: Any = None
         self.store: Any = None
+        self.serving_client: Any = None
 
     def open(self, fresh: bool) -> Any:
         """Data dir, sandbox analytics, the store with its catalog and shoppers, the search
         index, serving and the gateway; returns the simulation to run rounds with."""
-        from simulation.serving_client import HttpServing
-
         from launch.followers import Followers
+        from simulation.http_serving import HttpServingClient
         from simulation.run import SIMULATION_START, Simulation
         from transactional.bootstrap import bootstrap
         from transactional.common.clock import SimulatedClock
@@ -85,9 +85,11 @@ class Loop:
         self.followers = Followers(settings)
         with log.step(f"open the store ({settings.db_url.split(':')[0]})"):
             self.store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
-            simulation = Simulation(settings, self.store, HttpServing(settings.serving_url))
+            self.serving_client = HttpServingClient(settings.serving_url)
+            simulation = Simulation(settings, self.store, self.serving_client)
         if self.store.catalog.list_products(limit=1).items:
             log.console.print("The store already has its catalog and shoppers (--keep).")
+            simulation.reopen_store(self._days_done())
         else:
             with log.step(
                 f"sellers list {settings.sim_products} products, "
@@ -111,7 +113,7 @@ class Loop:
     def run_rounds(self, simulation: Any) -> None:
         from launch.rounds import run_round
 
-        first_day = self._days_done()
+        first_day = simulation.next_day
         for number in range(1, self.settings.sim_rounds + 1):
             done = run_round(
                 self.settings, self.log, simulation, self.followers, self.serving_url,
@@ -138,6 +140,8 @@ class Loop:
     def close(self) -> None:
         from serving.run import stop
 
+        if self.serving_client is not None:
+            self.serving_client.close()
         if self.followers is not None:
             self.followers.stop()
         if self.gateway is not None:

@@ -22,7 +22,7 @@ from simulation.serving_client import as_serving_client
 from simulation.shop import Shop, Streams
 from simulation.shoppers import Shopper, generate_shoppers
 from simulation.tally import RoundReport, Tally
-from simulation.truth import save_truth
+from simulation.truth import load_truth, save_truth
 from storeloop.settings import Settings
 
 SIMULATION_START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -76,6 +76,21 @@ class Simulation:
             on_listed()
         products = {p.product_id: p for p in catalog}
         self.shop = Shop(store=self.store, serving=self.serving, products=products)
+
+    def reopen_store(self, next_day: int) -> None:
+        """A data dir kept from an earlier run (`make up --keep`): the catalog and the shoppers
+        come back from its saved truth and days continue at `next_day`. Carts and the sold-out
+        list lived in that run's memory, so they start empty here."""
+        if self.shop is not None:
+            raise SimulationError(SimulationErrorCode.STORE_ALREADY_OPEN, "the store is open")
+        truth = load_truth(self.settings)
+        self.shoppers = sorted(truth.shoppers.values(), key=lambda shopper: shopper.index)
+        # restocking needs only to know which products the sellers list
+        self.sellers = {product_id: "" for product_id in truth.products}
+        self.shop = Shop(store=self.store, serving=self.serving, products=truth.products)
+        # other draws than the first run's days: a kept store does not relive its first day
+        self.streams = Streams.seeded(self.settings.seed + 1_000 * next_day)
+        self.next_day = next_day
 
     def run_days(self, first_day: int, days: int, on_day_end: DayEnd | None = None) -> RoundReport:
         """Days `first_day` .. `first_day + days - 1` (day d is SIMULATION_START + d days);
