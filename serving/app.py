@@ -113,7 +113,7 @@ class StoreServing:
     @api.get("/health")
     def health(self) -> dict[str, Any]:
         return {"status": "ok", "products": self.search_service.index.count(),
-                "replica": _replica()}  # fmt: skip
+                "replica": self.replica()}  # fmt: skip
 
     @api.get("/models")
     def models(self) -> dict[str, Any]:
@@ -121,18 +121,19 @@ class StoreServing:
             "search-ranker": self.ranker_slot.version,
             "recommender": self.recommender_slot.version,
             "ranker_in_use": self.ranker_slot.version or "index",
-            "replica": _replica(),
+            "replica": self.replica(),
         }
+
+    @staticmethod
+    def replica() -> str:
+        """Tells the replica processes apart (one per core by default): the pid on its host.
+        A method, not a module function: Ray ships this class to its workers by value."""
+        return f"{socket.gethostname()}:{os.getpid()}"
 
     def __del__(self) -> None:
         watcher = getattr(self, "watcher", None)
         if watcher is not None:
             watcher.stop()
-
-
-def _replica() -> str:
-    """Tells the replica processes apart (one per core by default): the pid on its host."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 MAX_DEFAULT_REPLICAS = 8  # each holds its own models and Feast client: a big box sets its own
