@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from consumers.lake_writer import LakeWriter
+from consumers.shopper_activity import ShopperActivityConsumer
 from storeloop.settings import Settings
 
 
@@ -16,4 +17,5 @@ def run_all(settings: Settings) -> dict:
         "lake_writer": LakeWriter(settings).run_once(),
         "search_indexer": SearchIndexer(settings).run_once(),
         "query_log": QueryLogConsumer(settings).run_once(),
+        "shopper_activity": ShopperActivityConsumer(settings).run_once(),
     }
