@@ -1,7 +1,8 @@
 """Small synthetic gold tables, shaped like the Spark output, for tests and offline demos.
 
 Shoppers favour one category and like well-rated products; the index score is mostly noise,
-so a ranker that reads category_match and rating can beat index order.
+so a ranker that reads category_affinity and rating can beat index order. shopper_activity is
+folded (features.activity) from the events the interactions stand for, as the gold job does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from contracts import events as ev
+from contracts.events import Event
+from features.activity import activity_rows
 from storeloop.settings import Settings
 
 CATEGORIES = ["books", "garden", "kitchen", "toys"]
@@ -35,8 +39,9 @@ def write_sample_gold(
     results: int = 8,
     seed: int = 0,
 ) -> dict[str, pd.DataFrame]:
-    """Writes product_features and customer_features (one row per entity per day, from day 0)
-    and ranking_examples and interactions (days 1..days); returns the frames."""
+    """Writes product_features and customer_features (one row per entity per day, from day 0),
+    ranking_examples and interactions (days 1..days) and the shopper_activity they make; returns
+    the frames."""
     rng = np.random.default_rng(seed)
     gold = settings.lake_dir / "gold"
     product_ids = [f"p-{i:06d}" for i in range(1, products + 1)]
@@ -117,6 +122,7 @@ def write_sample_gold(
         "ranking_examples": pd.DataFrame(examples),
     }
     frames["interactions"] = _interactions(taste, product_ids, category, days)
+    frames["shopper_activity"] = pd.DataFrame(activity_rows(_events(frames["interactions"])))
     for table, frame in frames.items():
         _write(frame, gold / table)
     return frames
@@ -143,3 +149,31 @@ def _interactions(taste: dict, product_ids: list, category: dict, days: int) -> 
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _events(interactions: pd.DataFrame) -> list[Event]:
+    """The log the interactions come from: a click, a cart add, or an order placed and paid."""
+    found: list[Event] = []
+
+    def log(kind: str, aggregate: str, payload: dict, at: datetime) -> None:
+        found.append(Event(kind, aggregate, payload, at, position=len(found) + 1))
+
+    ordered = interactions.sort_values(["event_timestamp", "customer_id"], kind="stable")
+    for n, row in enumerate(ordered.itertuples(index=False)):
+        who, product, at = row.customer_id, row.product_id, row.event_timestamp.to_pydatetime()
+        if row.kind == "click":
+            log(
+                ev.SEARCH_RESULT_CLICKED,
+                f"srch-i{n}",
+                {"customer_id": who, "product_id": product},
+                at,
+            )
+        elif row.kind == "cart":
+            log(ev.CART_ITEM_ADDED, f"cart-{who}", {"customer_id": who, "product_id": product}, at)
+        else:
+            order = f"o-i{n}"
+            items = [{"product_id": product, "quantity": 1}]
+            log(ev.ORDER_PLACED, order, {"order_id": order, "customer_id": who, "items": items}, at)
+            paid = {"order_id": order, "customer_id": who, "to_status": "paid"}
+            log(ev.ORDER_STATUS_CHANGED, order, paid, at)
+    return found

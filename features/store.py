@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 
 from feast import FeatureStore, RepoConfig
 from feast.repo_config import RegistryConfig
 
+from features.activity_online import write_newer
 from features.gold import gold_dir, read_gold
-from features.repo.definitions import definitions
+from features.repo.definitions import SHOPPER_ACTIVITY, definitions
 from storeloop.settings import Settings
 
 PROJECT = "store"
 FEATURE_TABLES = {"product_features": "product_features", "customer_features": "customer_features"}
+# Pushed online by the shopper_activity consumer; materialized from gold only where it is newer.
+PUSHED_TABLES = {SHOPPER_ACTIVITY: SHOPPER_ACTIVITY}
 
 
 def repo_config(settings: Settings) -> RepoConfig:
@@ -40,11 +44,25 @@ def apply(settings: Settings) -> FeatureStore:
     """Registers (or updates) every definition; idempotent."""
     store = feature_store(settings)
     store.apply(definitions(gold_dir(settings)))
+    write_ahead_log(settings)
     return store
 
 
+def write_ahead_log(settings: Settings) -> None:
+    """Puts the SQLite online store in WAL mode (it stays so: the mode lives in the file).
+
+    In the default rollback journal every online read locks writers out: with serving reading
+    all the time, the shopper_activity consumer's push waited in SQLite's busy backoff for up to
+    seconds. Under WAL readers never block the writer, nor the writer them.
+    """
+    path = settings.feast_dir / "online.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
 def materialize(settings: Settings, end: datetime | None = None) -> dict:
-    """Loads the latest gold feature rows up to `end` (default: the last gold event) online."""
+    """Loads the latest gold feature rows up to `end` (default: the last gold event) online; a
+    pushed view gets only the rows that are newer than what the consumer already pushed."""
     store = apply(settings)
     report: dict = {"feature_views": [], "rows": {}}
     for view, table in FEATURE_TABLES.items():
@@ -56,6 +74,12 @@ def materialize(settings: Settings, end: datetime | None = None) -> dict:
         )
         report["feature_views"].append(view)
         report["rows"][view] = int((times < until).sum())
+        report.setdefault("end", {})[view] = until.isoformat()
+    for view, table in PUSHED_TABLES.items():
+        gold = read_gold(settings, table)
+        until = end or (gold["event_timestamp"].max() + timedelta(seconds=1)).to_pydatetime()
+        report["feature_views"].append(view)
+        report["rows"][view] = write_newer(settings, store, gold[gold["event_timestamp"] < until])
         report.setdefault("end", {})[view] = until.isoformat()
     return report
 

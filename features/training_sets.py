@@ -5,11 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from features.gold import FeatureDataError, read_gold
+from features.repo.definitions import RANKER_SERVICE, RECOMMENDER_SERVICE
 from features.store import apply
 from storeloop.settings import Settings
 
-RANKER_SERVICE = "ranker_v1"
-RECOMMENDER_SERVICE = "recommender_v1"
+__all__ = [
+    "RANKER_SERVICE",
+    "RECOMMENDER_SERVICE",
+    "interaction_training_set",
+    "ranking_training_set",
+]
 
 
 def _joined(settings: Settings, table: str, service: str, keys: list[str]) -> pd.DataFrame:
@@ -39,13 +44,14 @@ def _joined(settings: Settings, table: str, service: str, keys: list[str]) -> pd
 
 
 def ranking_training_set(settings: Settings) -> pd.DataFrame:
-    """gold ranking_examples (one row per impression, graded label) with ranker_v1 features as of
-    each search's time."""
+    """gold ranking_examples (one row per impression, graded label) with the ranker service's
+    features as of each search's time (the shopper's recent products among them)."""
     keys = ["event_timestamp", "search_id", "position", "customer_id", "product_id"]
     return _joined(settings, "ranking_examples", RANKER_SERVICE, keys)
 
 
 def interaction_training_set(settings: Settings) -> pd.DataFrame:
-    """gold interactions (click, cart, purchase) with recommender_v1 features as of each event."""
+    """gold interactions (click, cart, purchase) with the recommender service's features (the
+    shopper's activity state) as of each event."""
     keys = ["event_timestamp", "customer_id", "product_id"]
     return _joined(settings, "interactions", RECOMMENDER_SERVICE, keys)

@@ -26,13 +26,20 @@ def _query_log(settings: Settings) -> Any:
     return QueryLogConsumer(settings)
 
 
+def _shopper_activity(settings: Settings) -> Any:
+    from consumers.shopper_activity import ShopperActivityConsumer
+
+    return ShopperActivityConsumer(settings)
+
+
 CONSUMERS: dict[str, Callable[[Settings], Any]] = {
     "lake_writer": _lake_writer,
     "search_indexer": _search_indexer,
     "query_log": _query_log,
+    "shopper_activity": _shopper_activity,  # fresh signals: Feast's online store
 }
 # Followed within a fraction of a second while shoppers shop (see launch.followers).
-FAST_CONSUMERS: tuple[str, ...] = ()
+FAST_CONSUMERS: tuple[str, ...] = ("shopper_activity",)
 
 
 def run_some(settings: Settings, names: Iterable[str]) -> dict[str, int]:

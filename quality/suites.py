@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.events import RECOMMENDATION_SURFACES
+from features.declared import gold_columns, not_null_columns
 from quality.runner import Spec
 
 ORDER_STATUSES = [
@@ -81,27 +82,52 @@ SILVER: dict[str, list[Spec]] = {
     ],
 }  # fmt: skip
 
-GOLD: dict[str, list[Spec]] = {
-    "product_features": [
-        NOT_EMPTY, *not_null("product_id", "event_timestamp", "price"),
-        unique("product_id", "event_timestamp"), between("price", 0, strict_min=True),
-        between("rating", 0, 5), between("stock", 0), in_set("in_stock", [0, 1]),
-        between("ctr_7d", 0, 1), between("orders_7d", 0), between("units_7d", 0),
-    ],
-    "customer_features": [
-        NOT_EMPTY, *not_null("customer_id", "event_timestamp"),
-        unique("customer_id", "event_timestamp"), between("orders_30d", 0), between("spend_30d", 0),
-    ],
-    "ranking_examples": [
-        NOT_EMPTY, *not_null("search_id", "product_id", "event_timestamp", "label"),
-        unique("search_id", "product_id"), in_set("label", [0, 1, 2, 3]),
-        in_set("clicked", [0, 1]), in_set("added_to_cart", [0, 1]), in_set("purchased", [0, 1]),
-    ],
-    "interactions": [
-        *not_null("customer_id", "product_id", "event_timestamp"),
-        in_set("kind", ["click", "cart", "purchase"]), in_set("weight", [1, 2, 3]),
-    ],
-}  # fmt: skip
+
+def declared(view: str, *checks: Spec) -> list[Spec]:
+    """A feature view's gold table: presence of every column Feast declares, not-null of those
+    not tagged nullable, and the hand-written `checks` of columns still declared (a field removed
+    from Feast takes its checks with it)."""
+    columns = gold_columns(view)
+    present = [("ExpectColumnToExist", {"column": column}) for column in columns]
+    kept = [spec for spec in checks if _columns(spec) <= set(columns)]
+    return [NOT_EMPTY, *present, *not_null(*not_null_columns(view)), *kept]
+
+
+def _columns(spec: Spec) -> set[str]:
+    kwargs = spec[1]
+    return {kwargs["column"]} if "column" in kwargs else set(kwargs.get("column_list", []))
+
+
+def gold_suites() -> dict[str, list[Spec]]:
+    """The gold expectations: declared columns derived from Feast, range checks by hand."""
+    return {
+        "product_features": declared(
+            "product_features", unique("product_id", "event_timestamp"),
+            between("price", 0, strict_min=True), between("rating", 0, 5), between("stock", 0),
+            in_set("in_stock", [0, 1]), between("ctr_7d", 0, 1), between("orders_7d", 0),
+            between("units_7d", 0),
+        ),
+        "customer_features": declared(
+            "customer_features", unique("customer_id", "event_timestamp"),
+            between("orders_30d", 0), between("spend_30d", 0),
+        ),
+        "shopper_activity": declared(
+            "shopper_activity", unique("customer_id", "event_timestamp"),
+            unique("customer_id", "log_position"), between("log_position", 1),
+        ),
+        "ranking_examples": [
+            NOT_EMPTY, *not_null("search_id", "product_id", "event_timestamp", "label"),
+            unique("search_id", "product_id"), in_set("label", [0, 1, 2, 3]),
+            in_set("clicked", [0, 1]), in_set("added_to_cart", [0, 1]), in_set("purchased", [0, 1]),
+        ],
+        "interactions": [
+            *not_null("customer_id", "product_id", "event_timestamp"),
+            in_set("kind", ["click", "cart", "purchase"]), in_set("weight", [1, 2, 3]),
+        ],
+    }  # fmt: skip
+
+
+GOLD: dict[str, list[Spec]] = gold_suites()
 
 # Referential checks GX has no expectation for: (child table, column, parent table, column).
 SILVER_REFERENCES = [

@@ -8,6 +8,7 @@ from enum import StrEnum
 class LakeErrorCode(StrEnum):
     BRONZE_EMPTY = "bronze_empty"
     SILVER_MISSING = "silver_missing"
+    GOLD_COLUMN_MISSING = "gold_column_missing"  # a column declared in Feast that gold lacks
 
 
 class LakeJobError(RuntimeError):

@@ -13,11 +13,13 @@ from pyspark.sql import SparkSession
 if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from spark_jobs.gold_activity import build_shopper_activity  # noqa: E402
 from spark_jobs.gold_features import build_customer_features, build_product_features  # noqa: E402
 from spark_jobs.gold_inputs import Silver  # noqa: E402
 from spark_jobs.gold_labels import build_interactions, build_ranking_examples  # noqa: E402
 from spark_jobs.lake import settings_from_argv, table_dir, write_table  # noqa: E402
 from spark_jobs.session import spark_session  # noqa: E402
+from spark_jobs.silver import read_events  # noqa: E402
 from storeloop.settings import Settings  # noqa: E402
 
 
@@ -32,6 +34,8 @@ def run_gold(settings: Settings, spark: SparkSession | None = None) -> dict[str,
         "customer_features": build_customer_features(silver, days, interactions),
         "ranking_examples": build_ranking_examples(silver),
         "interactions": interactions,
+        # From the gated bronze events, like silver: the fold reads the log it replays online.
+        "shopper_activity": build_shopper_activity(read_events(spark, settings)),
     }
     try:
         return {

@@ -1,11 +1,31 @@
-"""Gold daily feature snapshots: product_features (7-day windows) and customer_features (30-day)."""
+"""Gold daily feature snapshots: product_features (7-day windows) and customer_features (30-day).
+
+Each table's columns are the ones its Feast view declares (features.repo.definitions): the jobs
+say how a column is computed, `select_declared` says which columns gold holds.
+"""
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from collections.abc import Mapping
+
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from features.declared import gold_columns
+from spark_jobs.errors import LakeErrorCode, LakeJobError
 from spark_jobs.gold_inputs import Silver, end_of_day, rolling_sums, top_value
+
+
+def select_declared(frame: DataFrame, view: str, computed: Mapping[str, Column]) -> DataFrame:
+    """The gold columns of Feast view `view` (plus dt), each the `computed` expression of that
+    name or else the frame's column; fails naming every declared column it has neither for."""
+    wanted = [*gold_columns(view), "dt"]
+    missing = [c for c in wanted if c not in computed and c not in frame.columns]
+    if missing:
+        raise LakeJobError(
+            LakeErrorCode.GOLD_COLUMN_MISSING, f"gold {view} cannot make declared {missing}"
+        )
+    return frame.select(*[computed[c].alias(c) if c in computed else F.col(c) for c in wanted])
 
 
 def build_product_features(silver: Silver, days: DataFrame) -> DataFrame:
@@ -25,26 +45,18 @@ def build_product_features(silver: Silver, days: DataFrame) -> DataFrame:
     )
     names = {m: f"{m}_7d" for m in ("orders", "units", "impressions", "clicks")}
     windows = rolling_sums(grid, "product_id", daily, names, days=7)
-    return (
-        grid.join(medians, ["day", "category"], "left")
-        .join(windows, ["product_id", "day"])
-        .select(
-            "product_id",
-            end_of_day().alias("event_timestamp"),
-            "category",
-            "brand",
-            "price",
-            (F.col("price") / F.col("category_median")).alias("price_rel_category"),
-            F.coalesce("rating", F.lit(0.0)).alias("rating"),
-            "rating_count",
-            "stock",
-            (F.col("stock") > 0).cast("long").alias("in_stock"),
-            *[F.col(name).cast("long").alias(name) for name in names.values()],
-            ((F.col("clicks_7d") + 1) / (F.col("impressions_7d") + 20)).alias("ctr_7d"),
-            F.log1p("units_7d").alias("popularity"),
-            F.date_format("day", "yyyy-MM-dd").alias("dt"),
-        )
-    )
+    computed = {
+        "event_timestamp": end_of_day(),
+        "price_rel_category": F.col("price") / F.col("category_median"),
+        "rating": F.coalesce("rating", F.lit(0.0)),
+        "in_stock": (F.col("stock") > 0).cast("long"),
+        **{name: F.col(name).cast("long") for name in names.values()},
+        "ctr_7d": (F.col("clicks_7d") + 1) / (F.col("impressions_7d") + 20),
+        "popularity": F.log1p("units_7d"),
+        "dt": F.date_format("day", "yyyy-MM-dd"),
+    }
+    snapshots = grid.join(medians, ["day", "category"], "left").join(windows, ["product_id", "day"])
+    return select_declared(snapshots, "product_features", computed)
 
 
 def build_customer_features(silver: Silver, days: DataFrame, interactions: DataFrame) -> DataFrame:
@@ -66,20 +78,17 @@ def build_customer_features(silver: Silver, days: DataFrame, interactions: DataF
         silver.products.select("product_id", "category", "brand"), "product_id"
     ).withColumn("d", F.to_date("event_timestamp"))
     aov = F.when(F.col("orders_30d") > 0, F.col("spend_30d") / F.col("orders_30d"))
-    return (
-        windows.join(
-            top_value(grid, "customer_id", weighted, "category"), ["customer_id", "day"], "left"
-        )
-        .join(top_value(grid, "customer_id", weighted, "brand"), ["customer_id", "day"], "left")
-        .select(
-            "customer_id",
-            end_of_day().alias("event_timestamp"),
-            F.col("orders_30d").cast("long").alias("orders_30d"),
-            F.col("spend_30d").cast("double").alias("spend_30d"),
-            F.coalesce(aov, F.lit(0.0)).alias("avg_order_value"),
-            F.col("clicks_30d").cast("long").alias("clicks_30d"),
-            F.col("category").alias("top_category"),
-            F.col("brand").alias("top_brand"),
-            F.date_format("day", "yyyy-MM-dd").alias("dt"),
-        )
-    )
+    computed = {
+        "event_timestamp": end_of_day(),
+        "orders_30d": F.col("orders_30d").cast("long"),
+        "spend_30d": F.col("spend_30d").cast("double"),
+        "avg_order_value": F.coalesce(aov, F.lit(0.0)),
+        "clicks_30d": F.col("clicks_30d").cast("long"),
+        "top_category": F.col("category"),
+        "top_brand": F.col("brand"),
+        "dt": F.date_format("day", "yyyy-MM-dd"),
+    }
+    snapshots = windows.join(
+        top_value(grid, "customer_id", weighted, "category"), ["customer_id", "day"], "left"
+    ).join(top_value(grid, "customer_id", weighted, "brand"), ["customer_id", "day"], "left")
+    return select_declared(snapshots, "customer_features", computed)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from pyspark.sql import SparkSession
 
-from storeloop.settings import Settings
+from storeloop.settings import REPO_ROOT, Settings
 
 
 def spark_session(settings: Settings) -> SparkSession:
     """Shared by every job in the process (getOrCreate), so Airflow tasks reuse one JVM."""
+    # Python workers run this interpreter and its packages, not whatever `python3` is on the
+    # PATH (pyspark reads only the variable, not spark.pyspark.python, when it starts a context).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.appName("storeloop")
         .config("spark.sql.session.timeZone", "UTC")
@@ -25,6 +29,9 @@ def spark_session(settings: Settings) -> SparkSession:
         # Dates derived on executors must agree with the driver's, whatever the host's zone.
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        # Python workers (the gold shopper_activity fold) import this repo's packages from any
+        # working directory.
+        .config("spark.executorEnv.PYTHONPATH", str(REPO_ROOT))
     )
     # spark-submit starts the JVM itself and passes its own --master; do not override it.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:

@@ -1,4 +1,6 @@
-"""Product titles for the ranker's text features, from silver `products` (Feast has no titles)."""
+"""What the ranker knows of products beyond Feast rows: titles (silver `products`, Feast has none)
+and every product's category and brand (gold product_features), for the shopper affinity of
+recent products that a search did not show."""
 
 from __future__ import annotations
 
@@ -18,3 +20,16 @@ def product_titles(settings: Settings) -> dict[str, str]:
         str(p): str(t or "")
         for p, t in zip(table["product_id"].to_pylist(), table["title"].to_pylist(), strict=True)
     }
+
+
+def product_attributes(settings: Settings) -> dict[str, dict[str, object]] | None:
+    """product_id -> {category, brand} from its latest gold product_features row; None when gold
+    has none yet (the training frame's own rows then stand in)."""
+    from features.gold import FeatureDataError, read_gold
+    from models.ranker.data import catalog_of
+
+    try:
+        products = read_gold(settings, "product_features")
+    except FeatureDataError:
+        return None
+    return catalog_of(products)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from models.metrics import mean_ips_ndcg, mean_ndcg
 from models.ranker.boosted import fit_lambdarank, score_boosted
-from models.ranker.catalog import product_titles
+from models.ranker.catalog import product_attributes, product_titles
 from models.ranker.data import SearchLists, search_lists, split_by_day
 from models.ranker.embeddings import TitleEmbeddings
 from models.ranker.features import FEATURES
@@ -83,10 +83,10 @@ def compare(
         train_frame = train_frame.assign(
             label=np.random.default_rng(settings.seed).permutation(train_frame["label"].to_numpy())
         )
-    titles = product_titles(settings)
+    titles, catalog = product_titles(settings), product_attributes(settings)
     embeddings.warm_queries(frame["query"].astype(str).unique().tolist())
-    train = search_lists(train_frame, titles, embeddings)
-    held_out = search_lists(held_frame, titles, embeddings)
+    train = search_lists(train_frame, titles, embeddings, catalog)
+    held_out = search_lists(held_frame, titles, embeddings, catalog)
     propensities = propensities_of(train)
     ipw = propensities.inverse(train.positions)
     models = {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from models.errors import TrainingDataError
-from models.ranker.features import FEATURES, Similarity, rows_for
+from models.ranker.features import FEATURES, Similarity, rows_for, shopper_profile
 
 REQUIRED = ["search_id", "position", "label", "index_score", "event_timestamp"]
 
@@ -57,14 +57,40 @@ def _present(value: object) -> object:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
 
 
+def _products(value: object) -> list[str]:
+    """A point-in-time list column: an array, or NaN/None before the shopper's first activity."""
+    if value is None or isinstance(value, (str, float)):
+        return []
+    return [str(p) for p in value]  # type: ignore[attr-defined]
+
+
+def catalog_of(frame: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """{category, brand} of every product the frame shows (the latest row that knows them): the
+    catalog when the caller has none, e.g. gold product_features (models.ranker.catalog)."""
+    if frame.empty or "category" not in frame.columns:
+        return {}
+    known = frame.dropna(subset=["category"]).sort_values("event_timestamp", kind="stable")
+    last = known.groupby("product_id").last()
+    brands = last["brand"] if "brand" in last.columns else pd.Series(dtype=object)
+    return {
+        str(p): {"category": c, "brand": _present(brands.get(p))}
+        for p, c in last["category"].items()
+    }
+
+
 def feature_matrix(
-    frame: pd.DataFrame, titles: dict[str, str] | None = None, embeddings: Similarity | None = None
+    frame: pd.DataFrame,
+    titles: dict[str, str] | None = None,
+    embeddings: Similarity | None = None,
+    catalog: dict[str, dict[str, object]] | None = None,
 ) -> np.ndarray:
     """FEATURES per row of `frame` (rows in frame order), built search by search through the same
-    `rows_for` serving calls, from the point-in-time Feast values of each row."""
+    `rows_for` serving calls, from the point-in-time Feast values of each row: the shopper's
+    recent products as of the search, their categories and brands from `catalog`."""
     matrix = np.zeros((len(frame), len(FEATURES)), dtype=np.float32)
     if frame.empty:
         return matrix
+    catalog = catalog if catalog is not None else catalog_of(frame)
     records = frame.reset_index(drop=True).to_dict("records")
     for rows in frame.reset_index(drop=True).groupby("search_id", sort=False).indices.values():
         search = [records[i] for i in rows]
@@ -72,7 +98,7 @@ def feature_matrix(
         built = rows_for(
             candidates_of(search, titles or {}),
             {str(r["product_id"]): r for r in search},
-            {"top_category": first.get("top_category"), "top_brand": first.get("top_brand")},
+            shopper_profile(_products(first.get("recent_products")), catalog),
             query=str(first.get("query") or ""),
             embeddings=embeddings,
         )
@@ -81,10 +107,13 @@ def feature_matrix(
 
 
 def search_lists(
-    frame: pd.DataFrame, titles: dict[str, str] | None = None, embeddings: Similarity | None = None
+    frame: pd.DataFrame,
+    titles: dict[str, str] | None = None,
+    embeddings: Similarity | None = None,
+    catalog: dict[str, dict[str, object]] | None = None,
 ) -> SearchLists:
     frame = frame.sort_values(["search_id", "position"]).reset_index(drop=True)
-    matrix = feature_matrix(frame, titles, embeddings)
+    matrix = feature_matrix(frame, titles, embeddings, catalog)
     groups = [
         np.asarray(index) for index in frame.groupby("search_id", sort=False).indices.values()
     ]

@@ -23,6 +23,9 @@ class SearchResponse:
     offset: int = 0
     limit: int = 20
     stock: str = "demote"  # how out-of-stock products were placed: demote | filter | ignore
+    # Feature view -> entities the ranker read (partly) as defaults because Feast lacked them,
+    # e.g. {"product_features": 2, "shopper_activity": 1}; empty when nothing fell back.
+    feature_fallback: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

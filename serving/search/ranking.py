@@ -33,7 +33,7 @@ def rank_candidates(
     ranker: Ranker | None,
     executor: Executor,
     product_features: dict[str, dict] | None = None,
-    customer_features: dict | None = None,
+    shopper: Any = None,  # models.ranker.features.ShopperProfile of the searching shopper
     top_n: int = 50,
     budget_s: float = 0.2,
     query: str = "",
@@ -50,9 +50,7 @@ def rank_candidates(
     # The ranker runs in a worker so a slow model costs the request its budget, never more.
     embeddings = getattr(ranker, "embeddings", None)  # query-to-title similarity, if any
     future = executor.submit(
-        lambda: ranker.score(
-            rows_for(head, product_features or {}, customer_features, query, embeddings)
-        )
+        lambda: ranker.score(rows_for(head, product_features or {}, shopper, query, embeddings))
     )
     try:
         scores = list(future.result(timeout=budget_s))

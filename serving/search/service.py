@@ -84,13 +84,13 @@ class SearchService:
             log.warning("index rejected %r: %r", parsed, error)
             return SearchResponse(text, parsed.as_dict(), ranker_fallback="index_error")
         candidates = to_candidates(fetched.found, fetched.spec.in_stock_only)
-        product_features, customer_features = self._features(candidates, customer_id, ranker)
+        product_features, shopper, fallback = self._features(candidates, customer_id, ranker)
         outcome = rank_candidates(
             candidates,
             ranker,
             self._executor,
             product_features,
-            customer_features,
+            shopper,
             top_n=self.rerank_top_n,
             budget_s=self.ranker_budget_s,
             query=text,
@@ -112,6 +112,7 @@ class SearchService:
             offset=start,
             limit=limit,
             stock=stock,
+            feature_fallback=fallback,
         )
 
     def _spelling(self, keywords: str) -> str | None:
@@ -126,11 +127,30 @@ class SearchService:
 
     def _features(
         self, candidates: list[dict], customer_id: str | None, ranker: Ranker | None
-    ) -> tuple[dict, dict | None]:
+    ) -> tuple[dict, Any, dict[str, int]]:
+        """The candidates' Feast features, the shopper's affinity profile and what fell back."""
         if ranker is None or self.features is None or not candidates:
-            return {}, None
+            return {}, None, {}
         ids = [c["product_id"] for c in candidates[: self.rerank_top_n]]
-        return self.features.for_products(ids), self.features.for_customer(customer_id)
+        found = self.features.for_ranking(ids, customer_id)
+        recent = list(found.shopper.recent_products) if found.shopper else []
+        return found.products, self._profile(recent), found.fallback
+
+    def _profile(self, recent: list[str]) -> Any:
+        """The shopper's category and brand shares, read from the index docs of their recent
+        products (the same function training computes it with)."""
+        if not recent:
+            return None
+        try:
+            from models.ranker.features import shopper_profile
+
+            docs = self.index.get(recent)
+        except ImportError:
+            return None  # the ranker cannot run either (rank_candidates says so)
+        except SearchIndexError as error:
+            log.warning("no affinity: recent products unreadable: %r", error)
+            return None
+        return shopper_profile(recent, docs)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

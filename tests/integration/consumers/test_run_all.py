@@ -16,8 +16,12 @@ def test_run_all_feeds_the_lake_and_the_index_to_the_end_of_the_log(settings, ap
         {"search_id": "srch-1", "customer_id": "c-1", "query": "kettle", "results": results},
     )
 
-    assert run_all(settings) == {"lake_writer": 4, "search_indexer": 2, "query_log": 1}
-    assert run_all(settings) == {"lake_writer": 0, "search_indexer": 0, "query_log": 0}
+    assert run_all(settings) == {
+        "lake_writer": 4, "search_indexer": 2, "query_log": 1, "shopper_activity": 1,
+    }  # fmt: skip
+    assert run_all(settings) == {
+        "lake_writer": 0, "search_indexer": 0, "query_log": 0, "shopper_activity": 0,
+    }  # fmt: skip
 
     files = list((settings.lake_dir / "bronze" / "events").glob("dt=*/*.parquet"))
     assert sum(pq.read_table(f).num_rows for f in files) == 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,7 +17,7 @@ from storeloop.settings import Settings
 def test_materialize_serves_the_latest_product_features_online(gold_settings):
     settings, frames = gold_settings
     report = materialize(settings)
-    assert report["feature_views"] == ["product_features", "customer_features"]
+    assert report["feature_views"] == ["product_features", "customer_features", "shopper_activity"]
     assert report["rows"]["product_features"] == len(frames["product_features"])
 
     store = feature_store(settings)
@@ -61,8 +62,9 @@ def test_training_sets_keep_every_example_and_record_their_window(gold_settings)
     interactions = interaction_training_set(settings)
     assert len(ranking) == len(frames["ranking_examples"])
     assert len(interactions) == len(frames["interactions"])
-    assert ranking[["category", "top_category"]].notna().all().all()
-    assert ranking.attrs["feature_service"] == "ranker_v1"
+    assert ranking["category"].notna().all()
+    assert ranking.attrs["feature_service"] == "ranker_v2"
+    assert interactions.attrs["feature_service"] == "recommender_v2"
     first = frames["ranking_examples"].event_timestamp.min()
     assert pd.Timestamp(ranking.attrs["window_start"]) == first
 
@@ -71,3 +73,19 @@ def test_missing_gold_table_is_a_typed_error(tmp_path):
     with pytest.raises(FeatureDataError) as error:
         materialize(Settings(data_dir=tmp_path))
     assert error.value.code == "gold_table_missing"
+
+
+def test_each_search_sees_the_shoppers_activity_as_of_its_time(gold_settings):
+    settings, frames = gold_settings
+    ranking = ranking_training_set(settings)
+    activity = frames["shopper_activity"]
+    for _, row in ranking.drop_duplicates("search_id").head(20).iterrows():
+        mine = activity[
+            (activity.customer_id == row.customer_id)
+            & (activity.event_timestamp <= row.event_timestamp)
+        ]
+        expected = (
+            [] if mine.empty else list(mine.sort_values("log_position").recent_products.iloc[-1])
+        )
+        found = row.recent_products
+        assert ([] if not isinstance(found, (list, np.ndarray)) else list(found)) == expected

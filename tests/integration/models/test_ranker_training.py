@@ -67,7 +67,7 @@ def test_first_ranker_beats_index_order_and_becomes_champion(lake_settings, embe
     assert " beats " in result["reason"]
     client = MlflowClient(lake_settings.tracking_uri)
     version = client.get_model_version(MODEL_NAME, result["version"])
-    assert version.tags["feature_service"] == "ranker_v1"
+    assert version.tags["feature_service"] == "ranker_v2"
     assert version.tags["data.held_out_day"] == "2024-03-05"
     run = client.get_run(result["run_id"])
     assert run.data.params["loss"] == "listnet_ipw"
@@ -89,13 +89,17 @@ def test_worse_challenger_keeps_the_champion_and_says_why(lake_settings, embeddi
     )
 
 
-def test_champion_ranker_prefers_the_customers_category_and_is_fast(lake_settings):
+def test_champion_ranker_prefers_the_shoppers_category_and_is_fast(lake_settings):
     ranker = load_champion_ranker(lake_settings)
     assert ranker is not None
     assert ranker.version == champion_version(MlflowClient(lake_settings.tracking_uri), MODEL_NAME)
-    base = {name: 1.0 for name in FEATURES} | {"rating": 4.0, "brand_match": 0.0}
-    match, other = ranker.score([base | {"category_match": 1.0}, base | {"category_match": 0.0}])
-    assert match > other
+    # A trained version reads exactly the features the shared rows carry.
+    assert ranker.scorer.feature_names == FEATURES
+    base = {name: 1.0 for name in FEATURES} | {"rating": 4.0, "brand_affinity": 0.0}
+    liked, other = ranker.score(
+        [base | {"category_affinity": 1.0}, base | {"category_affinity": 0.0}]
+    )
+    assert liked > other
     rows = [base | {"index_score": float(i % 7), "price": None} for i in range(100)]
     ranker.score(rows)
     started = time.perf_counter()

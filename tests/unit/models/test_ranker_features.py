@@ -1,11 +1,21 @@
-"""rows_for: shared feature rows for serving, with defaults and customer match flags."""
+"""rows_for: shared feature rows for serving, with defaults and the shopper's affinities."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from models.ranker.features import DEFAULTS, FEATURES, rows_for
+from features.declared import service_fields
+from features.repo.definitions import RANKER_SERVICE
+from models.ranker.features import (
+    DEFAULTS,
+    FEATURES,
+    REQUEST_TIME,
+    ShopperProfile,
+    rows_for,
+    shopper_profile,
+)
+from models.ranker.model import ListRankerNet
 
 CANDIDATES = [
     {
@@ -39,8 +49,27 @@ STORED = {
 }
 
 
+CATALOG = {
+    "p-7": {"category": "books", "brand": "acme"},
+    "p-8": {"category": "books", "brand": "hooli"},
+    "p-9": {"category": "toys", "brand": "hooli"},
+}
+READER = shopper_profile(["p-7", "p-8", "p-9", "p-gone"], CATALOG)
+
+
+def test_features_are_the_ranker_services_numbers_plus_the_request_time_ones():
+    stored = [
+        f.name
+        for fields in service_fields(RANKER_SERVICE).values()
+        for f in fields
+        if f.name not in ("category", "brand", "recent_products")
+    ]
+    assert [*REQUEST_TIME, *stored] == FEATURES
+    assert "category_affinity" in FEATURES and "category_match" not in FEATURES
+
+
 def test_rows_carry_every_feature_in_candidate_order():
-    rows = rows_for(CANDIDATES, STORED, {"top_category": "books", "top_brand": "hooli"})
+    rows = rows_for(CANDIDATES, STORED, READER)
     assert [row["product_id"] for row in rows] == ["p-1", "p-2"]
     assert all(set(FEATURES) <= set(row) for row in rows)
     assert rows[0]["index_score"] == 3.5
@@ -55,11 +84,29 @@ def test_live_candidate_values_win_and_missing_ones_default():
     assert second["price_rel_category"] == DEFAULTS["price_rel_category"]  # no Feast row at all
 
 
-def test_match_flags_follow_the_customer_and_are_zero_without_one():
-    with_customer = rows_for(CANDIDATES, STORED, {"top_category": "books", "top_brand": "hooli"})
-    assert [(r["category_match"], r["brand_match"]) for r in with_customer] == [(1, 0), (0, 1)]
+def test_affinity_is_the_share_of_recent_products_in_the_candidates_category_and_brand():
+    # p-1 is a book by acme, p-2 a toy by hooli; the shopper's 4 recent products: 2 books, 1 toy,
+    # 2 by hooli, 1 by acme, and one the catalog no longer knows (it still counts in the share).
+    with_shopper = rows_for(CANDIDATES, STORED, READER)
+    affinities = [(r["category_affinity"], r["brand_affinity"]) for r in with_shopper]
+    assert affinities == [(0.5, 0.25), (0.25, 0.5)]
     anonymous = rows_for(CANDIDATES, STORED, None)
-    assert all(r["category_match"] == 0 and r["brand_match"] == 0 for r in anonymous)
+    assert all(r["category_affinity"] == 0 and r["brand_affinity"] == 0 for r in anonymous)
+
+
+def test_the_profile_is_none_without_history_and_ignores_unknown_attributes():
+    assert shopper_profile([], CATALOG) is None and shopper_profile(None, CATALOG) is None
+    profile = shopper_profile(["p-gone"], CATALOG)
+    assert profile == ShopperProfile({}, {})
+    assert profile.affinity("", None) == (0.0, 0.0)
+
+
+def test_a_trained_ranker_reads_only_features_the_rows_carry():
+    """What a trained ranker records (feature_names) must be built by the rows serving makes."""
+    net = ListRankerNet(np.zeros(1), np.ones(1))
+    built = set(rows_for(CANDIDATES, STORED, READER)[0])
+    assert set(net.feature_names) <= built
+    assert net.feature_names == FEATURES
 
 
 class WordOverlap:
