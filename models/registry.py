@@ -45,7 +45,7 @@ def apply_decision(
     challenger = versions.get(decision.challenger.name)
     if challenger is not None and challenger != after:
         client.set_registered_model_alias(decision.model, CHALLENGER, challenger)
-    record = decision_record(decision, before, after, run_id)
+    record = decision_record(decision, before, after, run_id, versions)
     for version in versions.values():
         verdict = "champion" if version == after else "rejected"
         tags = {"promotion.decision": verdict, **_promotion_tags(record)}
@@ -69,10 +69,26 @@ def apply_decision(
 
 
 def decision_record(
-    decision: Decision, before: str | None, after: str | None, run_id: str
+    decision: Decision,
+    before: str | None,
+    after: str | None,
+    run_id: str,
+    versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What the launcher's table and the decisions file show, JSON-ready."""
+    """What the launcher's table and the decisions file show, JSON-ready; `versions` names the
+    versions registered this round (contenders scored before registration have none)."""
     test = decision.challenger_test
+    registered = versions or {}
+
+    def _contender(contender: Contender) -> dict[str, Any]:
+        return {
+            "name": contender.name,
+            "kind": contender.kind,
+            "role": contender.role,
+            "value": contender.mean,
+            "version": contender.version or registered.get(contender.name),
+        }
+
     return {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": decision.model,
@@ -109,16 +125,6 @@ def read_decisions(settings: Settings) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _contender(contender: Contender) -> dict[str, Any]:
-    return {
-        "name": contender.name,
-        "kind": contender.kind,
-        "role": contender.role,
-        "value": contender.mean,
-        "version": contender.version,
-    }
 
 
 def _promotion_tags(record: dict[str, Any]) -> dict[str, str]:

@@ -112,7 +112,7 @@ def test_a_baseline_that_beats_a_bad_champion_is_registered_and_served(shop):
     assert record["incumbent"]["name"] == "item_knn"
     assert record["decision"] == "promote_baseline", record["reason"]
     winner = record["champion_after"]
-    assert winner not in (bad, result["version"])
+    assert winner not in (bad, result["version"]) and record["winner"]["version"] == winner
     version = client.get_model_version(MODEL_NAME, winner)
     assert version.tags["model.kind"] == "item_knn"
     assert version.tags["promotion.decision"] == "champion"

@@ -62,6 +62,7 @@ def test_a_round_scores_every_contender_on_the_same_shoppers_and_serves_the_winn
     assert record["decision"] in ("promote_challenger", "promote_baseline"), record["reason"]
     assert record["n"] == 16 and record["ci_low"] <= record["difference"] <= record["ci_high"]
     assert read_decisions(shelf_lake)[-1] == record
+    assert record["challenger"]["version"] == result["version"]
     client = MlflowClient(shelf_lake.tracking_uri)
     assert champion_version(client, MODEL_NAME) == record["champion_after"] == result["champion"]
     served = load_champion_recommender(shelf_lake)
