@@ -57,14 +57,23 @@ def _weighted_ndcg(scores: np.ndarray, gains: np.ndarray, k: int) -> float | Non
     return float((gains[order] * discounts[: len(order)]).sum()) / ideal_dcg
 
 
-def mean_ips_ndcg(lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10) -> float:
-    """Mean IPS-NDCG@k over (scores, labels, logged positions) lists with a relevant item."""
+def ips_ndcg_per_list(
+    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10
+) -> np.ndarray:
+    """IPS-NDCG@k of each (scores, labels, logged positions) list with a relevant item; which
+    lists those are depends on the labels only, so two scorers' values pair up list by list."""
     values = [
         v
         for s, labels, positions in lists
         if (v := ips_ndcg_at_k(s, labels, positions, k)) is not None
     ]
-    return float(np.mean(values)) if values else 0.0
+    return np.asarray(values, dtype=np.float64)
+
+
+def mean_ips_ndcg(lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10) -> float:
+    """Mean IPS-NDCG@k over (scores, labels, logged positions) lists with a relevant item."""
+    values = ips_ndcg_per_list(lists, k)
+    return float(values.mean()) if len(values) else 0.0
 
 
 def full_ranking_ranks(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -1,23 +1,22 @@
-"""The promotion gate: a version becomes `champion` only if it wins on the same held-out data."""
+"""Carries out a gate decision in the MLflow registry and says why, three times: version tags,
+the training run's metrics and tags, and one JSON line in `reports/decisions.jsonl`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+from datetime import UTC, datetime
+from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
+from models.gate import Contender, Decision
+from storeloop.settings import Settings
+
 CHAMPION = "champion"
 CHALLENGER = "challenger"
-
-
-@dataclass(frozen=True)
-class Promotion:
-    promoted: bool
-    reason: str
-    champion_version: str | None
-    champion_value: float | None
+KIND_TAG = "model.kind"
+DECISIONS_FILE = "decisions.jsonl"
 
 
 def champion_version(client: MlflowClient, name: str) -> str | None:
@@ -27,55 +26,116 @@ def champion_version(client: MlflowClient, name: str) -> str | None:
         return None
 
 
-def promote_if_better(
+def apply_decision(
+    settings: Settings,
     client: MlflowClient,
-    name: str,
-    version: str,
-    metric: str,
-    new_value: float,
-    champion_value_fn: Callable[[str], float],
-    incumbent_value: float | None = None,
-) -> Promotion:
-    """Moves `champion` to `version` when there is none or `new_value` beats the champion's value.
-
-    `champion_value_fn(champion_version)` re-scores the champion on the challenger's held-out
-    window, so both numbers come from the same data (a logged metric may be from another week).
-    `incumbent_value` is the value to beat when there is no champion (e.g. the popularity
-    fallback that serving shows without a model); None lets the first version through.
-    """
-    current = champion_version(client, name)
-    if current is None:
-        decision = _first_version(metric, new_value, incumbent_value)
-    elif current == str(version):
-        decision = Promotion(True, "already champion", current, new_value)
-    else:
-        old_value = float(champion_value_fn(current))
-        if new_value > old_value:
-            reason = f"{metric} {new_value:.4f} beats champion v{current} {old_value:.4f}"
-            decision = Promotion(True, reason, current, old_value)
-        else:
-            reason = f"{metric} {new_value:.4f} does not beat champion v{current} {old_value:.4f}"
-            decision = Promotion(False, reason, current, old_value)
-    if decision.promoted:
-        client.set_registered_model_alias(name, CHAMPION, str(version))
-    else:
-        client.set_registered_model_alias(name, CHALLENGER, str(version))
-    client.set_model_version_tag(
-        name, str(version), "promotion.decision", "champion" if decision.promoted else "rejected"
-    )
-    client.set_model_version_tag(name, str(version), "promotion.reason", decision.reason)
-    client.set_model_version_tag(name, str(version), "promotion.metric", metric)
-    if decision.champion_value is not None:
-        client.set_model_version_tag(
-            name, str(version), "promotion.champion_value", f"{decision.champion_value:.6f}"
-        )
-    return decision
+    decision: Decision,
+    *,
+    run_id: str,
+    versions: dict[str, str],
+) -> dict[str, Any]:
+    """`versions` maps contender names to the versions registered this round (the challenger's,
+    a winning baseline's). Moves `champion` to the winner (if any) and `challenger` to a losing
+    challenger; returns the decision record that was appended to the decisions file."""
+    before = champion_version(client, decision.model)
+    after = before
+    if decision.winner is not None:
+        after = versions[decision.winner.name]
+        client.set_registered_model_alias(decision.model, CHAMPION, after)
+    challenger = versions.get(decision.challenger.name)
+    if challenger is not None and challenger != after:
+        client.set_registered_model_alias(decision.model, CHALLENGER, challenger)
+    record = decision_record(decision, before, after, run_id, versions)
+    for version in versions.values():
+        verdict = "champion" if version == after else "rejected"
+        tags = {"promotion.decision": verdict, **_promotion_tags(record)}
+        for key, tag in tags.items():
+            client.set_model_version_tag(decision.model, version, key, tag)
+    test = decision.challenger_test
+    client.log_metric(run_id, "gate.difference", test.difference)
+    client.log_metric(run_id, "gate.ci_low", test.low)
+    client.log_metric(run_id, "gate.ci_high", test.high)
+    client.log_metric(run_id, "gate.p_value", test.p_value)
+    client.log_metric(run_id, "gate.n", test.n)
+    for name, mean in decision.values.items():
+        client.log_metric(run_id, f"gate.value.{name}", mean)
+    client.log_param(run_id, "gate.challenger", decision.challenger.name)
+    client.log_param(run_id, "gate.incumbent", decision.incumbent.name)
+    client.log_param(run_id, "gate.outcome", decision.outcome)
+    client.set_tag(run_id, "gate.reason", decision.reason)
+    client.set_tag(run_id, "gate.champion_after", after or "")
+    append_decision(settings, record)
+    return record
 
 
-def _first_version(metric: str, new_value: float, incumbent_value: float | None) -> Promotion:
-    """No champion yet: the version must beat what serving shows without a model, if given."""
-    if incumbent_value is None:
-        return Promotion(True, "no champion yet", None, None)
-    verdict = "beats" if new_value > incumbent_value else "does not beat"
-    reason = f"{metric} {new_value:.4f} {verdict} the baseline {incumbent_value:.4f}"
-    return Promotion(new_value > incumbent_value, reason, None, incumbent_value)
+def decision_record(
+    decision: Decision,
+    before: str | None,
+    after: str | None,
+    run_id: str,
+    versions: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the launcher's table and the decisions file show, JSON-ready; `versions` names the
+    versions registered this round (contenders scored before registration have none)."""
+    test = decision.challenger_test
+    registered = versions or {}
+
+    def _contender(contender: Contender) -> dict[str, Any]:
+        return {
+            "name": contender.name,
+            "kind": contender.kind,
+            "role": contender.role,
+            "value": contender.mean,
+            "version": contender.version or registered.get(contender.name),
+        }
+
+    return {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "model": decision.model,
+        "metric": decision.metric,
+        "unit": decision.unit,
+        "n": test.n,
+        "challenger": _contender(decision.challenger),
+        "incumbent": _contender(decision.incumbent),
+        "champion_before": before,
+        "champion_value": decision.champion.mean if decision.champion else None,
+        "values": decision.values,
+        "difference": test.difference,
+        "ci_low": test.low,
+        "ci_high": test.high,
+        "p_value": test.p_value,
+        "decision": decision.outcome,
+        "winner": _contender(decision.winner) if decision.winner else None,
+        "reason": decision.reason,
+        "champion_after": after,
+        "run_id": run_id,
+    }
+
+
+def append_decision(settings: Settings, record: dict[str, Any]) -> None:
+    path = settings.reports_dir / DECISIONS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One write of one line: readers never see half a decision.
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def read_decisions(settings: Settings) -> list[dict[str, Any]]:
+    path = settings.reports_dir / DECISIONS_FILE
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _promotion_tags(record: dict[str, Any]) -> dict[str, str]:
+    return {
+        "promotion.outcome": record["decision"],
+        "promotion.reason": record["reason"][:5000],
+        "promotion.metric": record["metric"],
+        "promotion.incumbent": record["incumbent"]["name"],
+        "promotion.incumbent_value": f"{record['incumbent']['value']:.6f}",
+        "promotion.challenger_value": f"{record['challenger']['value']:.6f}",
+        "promotion.ci": f"[{record['ci_low']:.6f}, {record['ci_high']:.6f}]",
+        "promotion.p_value": f"{record['p_value']:.4f}",
+        "promotion.n": str(record["n"]),
+    }

@@ -48,14 +48,14 @@ class StoreServing:
         from serving.search.suggest import SuggestService
 
         index = open_index(settings)
+        features = OnlineFeatures(settings)
         self.ranker_slot = ChampionSlot(settings, RANKER)
         self.recommender_slot = ChampionSlot(settings, RECOMMENDER)
         for slot in (self.ranker_slot, self.recommender_slot):
             slot.refresh()
-        self.search_service = SearchService(
-            settings, features=OnlineFeatures(settings), index=index
-        )
-        self.recommendations = RecommendationService(settings, index=index)
+        self.search_service = SearchService(settings, features=features, index=index)
+        # Histories are read per request from the same online store the ranker reads.
+        self.recommendations = RecommendationService(settings, index=index, features=features)
         self.suggestions = SuggestService(index, self.search_service.queries)
         self._use_champions()
         # The first Feast read builds its store (seconds): pay it here, not in a shopper's request.
@@ -103,8 +103,10 @@ class StoreServing:
         return self.suggestions.suggest(prefix, limit)
 
     @api.get("/recommendations/similar/{product_id}")
-    def similar(self, product_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
-        return self.recommendations.similar(product_id, k)
+    def similar(
+        self, product_id: str, k: int = Query(10, ge=1, le=100), customer_id: str | None = None
+    ) -> dict[str, Any]:
+        return self.recommendations.similar(product_id, k, customer_id)
 
     @api.get("/recommendations/{user_id}")
     def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
@@ -117,10 +119,14 @@ class StoreServing:
 
     @api.get("/models")
     def models(self) -> dict[str, Any]:
+        ranker, recommender = self.ranker_slot.model, self.recommender_slot.model
         return {
             "search-ranker": self.ranker_slot.version,
             "recommender": self.recommender_slot.version,
             "ranker_in_use": self.ranker_slot.version or "index",
+            "ranker_kind": getattr(ranker, "kind", None) or "index",
+            "recommender_in_use": self.recommender_slot.version or "popularity",
+            "recommender_kind": getattr(recommender, "kind", None) or "popularity",
             "replica": self.replica(),
         }
 

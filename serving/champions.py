@@ -32,7 +32,9 @@ def champion_version(settings: Settings, registered_name: str) -> str | None:
 
 
 class ChampionSlot:
-    """Holds one model; `refresh()` swaps in the champion when the alias has moved."""
+    """Holds one model; `refresh()` swaps in the champion when the alias has moved. A champion
+    the loader refuses (saved with pickle by older code: the loader returns None) is served as
+    no champion at all, and not retried until the alias moves again."""
 
     def __init__(self, settings: Settings, spec: tuple[str, str, str]) -> None:
         self.settings = settings
@@ -56,9 +58,11 @@ class ChampionSlot:
         except Exception as error:  # keep serving the old model; retry at the next poll
             log.warning("loading %s v%s failed: %r", self.registered_name, seen, error)
             return False
-        if model is None:
-            return False
+        had = self.model is not None
         self.model, self.registry_version = model, seen
+        if model is None:
+            log.warning("%s v%s refused: serving without a champion", self.registered_name, seen)
+            return had
         log.info("now serving %s version %s", self.registered_name, seen)
         return True
 

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from models.ranker.data import SearchLists
-from models.ranker.model import derive
+from models.ranker.features import FEATURES
+from models.ranker.model import DERIVED, derive
 
 PARAMS = {
     "objective": "lambdarank",
@@ -26,10 +27,10 @@ PARAMS = {
 ROUNDS = 100  # more rounds fit the logged clicks, not relevance (held-out NDCG falls)
 
 
-def derived_rows(features: np.ndarray) -> np.ndarray:
-    """(..., n, f) raw FEATURES of whole lists to (..., n, f + len(DERIVED)) model inputs."""
+def derived_rows(features: np.ndarray, names: list[str] = FEATURES) -> np.ndarray:
+    """(..., n, f) raw `names` features of whole lists to (..., n, f + len(DERIVED)) inputs."""
     with torch.no_grad():
-        return derive(torch.from_numpy(np.asarray(features, dtype=np.float32))).numpy()
+        return derive(torch.from_numpy(np.asarray(features, dtype=np.float32)), names).numpy()
 
 
 def fit_lambdarank(train: SearchLists, ipw: np.ndarray, seed: int, rounds: int = ROUNDS) -> Any:
@@ -41,13 +42,18 @@ def fit_lambdarank(train: SearchLists, ipw: np.ndarray, seed: int, rounds: int =
     labels = train.labels[train.mask].astype(int)
     sizes = train.mask.sum(axis=1)
     weights = np.where(train.labels > 0, ipw, 1.0)[train.mask]
-    data = lgb.Dataset(rows, label=labels, group=sizes, weight=weights)
+    # Named columns travel in the booster's text file, so a version says what it reads.
+    data = lgb.Dataset(
+        rows, label=labels, group=sizes, weight=weights, feature_name=[*FEATURES, *DERIVED]
+    )
     return lgb.train(PARAMS | {"seed": seed}, data, num_boost_round=rounds)
 
 
-def score_boosted(booster: Any, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Scores (s, n) of padded lists; padding scores -inf."""
-    derived = derived_rows(features)
+def score_boosted(
+    booster: Any, features: np.ndarray, mask: np.ndarray, names: list[str] = FEATURES
+) -> np.ndarray:
+    """Scores (s, n) of padded lists of raw `names` features; padding scores -inf."""
+    derived = derived_rows(features, names)
     scores = np.full(mask.shape, -np.inf, dtype=np.float64)
     scores[mask] = booster.predict(derived[mask])
     return scores

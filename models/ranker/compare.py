@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.metrics import mean_ips_ndcg, mean_ndcg
+from models.metrics import ips_ndcg_per_list, mean_ips_ndcg, mean_ndcg
 from models.ranker.boosted import fit_lambdarank, score_boosted
 from models.ranker.catalog import product_attributes, product_titles
 from models.ranker.data import SearchLists, search_lists, split_by_day
@@ -23,7 +23,6 @@ from storeloop.settings import Settings
 METRIC = "ips_ndcg_at_10"  # the gate; the others are for information
 NAIVE = "ndcg_at_10"  # logged labels, position-biased
 TRUE = "true_ndcg_at_10"  # the simulator's hidden relevance (evaluation only)
-KINDS = ("neural", "lightgbm")
 
 
 @dataclass
@@ -36,11 +35,7 @@ class Comparison:
     models: dict[str, Any]  # kind -> fitted model
     metrics: dict[str, float]  # "<kind>_<metric>", kind in index, neural, lightgbm
     judge: HiddenRelevance | None
-
-    @property
-    def winner(self) -> str:
-        """The kind with the best gate metric (ties go to the neural ranker)."""
-        return max(KINDS, key=lambda kind: (self.metrics[f"{kind}_{METRIC}"], kind == "neural"))
+    scores: dict[str, np.ndarray]  # kind -> held-out scores (s, n): the gate's per-search values
 
 
 def evaluate(scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None) -> dict:
@@ -94,9 +89,10 @@ def compare(
         "lightgbm": fit_lambdarank(train, ipw, seed=settings.seed),
     }
     judge = HiddenRelevance.of(settings, held_out)
-    metrics = {f"index_{k}": v for k, v in evaluate(index_order(held_out), held_out, judge).items()}
+    held_scores = {"index": index_order(held_out)}
+    metrics = {f"index_{k}": v for k, v in evaluate(held_scores["index"], held_out, judge).items()}
     for kind, model in models.items():
-        scores = scores_of(kind, model, held_out)
+        scores = held_scores[kind] = scores_of(kind, model, held_out)
         if not np.isfinite(scores[held_out.mask]).all():
             from models.errors import TrainingDataError
 
@@ -104,4 +100,11 @@ def compare(
         metrics |= {f"{kind}_{k}": v for k, v in evaluate(scores, held_out, judge).items()}
     metrics["propensity_eta_fitted"] = propensities.fitted_eta
     metrics["propensity_eta_pair_em"] = estimate(train_frame).fitted_eta  # for comparison
-    return Comparison(frame, held_frame, train, held_out, propensities, models, metrics, judge)
+    return Comparison(
+        frame, held_frame, train, held_out, propensities, models, metrics, judge, held_scores
+    )
+
+
+def per_search(scores: np.ndarray, held_out: SearchLists) -> np.ndarray:
+    """The gate metric of each held-out search that has a clicked result."""
+    return ips_ndcg_per_list(held_out.logged_lists(scores))

@@ -32,13 +32,16 @@ def load_encoder() -> Any:
 
 
 class TitleEmbeddings:
-    """Cosine similarity of a query to product titles; vectors are unit length."""
+    """Cosine similarity of a query to product titles, and products nearest to a product by
+    title; vectors are unit length. Without an `encoder` the packaged one is loaded at the first
+    text to encode (serving reads stored vectors only, until a new product shows up)."""
 
-    def __init__(self, encoder: Any, vectors: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(self, encoder: Any | None, vectors: dict[str, np.ndarray] | None = None) -> None:
         self._encoder = encoder
         self._products: dict[str, np.ndarray] = dict(vectors or {})
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._catalog: tuple[list[str], np.ndarray] | None = None
 
     @classmethod
     def from_store(cls, settings: Settings, encoder: Any | None = None) -> TitleEmbeddings:
@@ -47,6 +50,8 @@ class TitleEmbeddings:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        if self._encoder is None:
+            self._encoder = load_encoder()
         vectors = self._encoder.encode(
             list(texts), batch_size=128, normalize_embeddings=True, show_progress_bar=False
         )
@@ -80,6 +85,33 @@ class TitleEmbeddings:
             for (product_id, _), vector in zip(missing, encoded, strict=True):
                 self._products[product_id] = vector
         return np.stack([self._products[p] for p in product_ids])
+
+    def nearest(
+        self, product_id: str, title: str, k: int, skip: frozenset[str] = frozenset()
+    ) -> list[tuple[str, float]]:
+        """The k stored products whose titles are closest to this product's (cosine), never
+        itself; a product the store lacks is encoded from `title` first."""
+        if not set(self._products) - {product_id}:
+            return []  # nothing to compare with: do not load an encoder for it
+        vector = self.product_vectors([product_id], [title])[0]
+        ids, matrix = self._stored_matrix()
+        similarity = matrix @ vector
+        found: list[tuple[str, float]] = []
+        for i in np.argsort(-similarity, kind="stable"):
+            if ids[i] != product_id and ids[i] not in skip:
+                found.append((ids[i], float(similarity[i])))
+                if len(found) == k:
+                    break
+        return found
+
+    def _stored_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Every known product's vector stacked once; rebuilt when products were added."""
+        catalog = self._catalog
+        if catalog is None or len(catalog[0]) != len(self._products):
+            ids = sorted(self._products)
+            matrix = np.stack([self._products[p] for p in ids]) if ids else np.zeros((0, 1))
+            catalog = self._catalog = (ids, matrix.astype(np.float32))
+        return catalog
 
     def similarities(
         self, query: str, product_ids: Sequence[str], titles: Sequence[str]

@@ -12,10 +12,6 @@ from torch import nn
 
 from models.ranker.features import FEATURES
 
-# The features of the first versions: pickled nets without `feature_names` were trained on these.
-LEGACY_FEATURES = ["index_score", "price", "price_rel_category", "rating", "rating_count",
-                   "in_stock", "popularity", "ctr_7d", "orders_7d", "category_match",
-                   "brand_match"]  # fmt: skip
 DERIVED = ["neg_log_index_rank", "neg_log_score_rank", "score_rel_top", "log_price",
            "log_rating_count", "has_ratings", "log_price_rel_category"]  # fmt: skip
 
@@ -77,21 +73,21 @@ class ListRankerNet(nn.Module):
         return (self.linear(scaled) + self.mlp(scaled)).squeeze(-1)
 
 
+class IndexOrderNet(nn.Module):
+    """Index order as a registered model (kind `index`): a list's rows keep the order of their
+    index scores. Serving does not run it (it keeps the index order it has); it exists so that
+    index order can win the gate, be champion and be named in responses like any version."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.feature_names = list(FEATURES)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return -index_rank(features.float(), self.feature_names)
+
+
 def standardiser(features: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std of the derived features over the real (unpadded) rows of padded lists."""
     with torch.no_grad():
         rows = derive(torch.from_numpy(features))[torch.from_numpy(mask)].numpy()
     return rows.mean(axis=0), rows.std(axis=0)
-
-
-class RankerNet(nn.Module):
-    """The first ranker (a plain MLP on standardised FEATURES), kept so that versions pickled
-    with it still load and score; new versions are ListRankerNet."""
-
-    mean: torch.Tensor
-    std: torch.Tensor
-    mlp: nn.Sequential
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        scaled = (features.float() - self.mean) / self.std
-        return self.mlp(scaled).squeeze(-1)

@@ -1,4 +1,5 @@
-"""Loads a search ranker version (ListNet or LightGBM) for serving: `.score(rows)` in one pass."""
+"""Loads a search ranker version (ListNet, LightGBM or index order) for serving and for
+re-scoring a champion: `.score(rows)` in one pass, nothing unpickled."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from models.ranker.boosted import score_boosted
 from models.ranker.embeddings import TitleEmbeddings
 from models.ranker.features import DEFAULTS, FEATURES
 from models.ranker.mlflow_io import MODEL_NAME
-from models.ranker.model import DERIVED, LEGACY_FEATURES, ListRankerNet, derive
+from models.ranker.model import DERIVED, derive
 from models.registry import champion_version
+from models.saving import UnsafeModelError, download, load_booster, load_torch_module, read_extra
 from models.tracking import mlflow_client
 from storeloop.settings import Settings
 
@@ -23,19 +25,20 @@ __all__ = ["MODEL_NAME", "Ranker", "load_champion_ranker", "load_version"]
 
 
 class NetScorer:
-    """A PyTorch ranker. A ListRankerNet is run through numpy with its own weights: one list of
-    100 rows is a tiny GEMM, and torch's intra-op threads contending for a busy CPU made it ten
-    times slower (25 ms against 3 ms measured on 2 shared cores)."""
+    """A PyTorch ranker (an eager ListRankerNet or the module of a pt2 archive). ListNet weights
+    run through numpy: one list of 100 rows is a tiny GEMM, and torch's intra-op threads
+    contending for a busy CPU made it ten times slower (25 ms against 3 ms on 2 shared cores)."""
 
-    def __init__(self, net: torch.nn.Module) -> None:
-        self.net = net.eval()
-        self.feature_names = list(getattr(net, "feature_names", LEGACY_FEATURES))
+    LISTNET = ("mean", "std", "linear.weight", "linear.bias", "mlp.0.weight", "mlp.0.bias",
+               "mlp.2.weight", "mlp.2.bias")  # fmt: skip
+
+    def __init__(self, net: torch.nn.Module, feature_names: list[str] | None = None) -> None:
+        self.net = net
+        self.feature_names = list(feature_names or getattr(net, "feature_names", FEATURES))
+        state = dict(net.state_dict())
         self._weights: list[np.ndarray] | None = None
-        if isinstance(net, ListRankerNet):
-            first, _, second = net.mlp
-            layers: list[Any] = [net.mean, net.std, net.linear.weight, net.linear.bias]
-            layers += [first.weight, first.bias, second.weight, second.bias]
-            self._weights = [t.detach().numpy().astype(np.float64) for t in layers]
+        if all(name in state for name in self.LISTNET):
+            self._weights = [state[n].detach().numpy().astype(np.float64) for n in self.LISTNET]
 
     def lists(self, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
         tensor = torch.from_numpy(np.asarray(features, dtype=np.float32))
@@ -54,24 +57,30 @@ class NetScorer:
 
 
 class BoosterScorer:
-    def __init__(self, booster: Any) -> None:
+    def __init__(self, booster: Any, feature_names: list[str] | None = None) -> None:
         self.booster = booster
-        self.feature_names = FEATURES[: booster.num_feature() - len(DERIVED)]
+        self.feature_names = list(feature_names or FEATURES[: booster.num_feature() - len(DERIVED)])
 
     def lists(self, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return score_boosted(self.booster, features, mask)
+        return score_boosted(self.booster, features, mask, self.feature_names)
 
 
 class Ranker:
-    """A loaded ranker version; `score` takes one search's rows carrying FEATURES (see
-    features.rows_for), in index order. `embeddings` computes the query-time similarity."""
+    """A loaded ranker version; `score` takes one search's rows carrying the features the version
+    reads (see features.rows_for), in index order. `embeddings` computes the query-time
+    similarity. `kind` is listnet, lightgbm or index; serving keeps index order for `index`."""
 
     def __init__(
-        self, version: str, scorer: NetScorer | BoosterScorer, embeddings: Any = None
+        self,
+        version: str,
+        scorer: NetScorer | BoosterScorer,
+        embeddings: Any = None,
+        kind: str | None = None,
     ) -> None:
         self.version = version
         self.scorer = scorer
         self.embeddings = embeddings
+        self.kind = kind or ("lightgbm" if isinstance(scorer, BoosterScorer) else "listnet")
         names = scorer.feature_names
         self._defaults = np.array([DEFAULTS.get(n, 0.0) for n in names], dtype=np.float32)
 
@@ -85,16 +94,30 @@ class Ranker:
         mask = np.ones((1, len(rows)), dtype=bool)
         return self.scorer.lists(matrix[None], mask)[0].tolist()
 
+    def score_lists(self, features: np.ndarray, mask: np.ndarray, names: list[str]) -> np.ndarray:
+        """Scores (s, n) of padded lists whose columns are `names` (today's FEATURES): the
+        version's own columns are picked by name, one it reads but is not there takes its
+        default, so a champion trained on another feature list is re-scored fairly."""
+        where = {name: i for i, name in enumerate(names)}
+        columns = [
+            features[..., where[n]] if n in where else np.full(features.shape[:-1], d)
+            for n, d in zip(self.scorer.feature_names, self._defaults, strict=True)
+        ]
+        return self.scorer.lists(np.stack(columns, axis=-1).astype(np.float32), mask)
+
 
 def load_version(settings: Settings, version: str, embeddings: Any = None) -> Ranker:
-    """Either kind, told apart by the MLflow flavour it was logged with."""
-    import mlflow
-
+    """Any kind, told apart by the kind saved with it; raises UnsafeModelError for a version
+    that would have to be unpickled (saved by older code)."""
     mlflow_client(settings)
-    uri = f"models:/{MODEL_NAME}/{version}"
-    if "lightgbm" in mlflow.models.get_model_info(uri).flavors:
-        return Ranker(version, BoosterScorer(mlflow.lightgbm.load_model(uri)), embeddings)
-    return Ranker(version, NetScorer(mlflow.pytorch.load_model(uri)), embeddings)
+    local = download(f"models:/{MODEL_NAME}/{version}")
+    meta = read_extra(local, "model", {})
+    kind, names = meta.get("kind"), meta.get("features")
+    if kind is None:
+        raise UnsafeModelError("old_format", f"ranker v{version} was saved by older code")
+    if kind == "lightgbm":
+        return Ranker(version, BoosterScorer(load_booster(local), names), embeddings, kind)
+    return Ranker(version, NetScorer(load_torch_module(local), names), embeddings, kind)
 
 
 def load_champion_ranker(settings: Settings) -> Ranker | None:
@@ -103,8 +126,14 @@ def load_champion_ranker(settings: Settings) -> Ranker | None:
     if version is None:
         return None
     try:
-        embeddings = TitleEmbeddings.from_store(settings)
+        ranker = load_version(settings, version)
+    except UnsafeModelError as error:  # serving keeps index order, as with no champion
+        log.warning("ranker v%s not loaded (%s): %s", version, error.code, error)
+        return None
+    if ranker.kind == "index":
+        return ranker  # serving keeps the index order: no features, no title vectors
+    try:
+        ranker.embeddings = TitleEmbeddings.from_store(settings)
     except Exception as error:  # no encoder: the similarity reads 0, the rest still ranks
         log.warning("title embeddings unavailable: %r", error)
-        embeddings = None
-    return load_version(settings, version, embeddings)
+    return ranker

@@ -1,5 +1,6 @@
-"""Trains the search ranker: ListNet and LightGBM lambdarank on the same features, compared with
-index order on the held-out day; logs all three to MLflow, registers the better model, gates it.
+"""Trains the search ranker: ListNet and LightGBM lambdarank on the same features, scored with
+index order and the re-scored champion on the held-out day; the gate decides, the better network
+is registered (and index order too when it wins), and the decision is logged.
 
 The gate metric is counterfactual (IPS-NDCG@10): logged clicks are biased towards the positions
 index order gave them, so the naive NDCG would reward index order itself.
@@ -8,20 +9,29 @@ Run: `python -m models.ranker.train` (uses Settings() from the environment).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from features.training_sets import ranking_training_set
 from models.errors import training_set
-from models.ranker.compare import KINDS, METRIC, Comparison, compare, evaluate
+from models.gate import Contender, decide
+from models.ranker.compare import METRIC, Comparison, compare, per_search
+from models.ranker.data import SearchLists
 from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
+from models.ranker.features import FEATURES
 from models.ranker.learn import HIDDEN, LEARNING_RATE, WEIGHT_DECAY
 from models.ranker.mlflow_io import log_candidate, set_version_tags
+from models.ranker.model import IndexOrderNet
 from models.ranker.predict import MODEL_NAME, load_version
-from models.registry import promote_if_better
-from models.tracking import RANKER_EXPERIMENT, use_experiment
+from models.registry import apply_decision, champion_version
+from models.saving import UnsafeModelError
+from models.tracking import RANKER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
 
-INCUMBENT = "index order"
+log = logging.getLogger(__name__)
+# compare.py's metric prefixes -> the kinds versions are tagged with
+CHALLENGERS = {"neural": "listnet", "lightgbm": "lightgbm"}
+FALLBACK = "index"  # what serving shows without a champion
 
 
 def train_ranker(
@@ -30,10 +40,9 @@ def train_ranker(
     epochs: int = 300,
     shuffle_labels: bool = False,
     embeddings: TitleEmbeddings | None = None,
-) -> dict:
-    """Trains on all days but the last, evaluates on the last against index order, LightGBM and
-    the champion, registers the better model and gates it. `shuffle_labels` builds a
-    deliberately bad challenger."""
+) -> dict[str, Any]:
+    """Trains on all days but the last and lets the gate decide on the last. `shuffle_labels`
+    builds a deliberately bad challenger."""
     import mlflow  # heavy; imported where used so `import models.ranker.train` stays cheap
 
     frame = training_set(ranking_training_set, settings)
@@ -42,53 +51,78 @@ def train_ranker(
         build_product_embeddings(settings, encoder)
         embeddings = TitleEmbeddings.from_store(settings, encoder)
     result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
-    winner = result.winner
-    # Unprefixed metrics are the registered model's; every kind's stay under its prefix.
+    held_out = result.held_out
+    client = mlflow_client(settings)
+    decision = decide(
+        MODEL_NAME, METRIC, "searches",
+        [Contender(kind, kind, "challenger", per_search(result.scores[prefix], held_out))
+         for prefix, kind in CHALLENGERS.items()],
+        [Contender(FALLBACK, FALLBACK, "baseline", per_search(result.scores["index"], held_out))],
+        rescore_champion(settings, client, held_out), FALLBACK, seed=settings.seed,
+    )  # fmt: skip
+    registered = decision.challenger.name
+    prefix = next(p for p, kind in CHALLENGERS.items() if kind == registered)
+    # Unprefixed metrics are the registered challenger's; every kind's stay under its prefix.
     chosen = {
-        k.removeprefix(f"{winner}_"): v for k, v in result.metrics.items() if k.startswith(winner)
+        k.removeprefix(f"{prefix}_"): v for k, v in result.metrics.items() if k.startswith(prefix)
     }
     metrics = chosen | result.metrics
+    if decision.champion is not None:
+        metrics[f"champion_{METRIC}"] = decision.champion.mean
 
     use_experiment(settings, RANKER_EXPERIMENT)
     window = {
-        "data.window_start": frame.attrs.get("window_start", ""),
-        "data.window_end": frame.attrs.get("window_end", ""),
+        "data.window_start": str(frame.attrs.get("window_start", "")),
+        "data.window_end": str(frame.attrs.get("window_end", "")),
         "data.held_out_day": str(result.held_frame["event_timestamp"].min().date()),
-        "feature_service": frame.attrs.get("feature_service", ""),
+        "feature_service": str(frame.attrs.get("feature_service", "")),
     }
     with mlflow.start_run(run_name="search-ranker") as run:
-        mlflow.set_tags(window | {"ranker.kind": winner})
+        mlflow.set_tags(window | {"ranker.kind": registered})
         mlflow.log_params(_params(result, epochs, shuffle_labels, settings.seed))
         mlflow.log_metrics(metrics)
         mlflow.log_dict(
             {"examination": result.propensities.examination.tolist()}, "propensities.json"
         )
-        version = ""
-        for kind in KINDS:
-            registered = log_candidate(kind, result.models[kind], result.held_out, kind == winner)
-            version = registered or version
-    client = mlflow.MlflowClient()
-    set_version_tags(client, version, window | {"ranker.kind": winner})
-    client.set_model_version_tag(MODEL_NAME, version, "promotion.baseline", INCUMBENT)
-
-    def champion_value(champion: str) -> float:
-        ranker = load_version(settings, champion)
-        scores = ranker.scorer.lists(result.held_out.features, result.held_out.mask)
-        return evaluate(scores, result.held_out, None)[METRIC]
-
-    # Without a champion serving keeps index order, so that is what the first version must beat.
-    decision = promote_if_better(
-        client, MODEL_NAME, version, METRIC, metrics[METRIC], champion_value,
-        incumbent_value=metrics[f"index_{METRIC}"],
-    )  # fmt: skip
+        versions: dict[str, str] = {}
+        for prefix, kind in CHALLENGERS.items():
+            version = log_candidate(kind, result.models[prefix], held_out, kind == registered,
+                                    FEATURES)  # fmt: skip
+            if version is not None:
+                versions[kind] = version
+        winner = decision.winner
+        if winner is not None and winner.role == "baseline":
+            version = log_candidate(FALLBACK, IndexOrderNet(), held_out, True, FEATURES)
+            versions[FALLBACK] = str(version)
+    for version in versions.values():
+        set_version_tags(client, version, window)
+    record = apply_decision(settings, client, decision, run_id=run.info.run_id, versions=versions)
+    log.info("ranker gate: %s", record["reason"])
     return {
         "run_id": run.info.run_id,
-        "version": version,
-        "kind": winner,
+        "version": versions[registered],
+        "kind": registered,
         **metrics,
-        "promoted": decision.promoted,
+        "promoted": decision.outcome == "promote_challenger",
+        "champion": record["champion_after"],
         "reason": decision.reason,
+        "decision": record,
     }
+
+
+def rescore_champion(settings: Settings, client: Any, held_out: SearchLists) -> Contender | None:
+    """The champion's gate metric on this held-out day; one saved by older code (pickle) is
+    not loaded (serving does not load it either), so it counts as no champion."""
+    version = champion_version(client, MODEL_NAME)
+    if version is None:
+        return None
+    try:
+        ranker = load_version(settings, version)
+    except UnsafeModelError as error:
+        log.warning("champion v%s not re-scored (%s): %s", version, error.code, error)
+        return None
+    scores = ranker.score_lists(held_out.features, held_out.mask, FEATURES)
+    return Contender("champion", ranker.kind, "champion", per_search(scores, held_out), version)
 
 
 def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) -> dict[str, Any]:
@@ -112,4 +146,7 @@ def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) ->
 
 
 if __name__ == "__main__":
-    print(train_ranker(Settings()))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    outcome = train_ranker(Settings())
+    print({k: v for k, v in outcome.items() if k != "decision"})
+    print(outcome["decision"]["reason"])

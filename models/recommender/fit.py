@@ -51,14 +51,16 @@ def fit_sasrec(
     config: SASRecConfig,
     groups: list[int] | None = None,
     on_epoch: Callable[[int, float, float], None] | None = None,
+    build: Callable[[], SASRec] | None = None,
 ) -> tuple[SASRec, FitReport]:
     """Best-validation SASRec (the last epoch's when `validation` is None or empty); `groups`
-    are the items' shelves (see SASRec)."""
+    are the items' shelves (see SASRec). `build` makes the untrained network (a SASRec subclass,
+    e.g. with title vectors); it is called after seeding, so its initial weights are seeded too."""
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     order = torch.Generator().manual_seed(config.seed)
     inputs, targets = training_windows(train, config.max_len)
-    net = SASRec(n_items, config, groups)
+    net = build() if build is not None else SASRec(n_items, config, groups)
     net.repeat_share = repeat_share(train)
     optimiser = torch.optim.Adam(net.parameters(), lr=config.lr, betas=(0.9, 0.98))
     report, best_state, best = FitReport(), copy.deepcopy(net.state_dict()), -1.0

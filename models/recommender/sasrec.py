@@ -84,7 +84,7 @@ class SASRec(nn.Module):
         keys = (items > 0).unsqueeze(1) | torch.eye(length, dtype=torch.bool, device=items.device)
         allowed = causal.unsqueeze(0) & keys
         mask = (~allowed).repeat_interleave(self.config.heads, dim=0)
-        return self.norm(self.encoder(x, mask=mask))
+        return self.norm(self.encoder(x, mask=mask, is_causal=False))
 
     def item_table(self) -> torch.Tensor:
         """(n_items + 1, hidden) item vectors, shelf vectors added; row 0 (padding) is unused."""

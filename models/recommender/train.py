@@ -1,168 +1,166 @@
-"""Trains the next-item recommender on distinct-product sequences, compares it with popularity and
-co-occurrence on each customer's last new product, logs to MLflow and gates promotion.
-Run: `python -m models.recommender.train`."""
+"""One recommender round: fits the store recommender, item-kNN and popularity on the same window,
+scores them and the re-scored champion on each shopper's last new product, lets the gate decide,
+registers the challenger (and a baseline that wins) and logs the decision.
+Run: `python -m models.recommender.train`.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+import time
 from typing import Any
 
 import numpy as np
-import torch
 
 from features.training_sets import interaction_training_set
-from models.errors import training_set
+from models.errors import TrainingDataError, training_set
+from models.gate import Contender, decide
 from models.recommender.also_bought import also_bought
-from models.recommender.baselines import ItemKNN
-from models.recommender.blend import choose_weight
-from models.recommender.data import (
-    Sequences,
-    catalog_categories,
-    interaction_sequences,
-    popularity,
-)
-from models.recommender.evaluate import baseline_metrics, evaluate, model_rankings
-from models.recommender.fit import fit_sasrec
-from models.recommender.model import SCHEMA, RecommenderNet
-from models.recommender.sasrec import SASRecConfig
-from models.recommender.sequence_file import leave_one_out
-from models.registry import promote_if_better
-from models.tracking import RECOMMENDER_EXPERIMENT, use_experiment
+from models.recommender.contenders import Contenders, fit_contenders
+from models.recommender.data import catalog_categories, interaction_sequences, popularity
+from models.recommender.evaluate import Case, PerShopper, per_shopper
+from models.recommender.mlflow_io import MODEL_NAME, load_recommender_version, log_recommender
+from models.recommender.model import ProductScorer
+from models.registry import apply_decision, champion_version
+from models.saving import UnsafeModelError
+from models.tracking import RECOMMENDER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
-MODEL_NAME = "recommender"
 METRIC = "ndcg_at_10"
-MAX_LEN = 50
-BATCH = 128
-LR = 0.002
-MAX_MINUTES = 5.0  # the nightly loop's budget for this task
+CHALLENGER = "sasrec"
+BASELINES = ("item_knn", "popularity")
+FALLBACK = "popularity"  # what serving shows without a champion
 
 
-def fit(sequences: Sequences, epochs: int, seed: int) -> RecommenderNet:
-    """The benchmark's SASRec and training loop on the store's products (every product in
-    `sequences.categories` and every product touched), early-stopped on each customer's
-    second-to-last new product; carries the full histories and also-bought for serving."""
-    products = sorted(
-        set(sequences.categories) | {p for items in sequences.full.values() for p in items}
-    )
-    # A few hundred shoppers still need several optimiser steps per epoch to learn anything.
-    config = replace(
-        SASRecConfig(),
-        max_epochs=epochs,
-        max_len=MAX_LEN,
-        batch_size=min(BATCH, max(4, len(sequences.full) // 8)),
-        lr=LR,
-        max_minutes=MAX_MINUTES,
-        seed=seed,
-    )
-    net = RecommenderNet(products, popularity(sequences.train), sequences.categories, config)
-    split = leave_one_out([net.encode(items) for items in sequences.full.values()])
-    if epochs > 0:
-        net.sasrec, report = fit_sasrec(
-            split.train,
-            split.validation,
-            len(products),
-            config,
-            groups=net.shelves,
-        )
-        log.info("recommender: best epoch %d of %d", report.best_epoch, report.epochs)
-        # As in the benchmark: the kNN share chosen on the validation products, the neighbours
-        # from everything but each customer's held-out product (the evaluated model is served).
-        net.knn_weight, _ = choose_weight(
-            net.network_scores, ItemKNN(split.train, len(products)), split.validation
-        )
-        net.knn = ItemKNN([net.encode(items) for items in sequences.train.values()], len(products))
-        log.info("recommender: item-kNN weight %.2f", net.knn_weight)
-    net.eval()
-    net.histories = {c: items[-MAX_LEN:] for c, items in sequences.full.items()}
-    net.purchased = {c: set(items) for c, items in sequences.purchased.items()}
-    net.also_bought = also_bought(sequences.purchased, sequences.full)
-    return net
-
-
-def train_recommender(settings: Settings, *, epochs: int = 80) -> dict:
-    """Trains on everything but each customer's last new product, evaluates on those, registers."""
+def train_recommender(
+    settings: Settings, *, epochs: int = 80, titles: dict[str, np.ndarray] | None = None
+) -> dict[str, Any]:
+    """Trains on everything but each customer's last new product and evaluates on those.
+    `titles` (product_id -> unit title vector) defaults to the title-embedding store.
+    An empty or corrupt window raises TrainingDataError before anything is registered."""
+    started = time.monotonic()
     frame = training_set(interaction_training_set, settings)
     sequences = interaction_sequences(frame, catalog_categories(settings))
     cases = sequences.held_out
-    net = fit(sequences, epochs=epochs, seed=settings.seed)
-    baselines = baseline_metrics(sequences.train, list(net.popularity), cases)
-    metrics = evaluate(model_rankings(net, cases), cases)
+    fitted = fit_contenders(
+        sequences, title_vectors(settings) if titles is None else titles,
+        epochs=epochs, seed=settings.seed,
+    )  # fmt: skip
+    scored = {name: _score(name, s, cases) for name, s in fitted.scorers.items()}
+    parts = {name: _score(name, s, cases) for name, s in fitted.parts.items()}
+    client = mlflow_client(settings)
+    champion = rescore_champion(client, cases)
+    decision = decide(
+        MODEL_NAME, METRIC, "shoppers",
+        [Contender(CHALLENGER, "sasrec", "challenger", scored[CHALLENGER].ndcg)],
+        [Contender(name, name, "baseline", scored[name].ndcg) for name in BASELINES],
+        champion, FALLBACK, seed=settings.seed,
+    )  # fmt: skip
+    metrics = scored[CHALLENGER].summary()
+    for name, values in {**scored, **parts}.items():
+        metrics |= values.summary(f"{name}_")
+    if champion is not None:
+        metrics[f"champion_{METRIC}"] = champion.mean
     window = {
-        "data.window_start": frame.attrs.get("window_start", ""),
-        "data.window_end": frame.attrs.get("window_end", ""),
-        "feature_service": frame.attrs.get("feature_service", ""),
+        "data.window_start": str(frame.attrs.get("window_start", "")),
+        "data.window_end": str(frame.attrs.get("window_end", "")),
+        "feature_service": str(frame.attrs.get("feature_service", "")),
     }
     params = {"epochs": epochs, "seed": settings.seed, "held_out_customers": len(cases),
-              "knn_weight": net.knn_weight}  # fmt: skip
-    run_id, version, client = log_version(settings, net, cases, window, params, metrics | baselines)
-
-    def champion_ndcg(champion: str) -> float:
-        import mlflow.pytorch
-
-        champion_net = mlflow.pytorch.load_model(f"models:/{MODEL_NAME}/{champion}")
-        if getattr(champion_net, "schema", 1) != SCHEMA:
-            # Older champions learned from repeated interactions and cannot score distinct-product
-            # histories: they count as what serving shows without them, popularity.
-            log.warning(
-                "recommender v%s predates schema %s; scored as popularity", champion, SCHEMA
-            )
-            return baselines[f"popularity_{METRIC}"]
-        return evaluate(model_rankings(champion_net, cases), cases)[METRIC]
-
-    # Without a champion, serving shows popular products: the first version must beat them.
-    decision = promote_if_better(
-        client,
-        MODEL_NAME,
-        version,
-        METRIC,
-        metrics[METRIC],
-        champion_ndcg,
-        incumbent_value=baselines[f"popularity_{METRIC}"],
-    )
-    return {
-        "run_id": run_id,
-        "version": version,
-        **metrics,
-        **baselines,
-        "promoted": decision.promoted,
-        "reason": decision.reason,
-    }
-
-
-def log_version(settings, net, cases, window, params, metrics) -> tuple[str, str, Any]:
-    """Logs the run and registers the model; returns run id, version and the registry client."""
-    import mlflow
+              "items": len(fitted.item_ids), **fitted.params}  # fmt: skip
+    params["fit_s"] = round(time.monotonic() - started, 1)
 
     use_experiment(settings, RECOMMENDER_EXPERIMENT)
-    params = {**params, "max_len": MAX_LEN, "items": len(net.item_ids), "schema": SCHEMA}
+    import mlflow
+
     with mlflow.start_run(run_name="recommender") as run:
         mlflow.set_tags(window)
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)
-        example = net.sasrec.pad([net.encode(cases[0][1])]).numpy()
-        info = mlflow.pytorch.log_model(
-            net,
-            name="model",
-            registered_model_name=MODEL_NAME,
-            signature=mlflow.models.infer_signature(example, _logits(net, example)),
-            input_example=example,
-            serialization_format="pickle",
-            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
-        )
-    version = str(info.registered_model_version)
-    client = mlflow.MlflowClient()
-    for key, value in window.items():
-        client.set_model_version_tag(MODEL_NAME, version, key, value)
-    return run.info.run_id, version, client
+        serving = _serving_facts(sequences, fitted)
+        versions = {CHALLENGER: _log(fitted, CHALLENGER, serving, cases, register=True)}
+        winner = decision.winner
+        if winner is not None and winner.role == "baseline":
+            versions[winner.name] = _log(fitted, winner.name, serving, cases, register=True)
+        for key, value in window.items():
+            for version in versions.values():
+                client.set_model_version_tag(MODEL_NAME, version, key, value)
+    record = apply_decision(settings, client, decision, run_id=run.info.run_id, versions=versions)
+    log.info("recommender gate: %s", record["reason"])
+    return {
+        "run_id": run.info.run_id,
+        "version": versions[CHALLENGER],
+        "kind": "sasrec",
+        **metrics,
+        "promoted": decision.outcome == "promote_challenger",
+        "champion": record["champion_after"],
+        "reason": decision.reason,
+        "decision": record,
+        "seconds": round(time.monotonic() - started, 1),
+    }
 
 
-def _logits(net: RecommenderNet, example: np.ndarray) -> np.ndarray:
-    with torch.no_grad():
-        return net(torch.from_numpy(example)).numpy()
+def rescore_champion(client: Any, cases: list[Case]) -> Contender | None:
+    """The champion on this window through the same path as the contenders; one saved by older
+    code is not loaded (serving does not load it either), so it counts as no champion."""
+    version = champion_version(client, MODEL_NAME)
+    if version is None:
+        return None
+    try:
+        loaded = load_recommender_version(version)
+    except UnsafeModelError as error:
+        log.warning("champion v%s not re-scored (%s): %s", version, error.code, error)
+        return None
+    values = per_shopper(loaded.scorer, cases).ndcg
+    return Contender("champion", loaded.scorer.kind, "champion", values, version)
+
+
+def title_vectors(settings: Settings) -> dict[str, np.ndarray]:
+    """Title vectors of the embedding store, first encoding silver products it lacks (the
+    ranker's job does the same; whichever runs first pays for it)."""
+    from models.ranker.catalog import product_titles
+    from models.ranker.embeddings import build_product_embeddings, read_store, store_path
+
+    stored = read_store(store_path(settings))
+    if set(product_titles(settings)) - set(stored):
+        build_product_embeddings(settings)
+        stored = read_store(store_path(settings))
+    return stored
+
+
+def _score(name: str, scorer: ProductScorer, cases: list[Case]) -> PerShopper:
+    try:
+        return per_shopper(scorer, cases)
+    except ValueError as error:
+        raise TrainingDataError("corrupt_window", f"{name}: {error}") from error
+
+
+def _serving_facts(sequences: Any, fitted: Contenders) -> dict[str, Any]:
+    """What every registered version carries for serving, whatever its kind."""
+    return {
+        "popular": list(popularity(sequences.train).items()),
+        "neighbours": also_bought(sequences.purchased, sequences.full),
+        "categories": {p: sequences.categories.get(p, "") for p in fitted.item_ids},
+    }
+
+
+def _log(
+    fitted: Contenders, name: str, serving: dict[str, Any], cases: list[Case], register: bool
+) -> str:
+    example = [history for _, history, _ in cases[:2]]
+    if len(example) < 2:
+        example = example * 2  # a batch of 2: pt2 traces the batch size as dynamic from 2 up
+    version = log_recommender(
+        fitted.scorers[name], example=example, name=f"{name}_model", register=register, **serving
+    )
+    if version is None:
+        raise RuntimeError(f"MLflow did not register the {name} model")
+    return version
 
 
 if __name__ == "__main__":
-    print(train_recommender(Settings()))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    result = train_recommender(Settings())
+    print({k: v for k, v in result.items() if k != "decision"})
+    print(result["decision"]["reason"])

@@ -1,107 +1,210 @@
-"""Personalised recommendations and "also bought" similar products from the champion recommender;
-a new shopper or product gets popular products, and without a recommender the top-rated in stock.
-Every response says which `strategy` filled it; an unknown id is never an error."""
+"""Personalised recommendations and similar products. The shopper's history is read per request
+from the online store, so what they did a second ago counts. Every response names what filled it
+(`recommender`: a registry version, or `popularity` without one), its `kind`, the `strategy`, and
+the `fallback` taken with its reason (None when the model answered); an unknown id never errors.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from serving.search.index import QuerySpec, SearchIndex, open_index
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
-POPULAR = "index-top-rated"
+POPULARITY = "popularity"
 ITEM_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "stock")
 MAX_K = 100
+POPULAR_POOL = 200  # top-rated in-stock products re-ordered by how many rated them
+POPULAR_TTL_S = 60.0
 
 
 class RecommendationService:
-    """`recommender` has `.version` and `.recommend(customer_id, k, exclude)`; swappable."""
+    """`recommender` (swappable) has `.version`, `.kind`, `.knows(history)`,
+    `.recommend(history, k, exclude, purchased)`, `.similar(product_id, k)` and
+    `.popular(k, skip)`; `features` has `.for_shopper(customer_id)` returning None for an
+    unknown shopper, else an object with `.recent_products` and `.purchased_products`;
+    `embeddings` has `.nearest(product_id, title, k, skip)` (title vectors, loaded lazily)."""
 
     def __init__(
-        self, settings: Settings, recommender: Any = None, index: SearchIndex | None = None
+        self,
+        settings: Settings,
+        recommender: Any = None,
+        index: SearchIndex | None = None,
+        features: Any = None,
+        embeddings: Any = None,
     ) -> None:
+        self.settings = settings
         self.recommender = recommender
         self.index = index or open_index(settings)
+        self.features = features
+        self._embeddings = embeddings
+        self._lock = threading.Lock()
+        self._popular: tuple[float, list[dict[str, Any]]] | None = None
 
     def recommend(self, user_id: str, k: int = 10) -> dict[str, Any]:
+        """The model ranks from the shopper's recent products; a shopper the online store does
+        not know, or whose products the version never saw, gets popular products
+        (`unknown_customer`)."""
         k = max(1, min(int(k), MAX_K))
         recommender = self.recommender
+        history, purchased = self._shopper(user_id)
         items: list[dict[str, Any]] = []
-        fallback = None
+        strategy, fallback = POPULARITY, None
+        if recommender is None:
+            fallback = "no_recommender"
+        elif not history or not _knows(recommender, history):
+            fallback = "unknown_customer"
+        else:
+            try:
+                # Ask for more than k: deleted and sold-out products are dropped here.
+                scored = recommender.recommend(history, k * 3, purchased=purchased)
+                items, strategy = self._in_stock(scored, k, set()), str(recommender.kind)
+            except Exception as error:  # a broken model degrades to popular products, by design
+                log.warning("recommender failed: %r", error)
+                fallback = f"recommender_error:{type(error).__name__}"
+        skip = {item["product_id"] for item in items} | set(history) | set(purchased)
+        items += self._popular_fill(recommender, fallback, k - len(items), skip)
+        return self._response("user_id", user_id, recommender, strategy, fallback, items, k)
+
+    def similar(self, product_id: str, k: int = 10, customer_id: str | None = None) -> dict:
+        """Products bought or viewed with this one (`also_bought`); for a catalog product without
+        such neighbours, the products whose titles are nearest (`content`); for a product not in
+        the catalog, popular ones (`unknown_product`). Products the customer bought are left out.
+        """
+        k = max(1, min(int(k), MAX_K))
+        recommender = self.recommender
+        skip = {product_id} | set(self._shopper(customer_id)[1])
+        items: list[dict[str, Any]] = []
+        strategy, fallback = POPULARITY, None
         if recommender is None:
             fallback = "no_recommender"
         else:
             try:
-                items = self._from_model(recommender, user_id, k)
-            except Exception as error:  # a broken model degrades to top-rated, by design
-                log.warning("recommender failed: %r", error)
-                fallback = f"recommender_error:{type(error).__name__}"
-        if len(items) < k:
-            items += self._top_rated(k - len(items), {item["product_id"] for item in items})
-        return {
-            "user_id": user_id,
-            "recommender": str(recommender.version) if fallback is None else POPULAR,
-            "strategy": self._strategy(recommender, fallback, "strategy", user_id),
-            "fallback": fallback,
-            "items": [{**item, "position": n} for n, item in enumerate(items[:k], start=1)],
-        }
-
-    def similar(self, product_id: str, k: int = 10) -> dict[str, Any]:
-        """Products bought with `product_id` (co-purchases), in stock; popular ones fill the list
-        (an unknown product gets popular products only)."""
-        k = max(1, min(int(k), MAX_K))
-        recommender, items, fallback = self.recommender, [], None
-        if recommender is None or not hasattr(recommender, "similar"):
-            fallback = "no_recommender"
-        else:
-            try:
-                scored = recommender.similar(product_id, k * 3)
-                items = self._in_stock(scored, k, {product_id})
-            except Exception as error:  # a broken model degrades to top-rated, by design
+                items = self._in_stock(recommender.similar(product_id, k * 3), k, skip)
+            except Exception as error:
                 log.warning("similar failed: %r", error)
                 fallback = f"recommender_error:{type(error).__name__}"
-        if len(items) < k:
-            have = {item["product_id"] for item in items} | {product_id}
-            items += self._top_rated(k - len(items), have)
+        if items:
+            strategy = "also_bought"
+        doc = self.index.get([product_id]).get(product_id)
+        if doc is None:
+            fallback = fallback or (None if items else "unknown_product")
+        elif len(items) < k:
+            have = skip | {item["product_id"] for item in items}
+            found = self._content(product_id, str(doc.get("title") or ""), k - len(items), have)
+            strategy = "content" if found and not items else strategy
+            items += found
+        skip |= {item["product_id"] for item in items}
+        items += self._popular_fill(recommender, fallback, k - len(items), skip)
+        return self._response("product_id", product_id, recommender, strategy, fallback, items, k)
+
+    def _popular_fill(
+        self, recommender: Any, fallback: str | None, count: int, skip: set[str]
+    ) -> list[dict[str, Any]]:
+        """The version's popular products (its training window), then the index's."""
+        items: list[dict[str, Any]] = []
+        if count > 0 and _answers(recommender, fallback):
+            items = self._in_stock(recommender.popular(count * 3, skip), count, skip)
+        have = skip | {item["product_id"] for item in items}
+        return items + self._index_popular(count - len(items), have)
+
+    def _response(
+        self,
+        key: str,
+        value: str,
+        recommender: Any,
+        strategy: str,
+        fallback: str | None,
+        items: list[dict[str, Any]],
+        k: int,
+    ) -> dict[str, Any]:
+        answered = _answers(recommender, fallback)
         return {
-            "product_id": product_id,
-            "recommender": str(recommender.version) if fallback is None else POPULAR,
-            "strategy": self._strategy(recommender, fallback, "similar_strategy", product_id),
+            key: value,
+            "recommender": str(recommender.version) if answered else POPULARITY,
+            "kind": str(recommender.kind) if answered else POPULARITY,
+            "strategy": strategy,
             "fallback": fallback,
             "items": [{**item, "position": n} for n, item in enumerate(items[:k], start=1)],
         }
 
-    @staticmethod
-    def _strategy(recommender: Any, fallback: str | None, method: str, key: str) -> str:
-        """`sasrec`/`also_bought` for a known shopper/product, `popularity` for a new one (cold
-        start), `top_rated` when no model could answer."""
-        if fallback is not None:
-            return "top_rated"
-        explain = getattr(recommender, method, None)
-        return str(explain(key)) if explain is not None else "model"
+    def _shopper(self, customer_id: str | None) -> tuple[list[str], list[str]]:
+        """(recent products oldest first, purchased products); empty for an unknown shopper."""
+        read = getattr(self.features, "for_shopper", None)
+        if not customer_id or read is None:
+            return [], []
+        try:
+            shopper = read(customer_id)
+        except Exception as error:  # the online store is down: treat as a stranger, say so
+            log.info("shopper features unavailable: %r", error)
+            return [], []
+        if shopper is None:
+            return [], []
+        return list(shopper.recent_products or ()), list(shopper.purchased_products or ())
 
-    def _from_model(self, recommender: Any, user_id: str, k: int) -> list[dict[str, Any]]:
-        # Ask for more than k: deleted and sold-out products are dropped below.
-        return self._in_stock(recommender.recommend(user_id, k * 3, exclude=()), k, set())
+    def _content(self, product_id: str, title: str, k: int, skip: set[str]) -> list[dict]:
+        if k <= 0:
+            return []
+        try:
+            embeddings = self._title_embeddings()
+            nearest = embeddings.nearest(product_id, title, k * 3, frozenset(skip))
+        except Exception as error:  # no vectors, no encoder: popular products fill instead
+            log.warning("title similarity failed: %r", error)
+            return []
+        return self._in_stock(nearest, k, skip)
+
+    def _title_embeddings(self) -> Any:
+        with self._lock:
+            if self._embeddings is None:
+                from models.ranker.embeddings import TitleEmbeddings, read_store, store_path
+
+                self._embeddings = TitleEmbeddings(None, read_store(store_path(self.settings)))
+            return self._embeddings
 
     def _in_stock(
-        self, scored: list[tuple[str, float]], k: int, skip: set[str]
+        self, scored: Sequence[tuple[str, float]], k: int, skip: set[str]
     ) -> list[dict[str, Any]]:
+        if k <= 0 or not scored:
+            return []
         docs = self.index.get(product_id for product_id, _ in scored)
         items = []
         for product_id, score in scored:
             doc = docs.get(product_id)
             if doc and product_id not in skip and int(doc.get("stock") or 0) > 0:
-                items.append({**{key: doc[key] for key in ITEM_KEYS}, "score": float(score)})
+                items.append({**{key: doc.get(key) for key in ITEM_KEYS}, "score": float(score)})
         return items[:k]
 
-    def _top_rated(self, count: int, exclude: set[str]) -> list[dict[str, Any]]:
-        spec = QuerySpec(order_by_rating=True, in_stock_only=True, limit=count + len(exclude))
-        found = self.index.search(spec).hits
-        return [
-            {**{key: hit.doc[key] for key in ITEM_KEYS}, "score": float(hit.doc["rating"])}
-            for hit in found
-            if hit.product_id not in exclude
-        ][:count]
+    def _index_popular(self, count: int, exclude: set[str]) -> list[dict[str, Any]]:
+        """Without a model, popularity from what the index knows: among the top-rated in-stock
+        products, the most rated first (a rating count is bought and reviewed interest)."""
+        if count <= 0:
+            return []
+        with self._lock:
+            cached = self._popular
+            if cached is None or time.monotonic() - cached[0] > POPULAR_TTL_S:
+                spec = QuerySpec(order_by_rating=True, in_stock_only=True, limit=POPULAR_POOL)
+                pool = [
+                    {**{key: hit.doc.get(key) for key in ITEM_KEYS},
+                     "score": float(hit.doc.get("rating_count") or 0)}
+                    for hit in self.index.search(spec).hits
+                ]  # fmt: skip
+                pool.sort(key=lambda i: (-float(i["score"] or 0), -float(i["rating"] or 0)))
+                cached = self._popular = (time.monotonic(), pool)
+        return [item for item in cached[1] if item["product_id"] not in exclude][:count]
+
+
+def _answers(recommender: Any, fallback: str | None) -> bool:
+    """Whether the version (not the index) filled the response."""
+    if recommender is None or fallback == "no_recommender":
+        return False
+    return not str(fallback or "").startswith("recommender_error")
+
+
+def _knows(recommender: Any, history: list[str]) -> bool:
+    knows = getattr(recommender, "knows", None)
+    return True if knows is None else bool(knows(history))

@@ -30,17 +30,22 @@ def test_no_champion_means_no_ranker(tmp_path):
     assert load_champion_ranker(Settings(data_dir=tmp_path)) is None
 
 
-def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger(tmp_path, embeddings):
-    settings = Settings(data_dir=tmp_path)
-    settings.ensure_dirs()
-    examples = write_sample_gold(settings)["ranking_examples"]
-    # Shoppers who only ever buy the top result: index order is already ideal.
+def only_the_top_result_is_bought(settings, examples) -> None:
+    """Rewrites the gold ranking examples: index order becomes the ideal ranking."""
     examples["label"] = np.where(examples["position"] == 1, 3, 0)
     for dt, part in examples.groupby(examples["event_timestamp"].dt.strftime("%Y-%m-%d")):
         part.to_parquet(
             settings.lake_dir / "gold" / "ranking_examples" / f"dt={dt}" / "part-0.parquet",
             index=False,
         )
+
+
+def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger(tmp_path, embeddings):
+    settings = Settings(data_dir=tmp_path)
+    settings.ensure_dirs()
+    examples = write_sample_gold(settings)["ranking_examples"]
+    # Shoppers who only ever buy the top result: index order is already ideal.
+    only_the_top_result_is_bought(settings, examples)
     result = train_ranker(settings, shuffle_labels=True, embeddings=embeddings)
     assert result["index_ips_ndcg_at_10"] == pytest.approx(1.0)
     assert result["ips_ndcg_at_10"] < 1.0
@@ -48,8 +53,11 @@ def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger(tmp_path, e
     assert not result["promoted"] and champion_version(client, MODEL_NAME) is None
     assert str(client.get_model_version_by_alias(MODEL_NAME, "challenger").version) == "1"
     tags = client.get_model_version(MODEL_NAME, result["version"]).tags
-    assert "does not beat" in tags["promotion.reason"]
-    assert tags["promotion.baseline"] == "index order"
+    assert (
+        "does not beat the incumbent index (served without a champion)" in tags["promotion.reason"]
+    )
+    assert tags["promotion.incumbent"] == "index" and tags["model.kind"] == result["kind"]
+    assert result["decision"]["decision"] == "keep"
     assert load_champion_ranker(settings) is None  # serving keeps index order
 
 
@@ -58,13 +66,14 @@ def test_first_ranker_beats_index_order_and_becomes_champion(lake_settings, embe
     # Gated on the counterfactual metric; the naive one is reported for information.
     assert result["ips_ndcg_at_10"] > result["index_ips_ndcg_at_10"] + 0.05
     assert result["ndcg_at_10"] > result["index_ndcg_at_10"]
-    assert result["promoted"] and result["reason"].startswith("ips_ndcg_at_10")
+    assert result["promoted"], result["reason"]
     # All three are measured in the same run; the registered kind is the better of the two.
-    assert result["kind"] in ("neural", "lightgbm")
-    other = "lightgbm" if result["kind"] == "neural" else "neural"
+    assert result["kind"] in ("listnet", "lightgbm")
+    other = "neural" if result["kind"] == "lightgbm" else "lightgbm"
     assert result["ips_ndcg_at_10"] >= result[f"{other}_ips_ndcg_at_10"]
     assert result["propensity_eta_fitted"] > 0.0
-    assert " beats " in result["reason"]
+    assert result["reason"].startswith(f"{result['kind']} beats the incumbent index")
+    assert result["decision"]["ci_low"] > 0 and result["champion"] == result["version"]
     client = MlflowClient(lake_settings.tracking_uri)
     version = client.get_model_version(MODEL_NAME, result["version"])
     assert version.tags["feature_service"] == "ranker_v2"
@@ -82,7 +91,8 @@ def test_worse_challenger_keeps_the_champion_and_says_why(lake_settings, embeddi
     assert champion_version(client, MODEL_NAME) == champion
     tags = client.get_model_version(MODEL_NAME, result["version"]).tags
     assert tags["promotion.decision"] == "rejected"
-    assert f"does not beat champion v{champion}" in tags["promotion.reason"]
+    assert "does not beat the incumbent" in tags["promotion.reason"]
+    assert result["decision"]["champion_before"] == champion
     assert (
         str(client.get_model_version_by_alias(MODEL_NAME, "challenger").version)
         == result["version"]
@@ -142,10 +152,40 @@ def test_a_lightgbm_version_loads_and_scores_like_its_booster(tmp_path, embeddin
     booster = fit_lambdarank(lists, np.ones(lists.labels.shape), seed=0, rounds=20)
     use_experiment(settings, RANKER_EXPERIMENT)
     with mlflow.start_run():
-        version = log_candidate("lightgbm", booster, lists, register=True)
+        version = log_candidate("lightgbm", booster, lists, register=True, feature_names=FEATURES)
     assert version == "1"
     ranker = load_version(settings, version)
-    assert isinstance(ranker.scorer, BoosterScorer)
+    assert isinstance(ranker.scorer, BoosterScorer) and ranker.kind == "lightgbm"
+    assert ranker.scorer.booster.feature_name()[: len(FEATURES)] == FEATURES  # named columns
     rows = [dict(zip(FEATURES, values, strict=True)) for values in lists.features[0].tolist()]
     expected = score_boosted(booster, lists.features[:1], lists.mask[:1])[0]
     assert ranker.score(rows) == pytest.approx(expected.tolist())
+
+
+def test_index_order_that_beats_a_worse_champion_is_registered_and_served(tmp_path, embeddings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from serving.search.ranking import rank_candidates
+
+    settings = Settings(data_dir=tmp_path)
+    settings.ensure_dirs()
+    examples = write_sample_gold(settings)["ranking_examples"]
+    first = train_ranker(settings, embeddings=embeddings)
+    assert first["promoted"], first["reason"]
+    # Then shoppers change: they only ever buy the top result, which the champion learnt to
+    # move; index order is now the best thing the store knows.
+    only_the_top_result_is_bought(settings, examples)
+    second = train_ranker(settings, shuffle_labels=True, embeddings=embeddings)
+    record = second["decision"]
+    assert record["decision"] == "promote_baseline", record["reason"]
+    assert record["winner"]["name"] == "index" and record["champion_before"] == first["version"]
+    client = MlflowClient(settings.tracking_uri)
+    index_version = champion_version(client, MODEL_NAME)
+    assert index_version == record["champion_after"] not in (first["version"], second["version"])
+    assert client.get_model_version(MODEL_NAME, index_version).tags["model.kind"] == "index"
+    served = load_champion_ranker(settings)
+    assert served is not None and served.kind == "index"
+    candidates = [{"product_id": f"p-{i}", "score": 9.0 - i, "stock": 1} for i in range(5)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        outcome = rank_candidates(candidates, served, pool)
+    assert outcome.candidates == candidates and outcome.ranker == index_version

@@ -1,5 +1,6 @@
-"""Recommender on a synthetic lake: distinct-product sequences, an honest held-out target, a gate
-against popularity, exclusions and similar products."""
+"""Recommender on a synthetic lake: distinct-product sequences, an honest held-out target, the
+gate against the baselines and the champion, histories handed in at request time, similar
+products."""
 
 from __future__ import annotations
 
@@ -9,24 +10,18 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from features.sample_gold import write_sample_gold
 from models.recommender.data import interaction_sequences
 from models.recommender.predict import load_champion_recommender
 from models.recommender.train import MODEL_NAME, train_recommender
-from models.registry import champion_version, promote_if_better
-from models.tracking import mlflow_client
-from storeloop.settings import Settings
+from models.registry import champion_version, read_decisions
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def shelf_lake(tmp_path_factory):
+def shelf_lake(sample_lake):
     # 50 products per category: after nine of them, the tenth is a real guess, not the leftover.
-    settings = Settings(data_dir=tmp_path_factory.mktemp("store"))
-    settings.ensure_dirs()
-    write_sample_gold(settings, products=200, customers=16)
-    return settings
+    return sample_lake(products=200, customers=16)
 
 
 def test_repeated_interactions_collapse_to_one_step_and_the_target_is_new():
@@ -47,71 +42,68 @@ def test_repeated_interactions_collapse_to_one_step_and_the_target_is_new():
     assert sequences.categories["p7"] == "toys"  # catalog products are rankable too
 
 
-def test_recommender_beats_the_baselines_and_a_worse_one_is_rejected(shelf_lake):
-    first = train_recommender(shelf_lake)
-    assert first["promoted"], first["reason"]
-    assert first["ndcg_at_10"] > first["popularity_ndcg_at_10"]
-    assert first["hr_at_10"] > first["popularity_hr_at_10"]
-    assert first["hr_at_10"] < 1.0  # no leftover-item or repeat-the-last-item giveaway
-    assert "cooccurrence_ndcg_at_10" in first
+@pytest.fixture(scope="module")
+def first_round(shelf_lake):
+    return train_recommender(shelf_lake, titles={})
 
-    worse = train_recommender(shelf_lake, epochs=0)
+
+def test_a_round_scores_every_contender_on_the_same_shoppers_and_serves_the_winner(
+    shelf_lake, first_round
+):
+    result = first_round
+    for name in ("sasrec", "item_knn", "popularity", "network_only"):
+        assert 0.0 <= result[f"{name}_ndcg_at_10"] <= 1.0
+    assert result["ndcg_at_10"] == result["sasrec_ndcg_at_10"]
+    assert result["item_knn_hr_at_10"] > result["popularity_hr_at_10"]  # neighbours know the shelf
+    assert result["hr_at_10"] < 1.0  # no leftover-item or repeat-the-last-item giveaway
+    record = result["decision"]
+    # No champion yet: popularity (what serving shows) stands in; something better wins.
+    assert record["champion_before"] is None
+    assert record["decision"] in ("promote_challenger", "promote_baseline"), record["reason"]
+    assert record["n"] == 16 and record["ci_low"] <= record["difference"] <= record["ci_high"]
+    assert read_decisions(shelf_lake)[-1] == record
+    assert record["challenger"]["version"] == result["version"]
     client = MlflowClient(shelf_lake.tracking_uri)
-    assert not worse["promoted"]
-    assert champion_version(client, MODEL_NAME) == first["version"]
-    reason = client.get_model_version(MODEL_NAME, worse["version"]).tags["promotion.reason"]
-    assert "does not beat champion" in reason
+    assert champion_version(client, MODEL_NAME) == record["champion_after"] == result["champion"]
+    served = load_champion_recommender(shelf_lake)
+    assert served is not None and served.version == result["champion"]
+    assert served.kind == record["winner"]["kind"]
+    assert client.get_model_version(MODEL_NAME, result["version"]).tags["model.kind"] == "sasrec"
 
 
-def test_first_version_must_beat_the_popularity_it_replaces(tmp_path):
-    client = mlflow_client(Settings(data_dir=tmp_path))
-    client.create_registered_model("gate-recommender")
-    first, second = (
-        str(client.create_model_version("gate-recommender", source="file:///nowhere").version)
-        for _ in range(2)
-    )
-
-    def never(version: str) -> float:
-        raise AssertionError("there is no champion to re-score")
-
-    lost = promote_if_better(client, "gate-recommender", first, "ndcg", 0.02, never, 0.03)
-    assert not lost.promoted
-    assert champion_version(client, "gate-recommender") is None
-    assert str(client.get_model_version_by_alias("gate-recommender", "challenger").version) == first
-    tags = client.get_model_version("gate-recommender", first).tags
-    assert "does not beat the baseline 0.0300" in tags["promotion.reason"]
-
-    won = promote_if_better(client, "gate-recommender", second, "ndcg", 0.05, never, 0.03)
-    assert won.promoted and champion_version(client, "gate-recommender") == second
+def test_a_worse_round_moves_nothing_and_says_why(shelf_lake, first_round):
+    client = MlflowClient(shelf_lake.tracking_uri)
+    champion = champion_version(client, MODEL_NAME)
+    worse = train_recommender(shelf_lake, epochs=0, titles={})
+    assert not worse["promoted"] and worse["decision"]["decision"] != "promote_challenger"
+    assert champion_version(client, MODEL_NAME) in (champion, worse["champion"])
+    tags = client.get_model_version(MODEL_NAME, worse["version"]).tags
+    assert tags["promotion.decision"] == "rejected"
+    assert "does not beat the incumbent" in tags["promotion.reason"]
+    assert worse["decision"]["champion_value"] is not None  # the champion was re-scored
 
 
-def test_champion_recommends_new_products_and_falls_back_for_strangers(shelf_lake):
+def test_the_champion_ranks_the_history_it_is_handed(shelf_lake, first_round):
     recommender = load_champion_recommender(shelf_lake)
-    assert recommender is not None and recommender.version
-    history = set(recommender._net.histories["c-000001"])
-    known = recommender.recommend("c-000001", k=5)
-    assert len(known) == 5 and len({p for p, _ in known}) == 5
-    assert not {p for p, _ in known} & history  # never what the shopper already saw or bought
+    assert recommender is not None
+    history = ["p-000001", "p-000005", "p-000009"]  # category 0 of sample_gold, in shelf order
+    known = recommender.recommend(history, k=5)
+    assert len(known) == 5 and not {p for p, _ in known} & set(history)
     scores = [score for _, score in known]
     assert scores == sorted(scores, reverse=True)
-
+    # p-000006 is on shelf 1, which other shoppers walked: its neighbours now lead.
+    bought = recommender.recommend([*history, "p-000006"], k=5, purchased=["p-000006"])
+    assert [p for p, _ in bought] != [p for p, _ in known]  # a purchase changes the next list
     skipped = {p for p, _ in known[:2]}
-    assert not skipped & {p for p, _ in recommender.recommend("c-000001", k=5, exclude=skipped)}
-    everything = recommender.recommend("c-000001", k=len(recommender._net.item_ids))
-    assert {p for p, _ in everything[-len(history) :]} == history  # seen ones only fill the end
-
-    stranger = recommender.recommend("c-unknown", k=3)
-    assert stranger == recommender.popular(3)
-    assert len(stranger) == 3
-    assert recommender.strategy("c-000001") == "sasrec"
-    assert recommender.strategy("c-unknown") == "popularity"  # cold start, said out loud
+    assert not skipped & {p for p, _ in recommender.recommend(history, k=5, exclude=skipped)}
+    assert recommender.recommend(["p-unknown"], k=3) == recommender.popular(3, {"p-unknown"})
+    assert not recommender.knows(["p-unknown"])
 
 
-def test_similar_products_share_the_shelf_and_unknown_falls_back(shelf_lake):
+def test_similar_products_share_the_shelf_and_unknown_ones_have_none(shelf_lake, first_round):
     recommender = load_champion_recommender(shelf_lake)
     similar = recommender.similar("p-000001", k=5)
     assert len(similar) == 5 and "p-000001" not in {p for p, _ in similar}
     # sample_gold puts product i in category i % 4: the same shelf is one index apart by 4.
     assert sum((int(p[2:]) - 1) % 4 == 0 for p, _ in similar) >= 4
-    assert recommender.similar("p-nowhere", k=3) == recommender.popular(3)
-    assert recommender.similar_strategy("p-nowhere") == "popularity"
+    assert recommender.similar("p-nowhere", k=3) == []

@@ -49,8 +49,16 @@ def test_search_recommendations_health_and_models(base_url):
 
         recs = client.get("/recommendations/c-1", params={"k": 5}).json()
         assert [item["product_id"] for item in recs["items"]] == ["p-1"]  # p-2 is sold out
+        # No champion yet: the index's popularity, and the response says so.
+        assert (recs["recommender"], recs["kind"], recs["fallback"]) == (
+            "popularity", "popularity", "no_recommender",
+        )  # fmt: skip
+        similar = client.get("/recommendations/similar/p-2", params={"customer_id": "c-1"})
+        assert similar.status_code == 200 and similar.json()["product_id"] == "p-2"
+        assert [item["product_id"] for item in similar.json()["items"]] == ["p-1"]
 
-        assert client.get("/models").json()["ranker_in_use"] == "index"
+        models = client.get("/models").json()
+        assert models["ranker_in_use"] == "index" and models["recommender_in_use"] == "popularity"
 
         bad = client.get("/search", params={"q": "kettle", "limit": "lots"})
         assert bad.status_code == 422

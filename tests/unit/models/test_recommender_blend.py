@@ -63,20 +63,3 @@ def test_useless_neighbours_leave_the_network_alone():
 def test_no_validation_cases_means_the_network_alone():
     weight, _ = choose_weight(flat_network, ItemKNN(TRAIN, N_ITEMS), Split([], []))
     assert weight == 0.0
-
-
-def test_the_stores_neighbours_never_see_a_held_out_product():
-    from models.recommender.data import Sequences
-    from models.recommender.train import fit
-
-    # "x" follows "a" only as customers' held-out products: neighbours that knew that pair
-    # would be scored on the answers they were built from.
-    full = {f"c{i}": ["a", "b", "e", "x"] if i % 2 else ["b", "c", "d", "e"] for i in range(12)}
-    train = {customer: items[:-1] for customer, items in full.items()}
-    held_out = [(customer, items[:-1], items[-1]) for customer, items in full.items()]
-    sequences = Sequences(full, train, held_out, {}, {p: "" for p in "abcdex"})
-    net = fit(sequences, epochs=1, seed=7)
-    assert net.knn is not None
-    a, x = net.index["a"], net.index["x"]
-    assert net.knn.similarity[a, x] == 0.0
-    assert net.knn.similarity[net.index["b"], net.index["c"]] > 0.0

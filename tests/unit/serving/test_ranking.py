@@ -62,3 +62,18 @@ def test_fallback_keeps_index_order_and_says_why(executor, ranker, reason):
     assert outcome.ranker == "index"
     assert outcome.fallback == reason
     assert ids(outcome) == ["p-0", "p-1", "p-2", "p-3"]
+
+
+class IndexChampion:
+    """Index order registered as the champion: serving keeps the index order, never scores."""
+
+    version, kind = "12", "index"
+
+    def score(self, rows):
+        raise AssertionError("an index-order champion is never run")
+
+
+def test_an_index_order_champion_keeps_the_order_and_is_named(executor):
+    outcome = rank_candidates(CANDIDATES, IndexChampion(), executor)
+    assert ids(outcome) == ["p-0", "p-1", "p-2", "p-3"]
+    assert outcome.ranker == "12" and outcome.fallback is None

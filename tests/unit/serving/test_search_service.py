@@ -1,6 +1,5 @@
 import pytest
 
-from serving.recommend.service import RecommendationService
 from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.service import SearchService
 
@@ -71,22 +70,3 @@ def test_odd_queries_give_a_valid_response(settings, index, query):
     response = SearchService(settings, index=index).search(query, limit=3)
     assert isinstance(response.results, list) and len(response.results) <= 3
     assert response.total >= len(response.results)
-
-
-class FixedRecommender:
-    version = "5"
-
-    def recommend(self, customer_id, k, exclude=()):
-        return [("p-2", 0.9), ("gone", 0.8), ("p-3", 0.7)]
-
-
-def test_recommendations_drop_sold_out_and_missing_products(settings, index):
-    result = RecommendationService(settings, FixedRecommender(), index=index).recommend("c-1", 2)
-    assert result["recommender"] == "5" and result["fallback"] is None
-    assert [item["product_id"] for item in result["items"]] == ["p-3", "p-4"]  # filled up
-
-
-def test_recommendations_without_a_model_are_top_rated_in_stock(settings, index):
-    result = RecommendationService(settings, index=index).recommend("c-1", 3)
-    assert result["fallback"] == "no_recommender"
-    assert [item["product_id"] for item in result["items"]] == ["p-4", "p-1", "p-3"]

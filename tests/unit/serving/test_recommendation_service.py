@@ -1,0 +1,185 @@
+"""Recommendations and similar products as serving answers them: the history is read per request,
+every response names its recommender, kind, strategy and fallback, sold-out products never show.
+
+Unit tests of the service layer: the online store is a fake (`Shoppers`, an in-memory
+`for_shopper`), and so is the title encoder (`WordsEncoder`, words hashed into a vector); the index
+is a real tantivy index and the recommender a real version's modules.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from models.ranker.embeddings import TitleEmbeddings
+from models.recommender.model import ProductScorer
+from models.recommender.predict import Recommender
+from models.recommender.scorers import CoOccurrenceScorer
+from tests.unit.serving.test_search_service import filled_index
+
+PRODUCTS = [  # id, title, brand, category, price, rating, stock
+    ("p-1", "Steel kettle", "Acme", "Kitchen", 30.0, 4.8, 5),
+    ("p-2", "Glass kettle", "Bolt", "Kitchen", 60.0, 4.1, 0),
+    ("p-3", "Kettle descaler", "Acme", "Kitchen", 8.0, 3.5, 10),
+    ("p-4", "Running shoes", "Swift", "Shoes", 80.0, 4.9, 2),
+    ("p-5", "Trail running shoes", "Swift", "Shoes", 90.0, 4.0, 7),
+    ("p-6", "Running socks", "Swift", "Shoes", 9.0, 3.0, 40),
+    ("p-new", "Copper kettle", "Acme", "Kitchen", 45.0, 0.0, 3),  # listed after training
+]
+VOCABULARY = ["p-1", "p-2", "p-3", "p-4", "p-5", "p-6"]
+
+
+class WordsEncoder:
+    """Fake sentence encoder: each lower-cased word adds a fixed random direction."""
+
+    def encode(self, texts, **_):
+        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row] += np.random.default_rng(zlib.crc32(word.encode())).normal(size=384)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+@dataclass
+class Shopper:
+    recent_products: list[str]
+    purchased_products: list[str] = field(default_factory=list)
+
+
+class Shoppers:
+    """Fake online store: None for a shopper it does not know."""
+
+    def __init__(self, **known: Shopper) -> None:
+        self.known = {k.replace("_", "-"): v for k, v in known.items()}
+
+    def for_shopper(self, customer_id):
+        return self.known.get(customer_id)
+
+
+@pytest.fixture
+def index(settings):
+    return filled_index(settings, PRODUCTS)
+
+
+@pytest.fixture
+def recommender():
+    # Shoppers went kettle 1 -> 3 and shoes 4 -> 5 -> 6 (item ids are vocabulary positions + 1).
+    knn = CoOccurrenceScorer.fit([[1, 3]] * 3 + [[4, 5, 6]] * 3, len(VOCABULARY))
+    popular = [("p-6", 0.4), ("p-4", 0.3), ("p-1", 0.2), ("p-3", 0.1)]
+    neighbours = {"p-1": [("p-2", 2.0), ("p-3", 1.5)]}
+    return Recommender("7", ProductScorer(knn, VOCABULARY, "item_knn"), popular, neighbours)
+
+
+@pytest.fixture
+def embeddings():
+    encoder = WordsEncoder()
+    stored = [p for p in PRODUCTS if p[0] != "p-new"]  # the new listing is not in the store yet
+    vectors = encoder.encode([title for _, title, *_ in stored])
+    return TitleEmbeddings(encoder, {p[0]: v for p, v in zip(stored, vectors, strict=True)})
+
+
+def service(settings, index, recommender=None, features=None, embeddings=None):
+    from serving.recommend.service import RecommendationService
+
+    return RecommendationService(settings, recommender, index, features, embeddings)
+
+
+def ids(response):
+    return [item["product_id"] for item in response["items"]]
+
+
+def test_a_known_shopper_is_ranked_from_the_history_read_now(settings, index, recommender):
+    features = Shoppers(c_1=Shopper(["p-1"]))
+    served = service(settings, index, recommender, features)
+    first = served.recommend("c-1", 2)
+    assert (first["recommender"], first["kind"], first["strategy"], first["fallback"]) == (
+        "7", "item_knn", "item_knn", None,
+    )  # fmt: skip
+    assert ids(first)[0] == "p-3"
+    features.known["c-1"] = Shopper(["p-1", "p-4"], purchased_products=["p-4"])  # just bought
+    after = served.recommend("c-1", 2)
+    assert ids(after)[0] == "p-5" and ids(after) != ids(first)  # same model, the next list moved
+    assert "p-4" not in ids(after)
+
+
+def test_an_unknown_shopper_gets_the_versions_popular_products_and_says_so(
+    settings, index, recommender
+):
+    features = Shoppers(c_2=Shopper(["p-999"]))  # known to the store, not to this version
+    for customer in ("c-new", "c-2"):
+        result = service(settings, index, recommender, features).recommend(customer, 3)
+        assert (result["strategy"], result["fallback"]) == ("popularity", "unknown_customer")
+        assert result["recommender"] == "7"
+        assert ids(result) == ["p-6", "p-4", "p-1"]
+
+
+def test_sold_out_and_unknown_products_never_show(settings, index, recommender):
+    features = Shoppers(c_1=Shopper(["p-4"]))
+    items = service(settings, index, recommender, features).recommend("c-1", 6)["items"]
+    assert all(item["stock"] > 0 for item in items)
+    assert "p-2" not in [item["product_id"] for item in items]
+    assert [item["position"] for item in items] == list(range(1, len(items) + 1))
+
+
+def test_without_a_recommender_the_index_popularity_is_served_and_named(settings, index):
+    result = service(settings, index, features=Shoppers()).recommend("c-1", 3)
+    assert (result["recommender"], result["kind"], result["fallback"]) == (
+        "popularity", "popularity", "no_recommender",
+    )  # fmt: skip
+    assert ids(result) == ["p-4", "p-1", "p-5"]  # top-rated in stock (no rating counts here)
+
+
+def test_a_broken_recommender_degrades_and_names_the_error(settings, index):
+    class Broken:
+        version, kind = "8", "sasrec"
+
+        def knows(self, history):
+            return True
+
+        def recommend(self, *args, **kwargs):
+            raise RuntimeError("boom")
+
+    result = service(settings, index, Broken(), Shoppers(c_1=Shopper(["p-1"]))).recommend("c-1", 2)
+    assert result["fallback"] == "recommender_error:RuntimeError"
+    assert result["recommender"] == "popularity" and len(result["items"]) == 2
+
+
+def test_similar_products_are_neighbours_in_stock_without_the_product_itself(
+    settings, index, recommender, embeddings
+):
+    result = service(settings, index, recommender, embeddings=embeddings).similar("p-1", 3)
+    assert result["strategy"] == "also_bought" and result["fallback"] is None
+    assert ids(result)[0] == "p-3" and "p-2" not in ids(result) and "p-1" not in ids(result)
+
+
+def test_a_new_product_gets_look_alikes_by_title_not_the_popular_list(
+    settings, index, recommender, embeddings
+):
+    result = service(settings, index, recommender, embeddings=embeddings).similar("p-new", 2)
+    assert (result["strategy"], result["fallback"]) == ("content", None)
+    assert set(ids(result)) == {"p-1", "p-3"}  # the in-stock kettles; p-2 is sold out
+    assert ids(result) != [p for p, _ in recommender.popular(2)]
+
+
+def test_a_product_outside_the_catalog_gets_popular_products_and_says_so(
+    settings, index, recommender, embeddings
+):
+    result = service(settings, index, recommender, embeddings=embeddings).similar("p-gone", 2)
+    assert (result["strategy"], result["fallback"]) == ("popularity", "unknown_product")
+    assert ids(result) == ["p-6", "p-4"]
+
+
+def test_similar_leaves_out_what_the_customer_bought(settings, index, recommender, embeddings):
+    features = Shoppers(c_1=Shopper(["p-3"], purchased_products=["p-3"]))
+    served = service(settings, index, recommender, features, embeddings)
+    assert "p-3" not in ids(served.similar("p-1", 3, customer_id="c-1"))
+    assert "p-3" in ids(served.similar("p-1", 3))
+
+
+def test_without_a_recommender_similar_still_reads_titles(settings, index, embeddings):
+    result = service(settings, index, embeddings=embeddings).similar("p-5", 2)
+    assert (result["strategy"], result["fallback"]) == ("content", "no_recommender")
+    assert set(ids(result)) <= {"p-4", "p-6"}
