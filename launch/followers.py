@@ -11,8 +11,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
-from launch.consumers import FAST_CONSUMERS, run_all, run_some
+from launch.consumers import CONSUMERS, FAST_CONSUMERS, run_some
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,9 @@ class Followers:
         self.interval_s = interval_s
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._fast, name="fresh-signals", daemon=True)
+        self._thread = threading.Thread(target=self._follow, name="fresh-signals", daemon=True)
+        # Kept, not rebuilt each time: opening Feast's store costs about a second.
+        self._fast: dict[str, Any] = {}
         self.failures = 0
 
     def start(self) -> None:
@@ -35,17 +38,27 @@ class Followers:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        for consumer in self._fast.values():
+            consumer.close()
 
     def catch_up(self) -> dict[str, int]:
         with self._lock:
-            return run_all(self.settings)
+            slow = [name for name in CONSUMERS if name not in FAST_CONSUMERS]
+            return {**run_some(self.settings, slow), **self._run_fast()}
 
-    def _fast(self) -> None:
+    def _run_fast(self) -> dict[str, int]:
+        for name in FAST_CONSUMERS:
+            if name not in self._fast:
+                self._fast[name] = CONSUMERS[name](self.settings)
+        return {name: consumer.run_once() for name, consumer in self._fast.items()}
+
+    def _follow(self) -> None:
         while not self._stop.wait(self.interval_s):
             try:
                 with self._lock:
-                    run_some(self.settings, FAST_CONSUMERS)
+                    self._run_fast()
             except Exception as error:  # a cold store or a locked file: try again shortly
                 self.failures += 1
                 log.warning("fresh-signal consumer failed (will retry): %r", error)

@@ -22,11 +22,13 @@ class InProcessServing:
         self._recommender = ChampionSlot(settings, RECOMMENDER)
         for slot in (self._ranker, self._recommender):
             slot.refresh()
-        self.search_service = SearchService(
-            settings, ranker=self._ranker.model, features=OnlineFeatures(settings)
-        )
+        features = OnlineFeatures(settings)
+        self.search_service = SearchService(settings, ranker=self._ranker.model, features=features)
         self.recommendations = RecommendationService(
-            settings, recommender=self._recommender.model, index=self.search_service.index
+            settings,
+            recommender=self._recommender.model,
+            index=self.search_service.index,
+            features=features,
         )
 
     def search_response(self, query: str, customer_id: str | None = None) -> SearchResponse:
@@ -39,8 +41,7 @@ class InProcessServing:
         return self.recommendations.recommend(customer_id, k)
 
     def similar(self, product_id: str, customer_id: str | None, k: int) -> dict[str, Any]:
-        # the service's similar items do not depend on the shopper (yet): customer_id is unused
-        return self.recommendations.similar(product_id, k)
+        return self.recommendations.similar(product_id, k, customer_id)
 
     def refresh(self) -> bool:
         """True when a champion moved; requests after it are served by the new one."""

@@ -14,7 +14,6 @@ from contracts import events
 from simulation import surfaces
 from simulation.run import SIMULATION_START, Simulation
 from simulation.tally import RoundReport
-from simulation.taxonomy import CATEGORIES
 from simulation.truth import load_truth
 from storeloop.settings import Settings
 
@@ -29,21 +28,24 @@ def _outbox(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
 
 class TasteModel:
     """Stands in for a trained recommender inside the real RecommendationService: it peeks at the
-    hidden truth (a test may; a model never does) and recommends each shopper's favourite
-    category, and a product's own type as its similar items, so that its lists get clicked."""
+    hidden catalog (a test may; a model never does) and recommends the top-rated products of the
+    category the shopper's recent products come from most, and a product's own type as its
+    similar items, so that its lists get clicked."""
 
     version = "7"
+    kind = "taste"
 
     def __init__(self, settings: Settings) -> None:
-        truth = load_truth(settings)
-        self.products = truth.products
-        self.favourite = {
-            customer_id: CATEGORIES[int(shopper.category_prefs.argmax())].path
-            for customer_id, shopper in truth.shoppers.items()
-        }
+        self.products = load_truth(settings).products
 
-    def recommend(self, customer_id: str, k: int, exclude: Any = ()) -> list[tuple[str, float]]:
-        category = self.favourite.get(customer_id)
+    def knows(self, history: list[str]) -> bool:
+        return any(p in self.products for p in history)
+
+    def recommend(
+        self, history: list[str], k: int, exclude: Any = (), purchased: Any = ()
+    ) -> list[tuple[str, float]]:
+        categories = Counter(self.products[p].category for p in history if p in self.products)
+        category = categories.most_common(1)[0][0]
         picks = [p for p in self.products.values() if p.category == category]
         return [(p.product_id, p.rating) for p in sorted(picks, key=lambda p: -p.rating)][:k]
 
@@ -52,11 +54,8 @@ class TasteModel:
         picks = [p for p in self.products.values() if p.product_type == anchor.product_type]
         return [(p.product_id, p.rating) for p in picks if p.product_id != product_id][:k]
 
-    def strategy(self, customer_id: str) -> str:
-        return "taste"
-
-    def similar_strategy(self, product_id: str) -> str:
-        return "same_type"
+    def popular(self, k: int, skip: Any = frozenset()) -> list[tuple[str, float]]:
+        return []
 
 
 def _two_rounds(
@@ -92,7 +91,7 @@ def _both(rounds: tuple[RoundReport, ...], figure: str) -> int:
 def test_two_rounds_served_in_process_land_in_the_log_as_reported(
     tiny_settings: Settings, monkeypatch: Any
 ) -> None:
-    from serving.recommend.service import POPULAR
+    from serving.recommend.service import POPULARITY
 
     monkeypatch.setattr(surfaces, "FEED_PROBABILITY", 0.8)  # enough lists for a tiny shop
     settings = tiny_settings.model_copy(update={"sim_shoppers": 40})
@@ -108,9 +107,9 @@ def test_two_rounds_served_in_process_land_in_the_log_as_reported(
     assert len(shown) == both("feeds") + both("similar_lists") > 0
     assert both("feeds") > 0 and both("similar_lists") > 0
     # no model is trained: serving fills every list with its baseline, and says so
-    assert {p["recommender"] for p in shown} == {POPULAR}
-    assert first.recommenders == second.recommenders == (POPULAR,)
-    assert {p["strategy"] for p in shown} == {"top_rated"}
+    assert {p["recommender"] for p in shown} == {POPULARITY}
+    assert first.recommenders == second.recommenders == (POPULARITY,)
+    assert {p["strategy"] for p in shown} == {POPULARITY}
     assert kinds[events.RECOMMENDATION_CLICKED] == both("feed_clicks") + both("similar_clicks")
     assert kinds[events.SEARCH_RESULT_CLICKED] == both("search_clicks")
     adds = [p for kind, p in log if kind == events.CART_ITEM_ADDED]
@@ -139,11 +138,17 @@ def test_a_served_models_lists_are_clicked_bought_and_credited_to_it(
     settings = tiny_settings.model_copy(update={"sim_shoppers": 40})
     rounds, log = _two_rounds(settings, with_model=True)
     shown = {p["recommendation_id"]: p for k, p in log if k == events.RECOMMENDATIONS_SHOWN}
-    assert {(p["surface"], p["recommender"], p["strategy"]) for p in shown.values()} == {
+    # a shopper with no recent products yet gets the version's popular products, and a product
+    # whose peers are sold out gets popular ones: each list says which strategy filled it
+    served = {(p["surface"], p["recommender"], p["strategy"]) for p in shown.values()}
+    assert {("feed", "7", "taste"), ("similar", "7", "also_bought")} <= served
+    assert served <= {
         ("feed", "7", "taste"),
-        ("similar", "7", "same_type"),
+        ("feed", "7", "popularity"),
+        ("similar", "7", "also_bought"),
+        ("similar", "7", "popularity"),
     }
-    assert all(r.recommenders == ("7",) for r in rounds)
+    assert all("7" in r.recommenders for r in rounds)
     clicks = [p for k, p in log if k == events.RECOMMENDATION_CLICKED]
     assert len(clicks) == _both(rounds, "feed_clicks") + _both(rounds, "similar_clicks") > 0
     assert all(c["recommendation_id"] in shown for c in clicks)
