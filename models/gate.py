@@ -152,12 +152,20 @@ def decide(
             reason += f"by more than noise: {gain}"
         else:
             reason = f"{said}; baseline {incumbent.name} does not beat {_who(standing)} "
-            reason += f"by more than noise ({gain}); nothing moves"
+            reason += f"by more than noise ({gain})"
     else:
         reason = (
             f"{challenger.name} does not beat the incumbent {_who(incumbent)} by more than noise "
-            f"({_gain(challenger, incumbent, against_incumbent, metric, unit)}); nothing moves"
+            f"({_gain(challenger, incumbent, against_incumbent, metric, unit)})"
         )
+    if winner is None and champion is None:
+        # Serving's fallback is no registered version and was never measured as served; the best
+        # baseline of this window is, so it is registered and served from now on.
+        outcome, winner = "promote_baseline", incumbent
+        reason += f"; no version is champion yet: {incumbent.name}, the best on this window, "
+        reason += "is registered and served"
+    elif winner is None:
+        reason += "; nothing moves"
     return Decision(
         model, metric, unit, outcome, reason, challenger, incumbent, champion, standing, winner,
         against_incumbent, verdict, (*challengers, *baselines, *([champion] if champion else [])),

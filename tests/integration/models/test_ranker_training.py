@@ -40,7 +40,9 @@ def only_the_top_result_is_bought(settings, examples) -> None:
         )
 
 
-def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger(tmp_path, embeddings):
+def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger_and_index_order_is_registered(
+    tmp_path, embeddings
+):
     settings = Settings(data_dir=tmp_path)
     settings.ensure_dirs()
     examples = write_sample_gold(settings)["ranking_examples"]
@@ -50,15 +52,19 @@ def test_a_first_ranker_that_loses_to_index_order_stays_a_challenger(tmp_path, e
     assert result["index_ips_ndcg_at_10"] == pytest.approx(1.0)
     assert result["ips_ndcg_at_10"] < 1.0
     client = MlflowClient(settings.tracking_uri)
-    assert not result["promoted"] and champion_version(client, MODEL_NAME) is None
     assert str(client.get_model_version_by_alias(MODEL_NAME, "challenger").version) == "1"
     tags = client.get_model_version(MODEL_NAME, result["version"]).tags
     assert (
         "does not beat the incumbent index (served without a champion)" in tags["promotion.reason"]
     )
     assert tags["promotion.incumbent"] == "index" and tags["model.kind"] == result["kind"]
-    assert result["decision"]["decision"] == "keep"
-    assert load_champion_ranker(settings) is None  # serving keeps index order
+    assert tags["promotion.decision"] == "rejected"
+    # Whatever wins is registered and served: here index order, as a version of its own.
+    assert result["decision"]["decision"] == "promote_baseline"
+    index_version = champion_version(client, MODEL_NAME)
+    assert index_version not in (None, result["version"])
+    served = load_champion_ranker(settings)
+    assert served is not None and served.kind == "index"  # serving keeps index order
 
 
 def test_first_ranker_beats_index_order_and_becomes_champion(lake_settings, embeddings):

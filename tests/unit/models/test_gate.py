@@ -110,7 +110,7 @@ def test_a_best_baseline_within_noise_of_the_champion_moves_nothing():
     assert "nothing moves" in decision.reason and "n=400 searches" in decision.reason
 
 
-def test_without_a_champion_the_fallback_stands_in_and_a_tie_keeps_it():
+def test_without_a_champion_the_best_baseline_is_registered_and_a_tie_goes_to_the_fallback():
     popular = values(0.02, 21)
     decision = decide(
         "recommender", "ndcg_at_10", "shoppers",
@@ -121,8 +121,10 @@ def test_without_a_champion_the_fallback_stands_in_and_a_tie_keeps_it():
     )  # fmt: skip
     assert decision.champion is None and decision.standing.name == "popularity"
     assert decision.incumbent.name == "popularity"  # ties go to what serves now
-    assert decision.outcome == "keep"
+    # nothing beat it, and what serving shows is no version yet: the incumbent becomes one
+    assert decision.outcome == "promote_baseline" and decision.winner.name == "popularity"
     assert "popularity (served without a champion)" in decision.reason
+    assert decision.reason.endswith("is registered and served")
 
 
 def test_the_gate_needs_a_fallback_among_the_baselines():
