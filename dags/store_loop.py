@@ -21,7 +21,7 @@ def _settings():
 
 def _gate(check):
     """Turn a failed quality gate into a task failure that Airflow will not retry."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     from quality.checks import QualityGateFailed
 

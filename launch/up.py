@@ -15,6 +15,7 @@ import shutil
 import signal
 import threading
 import time
+import warnings
 from typing import Any
 
 from launch.gateway_server import GatewayHandle, start_gateway
@@ -154,6 +155,10 @@ class Loop:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Deprecations inside the libraries (Ray, Great Expectations) are theirs to act on, not the
+    # reader's; the environment carries the filter to Ray's and Spark's Python workers too.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     args = parse_args(argv)
     export_overrides(args)
     log = StepLog()

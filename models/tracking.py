@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import mlflow
 from mlflow import MlflowClient
 
@@ -13,6 +15,9 @@ RECOMMENDER_EXPERIMENT = "recommender"
 
 def mlflow_client(settings: Settings) -> MlflowClient:
     """Points mlflow at the settings' tracking store; called by entry points, never at import."""
+    # The environment is made by uv, which installs no pip; every model pins its requirements
+    # explicitly, so mlflow's "cannot resolve the pip version" warning says nothing to act on.
+    logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
     settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(settings.tracking_uri)
     mlflow.set_registry_uri(settings.tracking_uri)

@@ -31,11 +31,11 @@ def start(settings: Settings, poll_s: float = 5.0) -> str:
 
 
 def stop() -> None:
+    """Ends the local Ray `start` began, and Serve with it (its proxy and replicas are that Ray's
+    processes). `serve.shutdown()` first only makes the raylet print a failed-task line."""
     import ray
-    from ray import serve
 
     if ray.is_initialized():
-        serve.shutdown()
         ray.shutdown()
 
 
