@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search bench-fresh bench-reload eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -11,10 +11,10 @@ help: ## list the targets
 install: ## install Java, uv and the locked environment (.venv)
 	@scripts/install.sh
 
-up: install ## the whole loop on embedded defaults, then the APIs until Ctrl-C
+up: install ## the whole loop in rounds on embedded defaults, then the APIs until Ctrl-C
 	$(PY) -m launch.up $(ARGS)
 
-up-once: install ## the whole loop once, check the APIs, exit
+up-once: install ## the whole loop in rounds, check the APIs, exit
 	$(PY) -m launch.up --once $(ARGS)
 
 test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop
@@ -40,6 +40,12 @@ bench: install ## search latency benchmark on the data dir of the last `make up`
 
 bench-search: install ## search freshness (commit to visible) and the 1M-product benchmark against raw tantivy (slow)
 	$(PY) -m benchmarks.search_freshness && $(PY) -m benchmarks.search_million $(ARGS)
+
+bench-fresh: install ## fresh signals: commit to visible in Feast's online store (consumer in its own process)
+	$(PY) -m benchmarks.fresh_signals $(ARGS)
+
+bench-reload: install ## hot reload under load: 8 clients through Ray Serve while the champion aliases move (after make up)
+	$(PY) -m benchmarks.hot_reload $(ARGS)
 
 eval-search: install ## search relevance on the judged queries: NDCG@10, recall@100, zero results, index vs champion
 	$(PY) -m serving.search.evaluate

@@ -6,7 +6,7 @@ outbox in its own process and pushes to Feast's online store; a poller reads the
 times each commit until the shopper's row has folded it in (its log_position reaches the event's).
 Reference, same run: the raw Feast round trip the consumer pays (one push, then one online read).
 
-    .venv/bin/python -m benchmarks.fresh_signals [--ops 300] [--rate 10] [--interval-ms 50]
+    .venv/bin/python -m benchmarks.fresh_signals [--ops 300] [--rate 10] [--interval-ms 100]
 """
 
 from __future__ import annotations
@@ -105,7 +105,9 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=300)
     parser.add_argument("--rate", type=float, default=10.0, help="commits per second")
     parser.add_argument("--shoppers", type=int, default=20)
-    parser.add_argument("--interval-ms", type=float, default=50.0, help="consumer poll interval")
+    parser.add_argument(
+        "--interval-ms", type=float, default=100.0, help="consumer poll interval (make up: 100)"
+    )
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="fresh_signals_"))

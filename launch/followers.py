@@ -23,7 +23,7 @@ class Followers:
     """`start()` the fast follower; `catch_up()` runs every consumer to the end of the log;
     `follow_everything(stop)` is the loop of the serving phase (plus the money jobs)."""
 
-    def __init__(self, settings: Settings, interval_s: float = 0.2) -> None:
+    def __init__(self, settings: Settings, interval_s: float = 0.1) -> None:
         self.settings = settings
         self.interval_s = interval_s
         self._lock = threading.Lock()
