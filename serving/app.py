@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from serving.champions import RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
+from serving.champions import POLL_S, RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
 from serving.request_ids import RequestIds, error_body
 from storeloop.settings import Settings
 
@@ -40,7 +41,7 @@ async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
 class StoreServing:
     """Loads the index and champions once; a watcher thread swaps champions in without restart."""
 
-    def __init__(self, settings: Settings, poll_s: float = 5.0) -> None:
+    def __init__(self, settings: Settings, poll_s: float = POLL_S) -> None:
         from serving.features import OnlineFeatures
         from serving.recommend.service import RecommendationService
         from serving.search.index import open_index
@@ -58,9 +59,11 @@ class StoreServing:
         self.recommendations = RecommendationService(settings, index=index, features=features)
         self.suggestions = SuggestService(index, self.search_service.queries)
         self._use_champions()
-        # The first Feast read builds its store (seconds): pay it here, not in a shopper's request.
+        # The first Feast read builds its store, and the title encoder takes seconds to load:
+        # pay both here, not in a shopper's request or in a later swap of champions under load.
         self.search_service.search("warm up", customer_id="warm-up")
         self.recommendations.recommend("warm-up", 1)
+        self.warm_encoder()
         self.watcher = ChampionWatcher(
             [self.ranker_slot, self.recommender_slot], poll_s, self._use_champions
         )
@@ -131,6 +134,15 @@ class StoreServing:
         }
 
     @staticmethod
+    def warm_encoder() -> None:
+        try:
+            from models.ranker.embeddings import load_encoder
+
+            load_encoder()
+        except Exception as error:  # rankers then score without title similarity, as before
+            logging.getLogger(__name__).warning("title encoder unavailable: %r", error)
+
+    @staticmethod
     def replica() -> str:
         """Tells the replica processes apart (one per core by default): the pid on its host.
         A method, not a module function: Ray ships this class to its workers by value."""
@@ -149,7 +161,7 @@ def replicas(settings: Settings) -> int:
     return settings.serving_replicas or min(os.cpu_count() or 1, MAX_DEFAULT_REPLICAS)
 
 
-def build_app(settings: Settings, poll_s: float = 5.0) -> serve.Application:
+def build_app(settings: Settings, poll_s: float = POLL_S) -> serve.Application:
     """Each replica opens the same index files (memory-mapped: the page cache is shared) and
     follows the champions' aliases itself; Serve's proxy spreads requests over them."""
     deployment = StoreServing.options(num_replicas=replicas(settings))  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from typing import Any
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
+POLL_S = 2.0  # how often each replica asks the registry where `champion` points (two reads)
 RANKER = ("search-ranker", "models.ranker.predict", "load_champion_ranker")
 RECOMMENDER = ("recommender", "models.recommender.predict", "load_champion_recommender")
 
@@ -87,6 +88,10 @@ class ChampionWatcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll_s):
-            swapped = [slot.refresh() for slot in self.slots]
-            if any(swapped):
-                self.on_swap()
+            for slot in self.slots:
+                # Each model goes live as soon as it is loaded, not after the others' loads.
+                try:
+                    if slot.refresh():
+                        self.on_swap()
+                except Exception:  # the watcher must outlive any one failed poll
+                    log.exception("champion watcher: %s", slot.registered_name)

