@@ -7,9 +7,8 @@ that no other writer slips in between the read and the write.
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pandas as pd
@@ -18,19 +17,13 @@ from feast.data_source import PushMode
 from features.activity import ShopperActivity
 from features.declared import view_fields
 from features.repo.definitions import SHOPPER_ACTIVITY, SHOPPER_ACTIVITY_PUSH
+from storeloop.locks import file_lock
 from storeloop.settings import Settings
 
 
-@contextmanager
-def activity_lock(settings: Settings) -> Iterator[None]:
+def activity_lock(settings: Settings) -> AbstractContextManager[None]:
     """One writer of the online shopper_activity rows at a time, across processes."""
-    settings.feast_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.feast_dir / f"{SHOPPER_ACTIVITY}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(settings.feast_dir / f"{SHOPPER_ACTIVITY}.lock")
 
 
 def online_states(store: Any, customer_ids: Iterable[str]) -> dict[str, ShopperActivity]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from consumers.checkpoint import FileCheckpoint
@@ -12,6 +10,7 @@ from consumers.feed import OutboxFeed
 from contracts import events as ev
 from contracts.events import Event
 from serving.search.index import SearchIndex, open_index
+from storeloop.locks import file_lock
 from storeloop.settings import Settings
 
 NAME = "search_indexer"
@@ -111,16 +110,9 @@ class SearchIndexer:
         self.index.upsert(docs[product_id] for product_id in sorted(docs))
 
 
-@contextmanager
-def indexer_lock(settings: Settings) -> Iterator[None]:
+def indexer_lock(settings: Settings) -> AbstractContextManager[None]:
     """One writer of the live index at a time, across processes (an advisory file lock)."""
-    settings.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.checkpoint_dir / f"{NAME}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return file_lock(settings.checkpoint_dir / f"{NAME}.lock")
 
 
 def _generation(index: SearchIndex) -> str | None:
