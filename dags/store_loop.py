@@ -31,6 +31,21 @@ def _gate(check):
         raise AirflowFailException(str(failure)) from failure
 
 
+def _train(train):
+    """A round with no data after the champion's window skips training (nothing new to learn);
+    an empty or corrupt window fails without retries, like a gate."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from models.errors import TrainingDataError
+
+    try:
+        return train(_settings())
+    except TrainingDataError as error:
+        if error.code == "empty_round":
+            raise AirflowSkipException(str(error)) from error
+        raise AirflowFailException(f"{error.code}: {error}") from error
+
+
 @dag(
     dag_id="store_loop",
     schedule="@daily",
@@ -90,13 +105,13 @@ def store_loop():
     def train_ranker() -> dict:
         from models.ranker.train import train_ranker as train
 
-        return train(_settings())
+        return _train(train)
 
     @task
     def train_recommender() -> dict:
         from models.recommender.train import train_recommender as train
 
-        return train(_settings())
+        return _train(train)
 
     features = (
         spark_silver() >> check_silver() >> spark_gold() >> check_gold() >> feast_materialize()

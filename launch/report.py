@@ -130,7 +130,8 @@ def round_table(row: dict) -> Table:
         )  # fmt: skip
     lines = [f"DAG store_loop: {row['dag_state']}"]
     for model, decision in row["decisions"].items():
-        lines.append(f"gate {model}: {decision.get('reason', decision)}")
+        said = decision.get("reason") or f"no decision, training {decision.get('state')}"
+        lines.append(f"gate {model}: {said}")
     after = ", ".join(f"{m} {v or 'none (baseline)'}" for m, v in row["champions_after"].items())
     lines.append(f"champions after: {after}")
     lines.append(

@@ -7,9 +7,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
+from models.errors import TrainingDataError
 from models.gate import Contender, Decision
 from storeloop.settings import Settings
 
@@ -139,3 +141,19 @@ def _promotion_tags(record: dict[str, Any]) -> dict[str, str]:
         "promotion.p_value": f"{record['p_value']:.4f}",
         "promotion.n": str(record["n"]),
     }
+
+
+def ensure_new_round(client: MlflowClient, name: str, window_end: str) -> None:
+    """An empty round (no data after the window the champion learnt from) stops training before
+    anything is fitted or registered: there is nothing new to learn, and deciding again on the
+    same held-out data would only repeat the last decision as if it were new evidence."""
+    version = champion_version(client, name)
+    if version is None or not window_end:
+        return
+    seen = client.get_model_version(name, version).tags.get("data.window_end", "")
+    if seen and pd.Timestamp(window_end) <= pd.Timestamp(seen):
+        raise TrainingDataError(
+            "empty_round",
+            f"no {name} data after {seen}, the end of the window champion v{version} learnt "
+            f"from: nothing to train on, the champion stays",
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -36,6 +37,10 @@ def spark_session(settings: Settings) -> SparkSession:
     # spark-submit starts the JVM itself and passes its own --master; do not override it.
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         builder = builder.master(settings.spark_master)
+    # py4j says "Closing down clientserver connection" at INFO when its connections are collected
+    # at interpreter exit, after pytest or Airflow has closed the stream: a "Logging error"
+    # traceback for nothing that went wrong.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark

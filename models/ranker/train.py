@@ -23,7 +23,7 @@ from models.ranker.learn import HIDDEN, LEARNING_RATE, WEIGHT_DECAY
 from models.ranker.mlflow_io import log_candidate, set_version_tags
 from models.ranker.model import IndexOrderNet
 from models.ranker.predict import MODEL_NAME, load_version
-from models.registry import apply_decision, champion_version
+from models.registry import apply_decision, champion_version, ensure_new_round
 from models.saving import UnsafeModelError
 from models.tracking import RANKER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
@@ -46,6 +46,7 @@ def train_ranker(
     import mlflow  # heavy; imported where used so `import models.ranker.train` stays cheap
 
     frame = training_set(ranking_training_set, settings)
+    ensure_new_round(mlflow_client(settings), MODEL_NAME, str(frame.attrs.get("window_end", "")))
     if embeddings is None:
         encoder = load_encoder()
         build_product_embeddings(settings, encoder)

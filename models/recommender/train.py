@@ -21,7 +21,7 @@ from models.recommender.data import catalog_categories, interaction_sequences, p
 from models.recommender.evaluate import Case, PerShopper, per_shopper
 from models.recommender.mlflow_io import MODEL_NAME, load_recommender_version, log_recommender
 from models.recommender.model import ProductScorer
-from models.registry import apply_decision, champion_version
+from models.registry import apply_decision, champion_version, ensure_new_round
 from models.saving import UnsafeModelError
 from models.tracking import RECOMMENDER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
@@ -41,6 +41,7 @@ def train_recommender(
     An empty or corrupt window raises TrainingDataError before anything is registered."""
     started = time.monotonic()
     frame = training_set(interaction_training_set, settings)
+    ensure_new_round(mlflow_client(settings), MODEL_NAME, str(frame.attrs.get("window_end", "")))
     sequences = interaction_sequences(frame, catalog_categories(settings))
     cases = sequences.held_out
     fitted = fit_contenders(

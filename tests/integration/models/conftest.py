@@ -24,3 +24,22 @@ def sample_lake(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lake_settings(sample_lake):
     return sample_lake()
+
+
+@pytest.fixture
+def champion_learnt_earlier():
+    return _champion_learnt_earlier
+
+
+def _champion_learnt_earlier(settings: Settings, name: str) -> None:
+    """For a test that trains twice on one lake: dates the champion's window a day before the
+    lake's, as if a round of new data had come since (training twice on the very same window is
+    an empty round, and stops; see test_recommender_training)."""
+    from mlflow import MlflowClient
+
+    from models.registry import champion_version
+
+    client = MlflowClient(settings.tracking_uri)
+    version = champion_version(client, name)
+    if version is not None:
+        client.set_model_version_tag(name, version, "data.window_end", "2000-01-01T00:00:00+00:00")

@@ -89,8 +89,11 @@ def test_first_ranker_beats_index_order_and_becomes_champion(lake_settings, embe
     assert run.info.artifact_uri.startswith(lake_settings.mlflow_artifacts_dir.as_uri())
 
 
-def test_worse_challenger_keeps_the_champion_and_says_why(lake_settings, embeddings):
+def test_worse_challenger_keeps_the_champion_and_says_why(
+    lake_settings, embeddings, champion_learnt_earlier
+):
     champion = champion_version(MlflowClient(lake_settings.tracking_uri), MODEL_NAME)
+    champion_learnt_earlier(lake_settings, MODEL_NAME)
     result = train_ranker(lake_settings, shuffle_labels=True, embeddings=embeddings)
     client = MlflowClient(lake_settings.tracking_uri)
     assert not result["promoted"]
@@ -168,7 +171,9 @@ def test_a_lightgbm_version_loads_and_scores_like_its_booster(tmp_path, embeddin
     assert ranker.score(rows) == pytest.approx(expected.tolist())
 
 
-def test_index_order_that_beats_a_worse_champion_is_registered_and_served(tmp_path, embeddings):
+def test_index_order_that_beats_a_worse_champion_is_registered_and_served(
+    tmp_path, embeddings, champion_learnt_earlier
+):
     from concurrent.futures import ThreadPoolExecutor
 
     from serving.search.ranking import rank_candidates
@@ -181,6 +186,7 @@ def test_index_order_that_beats_a_worse_champion_is_registered_and_served(tmp_pa
     # Then shoppers change: they only ever buy the top result, which the champion learnt to
     # move; index order is now the best thing the store knows.
     only_the_top_result_is_bought(settings, examples)
+    champion_learnt_earlier(settings, MODEL_NAME)
     second = train_ranker(settings, shuffle_labels=True, embeddings=embeddings)
     record = second["decision"]
     assert record["decision"] == "promote_baseline", record["reason"]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from models.errors import TrainingDataError
 from models.recommender.data import interaction_sequences
 from models.recommender.predict import load_champion_recommender
 from models.recommender.train import MODEL_NAME, train_recommender
@@ -71,9 +72,23 @@ def test_a_round_scores_every_contender_on_the_same_shoppers_and_serves_the_winn
     assert client.get_model_version(MODEL_NAME, result["version"]).tags["model.kind"] == "sasrec"
 
 
-def test_a_worse_round_moves_nothing_and_says_why(shelf_lake, first_round):
+def test_a_round_without_new_data_stops_and_moves_nothing(shelf_lake, first_round):
     client = MlflowClient(shelf_lake.tracking_uri)
     champion = champion_version(client, MODEL_NAME)
+    learnt = client.get_model_version(MODEL_NAME, first_round["version"]).tags["data.window_end"]
+    client.set_model_version_tag(MODEL_NAME, champion, "data.window_end", learnt)
+    versions = len(client.search_model_versions(f"name='{MODEL_NAME}'"))
+    with pytest.raises(TrainingDataError) as error:
+        train_recommender(shelf_lake, epochs=0, titles={})
+    assert error.value.code == "empty_round" and f"champion v{champion}" in str(error.value)
+    assert champion_version(client, MODEL_NAME) == champion
+    assert len(client.search_model_versions(f"name='{MODEL_NAME}'")) == versions
+
+
+def test_a_worse_round_moves_nothing_and_says_why(shelf_lake, first_round, champion_learnt_earlier):
+    client = MlflowClient(shelf_lake.tracking_uri)
+    champion = champion_version(client, MODEL_NAME)
+    champion_learnt_earlier(shelf_lake, MODEL_NAME)
     worse = train_recommender(shelf_lake, epochs=0, titles={})
     assert not worse["promoted"] and worse["decision"]["decision"] != "promote_challenger"
     assert champion_version(client, MODEL_NAME) in (champion, worse["champion"])

@@ -53,11 +53,12 @@ def test_gold_equals_the_consumers_fold_of_the_same_events(lake):
 def test_gold_rows_follow_the_hand_count(lake):
     gold = comparable(pd.read_parquet(lake["settings"].lake_dir / "gold" / "shopper_activity"))
     last = gold.groupby("customer_id").tail(1).set_index("customer_id")
-    # c1 bought p1 (o-a), p2 (o-c) and p3 (o-d); c2's order was declined: viewed, never bought.
+    # c1 bought p1 (o-a), p2 (o-c) and p3 (o-d). c2 clicked p3 on their feed, then p2 from a
+    # search; c2's order was declined: viewed, never bought.
     assert last.loc["c-000001", "recent_products"] == ["p-000001", "p-000002", "p-000003"]
     assert last.loc["c-000001", "purchased_products"] == ["p-000001", "p-000002", "p-000003"]
     assert last.loc["c-000001", "recent_queries"] == ["running shoes", "book"]
-    assert last.loc["c-000002", "recent_products"] == ["p-000002"]
+    assert last.loc["c-000002", "recent_products"] == ["p-000003", "p-000002"]
     assert last.loc["c-000002", "purchased_products"] == []
     assert last.loc["c-000002", "pending_orders"] == []
     # o-a's placement, payment and stock moves share 10:05: one row, the state after all of them.
