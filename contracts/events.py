@@ -67,6 +67,9 @@ _PAYMENT: Schema = {
     "gateway_ref": STRING, "decline_code": STRING,
 }  # fmt: skip
 _SHOWN: list[Schema] = [{"product_id": STRING, "position": LONG, "score": DOUBLE}]
+# A search result also names its `team` when the list interleaved two rankers: the version
+# that placed it (absent otherwise), so its clicks are credited to that ranker.
+_RANKED: list[Schema] = [{**_SHOWN[0], "team": STRING}]
 
 PAYLOADS: dict[str, Schema] = {
     PRODUCT_CREATED: _PRODUCT,
@@ -110,7 +113,7 @@ PAYLOADS: dict[str, Schema] = {
     RETURN_RECEIVED: {"return_id": STRING, "order_id": STRING},
     SEARCH_PERFORMED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "query": STRING,
-        "ranker": STRING, "results": _SHOWN,
+        "ranker": STRING, "results": _RANKED,
     },
     SEARCH_RESULT_CLICKED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "product_id": STRING,

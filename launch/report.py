@@ -132,8 +132,14 @@ def round_table(row: dict) -> Table:
     for model, decision in row["decisions"].items():
         said = decision.get("reason") or f"no decision, training {decision.get('state')}"
         lines.append(f"gate {model}: {said}")
+    if row.get("experiment"):
+        lines.append(f"experiment search-ranker: {row['experiment']['reason']}")
     after = ", ".join(f"{m} {v or 'none (baseline)'}" for m, v in row["champions_after"].items())
     lines.append(f"champions after: {after}")
+    if row.get("challenger_after"):
+        lines.append(
+            f"next round interleaves search-ranker v{row['challenger_after']} with the champion"
+        )
     lines.append(
         f"serving followed in {row['serving_followed_s']} s, same replicas "
         f"{', '.join(row['replicas'])} (no restart)"

@@ -16,6 +16,7 @@ from launch.steps import StepLog
 from storeloop.settings import Settings
 
 MODELS = ("search-ranker", "recommender")
+CHALLENGER_KEY = "ranker_challenger"  # how serving's /models names the ranker under experiment
 FOLLOW_TIMEOUT_S = 60.0
 
 
@@ -28,7 +29,9 @@ class Round:
     dag_state: str = "not run"
     dag_tasks: dict[str, Any] = field(default_factory=dict)
     decisions: dict[str, Any] = field(default_factory=dict)  # model -> the train task's result
+    experiment: dict[str, Any] | None = None  # the ranker's interleaving, ended by this DAG
     champions_after: dict[str, str | None] = field(default_factory=dict)
+    challenger_after: str | None = None  # the ranker interleaved with the champion next round
     serving_followed_s: float | None = None
     replicas: list[str] = field(default_factory=list)
 
@@ -48,25 +51,33 @@ def champions(settings: Settings) -> dict[str, str | None]:
 def serving_state(serving_url: str, asks: int = 12) -> tuple[dict[str, set], set[str]]:
     """What the replicas serve: the versions each model answered with, and the replicas seen
     (several asks, so that every replica behind the proxy is likely to answer)."""
-    versions: dict[str, set] = {name: set() for name in MODELS}
+    versions: dict[str, set] = {name: set() for name in (*MODELS, CHALLENGER_KEY)}
     replicas: set[str] = set()
     with httpx.Client(base_url=serving_url, timeout=10.0) as client:
         for _ in range(asks):
             models = client.get("/models").json()
-            for name in MODELS:
+            for name in versions:
                 versions[name].add(models.get(name))
             replicas.add(str(models.get("replica") or client.get("/health").json()["replica"]))
     return versions, replicas
 
 
+def ranker_challenger(settings: Settings) -> str | None:
+    """The ranker version under experiment (interleaved with the champion), if any."""
+    from serving.champions import CHALLENGER, champion_version
+
+    return champion_version(settings, "search-ranker", CHALLENGER)
+
+
 def wait_for_serving(settings: Settings, serving_url: str) -> tuple[float, set[str]]:
-    """Seconds until every replica asked serves the registry's champions; raises after
-    FOLLOW_TIMEOUT_S (serving kept the old models: a finding, not something to hide)."""
-    wanted = champions(settings)
+    """Seconds until every replica asked serves the registry's champions and the ranker under
+    experiment; raises after FOLLOW_TIMEOUT_S (serving kept the old models: a finding, not
+    something to hide)."""
+    wanted = champions(settings) | {CHALLENGER_KEY: ranker_challenger(settings)}
     started = time.monotonic()
     while True:
         versions, replicas = serving_state(serving_url)
-        if all(versions[name] == {wanted[name]} for name in MODELS):
+        if all(versions[name] == {wanted[name]} for name in wanted):
             return time.monotonic() - started, replicas
         if time.monotonic() - started > FOLLOW_TIMEOUT_S:
             raise RuntimeError(f"serving still answers {versions}, the registry says {wanted}")
@@ -96,6 +107,7 @@ def run_round(
     for task, model in (("train_ranker", "search-ranker"), ("train_recommender", "recommender")):
         result = dag.tasks.get(task, {})
         current.decisions[model] = result.get("result") or {"state": result.get("state")}
+    current.experiment = current.decisions["search-ranker"].get("experiment")
     if not dag.succeeded:
         log.console.print(f"[bold red]{label}: the DAG failed; the champions stay as they were.[/]")
     with log.step(f"{label}: serving follows the champions (no restart)"):
@@ -103,4 +115,5 @@ def run_round(
         current.serving_followed_s = round(seconds, 1)
         current.replicas = sorted(replicas)
     current.champions_after = champions(settings)
+    current.challenger_after = ranker_challenger(settings)
     return current

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.champions import RANKER, RECOMMENDER, ChampionSlot
+from serving.champions import CHALLENGER, RANKER, RECOMMENDER, ChampionSlot
 from serving.features import OnlineFeatures
 from serving.recommend.service import RecommendationService
 from serving.search.service import SearchResponse, SearchService
@@ -20,10 +20,14 @@ class InProcessServing:
     def __init__(self, settings: Settings) -> None:
         self._ranker = ChampionSlot(settings, RANKER)
         self._recommender = ChampionSlot(settings, RECOMMENDER)
-        for slot in (self._ranker, self._recommender):
+        self._challenger = ChampionSlot(settings, RANKER, CHALLENGER)
+        for slot in (self._ranker, self._recommender, self._challenger):
             slot.refresh()
         features = OnlineFeatures(settings)
-        self.search_service = SearchService(settings, ranker=self._ranker.model, features=features)
+        self.search_service = SearchService(
+            settings, ranker=self._ranker.model, features=features,
+            challenger=self._challenger.model,
+        )  # fmt: skip
         self.recommendations = RecommendationService(
             settings,
             recommender=self._recommender.model,
@@ -44,13 +48,16 @@ class InProcessServing:
         return self.recommendations.similar(product_id, k, customer_id)
 
     def refresh(self) -> bool:
-        """True when a champion moved; requests after it are served by the new one."""
-        ranker_moved, recommender_moved = (s.refresh() for s in (self._ranker, self._recommender))
+        """True when an alias moved; requests after it are served by the new models."""
+        slots = (self._ranker, self._recommender, self._challenger)
+        ranker_moved, recommender_moved, challenger_moved = (s.refresh() for s in slots)
         if ranker_moved:
             self.search_service.ranker = self._ranker.model
         if recommender_moved:
             self.recommendations.recommender = self._recommender.model
-        return ranker_moved or recommender_moved
+        if challenger_moved:
+            self.search_service.challenger = self._challenger.model
+        return ranker_moved or recommender_moved or challenger_moved
 
 
 class InProcessSearch:

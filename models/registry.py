@@ -18,12 +18,17 @@ from storeloop.settings import Settings
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 KIND_TAG = "model.kind"
+OFFLINE_GATE_TAG = "gate.offline"  # passed | failed: a challenger's offline verdict
 DECISIONS_FILE = "decisions.jsonl"
 
 
 def champion_version(client: MlflowClient, name: str) -> str | None:
+    return alias_version(client, name, CHAMPION)
+
+
+def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
     try:
-        return str(client.get_model_version_by_alias(name, CHAMPION).version)
+        return str(client.get_model_version_by_alias(name, alias).version)
     except MlflowException:
         return None
 
@@ -35,21 +40,36 @@ def apply_decision(
     *,
     run_id: str,
     versions: dict[str, str],
+    confirm_online: bool = False,
 ) -> dict[str, Any]:
     """`versions` maps contender names to the versions registered this round (the challenger's,
     a winning baseline's). Moves `champion` to the winner (if any) and `challenger` to a losing
-    challenger; returns the decision record that was appended to the decisions file."""
+    challenger; returns the decision record that was appended to the decisions file.
+
+    With `confirm_online` a challenger that wins offline against a serving champion is not
+    promoted yet: it becomes the `challenger`, tagged as having passed the offline gate, and an
+    online experiment decides (models.ranker.experiment)."""
     before = champion_version(client, decision.model)
     after = before
-    if decision.winner is not None:
+    challenger = versions.get(decision.challenger.name)
+    pending = confirm_online and before is not None and decision.outcome == "promote_challenger"
+    if decision.winner is not None and not pending:
         after = versions[decision.winner.name]
         client.set_registered_model_alias(decision.model, CHAMPION, after)
-    challenger = versions.get(decision.challenger.name)
     if challenger is not None and challenger != after:
         client.set_registered_model_alias(decision.model, CHALLENGER, challenger)
+        passed = "passed" if decision.outcome == "promote_challenger" else "failed"
+        client.set_model_version_tag(decision.model, challenger, OFFLINE_GATE_TAG, passed)
     record = decision_record(decision, before, after, run_id, versions)
+    if pending:
+        record["online"] = "pending"
+        record["reason"] += (
+            "; it is interleaved with the champion first, and promoted only if it wins there"
+        )
     for version in versions.values():
         verdict = "champion" if version == after else "rejected"
+        if pending and version == challenger:
+            verdict = "awaiting_experiment"
         tags = {"promotion.decision": verdict, **_promotion_tags(record)}
         for key, tag in tags.items():
             client.set_model_version_tag(decision.model, version, key, tag)

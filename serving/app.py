@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse
 from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from serving.champions import POLL_S, RANKER, RECOMMENDER, ChampionSlot, ChampionWatcher
+from serving.champions import (
+    CHALLENGER,
+    POLL_S,
+    RANKER,
+    RECOMMENDER,
+    ChampionSlot,
+    ChampionWatcher,
+)
 from serving.request_ids import RequestIds, error_body
 from storeloop.settings import Settings
 
@@ -52,7 +59,10 @@ class StoreServing:
         features = OnlineFeatures(settings)
         self.ranker_slot = ChampionSlot(settings, RANKER)
         self.recommender_slot = ChampionSlot(settings, RECOMMENDER)
-        for slot in (self.ranker_slot, self.recommender_slot):
+        # The ranker under experiment: interleaved with the champion in a share of searches.
+        self.challenger_slot = ChampionSlot(settings, RANKER, CHALLENGER)
+        slots = [self.ranker_slot, self.recommender_slot, self.challenger_slot]
+        for slot in slots:
             slot.refresh()
         self.search_service = SearchService(settings, features=features, index=index)
         # Histories are read per request from the same online store the ranker reads.
@@ -64,14 +74,13 @@ class StoreServing:
         self.search_service.search("warm up", customer_id="warm-up")
         self.recommendations.recommend("warm-up", 1)
         self.warm_encoder()
-        self.watcher = ChampionWatcher(
-            [self.ranker_slot, self.recommender_slot], poll_s, self._use_champions
-        )
+        self.watcher = ChampionWatcher(slots, poll_s, self._use_champions)
         self.watcher.start()
 
     def _use_champions(self) -> None:
         # One attribute assignment each: a request in flight keeps the model it started with.
         self.search_service.ranker = self.ranker_slot.model
+        self.search_service.challenger = self.challenger_slot.model
         self.recommendations.recommender = self.recommender_slot.model
 
     @api.get("/search")
@@ -128,6 +137,8 @@ class StoreServing:
             "recommender": self.recommender_slot.version,
             "ranker_in_use": self.ranker_slot.version or "index",
             "ranker_kind": getattr(ranker, "kind", None) or "index",
+            "ranker_challenger": self.challenger_slot.version,
+            "interleave_share": self.search_service.interleave_share,
             "recommender_in_use": self.recommender_slot.version or "popularity",
             "recommender_kind": getattr(recommender, "kind", None) or "popularity",
             "replica": self.replica(),

@@ -1,4 +1,5 @@
-"""Follows the MLflow `champion` alias: cheap version checks, a load on change."""
+"""Follows MLflow aliases (`champion`, and `challenger` for an experiment): cheap version checks,
+a load on change."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ log = logging.getLogger(__name__)
 POLL_S = 2.0  # how often each replica asks the registry where `champion` points (two reads)
 RANKER = ("search-ranker", "models.ranker.predict", "load_champion_ranker")
 RECOMMENDER = ("recommender", "models.recommender.predict", "load_champion_recommender")
+CHAMPION, CHALLENGER = "champion", "challenger"
 
 
-def champion_version(settings: Settings, registered_name: str) -> str | None:
+def champion_version(settings: Settings, registered_name: str, alias: str = CHAMPION) -> str | None:
     """The registry version behind the alias, or None (no registry yet, no alias, any error)."""
     uri = settings.tracking_uri
     if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists():
@@ -26,20 +28,25 @@ def champion_version(settings: Settings, registered_name: str) -> str | None:
         from mlflow import MlflowClient
 
         client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-        return str(client.get_model_version_by_alias(registered_name, "champion").version)
+        return str(client.get_model_version_by_alias(registered_name, alias).version)
     except Exception as error:
         log.debug("no champion for %s: %r", registered_name, error)
         return None
 
 
 class ChampionSlot:
-    """Holds one model; `refresh()` swaps in the champion when the alias has moved. A champion
-    the loader refuses (saved with pickle by older code: the loader returns None) is served as
-    no champion at all, and not retried until the alias moves again."""
+    """Holds one model; `refresh()` swaps in the version behind `alias` when the alias has moved.
+    A version the loader refuses (saved with pickle by older code: the loader returns None) is
+    served as no model at all, and not retried until the alias moves again. A challenger whose
+    alias is gone (its experiment ended) is dropped; a champion is never dropped, since a
+    registry that cannot be read looks the same as a missing alias."""
 
-    def __init__(self, settings: Settings, spec: tuple[str, str, str]) -> None:
+    def __init__(
+        self, settings: Settings, spec: tuple[str, str, str], alias: str = CHAMPION
+    ) -> None:
         self.settings = settings
         self.registered_name, self._module, self._function = spec
+        self.alias = alias
         self.model: Any = None
         self.registry_version: str | None = None
 
@@ -48,10 +55,15 @@ class ChampionSlot:
             loader = getattr(importlib.import_module(self._module), self._function)
         except (ImportError, AttributeError):
             return None
-        return loader(self.settings)
+        return loader(self.settings, alias=self.alias)
 
     def refresh(self) -> bool:
-        seen = champion_version(self.settings, self.registered_name)
+        seen = champion_version(self.settings, self.registered_name, self.alias)
+        if seen is None and self.alias != CHAMPION and self.registry_version is not None:
+            log.info("%s %s v%s withdrawn", self.registered_name, self.alias, self.registry_version)
+            had = self.model is not None
+            self.model, self.registry_version = None, None
+            return had
         if seen is None or seen == self.registry_version:
             return False
         try:
@@ -64,7 +76,7 @@ class ChampionSlot:
         if model is None:
             log.warning("%s v%s refused: serving without a champion", self.registered_name, seen)
             return had
-        log.info("now serving %s version %s", self.registered_name, seen)
+        log.info("now serving %s %s version %s", self.registered_name, self.alias, seen)
         return True
 
     @property

@@ -1,9 +1,10 @@
 """What the shop is shown comes from serving: the client protocol, and how its answers are read.
 
 Responses are serving's JSON. Search: `{"results": [{"product_id", "position", "score", ...}],
-"ranker": str, ...}`. Recommendations (feed and similar items): `{"recommender": str, "kind": str,
-"strategy": str, "fallback": str | None, "items": [{"product_id", "position", "score", ...}]}`;
-keys other than the items and the recommender may be absent.
+"ranker": str, ...}`, each result of an interleaved list also naming its `team`. Recommendations
+(feed and similar items): `{"recommender": str, "kind": str, "strategy": str, "fallback":
+str | None, "items": [{"product_id", "position", "score", ...}]}`; keys other than the items
+and the recommender may be absent.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def _rows(items: Any) -> list[dict[str, Any]]:
             "product_id": str(_field(item, "product_id")),
             "position": int(_field(item, "position")),
             "score": float(_field(item, "score") or 0.0),
+            **({"team": str(item["team"])} if isinstance(item, dict) and "team" in item else {}),
         }
         for item in items
     ]

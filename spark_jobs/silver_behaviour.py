@@ -25,6 +25,7 @@ def build_search_impressions(events: DataFrame) -> DataFrame:
         F.col("result.position").cast("long").alias("position"),
         F.col("result.score").cast("double").alias("index_score"),
         "ranker",
+        F.col("result.team").alias("team"),  # an interleaved search's ranker of this result
         F.col("event_at").alias("searched_at"),
         P.day("event_at").alias("dt"),
     )

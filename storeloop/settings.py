@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
     seed: int = 7
+    # Share of relevance-ordered searches that interleave the champion ranker with the registry's
+    # `challenger` (team draft); 0 turns the experiment off. Its clicks decide promotion.
+    interleave_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
     # simulation scale (make up uses these defaults; the e2e test shrinks them)
     sim_products: int = 5000

@@ -15,7 +15,7 @@ from models.ranker.embeddings import TitleEmbeddings
 from models.ranker.features import DEFAULTS, FEATURES
 from models.ranker.mlflow_io import MODEL_NAME
 from models.ranker.model import DERIVED, derive
-from models.registry import champion_version
+from models.registry import CHAMPION, alias_version
 from models.saving import UnsafeModelError, download, load_booster, load_torch_module, read_extra
 from models.tracking import mlflow_client
 from storeloop.settings import Settings
@@ -120,9 +120,10 @@ def load_version(settings: Settings, version: str, embeddings: Any = None) -> Ra
     return Ranker(version, NetScorer(load_torch_module(local), names), embeddings, kind)
 
 
-def load_champion_ranker(settings: Settings) -> Ranker | None:
-    """The version behind alias `champion`, or None when no ranker has been promoted yet."""
-    version = champion_version(mlflow_client(settings), MODEL_NAME)
+def load_champion_ranker(settings: Settings, alias: str = CHAMPION) -> Ranker | None:
+    """The version behind `alias` (`champion`, or `challenger` for an experiment), or None when
+    no ranker holds it yet."""
+    version = alias_version(mlflow_client(settings), MODEL_NAME, alias)
     if version is None:
         return None
     try:

@@ -18,6 +18,7 @@ from models.gate import Contender, decide
 from models.ranker.compare import METRIC, Comparison, compare, per_search
 from models.ranker.data import SearchLists
 from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
+from models.ranker.experiment import conclude_interleaving
 from models.ranker.features import FEATURES
 from models.ranker.learn import HIDDEN, LEARNING_RATE, WEIGHT_DECAY
 from models.ranker.mlflow_io import log_candidate, set_version_tags
@@ -45,6 +46,8 @@ def train_ranker(
     builds a deliberately bad challenger."""
     import mlflow  # heavy; imported where used so `import models.ranker.train` stays cheap
 
+    # Last round's experiment ends first: a challenger it promotes is this round's incumbent.
+    experiment = conclude_interleaving(settings, mlflow_client(settings))
     frame = training_set(ranking_training_set, settings)
     ensure_new_round(mlflow_client(settings), MODEL_NAME, str(frame.attrs.get("window_end", "")))
     if embeddings is None:
@@ -97,16 +100,20 @@ def train_ranker(
             versions[FALLBACK] = str(version)
     for version in versions.values():
         set_version_tags(client, version, window)
-    record = apply_decision(settings, client, decision, run_id=run.info.run_id, versions=versions)
+    record = apply_decision(
+        settings, client, decision, run_id=run.info.run_id, versions=versions,
+        confirm_online=settings.interleave_share > 0,
+    )  # fmt: skip
     log.info("ranker gate: %s", record["reason"])
     return {
         "run_id": run.info.run_id,
         "version": versions[registered],
         "kind": registered,
         **metrics,
-        "promoted": decision.outcome == "promote_challenger",
+        "promoted": record["champion_after"] == versions[registered],
+        "experiment": experiment,
         "champion": record["champion_after"],
-        "reason": decision.reason,
+        "reason": record["reason"],
         "decision": record,
     }
 

@@ -16,7 +16,7 @@ from models.recommender.mlflow_io import (
     load_recommender_version,
 )
 from models.recommender.model import ProductScorer
-from models.registry import champion_version
+from models.registry import CHAMPION, alias_version
 from models.saving import UnsafeModelError
 from models.tracking import mlflow_client
 from storeloop.settings import Settings
@@ -100,10 +100,10 @@ def load_version(settings: Settings, version: str) -> Recommender:
     return Recommender.of(load_recommender_version(version))
 
 
-def load_champion_recommender(settings: Settings) -> Recommender | None:
-    """The version behind alias `champion`; None when there is none or it must not be loaded
-    (saved by older code with pickle: serving falls back as if there were no champion)."""
-    version = champion_version(mlflow_client(settings), MODEL_NAME)
+def load_champion_recommender(settings: Settings, alias: str = CHAMPION) -> Recommender | None:
+    """The version behind `alias`; None when there is none or it must not be loaded (saved by
+    older code with pickle: serving falls back as if there were no champion)."""
+    version = alias_version(mlflow_client(settings), MODEL_NAME, alias)
     if version is None:
         return None
     try:

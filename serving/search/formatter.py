@@ -35,12 +35,14 @@ def format_results(
     candidates: list[dict[str, Any]], limit: int, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Final order to result rows from `offset`; `position` is 1-based over all pages, `score`
-    stays the index score (it is logged with the search as the ranker's `index_score` feature)."""
+    stays the index score (it is logged with the search as the ranker's `index_score` feature).
+    An interleaved list's rows also carry `team`: the ranker version that placed the result."""
     return [
         {
             **{key: candidate.get(key) for key in RESULT_KEYS},
             "position": position,
             "score": float(candidate.get("score") or 0.0),
+            **({"team": candidate["team"]} if "team" in candidate else {}),
         }
         for position, candidate in enumerate(candidates[offset : offset + limit], start=offset + 1)
     ]

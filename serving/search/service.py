@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,19 +12,23 @@ from serving.search.aggregator import demote_out_of_stock, to_candidates
 from serving.search.client import STOCK_POLICIES, fetch_candidates
 from serving.search.formatter import SearchResponse, format_results
 from serving.search.index import SearchIndex, SearchIndexError, open_index
+from serving.search.interleaving import team_draft
 from serving.search.query_log import QueryLog, store_path
 from serving.search.query_parser import SORTS, as_text, parse_query
-from serving.search.ranking import Ranker, rank_candidates
+from serving.search.ranking import Ranker, RankOutcome, rank_candidates
 from serving.search.spelling import Speller
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000  # deep pages are a scraper's, not a shopper's
+INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
 
 
 class SearchService:
-    """`ranker` may be swapped at any time (hot reload); `features` is an `OnlineFeatures`."""
+    """`ranker` and `challenger` may be swapped at any time (hot reload); `features` is an
+    `OnlineFeatures`. With a challenger, `interleave_share` of the relevance-ordered searches
+    show a team draft of both rankers' orders, each result naming the version that placed it."""
 
     def __init__(
         self,
@@ -34,9 +39,17 @@ class SearchService:
         rerank_top_n: int = 50,
         ranker_budget_s: float = 0.2,
         queries: QueryLog | None = None,
+        challenger: Ranker | None = None,
+        interleave_share: float | None = None,
     ) -> None:
         self.index = index or open_index(settings)
         self.ranker = ranker
+        self.challenger = challenger
+        self.interleave_share = (
+            settings.interleave_share if interleave_share is None else interleave_share
+        )
+        # Seeded: a replayed simulation interleaves the same searches the same way.
+        self._draw = random.Random(settings.seed)
         self.features = features
         self.rerank_top_n = rerank_top_n
         self.ranker_budget_s = ranker_budget_s
@@ -69,10 +82,12 @@ class SearchService:
         start = max(0, min(int(start), MAX_OFFSET))
         # Explicit sorts are the shopper's order: the ranker does not reorder them.
         ranker = self.ranker if parsed.sort == "relevance" else None
+        challenger = self._challenger() if parsed.sort == "relevance" else None
         text = as_text(query)
         stock = stock if stock in STOCK_POLICIES else "demote"
         # Only a ranker needs candidates beyond the page: each one fetched is a stored-doc read.
-        wanted = max(start + limit, self.rerank_top_n) if ranker else start + limit
+        reranks = ranker is not None or challenger is not None
+        wanted = max(start + limit, self.rerank_top_n) if reranks else start + limit
         try:
             fetched = fetch_candidates(
                 self.index, parsed, wanted, in_stock_only,
@@ -84,17 +99,25 @@ class SearchService:
             log.warning("index rejected %r: %r", parsed, error)
             return SearchResponse(text, parsed.as_dict(), ranker_fallback="index_error")
         candidates = to_candidates(fetched.found, fetched.spec.in_stock_only)
-        product_features, shopper, fallback = self._features(candidates, customer_id, ranker)
-        outcome = rank_candidates(
-            candidates,
-            ranker,
-            self._executor,
-            product_features,
-            shopper,
-            top_n=self.rerank_top_n,
-            budget_s=self.ranker_budget_s,
-            query=text,
+        product_features, shopper, fallback = self._features(
+            candidates, customer_id, ranker or challenger
         )
+
+        def rank(model: Ranker | None) -> RankOutcome:
+            return rank_candidates(
+                candidates,
+                model,
+                self._executor,
+                product_features,
+                shopper,
+                top_n=self.rerank_top_n,
+                budget_s=self.ranker_budget_s,
+                query=text,
+            )
+
+        outcome = rank(ranker)
+        if challenger is not None:
+            outcome = self._interleave(outcome, rank(challenger))
         ordered = outcome.candidates
         if stock == "demote":
             ordered = demote_out_of_stock(ordered)
@@ -114,6 +137,31 @@ class SearchService:
             stock=stock,
             feature_fallback=fallback,
         )
+
+    def _challenger(self) -> Ranker | None:
+        challenger, champion = self.challenger, self.ranker
+        if challenger is None or self.interleave_share <= 0.0:
+            return None
+        if champion is not None and str(champion.version) == str(challenger.version):
+            return None
+        return challenger if self._draw.random() < self.interleave_share else None
+
+    def _interleave(self, champion: RankOutcome, challenger: RankOutcome) -> RankOutcome:
+        """The head both rankers reordered, drafted by teams; each result carries `team`, the
+        version that placed it. Two orders by one name (both fell back to index order) are not
+        an experiment: the champion's outcome stands."""
+        teams = (champion.ranker, challenger.ranker)
+        if teams[0] == teams[1]:
+            return champion
+        head = self.rerank_top_n
+        by_id = {c["product_id"]: c for c in champion.candidates[:head]}
+        drafted = team_draft(
+            [c["product_id"] for c in champion.candidates[:head]],
+            [c["product_id"] for c in challenger.candidates[:head]],
+            self._draw,
+        )
+        merged = [{**by_id[product_id], "team": teams[team]} for product_id, team in drafted]
+        return RankOutcome(merged + champion.candidates[head:], INTERLEAVED, champion.fallback)
 
     def _spelling(self, keywords: str) -> str | None:
         # Known words cost a dict lookup each; only unknown ones are compared with the vocabulary.

@@ -59,16 +59,22 @@ class Impression:
     product_id: str
     position: int  # 1-based, as shown
     score: float  # the score the list was ordered by (index score for a search)
+    team: str | None = None  # in an interleaved search: the ranker version that placed it
 
     def payload(self) -> dict[str, Any]:
-        return {"product_id": self.product_id, "position": self.position, "score": self.score}
+        shown = {"product_id": self.product_id, "position": self.position, "score": self.score}
+        return shown if self.team is None else {**shown, "team": self.team}
 
 
 def impressions(
-    results: Iterable[Mapping[str, Any]], where: str = "results", invalid: Refusal = InvalidSearch
+    results: Iterable[Mapping[str, Any]],
+    where: str = "results",
+    invalid: Refusal = InvalidSearch,
+    teams: bool = True,
 ) -> list[Impression]:
     """Validates what a list showed; raises `invalid` naming e.g. `results.2.position`. Positions
-    are distinct: the lake keys an impression by (list, position)."""
+    are distinct: the lake keys an impression by (list, position). With `teams` a row may name
+    the `team` (ranker version) that placed it; lists that are not interleaved may not."""
     shown: list[Impression] = []
     taken: set[int] = set()
     for index, result in enumerate(results):
@@ -85,7 +91,12 @@ def impressions(
         # Integral and Real, not int and float: numpy numbers are welcome.
         if isinstance(score, bool) or not isinstance(score, Real):
             raise invalid("score must be a number", f"{at}.score")
-        shown.append(Impression(product_id, position, float(score)))
+        team = result.get("team") if isinstance(result, Mapping) else None
+        if team is not None:
+            if not teams:
+                raise invalid("only an interleaved search names teams", f"{at}.team")
+            team = ensure_text(team, f"{at}.team", MAX_NAME, invalid)
+        shown.append(Impression(product_id, position, float(score), team))
     return shown
 
 

@@ -96,7 +96,7 @@ class StorefrontService:
         `anchor_product_id`); returns its id (`rec-<hex>`), which clicks and cart adds name."""
         shown_list = recommendation_list(surface, anchor_product_id, recommender, strategy)
         _shopper(session_id, customer_id)
-        shown = impressions(items, "items", InvalidRecommendations)
+        shown = impressions(items, "items", InvalidRecommendations, teams=False)
         recommendation_id = hex_id("rec")
         with self.uow.begin() as tx:
             RecommendationListRepository(tx.connection).add(

@@ -14,6 +14,8 @@ renamed as (
         cast(position as integer) as position,
         cast(index_score as double) as index_score,
         cast(ranker as varchar) as ranker,
+        -- in an interleaved search, the ranker version that placed this result
+        cast(team as varchar) as team,
         cast(searched_at as timestamp) as searched_at
     from source
 )

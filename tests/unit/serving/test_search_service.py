@@ -70,3 +70,52 @@ def test_odd_queries_give_a_valid_response(settings, index, query):
     response = SearchService(settings, index=index).search(query, limit=3)
     assert isinstance(response.results, list) and len(response.results) <= 3
     assert response.total >= len(response.results)
+
+
+class CheapFirst:
+    version = "4"
+
+    def score(self, rows):
+        return [-row["price"] for row in rows]
+
+
+def test_an_interleaved_search_names_the_ranker_of_each_result(settings, index):
+    service = SearchService(
+        settings, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=1.0
+    )
+    response = service.search("kettle")
+    assert response.ranker == "interleaving"
+    assert sorted(ids(response)) == ["p-1", "p-2", "p-3"]
+    assert ids(response)[-1] == "p-2"  # still: sold out after everything in stock
+    teams = [r["team"] for r in response.results]
+    assert set(teams) == {"3", "4"} and abs(teams.count("3") - teams.count("4")) <= 1
+    # The first result is the top pick of the team that drew first.
+    first = response.results[0]
+    assert first["product_id"] == ("p-1" if first["team"] == "3" else "p-3")
+
+
+def test_share_zero_or_one_version_on_both_sides_is_not_an_experiment(settings, index):
+    off = SearchService(
+        settings, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=0.0
+    )
+    assert off.search("kettle").ranker == "3"
+    same = CheapFirst()
+    same.version = "3"
+    twin = SearchService(
+        settings, ranker=PriceyFirst(), challenger=same, index=index, interleave_share=1.0
+    )
+    response = twin.search("kettle")
+    assert response.ranker == "3" and all("team" not in r for r in response.results)
+    # An explicit sort is the shopper's order: nobody is interleaved into it.
+    both = SearchService(
+        settings, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=1.0
+    )
+    assert both.search("kettle", sort="price_asc").ranker == "index"
+
+
+def test_about_the_configured_share_of_searches_is_interleaved(settings, index):
+    service = SearchService(
+        settings, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=0.3
+    )
+    rankers = [service.search("kettle", facets=False).ranker for _ in range(400)]
+    assert 0.22 < rankers.count("interleaving") / len(rankers) < 0.38

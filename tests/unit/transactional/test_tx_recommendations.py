@@ -108,6 +108,7 @@ def test_similar_items_name_their_product_page_and_guests_are_welcome(store, out
         ({"items": [{"product_id": "p-1", "position": True, "score": 1.0}]}, "items.0.position"),
         ({"items": [{"product_id": "p-1", "position": 1, "score": "high"}]}, "items.0.score"),
         ({"items": [ITEMS[0], {**ITEMS[1], "position": 1}]}, "items.1.position"),
+        ({"items": [{**ITEMS[0], "team": "7"}]}, "items.0.team"),  # only searches interleave
     ],
 )
 def test_bad_lists_name_the_field_and_write_nothing(store, count, change, field):

@@ -66,6 +66,18 @@ def test_search_and_click_are_logged(store, customer, outbox_rows):
     }
 
 
+def test_an_interleaved_search_logs_the_team_of_each_result(store, customer, outbox_rows):
+    drafted = [{**RESULTS[0], "team": "5"}, {**RESULTS[1], "team": "3"}]
+    store.storefront.record_search("sess-1", customer, "trail shoe", drafted, "interleaving")
+    payload = outbox_rows(store)[-1]["payload"]
+    assert payload["ranker"] == "interleaving"
+    assert [r["team"] for r in payload["results"]] == ["5", "3"]
+    assert events.unknown_keys(events.SEARCH_PERFORMED, payload) == []
+    with pytest.raises(InvalidSearch) as caught:
+        store.storefront.record_search("s", None, "q", [{**RESULTS[0], "team": ""}], "x")
+    assert caught.value.field == "results.0.team"
+
+
 def test_anonymous_search_with_no_results_is_fine(store, outbox_rows):
     search_id = store.storefront.record_search("sess-2", None, "zzz", [], "index")
     assert outbox_rows(store)[-1]["payload"]["customer_id"] is None

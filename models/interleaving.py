@@ -1,0 +1,140 @@
+"""What an interleaving experiment says, read back from the lake: each interleaved search is won
+by the ranker whose team drew more of its clicks (a tie when as many, or none); the challenger
+wins the experiment when it won more searches than it lost and a sign test over those searches
+gives p < 0.05. Orders credited to a search go to the team of the ordered product, for
+information: the decision rests on clicks, as in the published method.
+
+Silver `search_impressions` names each interleaved result's team (a ranker version); `clicks`
+and `order_items` join on the search id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import pyarrow.dataset as ds
+
+from storeloop.settings import Settings
+
+SIGNIFICANCE = 0.05
+Verdict = Literal["win", "loss", "inconclusive"]
+Outcome = Literal["win", "loss", "tie"]
+
+
+def credit(teams: Mapping[int, str], clicked: Iterable[int]) -> Counter[str]:
+    """Clicks per team of one interleaved list; `teams` maps positions to the team that placed
+    them. A click on a position without a team (beyond the drafted head) credits nobody."""
+    return Counter(teams[p] for p in set(clicked) if p in teams)
+
+
+def outcome(credited: Mapping[str, int], challenger: str, champion: str) -> Outcome:
+    """The challenger's result on one search."""
+    mine, theirs = credited.get(challenger, 0), credited.get(champion, 0)
+    return "win" if mine > theirs else "loss" if theirs > mine else "tie"
+
+
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided exact binomial test of wins against losses at 1/2 (ties left out)."""
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(wins, losses) + 1))
+    return min(1.0, 2 * tail / 2**n)
+
+
+@dataclass(frozen=True)
+class Interleaving:
+    champion: str
+    challenger: str
+    searches: int  # interleaved searches of this pair
+    wins: int  # the challenger's, by clicks
+    losses: int
+    ties: int  # clicked searches with as many clicks for each team
+    challenger_clicks: int
+    champion_clicks: int
+    challenger_orders: int  # order lines credited to a result the challenger placed
+    champion_orders: int
+    p_value: float
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.p_value < SIGNIFICANCE and self.wins != self.losses:
+            return "win" if self.wins > self.losses else "loss"
+        return "inconclusive"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"verdict": self.verdict}
+
+    def summary(self) -> str:
+        return (
+            f"interleaving v{self.challenger} vs v{self.champion}: {self.wins} wins, "
+            f"{self.losses} losses, {self.ties} ties over {self.searches} searches "
+            f"(sign test p={self.p_value:.4f}): {self.verdict}"
+        )
+
+
+def tally(
+    teams_by_search: Mapping[str, Mapping[int, str]],
+    clicks_by_search: Mapping[str, Iterable[int]],
+    orders_by_search: Mapping[str, Iterable[str]],
+    products_by_search: Mapping[str, Mapping[str, str]],
+    champion: str,
+    challenger: str,
+) -> Interleaving:
+    """The experiment of `challenger` against `champion` over the searches whose teams are
+    exactly those two (`products_by_search` maps product ids to teams, for order credit)."""
+    results: Counter[str] = Counter()
+    clicks: Counter[str] = Counter()
+    orders: Counter[str] = Counter()
+    searches = 0
+    for search_id, teams in teams_by_search.items():
+        if set(teams.values()) != {champion, challenger}:
+            continue
+        searches += 1
+        credited = credit(teams, clicks_by_search.get(search_id, ()))
+        clicks.update(credited)
+        if credited:
+            results[outcome(credited, challenger, champion)] += 1
+        placed = products_by_search.get(search_id, {})
+        orders.update(placed[p] for p in orders_by_search.get(search_id, ()) if p in placed)
+    return Interleaving(
+        champion, challenger, searches, results["win"], results["loss"], results["tie"],
+        clicks[challenger], clicks[champion], orders[challenger], orders[champion],
+        sign_test(results["win"], results["loss"]),
+    )  # fmt: skip
+
+
+def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
+    """The experiment as the lake's silver tables hold it."""
+    teams: dict[str, dict[int, str]] = defaultdict(dict)
+    products: dict[str, dict[str, str]] = defaultdict(dict)
+    shown = _rows(settings, "search_impressions", ["search_id", "position", "product_id", "team"])
+    for search_id, position, product_id, team in shown:
+        if team in (champion, challenger):
+            teams[search_id][int(position)] = team
+            products[search_id][product_id] = team
+    clicks: dict[str, list[int]] = defaultdict(list)
+    for search_id, position in _rows(settings, "clicks", ["search_id", "position"]):
+        if search_id in teams:
+            clicks[search_id].append(int(position))
+    orders: dict[str, list[str]] = defaultdict(list)
+    for search_id, product_id in _rows(settings, "order_items", ["search_id", "product_id"]):
+        if search_id in teams:
+            orders[search_id].append(product_id)
+    return tally(teams, clicks, orders, products, champion, challenger)
+
+
+def _rows(settings: Settings, table: str, columns: list[str]) -> Iterable[tuple]:
+    path = settings.lake_dir / "silver" / table
+    if not path.exists():
+        return []
+    dataset = ds.dataset(path, format="parquet", partitioning="hive")
+    present = [c for c in columns if c in dataset.schema.names]
+    if present != columns:  # a lake written before the column existed holds no experiment
+        return []
+    found = dataset.to_table(columns=columns).to_pydict()
+    return zip(*(found[c] for c in columns), strict=True)
