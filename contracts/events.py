@@ -56,6 +56,9 @@ SEARCH_RESULT_CLICKED = "storefront.SearchResultClicked.v1"
 RECOMMENDATIONS_SHOWN = "storefront.RecommendationsShown.v1"
 RECOMMENDATION_CLICKED = "storefront.RecommendationClicked.v1"
 RECOMMENDATION_SURFACES = ("feed", "similar")
+# The A/B test's arm of the shopper a list was shown to (storeloop.arms draws it), on search and
+# recommendation lists; absent for anonymous visitors and lists logged before the test.
+EXPERIMENT_ARMS = ("control", "models")
 
 _PRODUCT: Schema = {
     "product_id": STRING, "seller_id": STRING, "title": STRING, "description": STRING,
@@ -113,7 +116,7 @@ PAYLOADS: dict[str, Schema] = {
     RETURN_RECEIVED: {"return_id": STRING, "order_id": STRING},
     SEARCH_PERFORMED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "query": STRING,
-        "ranker": STRING, "results": _RANKED,
+        "ranker": STRING, "arm": STRING, "results": _RANKED,
     },
     SEARCH_RESULT_CLICKED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "product_id": STRING,
@@ -122,7 +125,7 @@ PAYLOADS: dict[str, Schema] = {
     RECOMMENDATIONS_SHOWN: {
         "recommendation_id": STRING, "session_id": STRING, "customer_id": STRING,
         "surface": STRING, "anchor_product_id": STRING, "recommender": STRING,
-        "strategy": STRING, "items": _SHOWN,
+        "strategy": STRING, "arm": STRING, "items": _SHOWN,
     },
     RECOMMENDATION_CLICKED: {
         "recommendation_id": STRING, "session_id": STRING, "customer_id": STRING,

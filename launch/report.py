@@ -144,9 +144,27 @@ def round_table(row: dict) -> Table:
         f"serving followed in {row['serving_followed_s']} s, same replicas "
         f"{', '.join(row['replicas'])} (no restart)"
     )
+    lines += ab_lines(row.get("ab_test"))
     table.caption = "\n".join(lines)
     table.caption_justify = "left"
     return table
+
+
+def ab_lines(test: dict | None) -> list[str]:
+    """The A/B test of a round: each figure in both arms and the models arm's difference."""
+    if not test:
+        return []
+    arms = test["shoppers"]
+    lines = [f"A/B by shopper: {arms.get('models', 0)} shoppers served the models, "
+             f"{arms.get('control', 0)} the control (index order, popularity)"]  # fmt: skip
+    for c in test["comparisons"]:
+        noise = "" if c["beyond_noise"] else ", within noise"
+        lines.append(
+            f"  {c['metric']}: models {c['models']:.4f} vs control {c['control']:.4f} "
+            f"({c['lift']:+.1%}, 95% CI of the difference [{c['low']:+.4f}, {c['high']:+.4f}]"
+            f"{noise})"
+        )
+    return lines
 
 
 def _short(result: object, limit: int = 90) -> str:

@@ -30,6 +30,7 @@ class Round:
     dag_tasks: dict[str, Any] = field(default_factory=dict)
     decisions: dict[str, Any] = field(default_factory=dict)  # model -> the train task's result
     experiment: dict[str, Any] | None = None  # the ranker's interleaving, ended by this DAG
+    ab_test: dict[str, Any] | None = None  # models arm against the control arm, these days
     champions_after: dict[str, str | None] = field(default_factory=dict)
     challenger_after: str | None = None  # the ranker interleaved with the champion next round
     serving_followed_s: float | None = None
@@ -84,6 +85,17 @@ def wait_for_serving(settings: Settings, serving_url: str) -> tuple[float, set[s
         time.sleep(0.5)
 
 
+def ab_test(settings: Settings, first_day: int, days: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from models.ab_test import measure
+    from simulation.run import SIMULATION_START
+
+    first = SIMULATION_START + timedelta(days=first_day)
+    last = first + timedelta(days=days - 1)
+    return measure(settings, first.date().isoformat(), last.date().isoformat()).as_dict()
+
+
 def run_round(
     settings: Settings,
     log: StepLog,
@@ -108,6 +120,8 @@ def run_round(
         result = dag.tasks.get(task, {})
         current.decisions[model] = result.get("result") or {"state": result.get("state")}
     current.experiment = current.decisions["search-ranker"].get("experiment")
+    if dag.succeeded:  # silver holds these days: the A/B test reads them back
+        current.ab_test = ab_test(settings, first_day, days)
     if not dag.succeeded:
         log.console.print(f"[bold red]{label}: the DAG failed; the champions stay as they were.[/]")
     with log.step(f"{label}: serving follows the champions (no restart)"):

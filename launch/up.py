@@ -22,6 +22,8 @@ from launch.gateway_server import GatewayHandle, start_gateway
 from launch.steps import StepLog
 from storeloop.settings import Settings
 
+DEFAULT_CONTROL_SHARE = 0.5  # the most power for a two-arm test of a given size
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make up", description=__doc__)
@@ -36,6 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--shoppers", type=int, help="simulated shoppers")
     parser.add_argument("--rounds", type=int, help="rounds of shopping, training and promotion")
     parser.add_argument("--days", type=int, help="simulated days per round")
+    parser.add_argument(
+        "--control-share",
+        type=float,
+        help=f"shoppers in the A/B test's control arm, served without models "
+        f"(default {DEFAULT_CONTROL_SHARE}; 0: no test)",
+    )
     return parser.parse_args(argv)
 
 
@@ -47,8 +55,11 @@ def export_overrides(args: argparse.Namespace) -> None:
         "STORE_SIM_SHOPPERS": args.shoppers,
         "STORE_SIM_ROUNDS": args.rounds,
         "STORE_SIM_DAYS": args.days,
+        "STORE_CONTROL_SHARE": args.control_share,
     }
     os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
+    # The loop measures what the models are worth: a control arm unless told otherwise.
+    os.environ.setdefault("STORE_CONTROL_SHARE", str(DEFAULT_CONTROL_SHARE))
 
 
 class Loop:

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-import pyarrow.dataset as ds
-
+from models.lake import silver_rows
 from storeloop.settings import Settings
 
 SIGNIFICANCE = 0.05
@@ -112,29 +111,18 @@ def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
     """The experiment as the lake's silver tables hold it."""
     teams: dict[str, dict[int, str]] = defaultdict(dict)
     products: dict[str, dict[str, str]] = defaultdict(dict)
-    shown = _rows(settings, "search_impressions", ["search_id", "position", "product_id", "team"])
+    columns = ["search_id", "position", "product_id", "team"]
+    shown = silver_rows(settings, "search_impressions", columns)
     for search_id, position, product_id, team in shown:
         if team in (champion, challenger):
             teams[search_id][int(position)] = team
             products[search_id][product_id] = team
     clicks: dict[str, list[int]] = defaultdict(list)
-    for search_id, position in _rows(settings, "clicks", ["search_id", "position"]):
+    for search_id, position in silver_rows(settings, "clicks", ["search_id", "position"]):
         if search_id in teams:
             clicks[search_id].append(int(position))
     orders: dict[str, list[str]] = defaultdict(list)
-    for search_id, product_id in _rows(settings, "order_items", ["search_id", "product_id"]):
+    for search_id, product_id in silver_rows(settings, "order_items", ["search_id", "product_id"]):
         if search_id in teams:
             orders[search_id].append(product_id)
     return tally(teams, clicks, orders, products, champion, challenger)
-
-
-def _rows(settings: Settings, table: str, columns: list[str]) -> Iterable[tuple]:
-    path = settings.lake_dir / "silver" / table
-    if not path.exists():
-        return []
-    dataset = ds.dataset(path, format="parquet", partitioning="hive")
-    present = [c for c in columns if c in dataset.schema.names]
-    if present != columns:  # a lake written before the column existed holds no experiment
-        return []
-    found = dataset.to_table(columns=columns).to_pydict()
-    return zip(*(found[c] for c in columns), strict=True)

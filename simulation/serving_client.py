@@ -62,6 +62,7 @@ class RecommendationList:
     strategy: str
     kind: str | None
     fallback: str | None
+    arm: str | None = None  # the shopper's A/B arm, as serving named it
 
 
 def _field(item: Any, name: str) -> Any:
@@ -98,6 +99,12 @@ def read_search_response(response: Any) -> tuple[list[dict[str, Any]], str]:
     return _rows(items), str(ranker or "index")
 
 
+def read_arm(response: Any) -> str | None:
+    """The shopper's A/B arm a search response names (None: anonymous, or no test)."""
+    arm = response.get("arm") if isinstance(response, dict) else getattr(response, "arm", None)
+    return None if arm is None else str(arm)
+
+
 def read_recommendations(response: dict[str, Any]) -> RecommendationList:
     return RecommendationList(
         rows=_rows(response.get("items") or []),
@@ -105,4 +112,5 @@ def read_recommendations(response: dict[str, Any]) -> RecommendationList:
         strategy=str(response.get("strategy") or "unknown"),
         kind=response.get("kind"),
         fallback=response.get("fallback"),
+        arm=response.get("arm"),
     )

@@ -20,7 +20,12 @@ import numpy as np
 from simulation.browsing import browse
 from simulation.catalog import ProductSpec
 from simulation.relevance import true_relevance, utility
-from simulation.serving_client import RecommendationList, read_recommendations, read_search_response
+from simulation.serving_client import (
+    RecommendationList,
+    read_arm,
+    read_recommendations,
+    read_search_response,
+)
 from simulation.shop import Shop, Streams, add_to_cart, pause
 from simulation.shoppers import Shopper
 from simulation.tally import FEED, SEARCH, SIMILAR, Attribution
@@ -53,10 +58,11 @@ def show_search(
 ) -> tuple[int, int]:
     """A result page for `query`; returns how many results it showed and how many of them (or of
     the similar items they led to) went into the cart."""
-    rows, ranker = read_search_response(shop.serving.search(query, shopper.customer_id))
+    response = shop.serving.search(query, shopper.customer_id)
+    rows, ranker = read_search_response(response)
     shop.tally.saw(SEARCH, ranker)
     search_id = shop.store.storefront.record_search(
-        session_id, shopper.customer_id, query, rows, ranker
+        session_id, shopper.customer_id, query, rows, ranker, read_arm(response)
     )
     shown = ShownList(Attribution(SEARCH, ranker, search_id), rows, query)
     page = _similar_page(shop, shopper, session_id, streams)
@@ -122,6 +128,7 @@ def _show_recommendations(
         served.recommender,
         served.strategy,
         served.rows,
+        served.arm,
     )
     attribution = Attribution(surface, served.recommender, recommendation_id)
     shown = ShownList(attribution, served.rows, query)

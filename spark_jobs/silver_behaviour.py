@@ -13,7 +13,7 @@ from spark_jobs import payloads as P
 
 def build_search_impressions(events: DataFrame) -> DataFrame:
     searches = P.parsed(events, [E.SEARCH_PERFORMED], P.SEARCH).select(
-        "search_id", "session_id", "customer_id", "query", "ranker", "event_at",
+        "search_id", "session_id", "customer_id", "query", "ranker", "arm", "event_at",
         F.explode("results").alias("result"),
     )  # fmt: skip
     return searches.select(
@@ -26,6 +26,7 @@ def build_search_impressions(events: DataFrame) -> DataFrame:
         F.col("result.score").cast("double").alias("index_score"),
         "ranker",
         F.col("result.team").alias("team"),  # an interleaved search's ranker of this result
+        "arm",  # the shopper's A/B arm; null for anonymous searches
         F.col("event_at").alias("searched_at"),
         P.day("event_at").alias("dt"),
     )
@@ -66,7 +67,7 @@ def build_recommendation_impressions(events: DataFrame) -> DataFrame:
     """One row per item of each recommendation list shown (a list of no items leaves none)."""
     lists = P.parsed(events, [E.RECOMMENDATIONS_SHOWN], P.RECOMMENDATIONS).select(
         "recommendation_id", "session_id", "customer_id", "surface", "anchor_product_id",
-        "recommender", "strategy", "event_at", F.explode("items").alias("item"),
+        "recommender", "strategy", "arm", "event_at", F.explode("items").alias("item"),
     )  # fmt: skip
     return lists.select(
         "recommendation_id",
@@ -76,6 +77,7 @@ def build_recommendation_impressions(events: DataFrame) -> DataFrame:
         "anchor_product_id",
         "recommender",
         "strategy",
+        "arm",
         F.col("item.product_id").alias("product_id"),
         F.col("item.position").cast("long").alias("position"),
         F.col("item.score").cast("double").alias("score"),

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Share of relevance-ordered searches that interleave the champion ranker with the registry's
     # `challenger` (team draft); 0 turns the experiment off. Its clicks decide promotion.
     interleave_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    # Share of shoppers (by hashed id) in the A/B test's control arm, served without models; 0
+    # (no test) serves everyone the models; `make up` runs one at 0.5. A new salt, new arms.
+    control_share: float = Field(default=0.0, ge=0.0, le=0.5)
+    experiment_salt: str = "ab-1"
 
     # simulation scale (make up uses these defaults; the e2e test shrinks them)
     sim_products: int = 5000

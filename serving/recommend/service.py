@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from serving.search.index import QuerySpec, SearchIndex, open_index
+from storeloop.arms import CONTROL, arm_of
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,13 @@ class RecommendationService:
         not know, or whose products the version never saw, gets popular products
         (`unknown_customer`)."""
         k = max(1, min(int(k), MAX_K))
-        recommender = self.recommender
+        recommender, fallback = self._for(user_id)
         history, purchased = self._shopper(user_id)
         items: list[dict[str, Any]] = []
-        strategy, fallback = POPULARITY, None
-        if recommender is None:
-            fallback = "no_recommender"
-        elif not history or not _knows(recommender, history):
+        strategy = POPULARITY
+        if fallback is None and (not history or not _knows(recommender, history)):
             fallback = "unknown_customer"
-        else:
+        elif fallback is None:
             try:
                 # Ask for more than k: deleted and sold-out products are dropped here.
                 scored = recommender.recommend(history, k * 3, purchased=purchased)
@@ -69,7 +68,8 @@ class RecommendationService:
                 fallback = f"recommender_error:{type(error).__name__}"
         skip = {item["product_id"] for item in items} | set(history) | set(purchased)
         items += self._popular_fill(recommender, fallback, k - len(items), skip)
-        return self._response("user_id", user_id, recommender, strategy, fallback, items, k)
+        answer = self._response("user_id", user_id, recommender, strategy, fallback, items, k)
+        return answer | {"arm": self._arm(user_id)}
 
     def similar(self, product_id: str, k: int = 10, customer_id: str | None = None) -> dict:
         """Products bought or viewed with this one (`also_bought`); for a catalog product without
@@ -77,13 +77,11 @@ class RecommendationService:
         the catalog, popular ones (`unknown_product`). Products the customer bought are left out.
         """
         k = max(1, min(int(k), MAX_K))
-        recommender = self.recommender
+        recommender, fallback = self._for(customer_id)
         skip = {product_id} | set(self._shopper(customer_id)[1])
         items: list[dict[str, Any]] = []
-        strategy, fallback = POPULARITY, None
-        if recommender is None:
-            fallback = "no_recommender"
-        else:
+        strategy = POPULARITY
+        if fallback is None:
             try:
                 items = self._in_stock(recommender.similar(product_id, k * 3), k, skip)
             except Exception as error:
@@ -101,7 +99,21 @@ class RecommendationService:
             items += found
         skip |= {item["product_id"] for item in items}
         items += self._popular_fill(recommender, fallback, k - len(items), skip)
-        return self._response("product_id", product_id, recommender, strategy, fallback, items, k)
+        response = self._response(
+            "product_id", product_id, recommender, strategy, fallback, items, k
+        )
+        return response | {"arm": self._arm(customer_id)}
+
+    def _arm(self, customer_id: str | None) -> str | None:
+        return arm_of(customer_id, self.settings.control_share, self.settings.experiment_salt)
+
+    def _for(self, customer_id: str | None) -> tuple[Any, str | None]:
+        """The recommender this shopper is served, or None and why: the A/B test's control arm
+        sees popular products and title neighbours, as before the store had models."""
+        if self._arm(customer_id) == CONTROL:
+            return None, "control_arm"
+        recommender = self.recommender
+        return recommender, None if recommender is not None else "no_recommender"
 
     def _popular_fill(
         self, recommender: Any, fallback: str | None, count: int, skip: set[str]

@@ -26,6 +26,7 @@ class SearchResponse:
     # Feature view -> entities the ranker read (partly) as defaults because Feast lacked them,
     # e.g. {"product_features": 2, "shopper_activity": 1}; empty when nothing fell back.
     feature_fallback: dict[str, int] = field(default_factory=dict)
+    arm: str | None = None  # the searching shopper's A/B arm (storeloop.arms), None if anonymous
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -17,6 +17,7 @@ from serving.search.query_log import QueryLog, store_path
 from serving.search.query_parser import SORTS, as_text, parse_query
 from serving.search.ranking import Ranker, RankOutcome, rank_candidates
 from serving.search.spelling import Speller
+from storeloop.arms import CONTROL, arm_of
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class SearchService:
         )
         # Seeded: a replayed simulation interleaves the same searches the same way.
         self._draw = random.Random(settings.seed)
+        self.control_share, self.salt = settings.control_share, settings.experiment_salt
         self.features = features
         self.rerank_top_n = rerank_top_n
         self.ranker_budget_s = ranker_budget_s
@@ -80,9 +82,12 @@ class SearchService:
         limit = max(1, min(int(limit or 20), MAX_LIMIT))
         start = offset if offset is not None else (max(1, int(page or 1)) - 1) * limit
         start = max(0, min(int(start), MAX_OFFSET))
-        # Explicit sorts are the shopper's order: the ranker does not reorder them.
-        ranker = self.ranker if parsed.sort == "relevance" else None
-        challenger = self._challenger() if parsed.sort == "relevance" else None
+        # Explicit sorts are the shopper's order: the ranker does not reorder them. The A/B
+        # test's control arm sees the index order, as before the store had models.
+        arm = arm_of(customer_id, self.control_share, self.salt)
+        ranked = parsed.sort == "relevance" and arm != CONTROL
+        ranker = self.ranker if ranked else None
+        challenger = self._challenger() if ranked else None
         text = as_text(query)
         stock = stock if stock in STOCK_POLICIES else "demote"
         # Only a ranker needs candidates beyond the page: each one fetched is a stored-doc read.
@@ -127,7 +132,7 @@ class SearchService:
             results=format_results(ordered, limit, start),
             total=fetched.found.total,
             ranker=outcome.ranker,
-            ranker_fallback=outcome.fallback if ranker or self.ranker is None else "sorted",
+            ranker_fallback=_fallback(outcome, ranker, self.ranker, arm),
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             facets=counts,
             relaxed=fetched.relaxed,
@@ -136,6 +141,7 @@ class SearchService:
             limit=limit,
             stock=stock,
             feature_fallback=fallback,
+            arm=arm,
         )
 
     def _challenger(self) -> Ranker | None:
@@ -203,3 +209,12 @@ class SearchService:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.index.close()
+
+
+def _fallback(
+    outcome: RankOutcome, used: Ranker | None, held: Ranker | None, arm: str | None
+) -> str | None:
+    """Why the champion did not order this page, if it did not."""
+    if used is not None or held is None:
+        return outcome.fallback
+    return "control_arm" if arm == CONTROL else "sorted"

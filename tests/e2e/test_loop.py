@@ -237,10 +237,25 @@ def test_round_two_was_served_by_round_ones_champions(loop):
             baseline
         }
         expected = first["champions_after"][model] or baseline
-        served = _served_in_days(settings, event_type, key, second["first_day"], second["days"])
-        # Searches may also interleave the champion with the ranker under experiment.
+        logged = _payloads_in_days(settings, event_type, second["first_day"], second["days"])
+        # The models arm: the champion, or for searches also the champion interleaved with the
+        # ranker under experiment; the A/B test's control arm: the baseline, as in round 1.
+        served = {p[key] for p in logged if p["arm"] != "control"}
         assert expected in served and served <= {expected, "interleaving"}, (model, served)
+        assert {p[key] for p in logged if p["arm"] == "control"} == {baseline}
     assert first["champions_after"]["recommender"] is not None, "whatever wins is registered"
+
+
+def test_every_round_measured_the_models_against_the_control_arm(loop):
+    """make up runs an A/B test by shopper: every round's report holds both arms' figures with
+    intervals, from the same run."""
+    settings, _ = loop
+    for row in _rounds(settings):
+        test = row["ab_test"]
+        assert test["shoppers"]["control"] > 0 and test["shoppers"]["models"] > 0, test
+        revenue = next(c for c in test["comparisons"] if c["metric"] == "revenue_per_shopper")
+        assert revenue["control"] > 0 and revenue["models"] > 0
+        assert revenue["low"] <= revenue["difference"] <= revenue["high"]
 
 
 def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_experiment(loop):
@@ -255,7 +270,9 @@ def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_exper
         settings, "storefront.SearchPerformed.v1", second["first_day"], second["days"]
     )
     drafted = [s for s in searches if s["ranker"] == "interleaving"]
-    assert 0.3 < len(drafted) / len(searches) < 0.7, (len(drafted), len(searches))
+    served_models = [s for s in searches if s["arm"] != "control"]
+    assert 0.3 < len(drafted) / len(served_models) < 0.7, (len(drafted), len(served_models))
+    assert all(s["arm"] == "models" for s in drafted)
     for search in drafted:
         assert {r["team"] for r in search["results"]} <= {champion, challenger}
     ended = second["experiment"]

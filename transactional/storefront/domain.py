@@ -8,7 +8,7 @@ from enum import StrEnum
 from numbers import Integral, Real
 from typing import Any
 
-from contracts.events import RECOMMENDATION_SURFACES
+from contracts.events import EXPERIMENT_ARMS, RECOMMENDATION_SURFACES
 from transactional.common.errors import Invalid, NotFound
 
 # Column widths of the searches / recommendation_lists tables: longer text is refused up front
@@ -144,3 +144,10 @@ def recommendation_list(
         ensure_text(recommender, "recommender", MAX_NAME, invalid),
         ensure_text(strategy, "strategy", MAX_NAME, invalid),
     )
+
+
+def ensure_arm(arm: object, invalid: Refusal) -> str | None:
+    """None (no experiment) or one of the A/B test's arms."""
+    if arm is not None and arm not in EXPERIMENT_ARMS:
+        raise invalid(f"arm must be one of {', '.join(EXPERIMENT_ARMS)} or absent", "arm")
+    return arm if arm is None else str(arm)

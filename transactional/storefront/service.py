@@ -16,6 +16,7 @@ from transactional.storefront.domain import (
     InvalidSearch,
     RecommendationNotFound,
     SearchNotFound,
+    ensure_arm,
     ensure_position,
     ensure_text,
     impressions,
@@ -35,8 +36,11 @@ class StorefrontService:
         query: str,
         results: Iterable[Mapping[str, Any]],
         ranker: str,
+        arm: str | None = None,
     ) -> str:
+        """`arm`: the shopper's A/B arm as serving named it (None: not in the test)."""
         shown = impressions(results)
+        arm = ensure_arm(arm, InvalidSearch)
         if not isinstance(query, str):
             raise InvalidSearch("query must be a string", "query")
         search_id = hex_id("srch")
@@ -53,6 +57,7 @@ class StorefrontService:
                     "customer_id": customer_id,
                     "query": query,
                     "ranker": ranker,
+                    "arm": arm,
                     "results": [i.payload() for i in shown],
                 },
             )
@@ -91,10 +96,13 @@ class StorefrontService:
         recommender: str,
         strategy: str,
         items: Iterable[Mapping[str, Any]],
+        arm: str | None = None,
     ) -> str:
         """A list shown on `surface` ("feed" or "similar", the latter on the page of
-        `anchor_product_id`); returns its id (`rec-<hex>`), which clicks and cart adds name."""
+        `anchor_product_id`) to a shopper in A/B `arm`; returns its id (`rec-<hex>`), which
+        clicks and cart adds name."""
         shown_list = recommendation_list(surface, anchor_product_id, recommender, strategy)
+        arm = ensure_arm(arm, InvalidRecommendations)
         _shopper(session_id, customer_id)
         shown = impressions(items, "items", InvalidRecommendations, teams=False)
         recommendation_id = hex_id("rec")
@@ -113,6 +121,7 @@ class StorefrontService:
                     "anchor_product_id": shown_list.anchor_product_id,
                     "recommender": shown_list.recommender,
                     "strategy": shown_list.strategy,
+                    "arm": arm,
                     "items": [i.payload() for i in shown],
                 },
             )

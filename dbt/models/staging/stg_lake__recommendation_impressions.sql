@@ -13,6 +13,8 @@ renamed as (
         cast(anchor_product_id as varchar) as anchor_product_id,
         cast(recommender as varchar) as recommender,
         cast(strategy as varchar) as strategy,
+        -- the shopper's A/B arm (control: served without models)
+        cast(arm as varchar) as arm,
         cast(product_id as varchar) as product_id,
         cast(position as integer) as position,
         cast(score as double) as score,

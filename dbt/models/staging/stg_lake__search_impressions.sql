@@ -16,6 +16,7 @@ renamed as (
         cast(ranker as varchar) as ranker,
         -- in an interleaved search, the ranker version that placed this result
         cast(team as varchar) as team,
+        cast(arm as varchar) as arm,
         cast(searched_at as timestamp) as searched_at
     from source
 )

@@ -96,7 +96,8 @@ def write_silver(lake: Path) -> None:
     impressions = [
         {"search_id": search_id, "session_id": "sess-1", "customer_id": "c-1", "query": "kettle",
          "product_id": product_id, "position": position, "index_score": 1.0 / position,
-         "ranker": "index", "team": None, "searched_at": searched}
+         "ranker": "index", "team": None, "arm": "models",
+         "searched_at": searched}
         for search_id, product_id, position in
         [("srch-1", "p-1", 1), ("srch-1", "p-2", 2), ("srch-2", "p-1", 1), ("srch-2", "p-3", 2)]
     ]  # fmt: skip
@@ -119,8 +120,8 @@ def write_recommendations(lake: Path) -> None:
     shown = [
         {"recommendation_id": rec_id, "session_id": session, "customer_id": customer,
          "surface": surface, "anchor_product_id": anchor, "recommender": model,
-         "strategy": strategy, "product_id": product_id, "position": position,
-         "score": 1.0 / position, "shown_at": ts(at)}
+         "strategy": strategy, "arm": "models", "product_id": product_id,
+         "position": position, "score": 1.0 / position, "shown_at": ts(at)}
         for rec_id, (session, customer, surface, anchor, model, strategy, at, items)
         in lists.items()
         for position, product_id in enumerate(items, start=1)

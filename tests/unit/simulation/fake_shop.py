@@ -122,6 +122,7 @@ class FakeStorefront:
         query: str,
         results: Iterable[Mapping[str, Any]],
         ranker: str,
+        arm: str | None = None,
     ) -> str:
         search_id = f"srch-{len(self.searches):06d}"
         self.searches[search_id] = {
@@ -130,6 +131,7 @@ class FakeStorefront:
             "query": query,
             "results": [dict(r) for r in results],
             "ranker": ranker,
+            "arm": arm,
             "at": self.clock.now,
         }
         return search_id
@@ -152,6 +154,7 @@ class FakeStorefront:
         recommender: str,
         strategy: str,
         items: Iterable[Mapping[str, Any]],
+        arm: str | None = None,
     ) -> str:
         assert surface in ("feed", "similar")
         assert (anchor_product_id is None) == (surface == "feed")
@@ -163,6 +166,7 @@ class FakeStorefront:
             "anchor_product_id": anchor_product_id,
             "recommender": recommender,
             "strategy": strategy,
+            "arm": arm,
             "items": [dict(i) for i in items],
             "at": self.clock.now,
         }

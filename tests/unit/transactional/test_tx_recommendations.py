@@ -34,7 +34,7 @@ def test_a_feed_and_a_click_are_logged_with_the_model_that_made_the_list(
     store, customer, outbox_rows
 ):
     rec_id = store.storefront.record_recommendations(
-        "sess-1", customer, "feed", None, "7", "sasrec", ITEMS
+        "sess-1", customer, "feed", None, "7", "sasrec", ITEMS, "models"
     )
     store.storefront.record_recommendation_click(rec_id, "sess-1", customer, "p-000001", 2)
     shown, clicked = outbox_rows(store)[-2:]
@@ -48,6 +48,7 @@ def test_a_feed_and_a_click_are_logged_with_the_model_that_made_the_list(
         "anchor_product_id": None,
         "recommender": "7",
         "strategy": "sasrec",
+        "arm": "models",
         "items": [ITEMS[0], {**ITEMS[1], "score": 1.0}],
     }
     assert (clicked["type"], clicked["aggregate_id"]) == (events.RECOMMENDATION_CLICKED, rec_id)
@@ -109,6 +110,7 @@ def test_similar_items_name_their_product_page_and_guests_are_welcome(store, out
         ({"items": [{"product_id": "p-1", "position": 1, "score": "high"}]}, "items.0.score"),
         ({"items": [ITEMS[0], {**ITEMS[1], "position": 1}]}, "items.1.position"),
         ({"items": [{**ITEMS[0], "team": "7"}]}, "items.0.team"),  # only searches interleave
+        ({"arm": "treatment"}, "arm"),  # the arms are control and models
     ],
 )
 def test_bad_lists_name_the_field_and_write_nothing(store, count, change, field):

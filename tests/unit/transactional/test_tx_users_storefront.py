@@ -43,7 +43,9 @@ RESULTS = [
 
 
 def test_search_and_click_are_logged(store, customer, outbox_rows):
-    search_id = store.storefront.record_search("sess-1", customer, "trail shoe", RESULTS, "index")
+    search_id = store.storefront.record_search(
+        "sess-1", customer, "trail shoe", RESULTS, "index", "control"
+    )
     store.storefront.record_click(search_id, "sess-1", customer, "p-000001", 2)
     performed, clicked = outbox_rows(store)[-2:]
     assert search_id.startswith("srch-")
@@ -54,6 +56,7 @@ def test_search_and_click_are_logged(store, customer, outbox_rows):
         "customer_id": customer,
         "query": "trail shoe",
         "ranker": "index",
+        "arm": "control",
         "results": [{**RESULTS[0]}, {**RESULTS[1], "score": 2.0}],
     }
     assert clicked["type"] == events.SEARCH_RESULT_CLICKED
@@ -76,6 +79,9 @@ def test_an_interleaved_search_logs_the_team_of_each_result(store, customer, out
     with pytest.raises(InvalidSearch) as caught:
         store.storefront.record_search("s", None, "q", [{**RESULTS[0], "team": ""}], "x")
     assert caught.value.field == "results.0.team"
+    with pytest.raises(InvalidSearch) as caught:
+        store.storefront.record_search("s", None, "q", RESULTS, "index", "treatment")
+    assert caught.value.field == "arm"
 
 
 def test_anonymous_search_with_no_results_is_fine(store, outbox_rows):
