@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search bench-fresh bench-reload eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search bench-fresh bench-reload bench-interleaving eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ bench-fresh: install ## fresh signals: commit to visible in Feast's online store
 
 bench-reload: install ## hot reload under load: 8 clients through Ray Serve while the champion aliases move (after make up)
 	$(PY) -m benchmarks.hot_reload $(ARGS)
+
+bench-interleaving: install ## sessions interleaving needs for p < 0.05 between two rankers, against an A/B test of the same pair
+	$(PY) -m benchmarks.interleaving_sensitivity $(ARGS)
 
 eval-search: install ## search relevance on the judged queries: NDCG@10, recall@100, zero results, index vs champion
 	$(PY) -m serving.search.evaluate

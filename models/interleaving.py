@@ -36,12 +36,20 @@ def outcome(credited: Mapping[str, int], challenger: str, champion: str) -> Outc
     return "win" if mine > theirs else "loss" if theirs > mine else "tie"
 
 
+EXACT_UP_TO = 1_000  # beyond, the normal approximation is off by less than 1e-4
+
+
 def sign_test(wins: int, losses: int) -> float:
-    """Two-sided exact binomial test of wins against losses at 1/2 (ties left out)."""
+    """Two-sided binomial test of wins against losses at 1/2 (ties left out): exact up to
+    EXACT_UP_TO decisive searches, then the normal approximation with continuity correction."""
     n = wins + losses
     if n == 0:
         return 1.0
-    tail = sum(math.comb(n, i) for i in range(min(wins, losses) + 1))
+    fewer = min(wins, losses)
+    if n > EXACT_UP_TO:
+        z = (n / 2 - fewer - 0.5) / math.sqrt(n / 4)
+        return min(1.0, math.erfc(z / math.sqrt(2)))
+    tail = sum(math.comb(n, i) for i in range(fewer + 1))
     return min(1.0, 2 * tail / 2**n)
 
 

@@ -25,6 +25,9 @@ def test_sign_test_matches_the_exact_binomial():
     assert sign_test(0, 0) == 1.0
     assert sign_test(60, 40) == pytest.approx(0.0569, abs=1e-4)
     assert sign_test(1, 9) == sign_test(9, 1)
+    # past the exact range, the normal approximation agrees with the exact binomial
+    assert sign_test(520, 480) == pytest.approx(0.2174, abs=2e-3)
+    assert sign_test(1040, 960) == pytest.approx(0.0773, abs=2e-3)
 
 
 def test_tally_counts_only_searches_of_the_pair_and_credits_orders():
