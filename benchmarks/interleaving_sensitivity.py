@@ -2,13 +2,17 @@
 rankers apart at p < 0.05, against an A/B test of the same pair on the same shoppers (the
 reference, measured in the same run).
 
-The pair: index order (the incumbent) and the same candidates by rating, a plausible alternative
-a store might try. The simulator runs the same shoppers twice from the same seed through the
-real store and the real search service in-process: once with every logged-in search a team
-draft of the two, once split by hashed shopper id (control arm: index order; models arm: by
-rating). From the logged events, per search session:
+Three pairs, each against index order (the incumbent): the same candidates by rating (a
+plausible alternative a store might try); the same candidates with the first ten shuffled (a
+ranker that has lost the index's order at the top); and the ideal order, by the searching
+shopper's hidden true relevance (a yardstick: no model can see it, the benchmark may). For each
+pair the simulator runs the same shoppers twice from the same seed through the real store and
+the real search service in-process: once with every logged-in search a team draft of the two,
+once split by hashed shopper id (control arm: index order; models arm: the other). From the
+logged events, per search session:
 
-- interleaving: the session goes to the ranker whose team drew more of its clicks; sign test;
+- interleaving: the session goes to the ranker whose team drew more of its clicks (a session
+  without a credited click is a tie); sign test;
 - A/B: clicks on the first 10 results per session, two-sided Welch z-test between the arms.
 
 Sessions needed: the smallest sample (in whole search sessions, both arms together for A/B)
@@ -57,7 +61,54 @@ class ByRating(IndexOrder):
         return [row["rating"] + 1e-3 * row["index_score"] for row in rows]
 
 
-def shop(settings: Settings, days: int, interleave: bool) -> list[tuple[str, dict]]:
+class ShuffledTop(IndexOrder):
+    version = "2"
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def score(self, rows: list[dict]) -> list[float]:
+        scores = [row["index_score"] for row in rows]
+        top = sorted(range(len(rows)), key=lambda i: -scores[i])[:10]
+        drawn = self.rng.permutation(len(top))
+        best = max(scores, default=0.0) + 1.0
+        for rank, i in zip(drawn, top, strict=True):
+            scores[i] = best + float(len(top) - rank)
+        return scores
+
+
+class HiddenTruth(IndexOrder):
+    """The ideal order: the searching shopper's true relevance, index order within a grade.
+    Rankers see feature rows only; `shop` tells this one the query and the shopper."""
+
+    version = "2"
+    searching: tuple[str, str | None] = ("", None)
+
+    def __init__(self, seed: int) -> None:
+        self.truth: Any = None
+
+    def score(self, rows: list[dict]) -> list[float]:
+        from simulation.relevance import true_relevance
+
+        query, customer = self.searching
+        shopper = self.truth.shoppers.get(customer or "")
+        products = [self.truth.products.get(row["product_id"]) for row in rows]
+        return [
+            (0 if p is None else true_relevance(shopper, p, query)) + 1e-3 * row["index_score"]
+            for p, row in zip(products, rows, strict=True)
+        ]
+
+
+PAIRS = {
+    "by_rating": lambda seed: ByRating(),
+    "shuffled_top_10": ShuffledTop,
+    "ideal_order": HiddenTruth,
+}
+
+
+def shop(
+    settings: Settings, days: int, interleave: bool, challenger: IndexOrder
+) -> list[tuple[str, dict]]:
     """One simulation; returns the store's search and click events."""
     from launch.consumers import run_all
     from launch.search_client import InProcessServing
@@ -73,10 +124,12 @@ def shop(settings: Settings, days: int, interleave: bool) -> list[tuple[str, dic
     try:
         simulation = Simulation(settings, store, serving, progress=True)
         simulation.open_store(on_listed=lambda: run_all(settings))
+        if isinstance(challenger, HiddenTruth):
+            _tell_the_search(search, challenger, settings)
         if interleave:
-            search.ranker, search.challenger, search.interleave_share = IndexOrder(), ByRating(), 1
+            search.ranker, search.challenger, search.interleave_share = IndexOrder(), challenger, 1
         else:  # the control arm is served index order by the service itself
-            search.ranker, search.challenger = ByRating(), None
+            search.ranker, search.challenger = challenger, None
         simulation.run_days(0, days, lambda *_: run_all(settings))
     finally:
         store.close()
@@ -90,15 +143,31 @@ def shop(settings: Settings, days: int, interleave: bool) -> list[tuple[str, dic
     return [(kind, json.loads(payload)) for kind, payload in rows]
 
 
+def _tell_the_search(search: Any, ideal: HiddenTruth, settings: Settings) -> None:
+    from simulation.truth import load_truth
+
+    ideal.truth = load_truth(settings)
+    searching = search.search
+
+    def told(query: Any, customer_id: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        ideal.searching = (str(query), customer_id)
+        return searching(query, customer_id, *args, **kwargs)
+
+    search.search = told
+
+
 def interleaved_sessions(logged: list[tuple[str, dict]]) -> np.ndarray:
-    """Per search session with a credited click: +1 the challenger won, -1 lost, 0 a tie."""
+    """Per interleaved search session: +1 the challenger won, -1 lost, 0 a tie (no credited
+    click counts as a tie: the session was spent all the same)."""
     teams: dict[str, dict[int, str]] = {}
     session_of: dict[str, str] = {}
     for kind, payload in logged:
         if kind == events.SEARCH_PERFORMED and payload["ranker"] == "interleaving":
             teams[payload["search_id"]] = {r["position"]: r["team"] for r in payload["results"]}
             session_of[payload["search_id"]] = payload["session_id"]
-    credit: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    credit: dict[str, dict[str, int]] = {
+        session: defaultdict(int) for session in session_of.values()
+    }
     for kind, payload in logged:
         search = payload.get("search_id")
         if kind == events.SEARCH_RESULT_CLICKED and search in teams:
@@ -181,6 +250,42 @@ def analytic_ab(arms: dict[str, np.ndarray]) -> float:
     return 2 * 2 * (1.96 + 0.8416) ** 2 * variance / delta**2 if delta else float("inf")
 
 
+def measure_pair(args: argparse.Namespace, name: str, root: Path) -> dict[str, Any]:
+    logged = {}
+    for kind, interleave, control in (("interleaving", True, 0.0), ("ab", False, 0.5)):
+        settings = Settings(
+            data_dir=root / name / kind, sim_products=args.products, sim_shoppers=args.shoppers,
+            seed=args.seed, control_share=control,
+        )  # fmt: skip
+        settings.ensure_dirs()
+        print(f"{name}: {args.shoppers} shoppers for {args.days} days ({kind})", flush=True)
+        logged[kind] = shop(settings, args.days, interleave, PAIRS[name](args.seed))
+    outcomes = interleaved_sessions(logged["interleaving"])
+    arms = ab_sessions(logged["ab"])
+    rng = np.random.default_rng(args.seed)
+    wins, losses = int((outcomes > 0).sum()), int((outcomes < 0).sum())
+    most = 64 * max(len(outcomes), sum(len(v) for v in arms.values()))
+    interleaving_n = sessions_needed(lambda n: power_interleaving(outcomes, n, rng), most)
+    ab_n = sessions_needed(lambda n: power_ab(arms, n, rng), most)
+    return {
+        "interleaving": {
+            "sessions": len(outcomes), "challenger_wins": wins, "challenger_losses": losses,
+            "ties": int((outcomes == 0).sum()), "p_value": round(sign_test(wins, losses), 4),
+            "sessions_needed_80pct_power": interleaving_n,
+        },
+        "ab_reference": {
+            "sessions": {arm: len(v) for arm, v in arms.items()},
+            "clicks_at_10_per_session": {arm: round(float(v.mean()), 4) for arm, v in arms.items()},
+            "p_value": round(welch_p(arms["models"], arms["control"]), 4),
+            "sessions_needed_80pct_power": ab_n,
+            "sessions_needed_analytic": round(analytic_ab(arms)),
+        },
+        "ratio_ab_over_interleaving": (
+            round(ab_n / interleaving_n, 1) if ab_n and interleaving_n else None
+        ),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--products", type=int, default=2000)
@@ -191,45 +296,16 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="sensitivity-"))
     started = time.monotonic()
     try:
-        logged = {}
-        for name, interleave, control in (("interleaving", True, 0.0), ("ab", False, 0.5)):
-            settings = Settings(
-                data_dir=root / name, sim_products=args.products, sim_shoppers=args.shoppers,
-                seed=args.seed, control_share=control,
-            )  # fmt: skip
-            settings.ensure_dirs()
-            print(f"simulating {args.shoppers} shoppers for {args.days} days ({name})", flush=True)
-            logged[name] = shop(settings, args.days, interleave)
+        pairs = {name: measure_pair(args, name, root) for name in PAIRS}
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    outcomes = interleaved_sessions(logged["interleaving"])
-    arms = ab_sessions(logged["ab"])
-    rng = np.random.default_rng(args.seed)
-    wins, losses = int((outcomes > 0).sum()), int((outcomes < 0).sum())
-    most = 64 * max(len(outcomes), sum(len(v) for v in arms.values()))
-    interleaving_n = sessions_needed(lambda n: power_interleaving(outcomes, n, rng), most)
-    ab_n = sessions_needed(lambda n: power_ab(arms, n, rng), most)
     report = {
-        "pair": "index order (incumbent) vs by rating (challenger)",
-        "interleaving": {
-            "sessions_with_clicks": len(outcomes), "challenger_wins": wins,
-            "challenger_losses": losses, "p_value": sign_test(wins, losses),
-            "sessions_needed_80pct_power": interleaving_n,
-        },
-        "ab_reference": {
-            "sessions": {arm: len(v) for arm, v in arms.items()},
-            "clicks_at_10_per_session": {arm: round(float(v.mean()), 4) for arm, v in arms.items()},
-            "p_value": welch_p(arms["models"], arms["control"]),
-            "sessions_needed_80pct_power": ab_n,
-            "sessions_needed_analytic": round(analytic_ab(arms)),
-        },
-        "ratio_ab_over_interleaving": (
-            round(ab_n / interleaving_n, 1) if ab_n and interleaving_n else None
-        ),
+        "incumbent": "index order",
+        "pairs": pairs,
         "goal": GOAL,
         "seconds": round(time.monotonic() - started, 1),
         "machine": machine(),
-    }  # fmt: skip
+    }
     print(json.dumps(report, indent=2))
 
 

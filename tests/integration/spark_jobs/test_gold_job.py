@@ -104,7 +104,7 @@ def test_a_lake_older_than_recommendations_still_builds(lake, spark, tmp_path):
     assert silver.recommendation_clicks.count() == 0
     assert silver.recommendation_impressions.columns == [
         "recommendation_id", "session_id", "customer_id", "surface", "anchor_product_id",
-        "recommender", "strategy", "product_id", "position", "score", "shown_at", "dt",
+        "recommender", "strategy", "arm", "product_id", "position", "score", "shown_at", "dt",
     ]  # fmt: skip
     assert build_interactions(silver).filter("kind = 'click'").count() == 2  # search clicks only
     assert silver.calendar().count() == 3
