@@ -47,3 +47,22 @@ def test_a_ratio_is_of_sums_and_a_metric_nobody_had_reads_zero():
     assert found["search_ctr_at_10"].models == 3.0 / 4.0
     assert found["search_ctr_at_10"].control == 0.5
     assert found["recommendation_ctr_at_10"].models == 0.0
+
+
+def test_cuped_narrows_the_interval_when_the_past_predicts_the_present():
+    from models.ab_test import CUPED, _cuped
+
+    rng = np.random.default_rng(5)
+    arms, figures, earlier = {}, {}, []
+    for i in range(1000):
+        shopper, arm = f"c-{i}", (CONTROL if i % 2 else MODELS)
+        habit = float(rng.exponential(50.0))  # what this shopper spends, round after round
+        earlier.append((shopper, "paid", habit))
+        now = habit + (5.0 if arm == MODELS else 0.0) + float(rng.normal(0, 5))
+        arms[shopper], figures[shopper] = arm, {"revenue_per_shopper": (now, 1.0)}
+    assert _cuped(figures, earlier)
+    found = _by_metric(compare(arms, figures, seed=2, metrics=("revenue_per_shopper", CUPED)))
+    raw, adjusted = found["revenue_per_shopper"], found[CUPED]
+    assert adjusted.high - adjusted.low < (raw.high - raw.low) / 3
+    assert adjusted.low > 0 and 3.0 < adjusted.difference < 7.0
+    assert not _cuped({"c-1": {"revenue_per_shopper": (1.0, 1.0)}}, [])  # no past: no CUPED
