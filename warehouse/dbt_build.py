@@ -14,7 +14,10 @@ from storeloop.settings import REPO_ROOT, Settings
 from warehouse.errors import DbtBuildFailed
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-MARTS = ("fct_orders", "dim_products", "dim_customers", "daily_revenue", "fct_model_outcomes")
+MARTS = (
+    "fct_orders", "dim_products", "dim_customers", "daily_revenue", "fct_model_outcomes",
+    "fct_experiment_arms",
+)  # fmt: skip
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 

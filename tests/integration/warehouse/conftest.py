@@ -110,19 +110,19 @@ def write_silver(lake: Path) -> None:
 
 def write_recommendations(lake: Path) -> None:
     """c-2's feed (model 7) on day 1 led to o-b (cancelled) and o-c; p-1's similar items
-    (popularity) on day 2 led nowhere."""
-    lists = {  # id -> session, customer, surface, anchor, model, strategy, shown at, items
+    (popularity) on day 2 led nowhere. c-2 is in the A/B test's control arm; the guest in none."""
+    lists = {  # id -> session, customer, surface, anchor, model, strategy, shown at, items, arm
         "rec-1": ("sess-2", "c-2", "feed", None, "7", "sasrec", "2026-01-01 11:00:00",
-                  ["p-2", "p-1"]),
+                  ["p-2", "p-1"], "control"),
         "rec-2": ("sess-3", None, "similar", "p-1", "popularity", "also_bought",
-                  "2026-01-02 07:00:00", ["p-2"]),
+                  "2026-01-02 07:00:00", ["p-2"], None),
     }  # fmt: skip
     shown = [
         {"recommendation_id": rec_id, "session_id": session, "customer_id": customer,
          "surface": surface, "anchor_product_id": anchor, "recommender": model,
-         "strategy": strategy, "arm": "models", "product_id": product_id,
+         "strategy": strategy, "arm": arm, "product_id": product_id,
          "position": position, "score": 1.0 / position, "shown_at": ts(at)}
-        for rec_id, (session, customer, surface, anchor, model, strategy, at, items)
+        for rec_id, (session, customer, surface, anchor, model, strategy, at, items, arm)
         in lists.items()
         for position, product_id in enumerate(items, start=1)
     ]  # fmt: skip

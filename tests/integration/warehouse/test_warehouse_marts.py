@@ -29,7 +29,7 @@ def test_build_reports_models_tests_and_row_counts(built_warehouse):
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
     assert summary["row_counts"] == {
         "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
-        "fct_model_outcomes": 3,
+        "fct_model_outcomes": 3, "fct_experiment_arms": 3,
     }  # fmt: skip
 
 
@@ -42,6 +42,21 @@ def test_daily_revenue_is_the_sum_of_paid_orders(built_warehouse):
     assert rows == [
         ("2026-01-01", 3, 2, 1, Decimal("36.50"), Decimal("18.25"), 5),
         ("2026-01-02", 1, 1, 0, Decimal("10.00"), Decimal("10.00"), 1),
+    ]
+
+
+def test_experiment_arms_count_each_arms_lists_clicks_and_paid_orders(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select cast(day as varchar), arm, shoppers, searches, "
+                 "search_clicks_at_10, recommendation_lists, recommendation_clicks_at_10, "
+                 "paid_orders, revenue from fct_experiment_arms order by day, arm")  # fmt: skip
+    # day 1: c-1 (models) searched twice, one click, paid o-a 25.50; c-2 (control) saw a feed,
+    # clicked it, paid o-c 11.00 (o-b was cancelled); day 2: c-1 paid o-d, shown nothing; the
+    # guest's similar items on day 2 are in no arm
+    assert rows == [
+        ("2026-01-01", "control", 1, 0, 0, 1, 1, 1, Decimal("11.00")),
+        ("2026-01-01", "models", 1, 2, 1, 0, 0, 1, Decimal("25.50")),
+        ("2026-01-02", "models", 0, 0, 0, 0, 0, 1, Decimal("10.00")),
     ]
 
 
