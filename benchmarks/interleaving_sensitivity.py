@@ -27,18 +27,22 @@ import argparse
 import json
 import math
 import shutil
+import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, text
 
 from benchmarks.measure import machine
+from consumers.feed import OutboxFeed
 from contracts import events
-from models.interleaving import sign_test
+from contracts.events import Event
+from models.interleaving import credit, from_log, sign_test
+from simulation.ideal import IdealOrder, telling
 from storeloop.settings import Settings
 
 GOAL = "interleaving needs at least 10x fewer search sessions than A/B for p < 0.05"
@@ -77,39 +81,16 @@ class ShuffledTop(IndexOrder):
         return scores
 
 
-class HiddenTruth(IndexOrder):
-    """The ideal order: the searching shopper's true relevance, index order within a grade.
-    Rankers see feature rows only; `shop` tells this one the query and the shopper."""
-
-    version = "2"
-    searching: tuple[str, str | None] = ("", None)
-
-    def __init__(self, seed: int) -> None:
-        self.truth: Any = None
-
-    def score(self, rows: list[dict]) -> list[float]:
-        from simulation.relevance import true_relevance
-
-        query, customer = self.searching
-        shopper = self.truth.shoppers.get(customer or "")
-        products = [self.truth.products.get(row["product_id"]) for row in rows]
-        return [
-            (0 if p is None else true_relevance(shopper, p, query)) + 1e-3 * row["index_score"]
-            for p, row in zip(products, rows, strict=True)
-        ]
-
-
-PAIRS = {
-    "by_rating": lambda seed: ByRating(),
-    "shuffled_top_10": ShuffledTop,
-    "ideal_order": HiddenTruth,
+# name -> the challenger, made once the store is open (the ideal order reads the hidden truth)
+PAIRS: dict[str, Callable[[Settings, int], Any]] = {
+    "by_rating": lambda settings, seed: ByRating(),
+    "shuffled_top_10": lambda settings, seed: ShuffledTop(seed),
+    "ideal_order": lambda settings, seed: IdealOrder(settings, ByRating.version),
 }
 
 
-def shop(
-    settings: Settings, days: int, interleave: bool, challenger: IndexOrder
-) -> list[tuple[str, dict]]:
-    """One simulation; returns the store's search and click events."""
+def shop(settings: Settings, days: int, interleave: bool, pair: str) -> list[Event]:
+    """One simulation; returns the store's log."""
     from launch.consumers import run_all
     from launch.search_client import InProcessServing
     from simulation.run import SIMULATION_START, Simulation
@@ -124,8 +105,9 @@ def shop(
     try:
         simulation = Simulation(settings, store, serving, progress=True)
         simulation.open_store(on_listed=lambda: run_all(settings))
-        if isinstance(challenger, HiddenTruth):
-            _tell_the_search(search, challenger, settings)
+        challenger = PAIRS[pair](settings, settings.seed)
+        if isinstance(challenger, IdealOrder):
+            telling(search, challenger)
         if interleave:
             search.ranker, search.challenger, search.interleave_share = IndexOrder(), challenger, 1
         else:  # the control arm is served index order by the service itself
@@ -133,64 +115,40 @@ def shop(
         simulation.run_days(0, days, lambda *_: run_all(settings))
     finally:
         store.close()
-    engine = create_engine(settings.db_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT type, payload FROM outbox WHERE type IN (:s, :c)"),
-            {"s": events.SEARCH_PERFORMED, "c": events.SEARCH_RESULT_CLICKED},
-        ).all()
-    engine.dispose()
-    return [(kind, json.loads(payload)) for kind, payload in rows]
+    return OutboxFeed(settings.db_url).read(0, sys.maxsize)
 
 
-def _tell_the_search(search: Any, ideal: HiddenTruth, settings: Settings) -> None:
-    from simulation.truth import load_truth
-
-    ideal.truth = load_truth(settings)
-    searching = search.search
-
-    def told(query: Any, customer_id: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        ideal.searching = (str(query), customer_id)
-        return searching(query, customer_id, *args, **kwargs)
-
-    search.search = told
-
-
-def interleaved_sessions(logged: list[tuple[str, dict]]) -> np.ndarray:
+def interleaved_sessions(logged: list[Event]) -> np.ndarray:
     """Per interleaved search session: +1 the challenger won, -1 lost, 0 a tie (no credited
     click counts as a tie: the session was spent all the same)."""
-    teams: dict[str, dict[int, str]] = {}
-    session_of: dict[str, str] = {}
-    for kind, payload in logged:
-        if kind == events.SEARCH_PERFORMED and payload["ranker"] == "interleaving":
-            teams[payload["search_id"]] = {r["position"]: r["team"] for r in payload["results"]}
-            session_of[payload["search_id"]] = payload["session_id"]
-    credit: dict[str, dict[str, int]] = {
-        session: defaultdict(int) for session in session_of.values()
-    }
-    for kind, payload in logged:
-        search = payload.get("search_id")
-        if kind == events.SEARCH_RESULT_CLICKED and search in teams:
-            team = teams[search].get(payload["position"])
-            if team is not None:
-                credit[session_of[search]][team] += 1
+    searches = [e.payload for e in logged if e.type == events.SEARCH_PERFORMED]
+    teams, clicks = from_log(
+        searches, (e.payload for e in logged if e.type == events.SEARCH_RESULT_CLICKED)
+    )
+    by_session: dict[str, Counter[str]] = {}
+    for search in searches:
+        if search["search_id"] in teams:
+            credited = credit(teams[search["search_id"]], clicks.get(search["search_id"], ()))
+            by_session.setdefault(search["session_id"], Counter()).update(credited)
     challenger, champion = ByRating.version, IndexOrder.version
-    return np.array([np.sign(c.get(challenger, 0) - c.get(champion, 0)) for c in credit.values()])
+    return np.array([np.sign(c[challenger] - c[champion]) for c in by_session.values()])
 
 
-def ab_sessions(logged: list[tuple[str, dict]]) -> dict[str, np.ndarray]:
+def ab_sessions(logged: list[Event]) -> dict[str, np.ndarray]:
     """Clicks on the first 10 results per search session, by arm."""
     arm_of: dict[str, str] = {}
     session_of: dict[str, str] = {}
     clicks: dict[str, int] = defaultdict(int)
-    for kind, payload in logged:
-        if kind == events.SEARCH_PERFORMED and payload.get("arm"):
+    for event in logged:
+        payload = event.payload
+        if event.type == events.SEARCH_PERFORMED and payload.get("arm"):
             session_of[payload["search_id"]] = payload["session_id"]
             arm_of[payload["session_id"]] = payload["arm"]
             clicks[payload["session_id"]] += 0
-    for kind, payload in logged:
-        search = payload.get("search_id")
-        top = kind == events.SEARCH_RESULT_CLICKED and payload.get("position", 99) <= 10
+    for event in logged:
+        search = event.payload.get("search_id")
+        clicked = event.type == events.SEARCH_RESULT_CLICKED
+        top = clicked and event.payload.get("position", 99) <= 10
         if top and search in session_of:
             clicks[session_of[search]] += 1
     by_arm: dict[str, list[int]] = defaultdict(list)
@@ -259,7 +217,7 @@ def measure_pair(args: argparse.Namespace, name: str, root: Path) -> dict[str, A
         )  # fmt: skip
         settings.ensure_dirs()
         print(f"{name}: {args.shoppers} shoppers for {args.days} days ({kind})", flush=True)
-        logged[kind] = shop(settings, args.days, interleave, PAIRS[name](args.seed))
+        logged[kind] = shop(settings, args.days, interleave, name)
     outcomes = interleaved_sessions(logged["interleaving"])
     arms = ab_sessions(logged["ab"])
     rng = np.random.default_rng(args.seed)

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from models.lake import silver_rows
+from storeloop.arms import CONTROL, MODELS
 from storeloop.settings import Settings
 
-CONTROL, MODELS = "control", "models"
 PAID = frozenset({"paid", "fulfilled", "shipped", "delivered"})
 TOP = 10
 RESAMPLES = 2_000
@@ -125,10 +125,10 @@ def measure(settings: Settings, first_day: str, last_day: str) -> ABTest:
     def rows(table: str, *columns: str) -> list[tuple]:
         return list(silver_rows(settings, table, list(columns), days))
 
-    arms = _arms(
-        rows("search_impressions", "customer_id", "arm")
-        + rows("recommendation_impressions", "customer_id", "arm")
-    )
+    searched = rows("search_impressions", "search_id", "customer_id", "session_id", "arm")
+    shown = rows("recommendation_impressions", "recommendation_id", "customer_id", "arm")
+    orders = rows("orders", "order_id", "customer_id", "status", "total")
+    arms = _arms([(c, a) for _, c, _, a in searched] + [(c, a) for _, c, a in shown])
     figures: dict[str, Figures] = defaultdict(dict)
 
     def add(shopper: Any, metric: str, numerator: float, denominator: float) -> None:
@@ -138,16 +138,16 @@ def measure(settings: Settings, first_day: str, last_day: str) -> ABTest:
 
     for shopper in arms:
         add(shopper, "revenue_per_shopper", 0.0, 1.0)
-    for shopper, status, total in rows("orders", "customer_id", "status", "total"):
-        if status in PAID:
+    paid = {order for order, _, status, _ in orders if status in PAID}
+    for order, shopper, _, total in orders:
+        if order in paid:
             add(shopper, "revenue_per_shopper", float(total or 0.0), 0.0)
-    searches = _lists(rows("search_impressions", "search_id", "customer_id", "session_id"))
+    searches = {search: (shopper, session) for search, shopper, session, _ in searched}
     _ctr(add, searches, rows("clicks", "search_id", "position"), "search_ctr_at_10")
-    shown = _lists(rows("recommendation_impressions", "recommendation_id", "customer_id", "arm"))
+    lists = {listed: (shopper, None) for listed, shopper, _ in shown}
     clicked = rows("recommendation_clicks", "recommendation_id", "position")
-    _ctr(add, shown, clicked, "recommendation_ctr_at_10")
-    _conversion(add, searches, rows("orders", "order_id", "status"),
-                rows("order_items", "order_id", "search_id"))  # fmt: skip
+    _ctr(add, lists, clicked, "recommendation_ctr_at_10")
+    _conversion(add, searches, paid, rows("order_items", "order_id", "search_id"))
     before = (date.fromisoformat(first_day) - timedelta(days=1)).isoformat()
     earlier = silver_rows(settings, "orders", ["customer_id", "status", "total"], ("", before))
     metrics = METRICS + ((CUPED,) if _cuped(figures, earlier) else ())
@@ -184,11 +184,6 @@ def _arms(logged: list[tuple]) -> dict[str, str]:
     return {shopper: next(iter(a)) for shopper, a in seen.items() if len(a) == 1}
 
 
-def _lists(rows: list[tuple]) -> dict[str, tuple[Any, Any]]:
-    """list id -> (shopper, the third column: a session for searches)."""
-    return {list_id: (shopper, other) for list_id, shopper, other in rows}
-
-
 def _ctr(add: Add, lists: dict[str, tuple], clicks: list[tuple], metric: str) -> None:
     for shopper, _ in lists.values():
         add(shopper, metric, 0.0, 1.0)
@@ -197,13 +192,11 @@ def _ctr(add: Add, lists: dict[str, tuple], clicks: list[tuple], metric: str) ->
             add(lists[list_id][0], metric, 1.0, 0.0)
 
 
-def _conversion(
-    add: Add, searches: dict[str, tuple], orders: list[tuple], lines: list[tuple]
-) -> None:
+def _conversion(add: Add, searches: dict[str, tuple], paid: set[str], lines: list[tuple]) -> None:
+    """`searches`: search id -> (shopper, session); `lines`: (order id, search id)."""
     sessions = {(shopper, session) for shopper, session in searches.values()}
     for shopper, _ in sessions:
         add(shopper, "conversion_per_search_session", 0.0, 1.0)
-    paid = {order for order, status in orders if status in PAID}
     converted = {
         searches[search_id] for order, search_id in lines if order in paid and search_id in searches
     }

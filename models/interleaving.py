@@ -115,6 +115,23 @@ def tally(
     )  # fmt: skip
 
 
+def from_log(
+    searches: Iterable[Mapping[str, Any]], clicks: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, dict[int, str]], dict[str, list[int]]]:
+    """Teams by position and clicked positions of each interleaved search, from the store's
+    SearchPerformed and SearchResultClicked payloads (before the lake has them)."""
+    teams: dict[str, dict[int, str]] = {}
+    for search in searches:
+        placed = {int(r["position"]): r["team"] for r in search["results"] if r.get("team")}
+        if placed:
+            teams[search["search_id"]] = placed
+    clicked: dict[str, list[int]] = defaultdict(list)
+    for click in clicks:
+        if click["search_id"] in teams:
+            clicked[click["search_id"]].append(int(click["position"]))
+    return teams, clicked
+
+
 def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
     """The experiment as the lake's silver tables hold it."""
     teams: dict[str, dict[int, str]] = defaultdict(dict)

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from storeloop.arms import CONTROL, MODELS, arm_of
+from storeloop.arms import MODELS, arm_of
 from storeloop.settings import Settings
 
 FIRST_DAY = date(2026, 11, 1)  # simulation.run.SIMULATION_START
@@ -121,6 +121,3 @@ def _round(number: int, first_day: int) -> dict[str, Any]:
                                                    "values": {"sasrec": 0.09, "item_knn": 0.05,
                                                               "popularity": 0.02}}}},
     }  # fmt: skip
-
-
-__all__ = ["CONTROL", "MODELS", "write_sample_run"]

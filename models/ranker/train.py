@@ -46,17 +46,17 @@ def train_ranker(
     builds a deliberately bad challenger."""
     import mlflow  # heavy; imported where used so `import models.ranker.train` stays cheap
 
+    client = mlflow_client(settings)
     # Last round's experiment ends first: a challenger it promotes is this round's incumbent.
-    experiment = conclude_interleaving(settings, mlflow_client(settings))
+    experiment = conclude_interleaving(settings, client)
     frame = training_set(ranking_training_set, settings)
-    ensure_new_round(mlflow_client(settings), MODEL_NAME, str(frame.attrs.get("window_end", "")))
+    ensure_new_round(client, MODEL_NAME, str(frame.attrs.get("window_end", "")))
     if embeddings is None:
         encoder = load_encoder()
         build_product_embeddings(settings, encoder)
         embeddings = TitleEmbeddings.from_store(settings, encoder)
     result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
     held_out = result.held_out
-    client = mlflow_client(settings)
     decision = decide(
         MODEL_NAME, METRIC, "searches",
         [Contender(kind, kind, "challenger", per_search(result.scores[prefix], held_out))

@@ -40,8 +40,9 @@ def train_recommender(
     `titles` (product_id -> unit title vector) defaults to the title-embedding store.
     An empty or corrupt window raises TrainingDataError before anything is registered."""
     started = time.monotonic()
+    client = mlflow_client(settings)
     frame = training_set(interaction_training_set, settings)
-    ensure_new_round(mlflow_client(settings), MODEL_NAME, str(frame.attrs.get("window_end", "")))
+    ensure_new_round(client, MODEL_NAME, str(frame.attrs.get("window_end", "")))
     sequences = interaction_sequences(frame, catalog_categories(settings))
     cases = sequences.held_out
     fitted = fit_contenders(
@@ -50,7 +51,6 @@ def train_recommender(
     )  # fmt: skip
     scored = {name: _score(name, s, cases) for name, s in fitted.scorers.items()}
     parts = {name: _score(name, s, cases) for name, s in fitted.parts.items()}
-    client = mlflow_client(settings)
     champion = rescore_champion(client, cases)
     decision = decide(
         MODEL_NAME, METRIC, "shoppers",

@@ -52,13 +52,14 @@ class RecommendationService:
         not know, or whose products the version never saw, gets popular products
         (`unknown_customer`)."""
         k = max(1, min(int(k), MAX_K))
-        recommender, fallback = self._for(user_id)
+        arm = self._arm(user_id)
+        recommender, fallback = self._for(arm)
         history, purchased = self._shopper(user_id)
         items: list[dict[str, Any]] = []
         strategy = POPULARITY
         if fallback is None and (not history or not _knows(recommender, history)):
             fallback = "unknown_customer"
-        elif fallback is None:
+        if fallback is None:
             try:
                 # Ask for more than k: deleted and sold-out products are dropped here.
                 scored = recommender.recommend(history, k * 3, purchased=purchased)
@@ -69,7 +70,7 @@ class RecommendationService:
         skip = {item["product_id"] for item in items} | set(history) | set(purchased)
         items += self._popular_fill(recommender, fallback, k - len(items), skip)
         answer = self._response("user_id", user_id, recommender, strategy, fallback, items, k)
-        return answer | {"arm": self._arm(user_id)}
+        return answer | {"arm": arm}
 
     def similar(self, product_id: str, k: int = 10, customer_id: str | None = None) -> dict:
         """Products bought or viewed with this one (`also_bought`); for a catalog product without
@@ -77,7 +78,8 @@ class RecommendationService:
         the catalog, popular ones (`unknown_product`). Products the customer bought are left out.
         """
         k = max(1, min(int(k), MAX_K))
-        recommender, fallback = self._for(customer_id)
+        arm = self._arm(customer_id)
+        recommender, fallback = self._for(arm)
         skip = {product_id} | set(self._shopper(customer_id)[1])
         items: list[dict[str, Any]] = []
         strategy = POPULARITY
@@ -102,15 +104,15 @@ class RecommendationService:
         response = self._response(
             "product_id", product_id, recommender, strategy, fallback, items, k
         )
-        return response | {"arm": self._arm(customer_id)}
+        return response | {"arm": arm}
 
     def _arm(self, customer_id: str | None) -> str | None:
         return arm_of(customer_id, self.settings.control_share, self.settings.experiment_salt)
 
-    def _for(self, customer_id: str | None) -> tuple[Any, str | None]:
-        """The recommender this shopper is served, or None and why: the A/B test's control arm
-        sees popular products and title neighbours, as before the store had models."""
-        if self._arm(customer_id) == CONTROL:
+    def _for(self, arm: str | None) -> tuple[Any, str | None]:
+        """The recommender a shopper in `arm` is served, or None and why: the A/B test's control
+        arm sees popular products and title neighbours, as before the store had models."""
+        if arm == CONTROL:
             return None, "control_arm"
         recommender = self.recommender
         return recommender, None if recommender is not None else "no_recommender"

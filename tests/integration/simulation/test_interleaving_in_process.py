@@ -7,52 +7,14 @@ relevance, the other by its opposite, so which is better is known without asking
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from typing import Any
+import sys
 
-from sqlalchemy import create_engine, text
-
+from consumers.feed import OutboxFeed
 from contracts import events
-from models.interleaving import Interleaving, tally
-from simulation.relevance import true_relevance
+from models.interleaving import Interleaving, from_log, tally
+from simulation.ideal import IdealOrder, telling
 from simulation.run import SIMULATION_START, Simulation
-from simulation.truth import load_truth
 from storeloop.settings import Settings
-
-
-class Truth:
-    """Orders by the searching shopper's true relevance; told the query and the shopper by the
-    service wrapper below, since rankers see feature rows only."""
-
-    kind = "listnet"
-    current: tuple[str, str | None] = ("", None)
-
-    def __init__(self, version: str, settings: Settings, sign: float = 1.0) -> None:
-        self.version, self.sign = version, sign
-        self.truth = load_truth(settings)
-
-    def score(self, rows: list[dict]) -> list[float]:
-        query, customer = Truth.current
-        shopper = self.truth.shoppers.get(customer or "")
-        products = [self.truth.products.get(row["product_id"]) for row in rows]
-        return [
-            self.sign * (0 if p is None else true_relevance(shopper, p, query)) for p in products
-        ]
-
-
-def worse(version: str, settings: Settings) -> Truth:
-    return Truth(version, settings, sign=-1.0)
-
-
-def _telling_the_query(service: Any) -> None:
-    search = service.search
-
-    def told(query: Any, customer_id: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        Truth.current = (str(query), customer_id)
-        return search(query, customer_id, *args, **kwargs)
-
-    service.search = told
 
 
 def _experiment(settings: Settings, champion: str, challenger: str) -> Interleaving:
@@ -67,11 +29,15 @@ def _experiment(settings: Settings, champion: str, challenger: str) -> Interleav
     try:
         simulation = Simulation(settings, store, serving, progress=False)
         simulation.open_store(on_listed=lambda: run_all(settings))
-        made = {"better": Truth, "worse": worse}
-        serving.search_service.ranker = made[champion]("1", settings)
-        serving.search_service.challenger = made[challenger]("2", settings)
-        serving.search_service.interleave_share = 1.0
-        _telling_the_query(serving.search_service)
+        sign = {"better": 1.0, "worse": -1.0}
+        rankers = (
+            IdealOrder(settings, "1", sign[champion]),
+            IdealOrder(settings, "2", sign[challenger]),
+        )
+        service = serving.search_service
+        service.ranker, service.challenger = rankers
+        service.interleave_share = 1.0
+        telling(service, *rankers)
         simulation.run_days(0, 2, lambda *_: run_all(settings))
     finally:
         store.close()
@@ -79,22 +45,11 @@ def _experiment(settings: Settings, champion: str, challenger: str) -> Interleav
 
 
 def _from_the_log(settings: Settings, champion: str, challenger: str) -> Interleaving:
-    engine = create_engine(settings.db_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT type, payload FROM outbox WHERE type IN (:s, :c)"),
-            {"s": events.SEARCH_PERFORMED, "c": events.SEARCH_RESULT_CLICKED},
-        ).all()
-    engine.dispose()
-    teams: dict[str, dict[int, str]] = defaultdict(dict)
-    clicks: dict[str, list[int]] = defaultdict(list)
-    for kind, raw in rows:
-        payload = json.loads(raw)
-        if kind == events.SEARCH_PERFORMED:
-            for result in payload["results"]:
-                teams[payload["search_id"]][result["position"]] = result["team"]
-        else:
-            clicks[payload["search_id"]].append(payload["position"])
+    logged = OutboxFeed(settings.db_url).read(0, sys.maxsize)
+    teams, clicks = from_log(
+        (e.payload for e in logged if e.type == events.SEARCH_PERFORMED),
+        (e.payload for e in logged if e.type == events.SEARCH_RESULT_CLICKED),
+    )
     return tally(teams, clicks, {}, {}, champion, challenger)
 
 
