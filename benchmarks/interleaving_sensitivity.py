@@ -51,7 +51,7 @@ RESAMPLES = 200
 
 
 class IndexOrder:
-    kind = "listnet"
+    kind = "neural"
     version = "1"
 
     def score(self, rows: list[dict]) -> list[float]:

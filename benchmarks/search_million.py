@@ -107,12 +107,11 @@ def fresh_ranker() -> Any:
     """The production ranker class with freshly initialised weights (no trained model needed)."""
     import numpy as np
 
-    from models.ranker.features import FEATURES
-    from models.ranker.model import DERIVED, ListRankerNet
+    from models.ranker.model import KNOTS, RankerNet, content_columns
     from models.ranker.predict import NetScorer, Ranker
 
-    width = len(FEATURES) + len(DERIVED)
-    return Ranker("fresh-weights", NetScorer(ListRankerNet(np.zeros(width), np.ones(width))))
+    knots = np.tile(np.linspace(0.0, 1.0, KNOTS), (len(content_columns()), 1))
+    return Ranker("fresh-weights", NetScorer(RankerNet(knots)))
 
 
 def main() -> None:

@@ -105,12 +105,12 @@ def _shop(
 
 def _round(number: int, first_day: int) -> dict[str, Any]:
     """What the launcher writes for a round, cut to what the notebook reads."""
-    values = {"listnet": 0.61 + 0.01 * number, "lightgbm": 0.6, "index": 0.6}
+    values = {"neural": 0.61 + 0.01 * number, "lightgbm": 0.6, "index": 0.6}
     if number == 2:
         values["champion"] = 0.6
     decision = {
         "model": "search-ranker", "stage": "offline", "values": values,
-        "decision": "keep", "reason": "sample: listnet does not beat the incumbent",
+        "decision": "keep", "reason": "sample: neural does not beat the incumbent",
     }  # fmt: skip
     return {
         "number": number, "first_day": first_day, "days": 2,

@@ -17,7 +17,7 @@ from storeloop.settings import Settings
 
 
 class IdealOrder:
-    kind = "listnet"
+    kind = "neural"
 
     def __init__(self, settings: Settings, version: str, sign: float = 1.0) -> None:
         self.version, self.sign = version, sign

@@ -35,7 +35,7 @@ def derived_rows(features: np.ndarray, names: list[str] = FEATURES) -> np.ndarra
 
 def fit_lambdarank(train: SearchLists, ipw: np.ndarray, seed: int, rounds: int = ROUNDS) -> Any:
     """Graded labels as relevance levels; LightGBM's lambdarank scales each row's gradient by
-    its weight, so a clicked row weighs its inverse propensity (as in our ListNet target)."""
+    its weight, so a clicked row weighs its inverse propensity (inverse propensity weighting)."""
     import lightgbm as lgb
 
     rows = derived_rows(train.features)[train.mask]

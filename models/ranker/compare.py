@@ -1,5 +1,5 @@
-"""One held-out comparison: index order, LightGBM lambdarank and our ListNet on the same features,
-propensity weights estimated from the logs, NDCG@10 vs logged behaviour (IPS) and hidden truth."""
+"""One held-out comparison: index order, LightGBM lambdarank (propensity-weighted) and our
+position-aware net on the same features; NDCG@10 vs logged behaviour (IPS) and hidden truth."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from models.ranker.data import SearchLists, search_lists, split_by_day
 from models.ranker.embeddings import TitleEmbeddings
 from models.ranker.features import FEATURES
 from models.ranker.judged import HiddenRelevance
-from models.ranker.learn import fit, index_order, score_lists
+from models.ranker.learn import EPOCHS, fit, index_order, score_lists
 from models.ranker.propensity import Propensities, estimate, estimate_by_regression
 from storeloop.settings import Settings
 
@@ -36,6 +36,7 @@ class Comparison:
     metrics: dict[str, float]  # "<kind>_<metric>", kind in index, neural, lightgbm
     judge: HiddenRelevance | None
     scores: dict[str, np.ndarray]  # kind -> held-out scores (s, n): the gate's per-search values
+    position_bias: np.ndarray  # the net's learned score offset per logged position, 1 at 0
 
 
 def evaluate(scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None) -> dict:
@@ -70,7 +71,7 @@ def compare(
     frame: pd.DataFrame,
     embeddings: TitleEmbeddings,
     *,
-    epochs: int = 300,
+    epochs: int = EPOCHS,
     shuffle_labels: bool = False,
 ) -> Comparison:
     train_frame, held_frame = split_by_day(frame)
@@ -84,10 +85,8 @@ def compare(
     held_out = search_lists(held_frame, titles, embeddings, catalog)
     propensities = propensities_of(train)
     ipw = propensities.inverse(train.positions)
-    models = {
-        "neural": fit(train, ipw, epochs=epochs, seed=settings.seed),
-        "lightgbm": fit_lambdarank(train, ipw, seed=settings.seed),
-    }
+    net, position_bias = fit(train, epochs=epochs, seed=settings.seed)
+    models = {"neural": net, "lightgbm": fit_lambdarank(train, ipw, seed=settings.seed)}
     judge = HiddenRelevance.of(settings, held_out)
     held_scores = {"index": index_order(held_out)}
     metrics = {f"index_{k}": v for k, v in evaluate(held_scores["index"], held_out, judge).items()}
@@ -101,8 +100,9 @@ def compare(
     metrics["propensity_eta_fitted"] = propensities.fitted_eta
     metrics["propensity_eta_pair_em"] = estimate(train_frame).fitted_eta  # for comparison
     return Comparison(
-        frame, held_frame, train, held_out, propensities, models, metrics, judge, held_scores
-    )
+        frame, held_frame, train, held_out, propensities, models, metrics, judge, held_scores,
+        position_bias,
+    )  # fmt: skip
 
 
 def per_search(scores: np.ndarray, held_out: SearchLists) -> np.ndarray:

@@ -1,4 +1,12 @@
-"""Fits the ranker: ListNet on propensity-weighted graded gains, full batch, fixed seed."""
+"""Fits the ranker: position-aware pointwise learning of graded outcomes, fixed seed.
+
+A logged outcome (0 none, 1 click, 2 cart, 3 purchase) depends on what the shopper saw first
+(the position) and on the product for this shopper and query. Training adds a learned bias per
+logged position to the net's score and regresses the sum on the outcome; serving reads the net
+alone, as if every candidate were shown first (the shallow position tower of Zhao et al., RecSys
+2019; PAL, Guo et al., RecSys 2019). The same logs hold lists in several orders (index order,
+each champion's, interleaved ones), which tells position apart from product.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +14,49 @@ import numpy as np
 import torch
 
 from models.ranker.data import SearchLists
-from models.ranker.model import ListRankerNet, index_rank, standardiser
+from models.ranker.model import RankerNet, content_rows, index_rank, quantile_knots
 
-LEARNING_RATE = 0.02
-WEIGHT_DECAY = 3e-2  # the lists are few: keep the correction to index order small
-HIDDEN = 8
-
-
-def listnet_loss(scores: torch.Tensor, lists: dict[str, torch.Tensor]) -> torch.Tensor:
-    """Cross-entropy between the softmax of scores and the propensity-weighted graded gains."""
-    scores = scores.masked_fill(~lists["mask"], float("-inf"))
-    log_probs = torch.log_softmax(scores, dim=1).masked_fill(~lists["mask"], 0.0)
-    target = (torch.pow(2.0, lists["labels"]) - 1.0) * lists["ipw"] * lists["mask"]
-    totals = target.sum(dim=1)
-    useful = totals > 0
-    per_search = -(target * log_probs).sum(dim=1)[useful] / totals[useful]
-    return per_search.mean()
+LEARNING_RATE = 0.01
+WEIGHT_DECAY = 1e-3
+HIDDEN = 32
+BATCH = 1024
+EPOCHS = 30
+MAX_POSITION = 20  # deeper rows share the last position's bias
 
 
-def tensors(data: SearchLists, ipw: np.ndarray) -> dict[str, torch.Tensor]:
-    return {
-        "features": torch.from_numpy(data.features),
-        "labels": torch.from_numpy(data.labels),
-        "ipw": torch.from_numpy(ipw.astype(np.float32)),
-        "mask": torch.from_numpy(data.mask),
-    }
+def position_index(positions: np.ndarray) -> np.ndarray:
+    return np.clip(np.asarray(positions, dtype=np.int64), 1, MAX_POSITION) - 1
 
 
-def fit(train: SearchLists, ipw: np.ndarray, epochs: int, seed: int) -> ListRankerNet:
-    """`ipw` (s, n): inverse examination propensity of each row's logged position."""
+def fit(train: SearchLists, epochs: int, seed: int) -> tuple[RankerNet, np.ndarray]:
+    """The net and the learned position bias (MAX_POSITION,), position 1 at 0."""
     torch.manual_seed(seed)
-    mean, std = standardiser(train.features, train.mask)
-    model = ListRankerNet(mean=mean, std=std, hidden=HIDDEN)
-    optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
-    lists = tensors(train, ipw)
+    draw = torch.Generator().manual_seed(seed)
+    model = RankerNet(quantile_knots(content_rows(train.features, train.mask)), hidden=HIDDEN)
+    bias = torch.nn.Embedding(MAX_POSITION, 1)
+    torch.nn.init.zeros_(bias.weight)
+    features, labels = torch.from_numpy(train.features), torch.from_numpy(train.labels)
+    shown, mask = torch.from_numpy(position_index(train.positions)), torch.from_numpy(train.mask)
+    lists_per_batch = max(1, BATCH // train.mask.shape[1])
+    optimiser = torch.optim.Adam(
+        [*model.parameters(), *bias.parameters()], lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY
+    )
     model.train()
     for _ in range(epochs):
-        optimiser.zero_grad()
-        loss = listnet_loss(model(lists["features"]), lists)
-        loss.backward()
-        optimiser.step()
+        for batch in torch.randperm(len(labels), generator=draw).split(lists_per_batch):
+            optimiser.zero_grad()
+            predicted = model(features[batch]) + bias(shown[batch]).squeeze(-1)
+            errors = (predicted - labels[batch])[mask[batch]]
+            loss = torch.mean(errors**2)
+            loss.backward()
+            optimiser.step()
     model.eval()
-    return model
+    learned = bias.weight.detach().numpy()[:, 0]
+    return model, learned - learned[0]
 
 
 def score_lists(model: torch.nn.Module, data: SearchLists) -> np.ndarray:
-    """Model scores (s, n) for padded lists, each list scored as a whole."""
+    """Model scores (s, n) for padded lists."""
     with torch.no_grad():
         return model(torch.from_numpy(data.features)).numpy()
 

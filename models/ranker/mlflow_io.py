@@ -1,4 +1,4 @@
-"""Logs ranker versions without pickle: ListNet and index order as pt2 archives, LightGBM in its
+"""Logs ranker versions without pickle: the net and index order as pt2 archives, LightGBM in its
 text format; each with signature, input example, its kind and the feature names it reads."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from models.registry import KIND_TAG
 from models.saving import log_model
 
 MODEL_NAME = "search-ranker"
-KINDS = ("listnet", "lightgbm", "index")
+KINDS = ("neural", "lightgbm", "index")
 
 
 def log_candidate(

@@ -1,7 +1,8 @@
-"""The ranker network: index order as a prior plus a linear and a small MLP correction.
+"""The ranker network: a small MLP over the candidate's features, quantile-scaled.
 
 Input is one result list (n, len(FEATURES)) in index order, or padded lists (s, n, f); the net
-derives list-relative features (the index rank) itself, so training and serving cannot drift.
+derives its extra features (log price, has ratings) itself, so training and serving cannot drift.
+LightGBM reads the same derived features, list-relative ranks included.
 """
 
 from __future__ import annotations
@@ -50,27 +51,57 @@ def derive(features: torch.Tensor, names: list[str] = FEATURES) -> torch.Tensor:
     return torch.cat([features, torch.stack(extra, dim=-1)], dim=-1)
 
 
-class ListRankerNet(nn.Module):
-    """Scores (n,) for one list (n, f) or (s, n) for padded lists (s, n, f); higher ranks first."""
+# List-relative ranks mirror the position a list was shown at: the net leaves them out, so that
+# the position bias it learns beside them in training (learn.py) is not also in its inputs.
+LIST_RELATIVE = ("neg_log_index_rank", "neg_log_score_rank", "score_rel_top")
+KNOTS = 33  # quantiles per input: each input is mapped through its training distribution
 
-    def __init__(self, mean: np.ndarray, std: np.ndarray, hidden: int = 8) -> None:
+
+def content_columns(names: list[str] = FEATURES) -> list[int]:
+    """Columns of `derive(..., names)` the net reads: all but the list-relative ranks."""
+    return [i for i, name in enumerate([*names, *DERIVED]) if name not in LIST_RELATIVE]
+
+
+def quantile_knots(rows: np.ndarray, knots: int = KNOTS) -> np.ndarray:
+    """(c, knots) quantiles of each column of training rows (r, c)."""
+    quantiles = np.quantile(rows, np.linspace(0.0, 1.0, knots), axis=0)
+    return np.ascontiguousarray(quantiles.T, dtype=np.float32)
+
+
+def quantile_scale(rows: torch.Tensor, knots: torch.Tensor) -> torch.Tensor:
+    """Each column piecewise-linearly through its knots onto [-2, 2]: prices, counts and scores
+    arrive on one scale whatever their tails (rating 0 = unrated, counts in the thousands)."""
+    columns, count = knots.shape
+    flat = rows.reshape(-1, columns).T.contiguous()
+    upper = torch.searchsorted(knots, flat, right=True).clamp(1, count - 1)
+    low, high = knots.gather(1, upper - 1), knots.gather(1, upper)
+    within = ((flat - low) / (high - low).clamp(min=1e-9)).clamp(0.0, 1.0)
+    scaled = -2.0 + (upper - 1 + within) * (4.0 / (count - 1))
+    return scaled.T.reshape(rows.shape)
+
+
+class RankerNet(nn.Module):
+    """Scores (n,) for one list (n, f) or (s, n) for padded lists (s, n, f); higher ranks first.
+    Pointwise: each row's score is its expected graded outcome had it been shown first."""
+
+    def __init__(self, knots: np.ndarray, hidden: int = 32, names: list[str] = FEATURES) -> None:
         super().__init__()
-        self.feature_names = list(FEATURES)
-        width = len(FEATURES) + len(DERIVED)
-        # Buffers travel with the saved model, so serving standardises exactly as training did.
-        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
-        self.register_buffer(
-            "std", torch.as_tensor(np.where(std > 1e-9, std, 1.0), dtype=torch.float32)
-        )
-        self.linear = nn.Linear(width, 1)
-        self.mlp = nn.Sequential(nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        self.feature_names = list(names)
+        # Buffers travel with the saved model, so serving scales exactly as training did.
+        self.register_buffer("columns", torch.tensor(content_columns(names), dtype=torch.long))
+        self.register_buffer("knots", torch.as_tensor(knots, dtype=torch.float32))
+        width = len(self.columns)
+        self.mlp = nn.Sequential(
+            nn.Linear(width, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(hidden, 1),
+        )  # fmt: skip
 
-    mean: torch.Tensor
-    std: torch.Tensor
+    columns: torch.Tensor
+    knots: torch.Tensor
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        scaled = (derive(features, self.feature_names) - self.mean) / self.std
-        return (self.linear(scaled) + self.mlp(scaled)).squeeze(-1)
+        rows = derive(features, self.feature_names).index_select(-1, self.columns)
+        return self.mlp(quantile_scale(rows, self.knots)).squeeze(-1)
 
 
 class IndexOrderNet(nn.Module):
@@ -86,8 +117,8 @@ class IndexOrderNet(nn.Module):
         return -index_rank(features.float(), self.feature_names)
 
 
-def standardiser(features: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std of the derived features over the real (unpadded) rows of padded lists."""
+def content_rows(features: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The net's input columns of the real (unpadded) rows of padded lists (r, c)."""
     with torch.no_grad():
         rows = derive(torch.from_numpy(features))[torch.from_numpy(mask)].numpy()
-    return rows.mean(axis=0), rows.std(axis=0)
+    return rows[:, content_columns()]

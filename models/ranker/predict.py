@@ -1,4 +1,4 @@
-"""Loads a search ranker version (ListNet, LightGBM or index order) for serving and for
+"""Loads a search ranker version (the net, LightGBM or index order) for serving and for
 re-scoring a champion: `.score(rows)` in one pass, nothing unpickled."""
 
 from __future__ import annotations
@@ -25,20 +25,21 @@ __all__ = ["MODEL_NAME", "Ranker", "load_champion_ranker", "load_version"]
 
 
 class NetScorer:
-    """A PyTorch ranker (an eager ListRankerNet or the module of a pt2 archive). ListNet weights
-    run through numpy: one list of 100 rows is a tiny GEMM, and torch's intra-op threads
-    contending for a busy CPU made it ten times slower (25 ms against 3 ms on 2 shared cores)."""
+    """A PyTorch ranker (an eager RankerNet or the module of a pt2 archive). Its weights run
+    through numpy: one list of 100 rows is a tiny GEMM, and torch's intra-op threads contending
+    for a busy CPU made it ten times slower (25 ms against 3 ms on 2 shared cores)."""
 
-    LISTNET = ("mean", "std", "linear.weight", "linear.bias", "mlp.0.weight", "mlp.0.bias",
-               "mlp.2.weight", "mlp.2.bias")  # fmt: skip
+    NET = ("columns", "knots", "mlp.0.weight", "mlp.0.bias", "mlp.2.weight", "mlp.2.bias",
+           "mlp.4.weight", "mlp.4.bias")  # fmt: skip
 
     def __init__(self, net: torch.nn.Module, feature_names: list[str] | None = None) -> None:
         self.net = net
         self.feature_names = list(feature_names or getattr(net, "feature_names", FEATURES))
         state = dict(net.state_dict())
         self._weights: list[np.ndarray] | None = None
-        if all(name in state for name in self.LISTNET):
-            self._weights = [state[n].detach().numpy().astype(np.float64) for n in self.LISTNET]
+        # Older versions (ListNet) have other weights: they run through torch.
+        if all(name in state for name in self.NET):
+            self._weights = [_float64(state[n].detach().numpy()) for n in self.NET]
 
     def lists(self, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
         tensor = torch.from_numpy(np.asarray(features, dtype=np.float32))
@@ -50,10 +51,23 @@ class NetScorer:
         return np.where(mask, scores, -np.inf)
 
     def _numpy_forward(self, rows: np.ndarray) -> np.ndarray:
-        mean, std, w, b, w1, b1, w2, b2 = self._weights or []
-        scaled = (rows - mean) / std
-        hidden = np.maximum(scaled @ w1.T + b1, 0.0)
-        return (scaled @ w.T + b + hidden @ w2.T + b2)[..., 0]
+        """RankerNet.forward in numpy (model.quantile_scale, then the MLP)."""
+        columns, knots, w0, b0, w1, b1, w2, b2 = self._weights or []
+        picked = rows[..., columns].astype(np.float64)
+        count = knots.shape[1]
+        scaled = np.empty_like(picked)
+        for j, column in enumerate(knots.astype(np.float64)):
+            upper = np.clip(np.searchsorted(column, picked[..., j], side="right"), 1, count - 1)
+            low, high = column[upper - 1], column[upper]
+            within = np.clip((picked[..., j] - low) / np.maximum(high - low, 1e-9), 0.0, 1.0)
+            scaled[..., j] = -2.0 + (upper - 1 + within) * (4.0 / (count - 1))
+        hidden = np.maximum(scaled @ w0.T + b0, 0.0)
+        hidden = np.maximum(hidden @ w1.T + b1, 0.0)
+        return (hidden @ w2.T + b2)[..., 0]
+
+
+def _float64(array: np.ndarray) -> np.ndarray:
+    return array.astype(np.float64) if array.dtype.kind == "f" else array
 
 
 class BoosterScorer:
@@ -68,7 +82,8 @@ class BoosterScorer:
 class Ranker:
     """A loaded ranker version; `score` takes one search's rows carrying the features the version
     reads (see features.rows_for), in index order. `embeddings` computes the query-time
-    similarity. `kind` is listnet, lightgbm or index; serving keeps index order for `index`."""
+    similarity. `kind` is neural (listnet before it), lightgbm or index; serving keeps index
+    order for `index`."""
 
     def __init__(
         self,
@@ -80,7 +95,7 @@ class Ranker:
         self.version = version
         self.scorer = scorer
         self.embeddings = embeddings
-        self.kind = kind or ("lightgbm" if isinstance(scorer, BoosterScorer) else "listnet")
+        self.kind = kind or ("lightgbm" if isinstance(scorer, BoosterScorer) else "neural")
         names = scorer.feature_names
         self._defaults = np.array([DEFAULTS.get(n, 0.0) for n in names], dtype=np.float32)
 

@@ -1,6 +1,6 @@
-"""Trains the search ranker: ListNet and LightGBM lambdarank on the same features, scored with
-index order and the re-scored champion on the held-out day; the gate decides, the better network
-is registered (and index order too when it wins), and the decision is logged.
+"""Trains the search ranker: our position-aware net and LightGBM lambdarank on the same features,
+scored with index order and the re-scored champion on the held-out day; the gate decides, the
+better model is registered (and index order too when it wins), and the decision is logged.
 
 The gate metric is counterfactual (IPS-NDCG@10): logged clicks are biased towards the positions
 index order gave them, so the naive NDCG would reward index order itself.
@@ -20,7 +20,7 @@ from models.ranker.data import SearchLists
 from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
 from models.ranker.experiment import conclude_interleaving
 from models.ranker.features import FEATURES
-from models.ranker.learn import HIDDEN, LEARNING_RATE, WEIGHT_DECAY
+from models.ranker.learn import BATCH, EPOCHS, HIDDEN, LEARNING_RATE, WEIGHT_DECAY
 from models.ranker.mlflow_io import log_candidate, set_version_tags
 from models.ranker.model import IndexOrderNet
 from models.ranker.predict import MODEL_NAME, load_version
@@ -31,14 +31,14 @@ from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
 # compare.py's metric prefixes -> the kinds versions are tagged with
-CHALLENGERS = {"neural": "listnet", "lightgbm": "lightgbm"}
+CHALLENGERS = {"neural": "neural", "lightgbm": "lightgbm"}
 FALLBACK = "index"  # what serving shows without a champion
 
 
 def train_ranker(
     settings: Settings,
     *,
-    epochs: int = 300,
+    epochs: int = EPOCHS,
     shuffle_labels: bool = False,
     embeddings: TitleEmbeddings | None = None,
 ) -> dict[str, Any]:
@@ -86,7 +86,11 @@ def train_ranker(
         mlflow.log_params(_params(result, epochs, shuffle_labels, settings.seed))
         mlflow.log_metrics(metrics)
         mlflow.log_dict(
-            {"examination": result.propensities.examination.tolist()}, "propensities.json"
+            {
+                "examination": result.propensities.examination.tolist(),
+                "net_position_bias": result.position_bias.tolist(),
+            },
+            "propensities.json",
         )
         versions: dict[str, str] = {}
         for prefix, kind in CHALLENGERS.items():
@@ -138,8 +142,9 @@ def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) ->
 
     return {
         "epochs": epochs,
-        "loss": "listnet_ipw",
-        "model": f"linear+mlp{HIDDEN}",
+        "loss": "pointwise_graded_with_position_bias",
+        "model": f"quantile-scaled mlp{HIDDEN}x{HIDDEN}",
+        "batch_rows": BATCH,
         "learning_rate": LEARNING_RATE,
         "weight_decay": WEIGHT_DECAY,
         "propensities": "em_from_logs",

@@ -40,7 +40,7 @@ def rank_candidates(
 ) -> RankOutcome:
     if ranker is None:
         return RankOutcome(candidates, INDEX_ORDER, "no_ranker")
-    if getattr(ranker, "kind", None) == INDEX_ORDER:  # a kind: listnet, lightgbm or index
+    if getattr(ranker, "kind", None) == INDEX_ORDER:  # a kind: neural, lightgbm or index
         # Index order won the gate: the champion is the order the index gave, named by version.
         return RankOutcome(candidates, str(ranker.version))
     if not candidates:

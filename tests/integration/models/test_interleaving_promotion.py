@@ -64,12 +64,12 @@ def offline_round(settings: Settings, client: MlflowClient, run_id: str, gain: f
     champion = np.clip(rng.normal(0.5, 0.2, size=N), 0.0, None)
     decision = decide(
         MODEL_NAME, "ips_ndcg_at_10", "searches",
-        [Contender("listnet", "listnet", "challenger", champion + gain)],
+        [Contender("neural", "neural", "challenger", champion + gain)],
         [Contender("index", "index", "baseline", champion - 0.05)],
-        Contender("champion", "listnet", "champion", champion, "1"), "index", seed=5,
+        Contender("champion", "neural", "champion", champion, "1"), "index", seed=5,
     )  # fmt: skip
     return apply_decision(
-        settings, client, decision, run_id=run_id, versions={"listnet": "2"},
+        settings, client, decision, run_id=run_id, versions={"neural": "2"},
         confirm_online=settings.interleave_share > 0,
     )  # fmt: skip
 

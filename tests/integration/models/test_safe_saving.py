@@ -15,7 +15,7 @@ from models.ranker.data import SearchLists
 from models.ranker.features import FEATURES
 from models.ranker.mlflow_io import MODEL_NAME as RANKER
 from models.ranker.mlflow_io import log_candidate
-from models.ranker.model import IndexOrderNet, ListRankerNet
+from models.ranker.model import IndexOrderNet, RankerNet, content_rows, quantile_knots
 from models.ranker.predict import NetScorer, load_champion_ranker
 from models.ranker.predict import load_version as load_ranker
 from models.recommender.mlflow_io import MODEL_NAME as RECOMMENDER
@@ -86,20 +86,19 @@ def test_a_recommender_round_trips_without_pickle(settings):
     assert loaded.popular(1) == [("p-3", 0.5)]
 
 
-def test_rankers_round_trip_without_pickle_listnet_and_index_order(settings):
+def test_rankers_round_trip_without_pickle_the_net_and_index_order(settings):
     rng = np.random.default_rng(1)
     features = rng.uniform(0.5, 5.0, size=(3, 6, len(FEATURES))).astype(np.float32)
     lists = SearchLists(features, np.zeros((3, 6)), np.ones((3, 6)), np.ones((3, 6), bool))
-    width = len(FEATURES) + 7
     torch.manual_seed(0)
-    net = ListRankerNet(rng.normal(size=width), np.abs(rng.normal(size=width)) + 0.5).eval()
+    net = RankerNet(quantile_knots(content_rows(features, lists.mask))).eval()
 
     with mlflow.start_run():
-        listnet = log_candidate("listnet", net, lists, True, FEATURES)
+        neural = log_candidate("neural", net, lists, True, FEATURES)
         index = log_candidate("index", IndexOrderNet(), lists, True, FEATURES)
     rows = [dict(zip(FEATURES, row, strict=True)) for row in features[0].tolist()]
-    loaded = load_ranker(settings, listnet)
-    assert loaded.kind == "listnet" and loaded.scorer._weights is not None  # numpy fast path
+    loaded = load_ranker(settings, neural)
+    assert loaded.kind == "neural" and loaded.scorer._weights is not None  # numpy fast path
     expected = NetScorer(net).lists(features[:1], lists.mask[:1])[0]
     assert loaded.score(rows) == pytest.approx(expected.tolist(), rel=1e-5)
     one = NetScorer(net).lists(features[:1, :1], lists.mask[:1, :1])[0]  # a list of one row

@@ -102,9 +102,9 @@ def test_a_best_baseline_within_noise_of_the_champion_moves_nothing():
     champion = values(0.05, 18)
     decision = decide(
         "search-ranker", "ips_ndcg_at_10", "searches",
-        [contender("listnet", "challenger", shift(champion, -0.02, 0.01, 19))],
+        [contender("neural", "challenger", shift(champion, -0.02, 0.01, 19))],
         [contender("index", "baseline", shift(champion, 0.005, 0.2, 20))],
-        contender("champion", "champion", champion, "2", "listnet"), "index",
+        contender("champion", "champion", champion, "2", "neural"), "index",
     )  # fmt: skip
     assert decision.incumbent.name == "index" and decision.outcome == "keep"
     assert "nothing moves" in decision.reason and "n=400 searches" in decision.reason

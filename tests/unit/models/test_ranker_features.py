@@ -15,7 +15,7 @@ from models.ranker.features import (
     rows_for,
     shopper_profile,
 )
-from models.ranker.model import ListRankerNet
+from models.ranker.model import KNOTS, RankerNet, content_columns
 
 CANDIDATES = [
     {
@@ -103,7 +103,7 @@ def test_the_profile_is_none_without_history_and_ignores_unknown_attributes():
 
 def test_a_trained_ranker_reads_only_features_the_rows_carry():
     """What a trained ranker records (feature_names) must be built by the rows serving makes."""
-    net = ListRankerNet(np.zeros(1), np.ones(1))
+    net = RankerNet(np.zeros((len(content_columns()), KNOTS)))
     built = set(rows_for(CANDIDATES, STORED, READER)[0])
     assert set(net.feature_names) <= built
     assert net.feature_names == FEATURES

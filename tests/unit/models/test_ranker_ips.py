@@ -8,7 +8,7 @@ import torch
 
 from models.metrics import MAX_IPW, inverse_propensity, ips_ndcg_at_k, mean_ips_ndcg, ndcg_at_k
 from models.ranker.features import FEATURES
-from models.ranker.model import ListRankerNet, derive, index_rank
+from models.ranker.model import RankerNet, content_columns, index_rank, quantile_knots
 
 
 def test_inverse_propensity_grows_with_position_and_is_clipped():
@@ -42,8 +42,8 @@ def test_index_rank_keeps_row_order_for_ties_and_ignores_padding():
 
 
 def test_net_scores_one_list_or_padded_lists_alike():
-    width = derive(_rows([1.0])).shape[-1]
-    net = ListRankerNet(mean=np.zeros(width), std=np.ones(width)).eval()
+    rows = np.random.default_rng(3).uniform(0.0, 9.0, size=(40, len(content_columns())))
+    net = RankerNet(quantile_knots(rows)).eval()
     rows = _rows([3.0, 2.0, 1.0])
     padding = torch.zeros(1, len(FEATURES))
     other = _rows([9.0, 9.0, 8.0, 1.0])

@@ -63,11 +63,11 @@ def test_index_order_alone(data_dir):
 def test_a_real_ranker_reorders_but_finds_the_same(data_dir):
     index = evaluate(data_dir, ranker=None)["index"]
     from models.ranker.features import FEATURES
-    from models.ranker.model import DERIVED, ListRankerNet
+    from models.ranker.model import KNOTS, RankerNet, content_columns
     from models.ranker.predict import NetScorer, Ranker
 
-    width = len(FEATURES) + len(DERIVED)
-    fresh = Ranker("fresh", NetScorer(ListRankerNet(np.zeros(width), np.ones(width))))
+    knots = np.tile(np.linspace(0.0, 1.0, KNOTS), (len(content_columns(FEATURES)), 1))
+    fresh = Ranker("fresh", NetScorer(RankerNet(knots)))
     with_ranker = evaluate(data_dir, ranker=fresh, features=None)  # Feast has nothing here
     assert with_ranker["ranker_version"] == "fresh"
     assert with_ranker["index_plus_ranker"]["ranker_fallbacks"] == {"None": 3}
