@@ -59,6 +59,8 @@ RECOMMENDATION_SURFACES = ("feed", "similar")
 # The A/B test's arm of the shopper a list was shown to (storeloop.arms draws it), on search and
 # recommendation lists; absent for anonymous visitors and lists logged before the test.
 EXPERIMENT_ARMS = ("control", "models")
+# Randomised logging on SearchPerformed: `swapped_at` k means the results at positions k and k + 1
+# were swapped at random (serving's explore share); absent when the list was shown as ranked.
 
 _PRODUCT: Schema = {
     "product_id": STRING, "seller_id": STRING, "title": STRING, "description": STRING,
@@ -116,7 +118,7 @@ PAYLOADS: dict[str, Schema] = {
     RETURN_RECEIVED: {"return_id": STRING, "order_id": STRING},
     SEARCH_PERFORMED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "query": STRING,
-        "ranker": STRING, "arm": STRING, "results": _RANKED,
+        "ranker": STRING, "arm": STRING, "swapped_at": LONG, "results": _RANKED,
     },
     SEARCH_RESULT_CLICKED: {
         "search_id": STRING, "session_id": STRING, "customer_id": STRING, "product_id": STRING,

@@ -23,6 +23,7 @@ from launch.steps import StepLog
 from storeloop.settings import Settings
 
 DEFAULT_CONTROL_SHARE = 0.5  # the most power for a two-arm test of a given size
+DEFAULT_EXPLORE_SHARE = 0.1  # a little randomisation: one swap in a tenth of first pages
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,6 +45,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"shoppers in the A/B test's control arm, served without models "
         f"(default {DEFAULT_CONTROL_SHARE}; 0: no test)",
     )
+    parser.add_argument(
+        "--explore-share",
+        type=float,
+        help=f"first pages shown with one random adjacent swap, to measure position bias "
+        f"(default {DEFAULT_EXPLORE_SHARE}; 0: none)",
+    )
     return parser.parse_args(argv)
 
 
@@ -56,10 +63,12 @@ def export_overrides(args: argparse.Namespace) -> None:
         "STORE_SIM_ROUNDS": args.rounds,
         "STORE_SIM_DAYS": args.days,
         "STORE_CONTROL_SHARE": args.control_share,
+        "STORE_EXPLORE_SHARE": args.explore_share,
     }
     os.environ.update({k: str(v) for k, v in overrides.items() if v is not None})
     # The loop measures what the models are worth: a control arm unless told otherwise.
     os.environ.setdefault("STORE_CONTROL_SHARE", str(DEFAULT_CONTROL_SHARE))
+    os.environ.setdefault("STORE_EXPLORE_SHARE", str(DEFAULT_EXPLORE_SHARE))
 
 
 class Loop:

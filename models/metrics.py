@@ -24,25 +24,29 @@ def hit_and_ndcg(rank: int | None, k: int = 10) -> tuple[float, float]:
     return 1.0, 1.0 / float(np.log2(rank + 2))
 
 
-# Examination propensity of logged position k: k ** -0.8 (the usual click-model fit), shared by
-# the ranker's training weights and its counterfactual evaluation.
+# Examination propensity of logged position k: k ** -0.8 (the usual click-model fit), the prior
+# the ranker's counterfactual evaluation uses until randomised swaps have measured it.
 PROPENSITY_ETA = 0.8
 MAX_IPW = 10.0  # clip inverse propensities so one lucky deep click does not dominate
 
 
-def inverse_propensity(positions: np.ndarray) -> np.ndarray:
-    """1 / P(examine) for 1-based logged positions, clipped at MAX_IPW."""
+def inverse_propensity(positions: np.ndarray, eta: float = PROPENSITY_ETA) -> np.ndarray:
+    """1 / P(examine) = k ** eta for 1-based logged positions k, clipped at MAX_IPW."""
     positions = np.maximum(np.asarray(positions, dtype=float), 1.0)
-    return np.minimum(positions**PROPENSITY_ETA, MAX_IPW)
+    return np.minimum(positions**eta, MAX_IPW)
 
 
 def ips_ndcg_at_k(
-    scores: np.ndarray, labels: np.ndarray, positions: np.ndarray, k: int = 10
+    scores: np.ndarray,
+    labels: np.ndarray,
+    positions: np.ndarray,
+    k: int = 10,
+    eta: float = PROPENSITY_ETA,
 ) -> float | None:
     """Counterfactual NDCG@k of one logged list: each gain is divided by the examination
     propensity of its logged position, so the logging policy's position bias is not rewarded."""
     labels = np.asarray(labels, dtype=float)
-    weights = inverse_propensity(positions)
+    weights = inverse_propensity(positions, eta)
     return _weighted_ndcg(scores, (np.power(2.0, labels) - 1.0) * weights, k)
 
 
@@ -58,21 +62,23 @@ def _weighted_ndcg(scores: np.ndarray, gains: np.ndarray, k: int) -> float | Non
 
 
 def ips_ndcg_per_list(
-    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10
+    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10, eta: float = PROPENSITY_ETA
 ) -> np.ndarray:
     """IPS-NDCG@k of each (scores, labels, logged positions) list with a relevant item; which
     lists those are depends on the labels only, so two scorers' values pair up list by list."""
     values = [
         v
         for s, labels, positions in lists
-        if (v := ips_ndcg_at_k(s, labels, positions, k)) is not None
+        if (v := ips_ndcg_at_k(s, labels, positions, k, eta)) is not None
     ]
     return np.asarray(values, dtype=np.float64)
 
 
-def mean_ips_ndcg(lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10) -> float:
+def mean_ips_ndcg(
+    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10, eta: float = PROPENSITY_ETA
+) -> float:
     """Mean IPS-NDCG@k over (scores, labels, logged positions) lists with a relevant item."""
-    values = ips_ndcg_per_list(lists, k)
+    values = ips_ndcg_per_list(lists, k, eta=eta)
     return float(values.mean()) if len(values) else 0.0
 
 

@@ -105,6 +105,15 @@ def read_arm(response: Any) -> str | None:
     return None if arm is None else str(arm)
 
 
+def read_swapped_at(response: Any) -> int | None:
+    """The position a search response swapped with the next at random (None: none)."""
+    if isinstance(response, dict):
+        swapped = response.get("swapped_at")
+    else:
+        swapped = getattr(response, "swapped_at", None)
+    return None if swapped is None else int(swapped)
+
+
 def read_recommendations(response: dict[str, Any]) -> RecommendationList:
     return RecommendationList(
         rows=_rows(response.get("items") or []),

@@ -25,6 +25,7 @@ from simulation.serving_client import (
     read_arm,
     read_recommendations,
     read_search_response,
+    read_swapped_at,
 )
 from simulation.shop import Shop, Streams, add_to_cart, pause
 from simulation.shoppers import Shopper
@@ -62,8 +63,9 @@ def show_search(
     rows, ranker = read_search_response(response)
     shop.tally.saw(SEARCH, ranker)
     search_id = shop.store.storefront.record_search(
-        session_id, shopper.customer_id, query, rows, ranker, read_arm(response)
-    )
+        session_id, shopper.customer_id, query, rows, ranker, read_arm(response),
+        read_swapped_at(response),
+    )  # fmt: skip
     shown = ShownList(Attribution(SEARCH, ranker, search_id), rows, query)
     page = _similar_page(shop, shopper, session_id, streams)
     return len(rows), look_through(shop, shopper, session_id, shown, streams.main, page)

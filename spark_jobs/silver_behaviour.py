@@ -13,8 +13,8 @@ from spark_jobs import payloads as P
 
 def build_search_impressions(events: DataFrame) -> DataFrame:
     searches = P.parsed(events, [E.SEARCH_PERFORMED], P.SEARCH).select(
-        "search_id", "session_id", "customer_id", "query", "ranker", "arm", "event_at",
-        F.explode("results").alias("result"),
+        "search_id", "session_id", "customer_id", "query", "ranker", "arm", "swapped_at",
+        "event_at", F.explode("results").alias("result"),
     )  # fmt: skip
     return searches.select(
         "search_id",
@@ -27,6 +27,8 @@ def build_search_impressions(events: DataFrame) -> DataFrame:
         "ranker",
         F.col("result.team").alias("team"),  # an interleaved search's ranker of this result
         "arm",  # the shopper's A/B arm; null for anonymous searches
+        # randomised logging: this search's results at swapped_at and the next were swapped
+        F.col("swapped_at").cast("long").alias("swapped_at"),
         F.col("event_at").alias("searched_at"),
         P.day("event_at").alias("dt"),
     )

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # (no test) serves everyone the models; `make up` runs one at 0.5. A new salt, new arms.
     control_share: float = Field(default=0.0, ge=0.0, le=0.5)
     experiment_salt: str = "ab-1"
+    # Share of first pages in relevance order (not interleaved) shown with one random adjacent
+    # pair of the top EXPLORE_DEPTH swapped, logged as `swapped_at`: the randomisation position
+    # bias is measured from (models.ranker.propensity.by_swaps). `make up` logs at 0.1.
+    explore_share: float = Field(default=0.0, ge=0.0, le=0.5)
 
     # simulation scale (make up uses these defaults; the e2e test shrinks them)
     sim_products: int = 5000

@@ -1,10 +1,12 @@
-"""Position-bias propensities estimated from the logs by regression-free EM (Wang et al., WSDM
-2018): a click needs the result examined (depends on position only) and relevant (depends on
-the query and product only); EM separates the two from impressions and clicks alone.
+"""Position-bias propensities: measured from randomised swaps where the logs have them
+(`by_swaps`), else estimated by EM (Wang et al., WSDM 2018): a click needs the result examined
+(depends on position only) and relevant (depends on the query and product only); EM separates
+the two from impressions and clicks alone, under that assumption.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,3 +97,56 @@ def estimate_by_regression(
             gamma = 1.0 / (1.0 + np.exp(-(x @ weights)))
             weights += 0.5 * x.T @ (relevant - gamma) / len(x)
     return _curve(theta, shown_at)
+
+
+@dataclass(frozen=True)
+class SwapEstimate:
+    """Position bias measured from randomised adjacent swaps: eta of k ** -eta, its standard
+    error, and how many swapped lists it rests on."""
+
+    eta: float
+    standard_error: float
+    swapped_lists: int
+
+    def propensities(self, depth: int = 50) -> Propensities:
+        ranks = np.arange(1, depth + 1, dtype=float)
+        return Propensities(np.clip(ranks**-self.eta, 1e-3, 1.0), self.eta)
+
+
+def by_swaps(frame: pd.DataFrame, swapped_at: Mapping[str, int]) -> SwapEstimate | None:
+    """RandPair (Joachims et al., WSDM 2017) over impressions (`search_id`, `position`, `label`)
+    of lists eligible for a swap; `swapped_at` names the searches swapped and where. Swaps are
+    drawn at random, so the result a ranker put at k is the same kind of result whether it was
+    shown at k (unswapped lists) or at k + 1 (lists swapped at k): the ratio of its click rates is
+    p(k + 1) / p(k), and the same holds the other way round for the result it put at k + 1. The
+    log-ratios of every k are pooled into one power law by inverse-variance weights. None when
+    no swap position has clicks on both sides."""
+    clicks = frame.assign(click=(frame["label"] >= 1).astype(int))
+    by_search = clicks.pivot_table(index="search_id", columns="position", values="click",
+                                   aggfunc="max")  # fmt: skip
+    swap = by_search.index.map(lambda s: swapped_at.get(str(s), 0)).to_numpy()
+    sums, weights, lists = 0.0, 0.0, 0
+    for k in sorted({int(v) for v in swapped_at.values()}):
+        if k + 1 not in by_search.columns:
+            continue
+        shown = by_search[[k, k + 1]].notna().all(axis=1).to_numpy()
+        treated, control = shown & (swap == k), shown & (swap == 0)
+        counts = [
+            by_search.loc[treated, k + 1].sum(),  # ranked k, shown at k + 1
+            by_search.loc[control, k].sum(),  # ranked k, shown at k
+            by_search.loc[treated, k].sum(),  # ranked k + 1, shown at k
+            by_search.loc[control, k + 1].sum(),  # ranked k + 1, shown at k + 1
+        ]
+        if min(counts) == 0:
+            continue
+        a, b, c, d = counts
+        # Click rates divide by n_treated and n_control once each way: the counts cancel.
+        log_ratio = 0.5 * (np.log(a / b) + np.log(d / c))
+        variance = 0.25 * sum(1.0 / x for x in counts)
+        x = np.log((k + 1) / k)
+        sums += -x * log_ratio / variance
+        weights += x * x / variance
+        lists += int(treated.sum())
+    if weights == 0.0:
+        return None
+    return SwapEstimate(max(0.0, sums / weights), float(np.sqrt(1.0 / weights)), lists)

@@ -56,13 +56,14 @@ def train_ranker(
         build_product_embeddings(settings, encoder)
         embeddings = TitleEmbeddings.from_store(settings, encoder)
     result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
-    held_out = result.held_out
+    held_out, eta = result.held_out, result.gate_eta
     decision = decide(
         MODEL_NAME, METRIC, "searches",
-        [Contender(kind, kind, "challenger", per_search(result.scores[prefix], held_out))
+        [Contender(kind, kind, "challenger", per_search(result.scores[prefix], held_out, eta))
          for prefix, kind in CHALLENGERS.items()],
-        [Contender(FALLBACK, FALLBACK, "baseline", per_search(result.scores["index"], held_out))],
-        rescore_champion(settings, client, held_out), FALLBACK, seed=settings.seed,
+        [Contender(FALLBACK, FALLBACK, "baseline",
+                   per_search(result.scores["index"], held_out, eta))],
+        rescore_champion(settings, client, held_out, eta), FALLBACK, seed=settings.seed,
     )  # fmt: skip
     registered = decision.challenger.name
     prefix = next(p for p, kind in CHALLENGERS.items() if kind == registered)
@@ -122,7 +123,9 @@ def train_ranker(
     }
 
 
-def rescore_champion(settings: Settings, client: Any, held_out: SearchLists) -> Contender | None:
+def rescore_champion(
+    settings: Settings, client: Any, held_out: SearchLists, eta: float
+) -> Contender | None:
     """The champion's gate metric on this held-out day; one saved by older code (pickle) is
     not loaded (serving does not load it either), so it counts as no champion."""
     version = champion_version(client, MODEL_NAME)
@@ -134,7 +137,9 @@ def rescore_champion(settings: Settings, client: Any, held_out: SearchLists) -> 
         log.warning("champion v%s not re-scored (%s): %s", version, error.code, error)
         return None
     scores = ranker.score_lists(held_out.features, held_out.mask, FEATURES)
-    return Contender("champion", ranker.kind, "champion", per_search(scores, held_out), version)
+    return Contender(
+        "champion", ranker.kind, "champion", per_search(scores, held_out, eta), version
+    )
 
 
 def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) -> dict[str, Any]:

@@ -27,6 +27,8 @@ class SearchResponse:
     # e.g. {"product_features": 2, "shopper_activity": 1}; empty when nothing fell back.
     feature_fallback: dict[str, int] = field(default_factory=dict)
     arm: str | None = None  # the searching shopper's A/B arm (storeloop.arms), None if anonymous
+    # Randomised logging: the results at this position and the next were swapped (None: not).
+    swapped_at: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000  # deep pages are a scraper's, not a shopper's
 INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
+EXPLORE_DEPTH = 10  # randomised swaps stay within the first ten results, where clicks are
 
 
 class SearchService:
@@ -52,6 +53,7 @@ class SearchService:
         # Seeded: a replayed simulation interleaves the same searches the same way.
         self._draw = random.Random(settings.seed)
         self.control_share, self.salt = settings.control_share, settings.experiment_salt
+        self.explore_share = settings.explore_share
         self.features = features
         self.rerank_top_n = rerank_top_n
         self.ranker_budget_s = ranker_budget_s
@@ -126,6 +128,9 @@ class SearchService:
         ordered = outcome.candidates
         if stock == "demote":
             ordered = demote_out_of_stock(ordered)
+        swapped_at = None
+        if parsed.sort == "relevance" and start == 0 and outcome.ranker != INTERLEAVED:
+            ordered, swapped_at = self._explore(ordered)
         return SearchResponse(
             query=text,
             parsed=parsed.as_dict(),
@@ -142,7 +147,20 @@ class SearchService:
             stock=stock,
             feature_fallback=fallback,
             arm=arm,
+            swapped_at=swapped_at,
         )
+
+    def _explore(self, ordered: list[dict]) -> tuple[list[dict], int | None]:
+        """In a share of lists, the results at a random position k and k + 1 trade places (RandPair,
+        Joachims et al., WSDM 2017): the same results seen one place lower or higher tell how
+        much the position alone changes clicks. Returns the list and k (None: not swapped)."""
+        depth = min(EXPLORE_DEPTH, len(ordered))
+        if depth < 2 or self._draw.random() >= self.explore_share:
+            return ordered, None
+        k = self._draw.randint(1, depth - 1)
+        swapped = list(ordered)
+        swapped[k - 1], swapped[k] = swapped[k], swapped[k - 1]
+        return swapped, k
 
     def _challenger(self) -> Ranker | None:
         challenger, champion = self.challenger, self.ranker

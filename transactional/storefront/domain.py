@@ -108,6 +108,16 @@ def ensure_position(
     return int(position)
 
 
+def ensure_swap(swapped_at: object, shown: int) -> int | None:
+    """A randomised swap names a position with a result after it, or nothing."""
+    if swapped_at is None:
+        return None
+    position = ensure_position(swapped_at, "swapped_at")
+    if position >= shown:
+        raise InvalidSearch("swapped_at must name a position before the last result", "swapped_at")
+    return position
+
+
 def ensure_text(value: object, field: str, limit: int | None, invalid: Refusal) -> str:
     """A non-empty string of at most `limit` characters (the width of its column, if stored)."""
     if not isinstance(value, str) or not value:

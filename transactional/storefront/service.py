@@ -18,6 +18,7 @@ from transactional.storefront.domain import (
     SearchNotFound,
     ensure_arm,
     ensure_position,
+    ensure_swap,
     ensure_text,
     impressions,
     recommendation_list,
@@ -37,10 +38,13 @@ class StorefrontService:
         results: Iterable[Mapping[str, Any]],
         ranker: str,
         arm: str | None = None,
+        swapped_at: int | None = None,
     ) -> str:
-        """`arm`: the shopper's A/B arm as serving named it (None: not in the test)."""
+        """`arm`: the shopper's A/B arm as serving named it (None: not in the test);
+        `swapped_at`: the position serving swapped with the next at random (None: none)."""
         shown = impressions(results)
         arm = ensure_arm(arm, InvalidSearch)
+        swapped_at = ensure_swap(swapped_at, len(shown))
         if not isinstance(query, str):
             raise InvalidSearch("query must be a string", "query")
         search_id = hex_id("srch")
@@ -58,6 +62,7 @@ class StorefrontService:
                     "query": query,
                     "ranker": ranker,
                     "arm": arm,
+                    "swapped_at": swapped_at,
                     "results": [i.payload() for i in shown],
                 },
             )

@@ -17,6 +17,8 @@ renamed as (
         -- in an interleaved search, the ranker version that placed this result
         cast(team as varchar) as team,
         cast(arm as varchar) as arm,
+        -- randomised logging: the results at this position and the next were swapped
+        cast(swapped_at as integer) as swapped_at,
         cast(searched_at as timestamp) as searched_at
     from source
 )

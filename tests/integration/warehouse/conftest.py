@@ -96,7 +96,7 @@ def write_silver(lake: Path) -> None:
     impressions = [
         {"search_id": search_id, "session_id": "sess-1", "customer_id": "c-1", "query": "kettle",
          "product_id": product_id, "position": position, "index_score": 1.0 / position,
-         "ranker": "index", "team": None, "arm": "models",
+         "ranker": "index", "team": None, "arm": "models", "swapped_at": None,
          "searched_at": searched}
         for search_id, product_id, position in
         [("srch-1", "p-1", 1), ("srch-1", "p-2", 2), ("srch-2", "p-1", 1), ("srch-2", "p-3", 2)]

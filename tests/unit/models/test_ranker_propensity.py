@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.ranker.propensity import MAX_IPW, estimate, estimate_by_regression
+from models.ranker.propensity import MAX_IPW, by_swaps, estimate, estimate_by_regression
 
 
 def simulated_log(eta: float, searches: int = 6000, seed: int = 0) -> pd.DataFrame:
@@ -49,3 +49,37 @@ def test_regression_em_recovers_the_curve_when_lists_are_never_shuffled():
     clicked = relevant & (rng.random(ranked.shape) < positions**-0.8)
     found = estimate_by_regression(positions.ravel(), clicked.ravel(), ranked.reshape(-1, 1))
     assert found.fitted_eta == pytest.approx(0.8, abs=0.1)
+
+
+def swapped_log(eta: float, searches: int, share: float, seed: int = 0):
+    """Ranked lists of 10 (relevance falling with the rank, as a ranker's would); in `share` of
+    them a random adjacent pair k, k + 1 is swapped. A click needs examination (k ** -eta) and
+    relevance. Returns the impressions and the swapped positions by search."""
+    rng = np.random.default_rng(seed)
+    rows, swapped = [], {}
+    for s in range(searches):
+        order = list(range(10))  # order[i]: the rank of the result shown at position i + 1
+        if rng.random() < share:
+            k = int(rng.integers(1, 10))
+            order[k - 1], order[k] = order[k], order[k - 1]
+            swapped[f"s{s}"] = k
+        for position, rank in enumerate(order, start=1):
+            relevance = 0.8 * 0.85**rank
+            click = rng.random() < position**-eta and rng.random() < relevance
+            rows.append((f"s{s}", position, int(click)))
+    return pd.DataFrame(rows, columns=["search_id", "position", "label"]), swapped
+
+
+def test_random_swaps_measure_the_position_bias():
+    frame, swapped = swapped_log(eta=0.8, searches=30_000, share=0.3)
+    found = by_swaps(frame, swapped)
+    assert found is not None and found.swapped_lists == len(swapped)
+    assert abs(found.eta - 0.8) < 3 * found.standard_error < 0.3
+    assert found.propensities().examination[:3] == pytest.approx([1.0, 2**-found.eta, 3**-found.eta])
+
+
+def test_no_swaps_or_no_clicks_measure_nothing():
+    frame, _ = swapped_log(eta=0.8, searches=200, share=0.0)
+    assert by_swaps(frame, {}) is None
+    quiet = frame.assign(label=0)
+    assert by_swaps(quiet, {"s1": 2}) is None

@@ -119,3 +119,27 @@ def test_about_the_configured_share_of_searches_is_interleaved(settings, index):
     )
     rankers = [service.search("kettle", facets=False).ranker for _ in range(400)]
     assert 0.22 < rankers.count("interleaving") / len(rankers) < 0.38
+
+
+def test_a_randomised_swap_trades_one_adjacent_pair_of_the_first_page(settings, index):
+    plain = SearchService(settings, ranker=PriceyFirst(), index=index).search("kettle")
+    assert plain.swapped_at is None
+    explore = settings.model_copy(update={"explore_share": 0.5})
+    service = SearchService(explore, ranker=PriceyFirst(), index=index)
+    seen = {}
+    for _ in range(200):
+        response = service.search("kettle", facets=False)
+        k = response.swapped_at
+        expected = ids(plain)
+        if k is not None:
+            expected[k - 1], expected[k] = expected[k], expected[k - 1]
+        assert ids(response) == expected
+        seen[k] = seen.get(k, 0) + 1
+    assert set(seen) == {None, 1, 2} and 60 < seen[None] < 140
+    # Later pages, explicit sorts and interleaved lists are shown as ranked.
+    assert service.search("kettle", page=2, limit=1).swapped_at is None
+    assert all(service.search("kettle", sort="price_asc").swapped_at is None for _ in range(20))
+    both = SearchService(
+        explore, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=1.0
+    )
+    assert all(both.search("kettle").swapped_at is None for _ in range(20))

@@ -123,6 +123,7 @@ class FakeStorefront:
         results: Iterable[Mapping[str, Any]],
         ranker: str,
         arm: str | None = None,
+        swapped_at: int | None = None,
     ) -> str:
         search_id = f"srch-{len(self.searches):06d}"
         self.searches[search_id] = {
@@ -132,6 +133,7 @@ class FakeStorefront:
             "results": [dict(r) for r in results],
             "ranker": ranker,
             "arm": arm,
+            "swapped_at": swapped_at,
             "at": self.clock.now,
         }
         return search_id

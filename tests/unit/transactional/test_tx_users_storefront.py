@@ -57,6 +57,7 @@ def test_search_and_click_are_logged(store, customer, outbox_rows):
         "query": "trail shoe",
         "ranker": "index",
         "arm": "control",
+        "swapped_at": None,
         "results": [{**RESULTS[0]}, {**RESULTS[1], "score": 2.0}],
     }
     assert clicked["type"] == events.SEARCH_RESULT_CLICKED
@@ -82,6 +83,19 @@ def test_an_interleaved_search_logs_the_team_of_each_result(store, customer, out
     with pytest.raises(InvalidSearch) as caught:
         store.storefront.record_search("s", None, "q", RESULTS, "index", "treatment")
     assert caught.value.field == "arm"
+
+
+def test_a_randomised_swap_is_logged_and_must_name_a_pair_of_results(store, outbox_rows):
+    store.storefront.record_search("s", None, "q", RESULTS, "index", None, 1)
+    payload = outbox_rows(store)[-1]["payload"]
+    assert payload["swapped_at"] == 1
+    assert events.unknown_keys(events.SEARCH_PERFORMED, payload) == []
+    before = len(outbox_rows(store))
+    for bad in (2, 0, True, "1"):
+        with pytest.raises(InvalidSearch) as caught:
+            store.storefront.record_search("s", None, "q", RESULTS, "index", None, bad)
+        assert caught.value.field == "swapped_at"
+    assert len(outbox_rows(store)) == before  # nothing half-written
 
 
 def test_anonymous_search_with_no_results_is_fine(store, outbox_rows):
