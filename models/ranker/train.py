@@ -1,6 +1,7 @@
-"""Trains the search ranker: our position-aware net and LightGBM lambdarank on the same features,
-scored with index order and the re-scored champion on the held-out day; the gate decides, the
-better model is registered (and index order too when it wins), and the decision is logged.
+"""Trains the search ranker: our position-aware net is the challenger; index order and LightGBM
+lambdarank on the same features are the baselines, the re-scored champion the incumbent, all on
+the held-out day. The gate decides; the net is registered (and a baseline too when it wins the
+gate), and the decision is logged. With interleaving on, the net is next round's challenger.
 
 The gate metric is counterfactual (IPS-NDCG@10): logged clicks are biased towards the positions
 index order gave them, so the naive NDCG would reward index order itself.
@@ -30,8 +31,10 @@ from models.tracking import RANKER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
-# compare.py's metric prefixes -> the kinds versions are tagged with
-CHALLENGERS = {"neural": "neural", "lightgbm": "lightgbm"}
+OURS = "neural"  # the store's ranker: the challenger, interleaved with the champion next round
+# The baselines it must beat, fitted or scored on the same window; a baseline that beats the
+# champion serves instead. compare.py's metric prefixes are these kinds.
+BASELINES = ("index", "lightgbm")
 FALLBACK = "index"  # what serving shows without a champion
 
 
@@ -59,17 +62,14 @@ def train_ranker(
     held_out, eta = result.held_out, result.gate_eta
     decision = decide(
         MODEL_NAME, METRIC, "searches",
-        [Contender(kind, kind, "challenger", per_search(result.scores[prefix], held_out, eta))
-         for prefix, kind in CHALLENGERS.items()],
-        [Contender(FALLBACK, FALLBACK, "baseline",
-                   per_search(result.scores["index"], held_out, eta))],
+        [Contender(OURS, OURS, "challenger", per_search(result.scores[OURS], held_out, eta))],
+        [Contender(kind, kind, "baseline", per_search(result.scores[kind], held_out, eta))
+         for kind in BASELINES],
         rescore_champion(settings, client, held_out, eta), FALLBACK, seed=settings.seed,
     )  # fmt: skip
-    registered = decision.challenger.name
-    prefix = next(p for p, kind in CHALLENGERS.items() if kind == registered)
-    # Unprefixed metrics are the registered challenger's; every kind's stay under its prefix.
+    # Unprefixed metrics are the challenger's; every kind's stay under its prefix.
     chosen = {
-        k.removeprefix(f"{prefix}_"): v for k, v in result.metrics.items() if k.startswith(prefix)
+        k.removeprefix(f"{OURS}_"): v for k, v in result.metrics.items() if k.startswith(OURS)
     }
     metrics = chosen | result.metrics
     if decision.champion is not None:
@@ -83,7 +83,7 @@ def train_ranker(
         "feature_service": str(frame.attrs.get("feature_service", "")),
     }
     with mlflow.start_run(run_name="search-ranker") as run:
-        mlflow.set_tags(window | {"ranker.kind": registered})
+        mlflow.set_tags(window | {"ranker.kind": OURS})
         mlflow.log_params(_params(result, epochs, shuffle_labels, settings.seed))
         mlflow.log_metrics(metrics)
         mlflow.log_dict(
@@ -94,15 +94,17 @@ def train_ranker(
             "propensities.json",
         )
         versions: dict[str, str] = {}
-        for prefix, kind in CHALLENGERS.items():
-            version = log_candidate(kind, result.models[prefix], held_out, kind == registered,
-                                    FEATURES)  # fmt: skip
+        winner = decision.winner
+        won = winner.name if winner is not None and winner.role == "baseline" else None
+        # Both fitted models are logged; a version is registered for the challenger and for a
+        # baseline that wins the gate (index order as a model that keeps the index's order).
+        fitted = {OURS: result.models[OURS], "lightgbm": result.models["lightgbm"]}
+        if won == FALLBACK:
+            fitted[FALLBACK] = IndexOrderNet()
+        for kind, model in fitted.items():
+            version = log_candidate(kind, model, held_out, kind in (OURS, won), FEATURES)
             if version is not None:
                 versions[kind] = version
-        winner = decision.winner
-        if winner is not None and winner.role == "baseline":
-            version = log_candidate(FALLBACK, IndexOrderNet(), held_out, True, FEATURES)
-            versions[FALLBACK] = str(version)
     for version in versions.values():
         set_version_tags(client, version, window)
     record = apply_decision(
@@ -112,10 +114,10 @@ def train_ranker(
     log.info("ranker gate: %s", record["reason"])
     return {
         "run_id": run.info.run_id,
-        "version": versions[registered],
-        "kind": registered,
+        "version": versions[OURS],
+        "kind": OURS,
         **metrics,
-        "promoted": record["champion_after"] == versions[registered],
+        "promoted": record["champion_after"] == versions[OURS],
         "experiment": experiment,
         "champion": record["champion_after"],
         "reason": record["reason"],

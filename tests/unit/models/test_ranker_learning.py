@@ -26,7 +26,9 @@ def logged_lists(searches: int, seed: int) -> tuple[SearchLists, np.ndarray]:
         if rng.random() < 0.2:
             order = rng.permutation(n)
         positions[i, order] = np.arange(1, n + 1)
-    clicked = (rng.random((searches, n)) < positions**-0.8) & (rng.random((searches, n)) < relevance)
+    clicked = (rng.random((searches, n)) < positions**-0.8) & (
+        rng.random((searches, n)) < relevance
+    )
     labels = clicked.astype(np.float32)
     return SearchLists(features, labels, positions, np.ones((searches, n), bool)), relevance
 

@@ -75,7 +75,9 @@ def test_random_swaps_measure_the_position_bias():
     found = by_swaps(frame, swapped)
     assert found is not None and found.swapped_lists == len(swapped)
     assert abs(found.eta - 0.8) < 3 * found.standard_error < 0.3
-    assert found.propensities().examination[:3] == pytest.approx([1.0, 2**-found.eta, 3**-found.eta])
+    assert found.propensities().examination[:3] == pytest.approx(
+        [1.0, 2**-found.eta, 3**-found.eta]
+    )
 
 
 def test_no_swaps_or_no_clicks_measure_nothing():
