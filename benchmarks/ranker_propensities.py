@@ -1,6 +1,7 @@
 """Checks the ranker's position-bias estimate against the simulator: examination by position as
-regression-EM and per-pair EM estimate it from the logs, and as the simulator's cascade (with
-its satisfied stops) really produces it on the same held-out lists; k ** -0.8 for reference.
+the randomised swaps measure it (RandPair), as regression-EM and per-pair EM estimate it from the
+logs, and as the simulator's cascade (with its satisfied stops) really produces it on the same
+held-out lists; k ** -0.8 for reference.
 
 Run: `python -m benchmarks.ranker_propensities --data-dir var --replays 50`
 """
@@ -26,7 +27,7 @@ def main() -> None:
     from benchmarks.ranker_latency import machine
     from features.training_sets import ranking_training_set
     from models.ranker.catalog import product_titles
-    from models.ranker.compare import propensities_of
+    from models.ranker.compare import measured_by_swaps, propensities_of
     from models.ranker.data import search_lists, split_by_day
     from models.ranker.embeddings import TitleEmbeddings
     from models.ranker.judged import HiddenRelevance
@@ -54,17 +55,24 @@ def main() -> None:
     k = args.positions
     simulated = examined / examined[0]
     regression, pairs = propensities_of(train), estimate(train_frame)
+    curves = {"regression_em": regression, "pair_em": pairs}
+    swaps = measured_by_swaps(settings, train_frame)
+    if swaps is not None:
+        curves["swaps"] = swaps.propensities()
     print(json.dumps({
         "machine": machine(),
         "positions": list(range(1, k + 1)),
         "simulator_cascade": simulated[:k].round(3).tolist(),
-        "regression_em": regression.examination[:k].round(3).tolist(),
-        "pair_em": pairs.examination[:k].round(3).tolist(),
+        **{name: c.examination[:k].round(3).tolist() for name, c in curves.items()},
         "power_law_0.8": (np.arange(1, k + 1) ** -0.8).round(3).tolist(),
-        "fitted_eta": {"regression_em": regression.fitted_eta, "pair_em": pairs.fitted_eta},
+        "fitted_eta": {name: c.fitted_eta for name, c in curves.items()},
+        "swaps": None if swaps is None else {
+            "eta": swaps.eta, "standard_error": swaps.standard_error,
+            "swapped_lists": swaps.swapped_lists,
+        },
         "mean_abs_error_vs_simulator": {
-            "regression_em": float(np.abs(regression.examination[:k] - simulated[:k]).mean()),
-            "pair_em": float(np.abs(pairs.examination[:k] - simulated[:k]).mean()),
+            **{name: float(np.abs(c.examination[:k] - simulated[:k]).mean())
+               for name, c in curves.items()},
             "power_law_0.8": float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean()),
         },
         "held_out_searches": len(held), "replays": replays,

@@ -288,6 +288,22 @@ def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_exper
     assert ended["reason"] in logged
 
 
+def test_a_share_of_first_pages_was_logged_with_a_random_swap(loop):
+    """make up's explore share: about a tenth of relevance-ordered, not interleaved searches
+    swapped one adjacent pair of the first ten, and said where."""
+    settings, _ = loop
+    first, second = _rounds(settings)
+    days = first["days"] + second["days"]
+    searches = _payloads_in_days(
+        settings, "storefront.SearchPerformed.v1", first["first_day"], days
+    )
+    eligible = [s for s in searches if s["ranker"] != "interleaving" and len(s["results"]) > 1]
+    swapped = [s for s in eligible if s.get("swapped_at") is not None]
+    assert 0.03 < len(swapped) / len(eligible) < 0.2, (len(swapped), len(eligible))
+    assert all(1 <= s["swapped_at"] < min(10, len(s["results"])) for s in swapped)
+    assert all(s.get("swapped_at") is None for s in searches if s["ranker"] == "interleaving")
+
+
 def test_serving_was_never_restarted(loop):
     """The same replica processes answered in both rounds and answer now."""
     settings, ready = loop
