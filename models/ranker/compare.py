@@ -51,7 +51,10 @@ class Comparison:
 
 
 def evaluate(
-    scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None, eta: float
+    scores: np.ndarray,
+    held_out: SearchLists,
+    judge: HiddenRelevance | None,
+    eta: float = PROPENSITY_ETA,
 ) -> dict:
     metrics = {
         METRIC: mean_ips_ndcg(held_out.logged_lists(scores), eta=eta),

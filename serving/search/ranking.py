@@ -66,10 +66,10 @@ def rank_candidates(
     if len(scores) != len(head):
         return RankOutcome(candidates, INDEX_ORDER, "ranker_error:score_count")
     # Stock first (a shopper cannot buy what is gone), then score; stable for ties.
-    order = sorted(range(len(head)), key=lambda i: (not _in_stock(head[i]), -float(scores[i])))
+    order = sorted(range(len(head)), key=lambda i: (not in_stock(head[i]), -float(scores[i])))
     return RankOutcome([head[i] for i in order] + tail, str(ranker.version))
 
 
-def _in_stock(candidate: dict[str, Any]) -> bool:
+def in_stock(candidate: dict[str, Any]) -> bool:
     stock = candidate.get("stock")
     return stock is None or stock > 0  # unknown stock is not held against a product

@@ -15,7 +15,7 @@ from serving.search.index import SearchIndex, SearchIndexError, open_index
 from serving.search.interleaving import team_draft
 from serving.search.query_log import QueryLog, store_path
 from serving.search.query_parser import SORTS, as_text, parse_query
-from serving.search.ranking import Ranker, RankOutcome, rank_candidates
+from serving.search.ranking import Ranker, RankOutcome, in_stock, rank_candidates
 from serving.search.spelling import Speller
 from storeloop.arms import CONTROL, arm_of
 from storeloop.settings import Settings
@@ -130,7 +130,7 @@ class SearchService:
             ordered = demote_out_of_stock(ordered)
         swapped_at = None
         if parsed.sort == "relevance" and start == 0 and outcome.ranker != INTERLEAVED:
-            ordered, swapped_at = self._explore(ordered)
+            ordered, swapped_at = self._explore(ordered, limit)
         return SearchResponse(
             query=text,
             parsed=parsed.as_dict(),
@@ -150,14 +150,18 @@ class SearchService:
             swapped_at=swapped_at,
         )
 
-    def _explore(self, ordered: list[dict]) -> tuple[list[dict], int | None]:
-        """In a share of lists, the results at a random position k and k + 1 trade places (RandPair,
-        Joachims et al., WSDM 2017): the same results seen one place lower or higher tell how
-        much the position alone changes clicks. Returns the list and k (None: not swapped)."""
-        depth = min(EXPLORE_DEPTH, len(ordered))
+    def _explore(self, ordered: list[dict], limit: int) -> tuple[list[dict], int | None]:
+        """In a share of lists, the results at a random position k and k + 1 of the page trade
+        places (RandPair, Joachims et al., WSDM 2017): the same results seen one place lower or
+        higher tell how much the position alone changes clicks. A pair across the in-stock
+        boundary stays as it is: sold-out products never rise above available ones. Returns the
+        list and k (None: not swapped)."""
+        depth = min(EXPLORE_DEPTH, limit, len(ordered))
         if depth < 2 or self._draw.random() >= self.explore_share:
             return ordered, None
         k = self._draw.randint(1, depth - 1)
+        if in_stock(ordered[k - 1]) != in_stock(ordered[k]):
+            return ordered, None
         swapped = list(ordered)
         swapped[k - 1], swapped[k] = swapped[k], swapped[k - 1]
         return swapped, k

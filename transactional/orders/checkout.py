@@ -25,6 +25,7 @@ from transactional.payments.domain import (
     Authorization,
     DeclineCode,
     GatewayRecord,
+    GatewayRefused,
     GatewayTimeout,
     PaymentStatus,
 )
@@ -108,7 +109,8 @@ class CheckoutSaga:
         """Drives one order's payment to its end from what the provider said; safe to run twice
         or concurrently (the intent row is locked and only open intents move). With `view`, the
         order as its last transaction left it, read inside that transaction."""
-        for _ in range(len(NextCall) + 1):
+        # Each call moves the payment one step; a refused call re-reads it (one more pass).
+        for _ in range(2 * len(NextCall) + 1):
             with self.uow.begin() as tx:
                 next_call, order = settle_step(tx, order_id, record, hint)
                 done = next_call is None or record is None
@@ -117,21 +119,29 @@ class CheckoutSaga:
             if done:
                 return seen
             assert record is not None and next_call is not None
-            if next_call is NextCall.CAPTURE:
-                self.gateway.capture(record.gateway_ref)
-                self.crash_hook("captured")
-                record = replace(record, status=PaymentStatus.CAPTURED)
-            elif next_call is NextCall.VOID:
-                self.gateway.void(record.gateway_ref)
-                record = replace(record, status=PaymentStatus.VOIDED)
-            else:
-                left = record.amount - record.refunded
-                self.gateway.refund(record.gateway_ref, left, f"rf_{order_id}_orphan")
-                record = replace(record, status=PaymentStatus.REFUNDED, refunded=record.amount)
+            try:
+                record = self._call(next_call, record, order_id)
+            except GatewayRefused:
+                # Another worker (a webhook, recovery, expiry) moved the payment at the provider
+                # between this one's decision and its call: decide again from where it stands.
+                record = self.gateway.lookup(record.reference) or record
         if not view:
             return None
         with self.uow.read() as connection:
             return order_views(connection, [order_id])[0]
+
+    def _call(self, next_call: NextCall, record: GatewayRecord, order_id: str) -> GatewayRecord:
+        """The provider call `settle_step` asked for; the record as it leaves the payment."""
+        if next_call is NextCall.CAPTURE:
+            self.gateway.capture(record.gateway_ref)
+            self.crash_hook("captured")
+            return replace(record, status=PaymentStatus.CAPTURED)
+        if next_call is NextCall.VOID:
+            self.gateway.void(record.gateway_ref)
+            return replace(record, status=PaymentStatus.VOIDED)
+        left = record.amount - record.refunded
+        self.gateway.refund(record.gateway_ref, left, f"rf_{order_id}_orphan")
+        return replace(record, status=PaymentStatus.REFUNDED, refunded=record.amount)
 
     def _give_up(self, reference: str, order_id: str) -> OrderView:
         """No answer in time: void whatever the provider may have authorized, then cancel."""
