@@ -99,18 +99,20 @@ def read_search_response(response: Any) -> tuple[list[dict[str, Any]], str]:
     return _rows(items), str(ranker or "index")
 
 
+def _named(response: Any, name: str) -> Any:
+    """A search response's field, from its JSON (dict) or its object; None where absent."""
+    return response.get(name) if isinstance(response, dict) else getattr(response, name, None)
+
+
 def read_arm(response: Any) -> str | None:
     """The shopper's A/B arm a search response names (None: anonymous, or no test)."""
-    arm = response.get("arm") if isinstance(response, dict) else getattr(response, "arm", None)
+    arm = _named(response, "arm")
     return None if arm is None else str(arm)
 
 
 def read_swapped_at(response: Any) -> int | None:
     """The position a search response swapped with the next at random (None: none)."""
-    if isinstance(response, dict):
-        swapped = response.get("swapped_at")
-    else:
-        swapped = getattr(response, "swapped_at", None)
+    swapped = _named(response, "swapped_at")
     return None if swapped is None else int(swapped)
 
 

@@ -14,7 +14,7 @@ from models.ranker.boosted import score_boosted
 from models.ranker.embeddings import TitleEmbeddings
 from models.ranker.features import DEFAULTS, FEATURES
 from models.ranker.mlflow_io import MODEL_NAME
-from models.ranker.model import DERIVED, derive
+from models.ranker.model import DERIVED, derive, quantile_scale
 from models.registry import CHAMPION, alias_version
 from models.saving import UnsafeModelError, download, load_booster, load_torch_module, read_extra
 from models.tracking import mlflow_client
@@ -51,16 +51,10 @@ class NetScorer:
         return np.where(mask, scores, -np.inf)
 
     def _numpy_forward(self, rows: np.ndarray) -> np.ndarray:
-        """RankerNet.forward in numpy (model.quantile_scale, then the MLP)."""
+        """RankerNet.forward: its quantile scaling (no GEMM), then the MLP in numpy."""
         columns, knots, w0, b0, w1, b1, w2, b2 = self._weights or []
-        picked = rows[..., columns].astype(np.float64)
-        count = knots.shape[1]
-        scaled = np.empty_like(picked)
-        for j, column in enumerate(knots.astype(np.float64)):
-            upper = np.clip(np.searchsorted(column, picked[..., j], side="right"), 1, count - 1)
-            low, high = column[upper - 1], column[upper]
-            within = np.clip((picked[..., j] - low) / np.maximum(high - low, 1e-9), 0.0, 1.0)
-            scaled[..., j] = -2.0 + (upper - 1 + within) * (4.0 / (count - 1))
+        picked = torch.from_numpy(rows[..., columns]).double()
+        scaled = quantile_scale(picked, torch.from_numpy(knots)).numpy()
         hidden = np.maximum(scaled @ w0.T + b0, 0.0)
         hidden = np.maximum(hidden @ w1.T + b1, 0.0)
         return (hidden @ w2.T + b2)[..., 0]

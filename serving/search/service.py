@@ -157,7 +157,7 @@ class SearchService:
         boundary stays as it is: sold-out products never rise above available ones. Returns the
         list and k (None: not swapped)."""
         depth = min(EXPLORE_DEPTH, limit, len(ordered))
-        if depth < 2 or self._draw.random() >= self.explore_share:
+        if self.explore_share <= 0.0 or depth < 2 or self._draw.random() >= self.explore_share:
             return ordered, None
         k = self._draw.randint(1, depth - 1)
         if in_stock(ordered[k - 1]) != in_stock(ordered[k]):
