@@ -1,7 +1,10 @@
 """Checks the ranker's position-bias estimate against the simulator: examination by position as
 the randomised swaps measure it (RandPair), as regression-EM and per-pair EM estimate it from the
 logs, and as the simulator's cascade (with its satisfied stops) really produces it on the same
-held-out lists; k ** -0.8 for reference.
+held-out lists; k ** -0.8 for reference. Then the cascade the gate weighs clicks with, fitted
+on the same logs: its parameters against the simulator's, and each held-out row's chance to be
+looked at given what the shopper did above it, against the simulator's own chance for that row
+(the position-only curves, which ignore what happened above, beside it).
 
 Run: `python -m benchmarks.ranker_propensities --data-dir var --replays 50`
 """
@@ -27,12 +30,18 @@ def main() -> None:
     from benchmarks.ranker_latency import machine
     from features.training_sets import ranking_training_set
     from models.ranker.catalog import product_titles
-    from models.ranker.compare import measured_by_swaps, propensities_of
+    from models.ranker.cascade import Cascade, fit_cascade
+    from models.ranker.compare import UNPOSITIONED, measured_by_swaps, propensities_of
     from models.ranker.data import search_lists, split_by_day
     from models.ranker.embeddings import TitleEmbeddings
     from models.ranker.judged import HiddenRelevance
     from models.ranker.propensity import estimate
-    from simulation.browsing import browse
+    from simulation.browsing import (
+        EXAMINATION_DECAY,
+        STOP_AFTER_CART,
+        STOP_AFTER_CLICK,
+        browse,
+    )
     from storeloop.settings import Settings
 
     started = time.perf_counter()
@@ -59,6 +68,15 @@ def main() -> None:
     swaps = measured_by_swaps(settings, train_frame)
     if swaps is not None:
         curves["swaps"] = swaps.propensities()
+    cascade = fit_cascade(train, train.features[..., UNPOSITIONED])
+    truth = Cascade(EXAMINATION_DECAY, 1 - STOP_AFTER_CLICK, 1 - STOP_AFTER_CART)
+    conditional = truth.examination(held)[held.mask]
+    shown = np.clip(held.positions[held.mask].astype(int), 1, 50) - 1
+    conditional_error = {
+        "cascade_fitted": float(np.abs(cascade.examination(held)[held.mask] - conditional).mean()),
+        **{name: float(np.abs(c.examination[shown] - conditional).mean())
+           for name, c in curves.items()},
+    }  # fmt: skip
     print(json.dumps({
         "machine": machine(),
         "positions": list(range(1, k + 1)),
@@ -74,6 +92,11 @@ def main() -> None:
             **{name: float(np.abs(c.examination[:k] - simulated[:k]).mean())
                for name, c in curves.items()},
             "power_law_0.8": float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean()),
+        },
+        "cascade": {
+            "fitted": cascade.as_dict(),
+            "simulator": truth.as_dict(),
+            "mean_abs_error_vs_simulator_given_outcomes_above": conditional_error,
         },
         "held_out_searches": len(held), "replays": replays,
         "seconds": round(time.perf_counter() - started, 1),

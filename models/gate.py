@@ -36,6 +36,11 @@ class Paired:
     def beyond_noise(self) -> bool:
         return self.n > 0 and self.low > 0.0
 
+    @property
+    def not_worse(self) -> bool:
+        """`better` is not behind `worse` by more than noise: the interval reaches above 0."""
+        return self.n > 0 and self.high > 0.0
+
 
 def paired_bootstrap(
     better: np.ndarray,
@@ -101,6 +106,14 @@ class Decision:
     @property
     def values(self) -> dict[str, float]:
         return {c.name: c.mean for c in self.contenders}
+
+    @property
+    def worth_trying_online(self) -> bool:
+        """Where an online experiment confirms, the offline gate screens: a challenger goes on to
+        the experiment unless it is behind the incumbent by more than noise. A day of click logs
+        tells a better ranker from the shown order only where shoppers looked, and they look at
+        little below an add to cart; an interleaving shows both rankers' results at the top."""
+        return self.challenger_test.not_worse
 
 
 def decide(

@@ -24,30 +24,21 @@ def hit_and_ndcg(rank: int | None, k: int = 10) -> tuple[float, float]:
     return 1.0, 1.0 / float(np.log2(rank + 2))
 
 
-# Examination propensity of logged position k: k ** -0.8 (the usual click-model fit), the prior
-# the ranker's counterfactual evaluation uses until randomised swaps have measured it.
-PROPENSITY_ETA = 0.8
-MAX_IPW = 10.0  # clip inverse propensities so one lucky deep click does not dominate
-
-
-def inverse_propensity(positions: np.ndarray, eta: float = PROPENSITY_ETA) -> np.ndarray:
-    """1 / P(examine) = k ** eta for 1-based logged positions k, clipped at MAX_IPW."""
-    positions = np.maximum(np.asarray(positions, dtype=float), 1.0)
-    return np.minimum(positions**eta, MAX_IPW)
-
-
-def ips_ndcg_at_k(
-    scores: np.ndarray,
-    labels: np.ndarray,
-    positions: np.ndarray,
-    k: int = 10,
-    eta: float = PROPENSITY_ETA,
-) -> float | None:
-    """Counterfactual NDCG@k of one logged list: each gain is divided by the examination
-    propensity of its logged position, so the logging policy's position bias is not rewarded."""
-    labels = np.asarray(labels, dtype=float)
-    weights = inverse_propensity(positions, eta)
-    return _weighted_ndcg(scores, (np.power(2.0, labels) - 1.0) * weights, k)
+def dcg_per_list(
+    scores: np.ndarray, gains: np.ndarray, mask: np.ndarray, k: int = 10
+) -> np.ndarray:
+    """DCG@k of each padded list (s, n) ordered by `scores`, over per-row `gains`, for the lists
+    with a positive gain; which lists those are depends on the gains only, so two scorers'
+    values pair up list by list. Ties keep the shown order."""
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    values = []
+    for row_scores, row_gains, shown in zip(scores, gains, mask, strict=True):
+        found = row_gains[shown]
+        if found.max(initial=0.0) <= 0:
+            continue
+        order = np.argsort(-np.asarray(row_scores[shown], dtype=float), kind="stable")[:k]
+        values.append(float((found[order] * discounts[: len(order)]).sum()))
+    return np.asarray(values, dtype=np.float64)
 
 
 def _weighted_ndcg(scores: np.ndarray, gains: np.ndarray, k: int) -> float | None:
@@ -59,27 +50,6 @@ def _weighted_ndcg(scores: np.ndarray, gains: np.ndarray, k: int) -> float | Non
     # Stable sort so ties keep the logged order rather than an arbitrary one.
     order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
     return float((gains[order] * discounts[: len(order)]).sum()) / ideal_dcg
-
-
-def ips_ndcg_per_list(
-    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10, eta: float = PROPENSITY_ETA
-) -> np.ndarray:
-    """IPS-NDCG@k of each (scores, labels, logged positions) list with a relevant item; which
-    lists those are depends on the labels only, so two scorers' values pair up list by list."""
-    values = [
-        v
-        for s, labels, positions in lists
-        if (v := ips_ndcg_at_k(s, labels, positions, k, eta)) is not None
-    ]
-    return np.asarray(values, dtype=np.float64)
-
-
-def mean_ips_ndcg(
-    lists: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int = 10, eta: float = PROPENSITY_ETA
-) -> float:
-    """Mean IPS-NDCG@k over (scores, labels, logged positions) lists with a relevant item."""
-    values = ips_ndcg_per_list(lists, k, eta=eta)
-    return float(values.mean()) if len(values) else 0.0
 
 
 def full_ranking_ranks(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -48,7 +48,8 @@ def apply_decision(
 
     With `confirm_online` a challenger that wins offline against a serving champion is not
     promoted yet: it becomes the `challenger`, tagged as having passed the offline gate, and an
-    online experiment decides (models.ranker.experiment)."""
+    online experiment decides (models.ranker.experiment). So does one that is merely not behind
+    the incumbent by more than noise (`Decision.worth_trying_online`)."""
     before = champion_version(client, decision.model)
     after = before
     challenger = versions.get(decision.challenger.name)
@@ -56,9 +57,14 @@ def apply_decision(
     if decision.winner is not None and not pending:
         after = versions[decision.winner.name]
         client.set_registered_model_alias(decision.model, CHAMPION, after)
+    # A challenger that holds its own offline goes online too; only a win there promotes it.
+    screened = (
+        confirm_online and not pending and challenger not in (None, after)
+        and decision.worth_trying_online
+    )  # fmt: skip
     if challenger is not None and challenger != after:
         client.set_registered_model_alias(decision.model, CHALLENGER, challenger)
-        passed = "passed" if decision.outcome == "promote_challenger" else "failed"
+        passed = "passed" if decision.outcome == "promote_challenger" or screened else "failed"
         client.set_model_version_tag(decision.model, challenger, OFFLINE_GATE_TAG, passed)
     record = decision_record(decision, before, after, run_id, versions)
     if pending:
@@ -66,9 +72,16 @@ def apply_decision(
         record["reason"] += (
             "; it is interleaved with the champion first, and promoted only if it wins there"
         )
+    elif screened:
+        record["online"] = "pending"
+        record["reason"] += (
+            f"; offline {decision.challenger.name} is not behind {decision.incumbent.name} by "
+            "more than noise, so it is interleaved with the champion and promoted only if it "
+            "wins there"
+        )
     for version in versions.values():
         verdict = "champion" if version == after else "rejected"
-        if pending and version == challenger:
+        if (pending or screened) and version == challenger:
             verdict = "awaiting_experiment"
         tags = {"promotion.decision": verdict, **_promotion_tags(record)}
         for key, tag in tags.items():

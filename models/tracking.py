@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import mlflow
 from mlflow import MlflowClient
@@ -18,6 +19,8 @@ def mlflow_client(settings: Settings) -> MlflowClient:
     # The environment is made by uv, which installs no pip; every model pins its requirements
     # explicitly, so mlflow's "cannot resolve the pip version" warning says nothing to act on.
     logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+    # Each model load draws a progress bar for a file copied on the same disk: noise in `make up`.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(settings.tracking_uri)
     mlflow.set_registry_uri(settings.tracking_uri)

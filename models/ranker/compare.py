@@ -1,5 +1,6 @@
 """One held-out comparison: index order, LightGBM lambdarank (propensity-weighted) and our
-position-aware net on the same features; NDCG@10 vs logged behaviour (IPS) and hidden truth."""
+position-aware net on the same features; DCG@10 of logged behaviour weighted by the cascade's
+propensities (the gate), naive NDCG@10, and NDCG@10 on hidden truth."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from models.lake import silver_rows
-from models.metrics import PROPENSITY_ETA, ips_ndcg_per_list, mean_ips_ndcg, mean_ndcg
+from models.metrics import dcg_per_list, mean_ndcg
 from models.ranker.boosted import fit_lambdarank, score_boosted
+from models.ranker.cascade import Cascade, fit_cascade
 from models.ranker.catalog import product_attributes, product_titles
 from models.ranker.data import SearchLists, search_lists, split_by_day
 from models.ranker.embeddings import TitleEmbeddings
@@ -27,12 +29,12 @@ from models.ranker.propensity import (
 )
 from storeloop.settings import Settings
 
-METRIC = "ips_ndcg_at_10"  # the gate; the others are for information
+# The gate: graded gains of the held-out outcomes over the cascade's examination chances, summed
+# as DCG@10 under each ranking. Not normalised per search: with one click in a list the weight
+# would cancel and only the logged order's own position bias would be left.
+METRIC = "ips_dcg_at_10"
 NAIVE = "ndcg_at_10"  # logged labels, position-biased
 TRUE = "true_ndcg_at_10"  # the simulator's hidden relevance (evaluation only)
-# Swaps measure the position bias once the estimate is this precise; until then the gate keeps
-# the prior (metrics.PROPENSITY_ETA) and LightGBM's weights come from regression-EM.
-MAX_SWAP_ERROR = 0.15
 
 
 @dataclass
@@ -41,23 +43,20 @@ class Comparison:
     held_frame: pd.DataFrame
     train: SearchLists
     held_out: SearchLists
-    propensities: Propensities
+    cascade: Cascade  # how shoppers read the lists, fitted on the training days
     models: dict[str, Any]  # kind -> fitted model
     metrics: dict[str, float]  # "<kind>_<metric>", kind in index, neural, lightgbm
     judge: HiddenRelevance | None
-    scores: dict[str, np.ndarray]  # kind -> held-out scores (s, n): the gate's per-search values
-    gate_eta: float  # the examination exponent the gate metric weighs clicks with
+    scores: dict[str, np.ndarray]  # kind -> held-out scores (s, n)
+    gains: np.ndarray  # held-out (s, n) gains over propensities: the gate's per-search values
     position_bias: np.ndarray  # the net's learned score offset per logged position, 1 at 0
 
 
 def evaluate(
-    scores: np.ndarray,
-    held_out: SearchLists,
-    judge: HiddenRelevance | None,
-    eta: float = PROPENSITY_ETA,
+    scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None, cascade: Cascade
 ) -> dict:
     metrics = {
-        METRIC: mean_ips_ndcg(held_out.logged_lists(scores), eta=eta),
+        METRIC: float(per_search(scores, held_out, cascade.gains(held_out)).mean()),
         NAIVE: mean_ndcg(held_out.lists(scores)),
     }
     if judge is not None:
@@ -71,14 +70,17 @@ def scores_of(kind: str, model: Any, lists: SearchLists) -> np.ndarray:
     return np.where(lists.mask, score_lists(model, lists), -np.inf)
 
 
+# Relevance in the click models reads every feature but the index score, which in
+# index-ordered logs is the position itself.
+UNPOSITIONED = [i for i, name in enumerate(FEATURES) if name != "index_score"]
+
+
 def propensities_of(train: SearchLists) -> Propensities:
-    """Regression-EM on every logged row; relevance reads every feature but the index score,
-    which in index-ordered logs is the position itself."""
-    keep = [i for i, name in enumerate(FEATURES) if name != "index_score"]
+    """Regression-EM on every logged row (position-based model; for comparison)."""
     return estimate_by_regression(
         train.positions[train.mask],
         train.labels[train.mask] >= 1,
-        train.features[train.mask][:, keep],
+        train.features[train.mask][:, UNPOSITIONED],
     )
 
 
@@ -99,17 +101,13 @@ def compare(
     embeddings.warm_queries(frame["query"].astype(str).unique().tolist())
     train = search_lists(train_frame, titles, embeddings, catalog)
     held_out = search_lists(held_frame, titles, embeddings, catalog)
-    swaps = measured_by_swaps(settings, train_frame)
-    if swaps is not None and swaps.standard_error <= MAX_SWAP_ERROR:
-        propensities, gate_eta = swaps.propensities(), swaps.eta
-    else:
-        propensities, gate_eta = propensities_of(train), PROPENSITY_ETA
-    ipw = propensities.inverse(train.positions)
+    cascade = fit_cascade(train, train.features[..., UNPOSITIONED], seed=settings.seed)
     net, position_bias = fit(train, epochs=epochs, seed=settings.seed)
-    models = {"neural": net, "lightgbm": fit_lambdarank(train, ipw, seed=settings.seed)}
+    lightgbm = fit_lambdarank(train, cascade.inverse(train), seed=settings.seed)
+    models = {"neural": net, "lightgbm": lightgbm}
     judge = HiddenRelevance.of(settings, held_out)
     held_scores = {"index": index_order(held_out)}
-    index = evaluate(held_scores["index"], held_out, judge, gate_eta)
+    index = evaluate(held_scores["index"], held_out, judge, cascade)
     metrics = {f"index_{k}": v for k, v in index.items()}
     for kind, model in models.items():
         scores = held_scores[kind] = scores_of(kind, model, held_out)
@@ -117,24 +115,28 @@ def compare(
             from models.errors import TrainingDataError
 
             raise TrainingDataError("corrupt_window", f"{kind} scores are not finite")
-        found = evaluate(scores, held_out, judge, gate_eta)
+        found = evaluate(scores, held_out, judge, cascade)
         metrics |= {f"{kind}_{k}": v for k, v in found.items()}
-    metrics["propensity_eta_fitted"] = propensities.fitted_eta
-    metrics["propensity_eta_pair_em"] = estimate(train_frame).fitted_eta  # for comparison
-    metrics["propensity_eta_gate"] = gate_eta
+    metrics["cascade_eta"] = cascade.eta
+    metrics["cascade_stay_after_click"] = cascade.stay_after_click
+    metrics["cascade_stay_after_cart"] = cascade.stay_after_cart
+    # The position-based estimates, for comparison.
+    metrics["propensity_eta_regression_em"] = propensities_of(train).fitted_eta
+    metrics["propensity_eta_pair_em"] = estimate(train_frame).fitted_eta
+    swaps = measured_by_swaps(settings, train_frame)
     if swaps is not None:
         metrics["propensity_eta_swaps"] = swaps.eta
         metrics["propensity_eta_swaps_se"] = swaps.standard_error
         metrics["propensity_swapped_lists"] = swaps.swapped_lists
     return Comparison(
-        frame, held_frame, train, held_out, propensities, models, metrics, judge, held_scores,
-        gate_eta, position_bias,
+        frame, held_frame, train, held_out, cascade, models, metrics, judge, held_scores,
+        cascade.gains(held_out), position_bias,
     )  # fmt: skip
 
 
-def per_search(scores: np.ndarray, held_out: SearchLists, eta: float) -> np.ndarray:
+def per_search(scores: np.ndarray, held_out: SearchLists, gains: np.ndarray) -> np.ndarray:
     """The gate metric of each held-out search that has a clicked result."""
-    return ips_ndcg_per_list(held_out.logged_lists(scores), eta=eta)
+    return dcg_per_list(scores, gains, held_out.mask)
 
 
 def measured_by_swaps(settings: Settings, frame: pd.DataFrame) -> SwapEstimate | None:

@@ -3,8 +3,9 @@ lambdarank on the same features are the baselines, the re-scored champion the in
 the held-out day. The gate decides; the net is registered (and a baseline too when it wins the
 gate), and the decision is logged. With interleaving on, the net is next round's challenger.
 
-The gate metric is counterfactual (IPS-NDCG@10): logged clicks are biased towards the positions
-index order gave them, so the naive NDCG would reward index order itself.
+The gate metric is counterfactual (IPS-DCG@10 with the cascade's propensities, models.ranker.
+cascade): logged clicks are biased towards the positions the shown order gave them, so the naive
+NDCG would reward that order itself.
 Run: `python -m models.ranker.train` (uses Settings() from the environment).
 """
 
@@ -31,6 +32,8 @@ from models.tracking import RANKER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
 
 log = logging.getLogger(__name__)
+# The fitted cascade the gate weighed clicks with, and the net's learned position bias.
+PROPENSITIES_ARTIFACT = "propensities.json"
 OURS = "neural"  # the store's ranker: the challenger, interleaved with the champion next round
 # The baselines it must beat, fitted or scored on the same window; a baseline that beats the
 # champion serves instead. compare.py's metric prefixes are these kinds.
@@ -59,13 +62,13 @@ def train_ranker(
         build_product_embeddings(settings, encoder)
         embeddings = TitleEmbeddings.from_store(settings, encoder)
     result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
-    held_out, eta = result.held_out, result.gate_eta
+    held_out, gains = result.held_out, result.gains
     decision = decide(
         MODEL_NAME, METRIC, "searches",
-        [Contender(OURS, OURS, "challenger", per_search(result.scores[OURS], held_out, eta))],
-        [Contender(kind, kind, "baseline", per_search(result.scores[kind], held_out, eta))
+        [Contender(OURS, OURS, "challenger", per_search(result.scores[OURS], held_out, gains))],
+        [Contender(kind, kind, "baseline", per_search(result.scores[kind], held_out, gains))
          for kind in BASELINES],
-        rescore_champion(settings, client, held_out, eta), FALLBACK, seed=settings.seed,
+        rescore_champion(settings, client, held_out, gains), FALLBACK, seed=settings.seed,
     )  # fmt: skip
     # Unprefixed metrics are the challenger's; every kind's stay under its prefix.
     chosen = {
@@ -88,10 +91,10 @@ def train_ranker(
         mlflow.log_metrics(metrics)
         mlflow.log_dict(
             {
-                "examination": result.propensities.examination.tolist(),
+                "cascade": result.cascade.as_dict(),
                 "net_position_bias": result.position_bias.tolist(),
             },
-            "propensities.json",
+            PROPENSITIES_ARTIFACT,
         )
         versions: dict[str, str] = {}
         winner = decision.winner
@@ -126,7 +129,7 @@ def train_ranker(
 
 
 def rescore_champion(
-    settings: Settings, client: Any, held_out: SearchLists, eta: float
+    settings: Settings, client: Any, held_out: SearchLists, gains: Any
 ) -> Contender | None:
     """The champion's gate metric on this held-out day; one saved by older code (pickle) is
     not loaded (serving does not load it either), so it counts as no champion."""
@@ -140,7 +143,7 @@ def rescore_champion(
         return None
     scores = ranker.score_lists(held_out.features, held_out.mask, FEATURES)
     return Contender(
-        "champion", ranker.kind, "champion", per_search(scores, held_out, eta), version
+        "champion", ranker.kind, "champion", per_search(scores, held_out, gains), version
     )
 
 
@@ -154,7 +157,7 @@ def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) ->
         "batch_rows": BATCH,
         "learning_rate": LEARNING_RATE,
         "weight_decay": WEIGHT_DECAY,
-        "propensities": "em_from_logs",
+        "propensities": "cascade_maximum_likelihood",
         "seed": seed,
         "shuffle_labels": shuffle_labels,
         "train_searches": len(result.train),

@@ -1,7 +1,8 @@
 """The ranker's online experiment against a real MLflow SQLite registry and a silver lake in
-Parquet: an offline win waits for the interleaving; only a significant interleaving win after
-an offline win promotes; a loss, too little traffic or a failed offline gate promote nothing;
-every ending is written down (run metrics, version tags, decisions.jsonl)."""
+Parquet: an offline win, or a challenger within noise of the incumbent offline, waits for the
+interleaving; only a significant interleaving win after that promotes; a loss, too little
+traffic or a challenger behind by more than noise offline promote nothing; every ending is
+written down (run metrics, version tags, decisions.jsonl)."""
 
 from __future__ import annotations
 
@@ -59,12 +60,15 @@ def registry(tmp_path):
     return settings, client, run.info.run_id
 
 
-def offline_round(settings: Settings, client: MlflowClient, run_id: str, gain: float) -> dict:
+def offline_round(
+    settings: Settings, client: MlflowClient, run_id: str, gain: float, noise: float = 0.0
+) -> dict:
     rng = np.random.default_rng(4)
     champion = np.clip(rng.normal(0.5, 0.2, size=N), 0.0, None)
+    challenger = champion + gain + rng.normal(0.0, noise, size=N)
     decision = decide(
-        MODEL_NAME, "ips_ndcg_at_10", "searches",
-        [Contender("neural", "neural", "challenger", champion + gain)],
+        MODEL_NAME, "ips_dcg_at_10", "searches",
+        [Contender("neural", "neural", "challenger", challenger)],
         [Contender("index", "index", "baseline", champion - 0.05)],
         Contender("champion", "neural", "champion", champion, "1"), "index", seed=5,
     )  # fmt: skip
@@ -124,6 +128,31 @@ def test_an_online_win_without_the_offline_gate_promotes_nothing(registry):
     assert ended is not None and ended["verdict"] == "win"
     assert ended["decision"] == "keep" and "did not pass the offline gate" in ended["reason"]
     assert champion_version(client, MODEL_NAME) == "1"
+
+
+def test_a_challenger_within_noise_offline_is_tried_online_and_a_clear_win_there_promotes(
+    registry,
+):
+    settings, client, run_id = registry
+    record = offline_round(settings, client, run_id, gain=0.0, noise=0.3)
+    assert record["decision"] == "keep" and record["online"] == "pending"
+    assert "is not behind" in record["reason"] and "only if it wins there" in record["reason"]
+    tags = client.get_model_version(MODEL_NAME, "2").tags
+    assert tags["gate.offline"] == "passed"
+    assert tags["promotion.decision"] == "awaiting_experiment"
+    silver(settings, champion="1", challenger="2", wins=30, losses=10)
+    ended = conclude_interleaving(settings, client)
+    assert ended is not None and ended["decision"] == "promote_challenger"
+    assert champion_version(client, MODEL_NAME) == "2"
+
+
+def test_without_experiments_a_challenger_within_noise_offline_moves_nothing(registry):
+    settings, client, run_id = registry
+    settings = settings.model_copy(update={"interleave_share": 0.0})
+    record = offline_round(settings, client, run_id, gain=0.0, noise=0.3)
+    assert record["decision"] == "keep" and "online" not in record
+    assert champion_version(client, MODEL_NAME) == "1"
+    assert client.get_model_version(MODEL_NAME, "2").tags["gate.offline"] == "failed"
 
 
 def test_without_experiments_an_offline_win_is_promoted_at_once(registry):

@@ -43,6 +43,9 @@ def test_a_clear_gain_lies_above_zero_and_noise_straddles_it():
     assert clear.beyond_noise and clear.p_value < 0.01
     noise = paired_bootstrap(shift(base, 0.0, 0.2, 6), base)
     assert noise.low < 0.0 < noise.high and not noise.beyond_noise
+    assert noise.not_worse and clear.not_worse  # within noise is not behind
+    behind = paired_bootstrap(base, shift(base, 0.05, 0.05, 5))
+    assert not behind.not_worse and not paired_bootstrap(np.zeros(0), np.zeros(0)).not_worse
 
 
 def test_unpaired_values_are_refused_and_no_units_is_no_evidence():
@@ -101,7 +104,7 @@ def test_the_incumbent_is_the_best_baseline_not_only_the_champion():
 def test_a_best_baseline_within_noise_of_the_champion_moves_nothing():
     champion = values(0.05, 18)
     decision = decide(
-        "search-ranker", "ips_ndcg_at_10", "searches",
+        "search-ranker", "ips_dcg_at_10", "searches",
         [contender("neural", "challenger", shift(champion, -0.02, 0.01, 19))],
         [contender("index", "baseline", shift(champion, 0.005, 0.2, 20))],
         contender("champion", "champion", champion, "2", "neural"), "index",
