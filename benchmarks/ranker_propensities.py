@@ -4,7 +4,8 @@ logs, and as the simulator's cascade (with its satisfied stops) really produces 
 held-out lists; k ** -0.8 for reference. Then the cascade the gate weighs clicks with, fitted
 on the same logs: its parameters against the simulator's, and each held-out row's chance to be
 looked at given what the shopper did above it, against the simulator's own chance for that row
-(the position-only curves, which ignore what happened above, beside it).
+(the same filter with the simulator's parameters and true click probabilities; the
+position-only curves, which ignore what happened above, beside it).
 
 Run: `python -m benchmarks.ranker_propensities --data-dir var --replays 50`
 """
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +31,15 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from benchmarks.ranker_latency import machine
     from features.training_sets import ranking_training_set
+    from models.ranker.cascade import fit_cascade
     from models.ranker.catalog import product_titles
-    from models.ranker.cascade import Cascade, fit_cascade
-    from models.ranker.compare import UNPOSITIONED, measured_by_swaps, propensities_of
+    from models.ranker.compare import UNPOSITIONED_NAMES, measured_by_swaps, propensities_of
     from models.ranker.data import search_lists, split_by_day
     from models.ranker.embeddings import TitleEmbeddings
     from models.ranker.judged import HiddenRelevance
     from models.ranker.propensity import estimate
     from simulation.browsing import (
+        CLICK_PROBABILITY,
         EXAMINATION_DECAY,
         STOP_AFTER_CART,
         STOP_AFTER_CLICK,
@@ -68,9 +71,11 @@ def main() -> None:
     swaps = measured_by_swaps(settings, train_frame)
     if swaps is not None:
         curves["swaps"] = swaps.propensities()
-    cascade = fit_cascade(train, train.features[..., UNPOSITIONED])
-    truth = Cascade(EXAMINATION_DECAY, 1 - STOP_AFTER_CLICK, 1 - STOP_AFTER_CART)
-    conditional = truth.examination(held)[held.mask]
+    cascade = fit_cascade(train, UNPOSITIONED_NAMES)
+    truth = replace(cascade, eta=EXAMINATION_DECAY, stay_after_click=1 - STOP_AFTER_CLICK,
+                    stay_after_cart=1 - STOP_AFTER_CART)  # fmt: skip
+    appeal = np.asarray(CLICK_PROBABILITY)[judge.labels.astype(int)]
+    conditional = truth.examination(held, appeal=appeal)[held.mask]
     shown = np.clip(held.positions[held.mask].astype(int), 1, 50) - 1
     conditional_error = {
         "cascade_fitted": float(np.abs(cascade.examination(held)[held.mask] - conditional).mean()),
@@ -94,8 +99,8 @@ def main() -> None:
             "power_law_0.8": float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean()),
         },
         "cascade": {
-            "fitted": cascade.as_dict(),
-            "simulator": truth.as_dict(),
+            "fitted": {k: v for k, v in cascade.as_dict().items() if k != "relevance"},
+            "simulator": {k: v for k, v in truth.as_dict().items() if k != "relevance"},
             "mean_abs_error_vs_simulator_given_outcomes_above": conditional_error,
         },
         "held_out_searches": len(held), "replays": replays,

@@ -10,87 +10,147 @@ Its examination chances, given what the shopper did above each result, are the c
 propensities that keep the ranker's counterfactual metric unbiased under such a cascade
 (Vardasbi et al., SIGIR 2020). Position-only propensities are not: a shopper who adds the first
 result to the cart seldom reads on, so what lies below looks irrelevant, and every ranker that
-moves it up looks worse than the order that hid it.
+moves it up looks worse than the order that hid it. A row passed over says less than a click:
+the shopper read it and was not tempted, or had left already; the fitted relevance weighs the two.
+Below about the eighth result few shoppers read on, so the logs cannot judge what a ranker
+brings up from there: the gate compares rankers on the rows shoppers probably read, and leaves
+the rest to an interleaving.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from models.ranker.data import SearchLists
+from models.ranker.features import FEATURES
 
-# Clip inverse propensities: one purchase found deep down after two adds to cart (chance ~1/50)
-# would otherwise outweigh a day of searches.
-MAX_IPW = 30.0
+# The gate judges the rankers on the results shoppers probably read: a row whose chance to have
+# been looked at is below this says too little (its weight would pass 10; clipping it instead
+# would hand the shown order back its position bias).
+MIN_EXAMINATION = 0.1
 STEPS = 300
 LEARNING_RATE = 0.05
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """P(click | looked at) = sigmoid(weights . standardised features + bias), over `columns`."""
+
+    columns: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def of(self, lists: SearchLists, names: Sequence[str]) -> np.ndarray:
+        picked = lists.features[..., [list(names).index(c) for c in self.columns]]
+        logits = ((picked - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
 @dataclass(frozen=True)
 class Cascade:
     """After looking at position k and not clicking, the chance to look at k + 1 is
     (k / (k + 1)) ** eta; a click multiplies it by stay_after_click, an add to cart by
-    stay_after_cart."""
+    stay_after_cart. `relevance` is the click model's estimate of each result's appeal."""
 
     eta: float
     stay_after_click: float
     stay_after_cart: float
+    relevance: Relevance
 
     def continuation(self, positions: np.ndarray) -> np.ndarray:
         k = np.maximum(np.asarray(positions, dtype=np.float64), 1.0)
         return (k / (k + 1.0)) ** self.eta
 
-    def examination(self, lists: SearchLists) -> np.ndarray:
+    def examination(
+        self, lists: SearchLists, names: Sequence[str] = FEATURES, appeal: np.ndarray | None = None
+    ) -> np.ndarray:
         """(s, n) chance that each logged result was looked at, given what the shopper did above
-        it; rows are in shown order (search_lists sorts them by position)."""
-        stay = np.where(
-            lists.labels >= 2,
-            self.stay_after_cart,
-            np.where(lists.labels >= 1, self.stay_after_click, 1.0),
-        )
-        onward = np.where(lists.mask, self.continuation(lists.positions) * stay, 1.0)
-        reached = np.cumprod(onward, axis=1)
-        return np.concatenate([np.ones((len(lists), 1)), reached[:, :-1]], axis=1)
+        it (rows in shown order, as search_lists sorts them). A click above says the shopper
+        read that far; a row passed over says less: they read it and were not tempted, or had
+        left already, which is likelier the more tempting it was (a forward filter). `appeal`
+        (s, n) replaces the fitted relevance where the true one is known (the simulator's)."""
+        appeal = self.relevance.of(lists, names) if appeal is None else appeal
+        onward = self.continuation(lists.positions)
+        reading = np.ones(len(lists))
+        found = np.ones(lists.labels.shape)
+        for j in range(lists.labels.shape[1]):
+            found[:, j] = reading
+            label = lists.labels[:, j]
+            stay = np.where(label >= 2, self.stay_after_cart, self.stay_after_click)
+            passed_over = (
+                reading * (1 - appeal[:, j]) / np.maximum(1 - reading * appeal[:, j], 1e-12)
+            )
+            after = onward[:, j] * np.where(label >= 1, stay, passed_over)
+            reading = np.where(lists.mask[:, j], after, reading)
+        return found
 
-    def inverse(self, lists: SearchLists) -> np.ndarray:
-        return np.minimum(1.0 / np.maximum(self.examination(lists), 1e-9), MAX_IPW)
+    def read(self, lists: SearchLists, names: Sequence[str] = FEATURES) -> np.ndarray:
+        """(s, n) the rows shoppers probably read: the part of each list the logs can judge."""
+        return lists.mask & (self.examination(lists, names) >= MIN_EXAMINATION)
 
-    def gains(self, lists: SearchLists) -> np.ndarray:
-        """Graded gains (2^label - 1) of the logged outcomes, each divided by the chance its
-        result was looked at: their sum under any ranking estimates its DCG without the
-        position bias of the order that was shown."""
-        return np.where(lists.mask, (np.power(2.0, lists.labels) - 1.0) * self.inverse(lists), 0.0)
+    def inverse(self, lists: SearchLists, names: Sequence[str] = FEATURES) -> np.ndarray:
+        """Inverse propensities, at most 1 / MIN_EXAMINATION (training weights)."""
+        return 1.0 / np.maximum(self.examination(lists, names), MIN_EXAMINATION)
+
+    def gains(self, lists: SearchLists, names: Sequence[str] = FEATURES) -> np.ndarray:
+        """Graded gains (2^label - 1) of the logged outcomes on the rows shoppers probably read,
+        each divided by the chance it was read; 0 elsewhere. Their DCG under any ranking of the
+        read rows estimates that ranking's DCG there without the shown order's position bias."""
+        examined = self.examination(lists, names)
+        read = lists.mask & (examined >= MIN_EXAMINATION)
+        return np.where(read, (np.power(2.0, lists.labels) - 1.0) / np.maximum(examined, 1e-9), 0.0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "eta": self.eta,
             "stay_after_click": self.stay_after_click,
             "stay_after_cart": self.stay_after_cart,
+            "relevance": {
+                "columns": list(self.relevance.columns),
+                "mean": self.relevance.mean.tolist(),
+                "scale": self.relevance.scale.tolist(),
+                "weights": self.relevance.weights.tolist(),
+                "bias": self.relevance.bias,
+            },
         }
 
     @classmethod
     def from_dict(cls, found: dict[str, Any]) -> Cascade:
+        relevance = found["relevance"]
         return cls(
             float(found["eta"]),
             float(found["stay_after_click"]),
             float(found["stay_after_cart"]),
+            Relevance(
+                tuple(relevance["columns"]),
+                np.asarray(relevance["mean"], dtype=np.float64),
+                np.asarray(relevance["scale"], dtype=np.float64),
+                np.asarray(relevance["weights"], dtype=np.float64),
+                float(relevance["bias"]),
+            ),
         )
 
 
-def fit_cascade(lists: SearchLists, relevance_features: np.ndarray, seed: int = 0) -> Cascade:
-    """Maximum likelihood over logged lists (rows in shown order). `relevance_features` (s, n, f)
-    must not encode the shown position (no index score in index-ordered logs): relevance and
-    examination are told apart by the rest."""
+def fit_cascade(
+    lists: SearchLists, columns: Sequence[str], names: Sequence[str] = FEATURES, seed: int = 0
+) -> Cascade:
+    """Maximum likelihood over logged lists (rows in shown order; `names` their feature
+    columns). Relevance reads `columns`, which must not encode the shown position (no index
+    score in index-ordered logs): relevance and examination are told apart by the rest."""
     import torch
 
     torch.manual_seed(seed)
     mask = torch.from_numpy(lists.mask)
-    x = relevance_features[lists.mask]
-    spread = x.std(0)
-    scaled = (relevance_features - x.mean(0)) / np.where(spread > 1e-9, spread, 1.0)
+    relevance_features = lists.features[..., [list(names).index(c) for c in columns]]
+    x = relevance_features[lists.mask].astype(np.float64)
+    centre, spread = x.mean(0), np.where(x.std(0) > 1e-9, x.std(0), 1.0)
+    scaled = (relevance_features - centre) / spread
     features = torch.from_numpy(scaled.astype(np.float32))
     labels = torch.from_numpy(lists.labels)
     clicked = ((labels >= 1) & mask).float()
@@ -98,17 +158,17 @@ def fit_cascade(lists: SearchLists, relevance_features: np.ndarray, seed: int = 
     k = torch.from_numpy(np.maximum(lists.positions, 1.0).astype(np.float32))
     step_down = torch.log(k / (k + 1))
     width = labels.shape[1]
-    columns = torch.arange(width)[None, :]
+    at = torch.arange(width)[None, :]
     # The last clicked row of each list (-1: none): up to it the path is known.
     last = torch.where(
         clicked.sum(1) > 0,
         width - 1 - torch.argmax(clicked.flip(1), dim=1),
         torch.full((len(labels),), -1),
     )
-    seen = (columns <= last[:, None]) & mask
-    after = (columns > last[:, None]) & mask
-    ends = columns == (mask.sum(1) - 1)[:, None]  # past a list's last row there is nothing
-    passed = (columns < last[:, None]) & mask
+    seen = (at <= last[:, None]) & mask
+    after = (at > last[:, None]) & mask
+    ends = at == (mask.sum(1) - 1)[:, None]  # past a list's last row there is nothing
+    passed = (at < last[:, None]) & mask
     weights = torch.zeros(features.shape[2], requires_grad=True)
     bias = torch.zeros(1, requires_grad=True)
     eta = torch.zeros(1, requires_grad=True)  # log eta
@@ -135,7 +195,10 @@ def fit_cascade(lists: SearchLists, relevance_features: np.ndarray, seed: int = 
         optimiser.step()
     with torch.no_grad():
         stay_click, stay_cart = torch.sigmoid(stays).tolist()
-        return Cascade(float(torch.exp(eta)), stay_click, stay_cart)
+        appeal = Relevance(
+            tuple(columns), centre, spread, weights.double().numpy(), float(bias.item())
+        )
+        return Cascade(float(torch.exp(eta)), stay_click, stay_cart, appeal)
 
 
 def _quiet(relevance: Any, go: Any, after: Any, ends: Any) -> Any:

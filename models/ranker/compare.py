@@ -30,8 +30,8 @@ from models.ranker.propensity import (
 from storeloop.settings import Settings
 
 # The gate: graded gains of the held-out outcomes over the cascade's examination chances, summed
-# as DCG@10 under each ranking. Not normalised per search: with one click in a list the weight
-# would cancel and only the logged order's own position bias would be left.
+# as DCG@10 under each ranking of the rows shoppers probably read. Not normalised per search:
+# with one click in a list the weight would cancel and only the shown order's bias would be left.
 METRIC = "ips_dcg_at_10"
 NAIVE = "ndcg_at_10"  # logged labels, position-biased
 TRUE = "true_ndcg_at_10"  # the simulator's hidden relevance (evaluation only)
@@ -48,7 +48,7 @@ class Comparison:
     metrics: dict[str, float]  # "<kind>_<metric>", kind in index, neural, lightgbm
     judge: HiddenRelevance | None
     scores: dict[str, np.ndarray]  # kind -> held-out scores (s, n)
-    gains: np.ndarray  # held-out (s, n) gains over propensities: the gate's per-search values
+    judged: Judged  # what the gate's per-search values are computed from
     position_bias: np.ndarray  # the net's learned score offset per logged position, 1 at 0
 
 
@@ -56,7 +56,7 @@ def evaluate(
     scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None, cascade: Cascade
 ) -> dict:
     metrics = {
-        METRIC: float(per_search(scores, held_out, cascade.gains(held_out)).mean()),
+        METRIC: float(per_search(scores, Judged.of(cascade, held_out)).mean()),
         NAIVE: mean_ndcg(held_out.lists(scores)),
     }
     if judge is not None:
@@ -72,7 +72,8 @@ def scores_of(kind: str, model: Any, lists: SearchLists) -> np.ndarray:
 
 # Relevance in the click models reads every feature but the index score, which in
 # index-ordered logs is the position itself.
-UNPOSITIONED = [i for i, name in enumerate(FEATURES) if name != "index_score"]
+UNPOSITIONED_NAMES = [name for name in FEATURES if name != "index_score"]
+UNPOSITIONED = [FEATURES.index(name) for name in UNPOSITIONED_NAMES]
 
 
 def propensities_of(train: SearchLists) -> Propensities:
@@ -101,7 +102,7 @@ def compare(
     embeddings.warm_queries(frame["query"].astype(str).unique().tolist())
     train = search_lists(train_frame, titles, embeddings, catalog)
     held_out = search_lists(held_frame, titles, embeddings, catalog)
-    cascade = fit_cascade(train, train.features[..., UNPOSITIONED], seed=settings.seed)
+    cascade = fit_cascade(train, UNPOSITIONED_NAMES, seed=settings.seed)
     net, position_bias = fit(train, epochs=epochs, seed=settings.seed)
     lightgbm = fit_lambdarank(train, cascade.inverse(train), seed=settings.seed)
     models = {"neural": net, "lightgbm": lightgbm}
@@ -130,13 +131,26 @@ def compare(
         metrics["propensity_swapped_lists"] = swaps.swapped_lists
     return Comparison(
         frame, held_frame, train, held_out, cascade, models, metrics, judge, held_scores,
-        cascade.gains(held_out), position_bias,
+        Judged.of(cascade, held_out), position_bias,
     )  # fmt: skip
 
 
-def per_search(scores: np.ndarray, held_out: SearchLists, gains: np.ndarray) -> np.ndarray:
-    """The gate metric of each held-out search that has a clicked result."""
-    return dcg_per_list(scores, gains, held_out.mask)
+@dataclass(frozen=True)
+class Judged:
+    """The held-out rows shoppers probably read (s, n) and their gains over propensities."""
+
+    read: np.ndarray
+    gains: np.ndarray
+
+    @classmethod
+    def of(cls, cascade: Cascade, lists: SearchLists) -> Judged:
+        return cls(cascade.read(lists), cascade.gains(lists))
+
+
+def per_search(scores: np.ndarray, judged: Judged) -> np.ndarray:
+    """The gate metric of each held-out search with a clicked result among its read rows: each
+    ranker orders the read rows, the rest are not judged."""
+    return dcg_per_list(np.where(judged.read, scores, -np.inf), judged.gains, judged.read)
 
 
 def measured_by_swaps(settings: Settings, frame: pd.DataFrame) -> SwapEstimate | None:

@@ -17,7 +17,7 @@ from typing import Any
 from features.training_sets import ranking_training_set
 from models.errors import training_set
 from models.gate import Contender, decide
-from models.ranker.compare import METRIC, Comparison, compare, per_search
+from models.ranker.compare import METRIC, Comparison, Judged, compare, per_search
 from models.ranker.data import SearchLists
 from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
 from models.ranker.experiment import conclude_interleaving
@@ -62,13 +62,13 @@ def train_ranker(
         build_product_embeddings(settings, encoder)
         embeddings = TitleEmbeddings.from_store(settings, encoder)
     result = compare(settings, frame, embeddings, epochs=epochs, shuffle_labels=shuffle_labels)
-    held_out, gains = result.held_out, result.gains
+    held_out, judged = result.held_out, result.judged
     decision = decide(
         MODEL_NAME, METRIC, "searches",
-        [Contender(OURS, OURS, "challenger", per_search(result.scores[OURS], held_out, gains))],
-        [Contender(kind, kind, "baseline", per_search(result.scores[kind], held_out, gains))
+        [Contender(OURS, OURS, "challenger", per_search(result.scores[OURS], judged))],
+        [Contender(kind, kind, "baseline", per_search(result.scores[kind], judged))
          for kind in BASELINES],
-        rescore_champion(settings, client, held_out, gains), FALLBACK, seed=settings.seed,
+        rescore_champion(settings, client, held_out, judged), FALLBACK, seed=settings.seed,
     )  # fmt: skip
     # Unprefixed metrics are the challenger's; every kind's stay under its prefix.
     chosen = {
@@ -129,7 +129,7 @@ def train_ranker(
 
 
 def rescore_champion(
-    settings: Settings, client: Any, held_out: SearchLists, gains: Any
+    settings: Settings, client: Any, held_out: SearchLists, judged: Judged
 ) -> Contender | None:
     """The champion's gate metric on this held-out day; one saved by older code (pickle) is
     not loaded (serving does not load it either), so it counts as no champion."""
@@ -142,9 +142,7 @@ def rescore_champion(
         log.warning("champion v%s not re-scored (%s): %s", version, error.code, error)
         return None
     scores = ranker.score_lists(held_out.features, held_out.mask, FEATURES)
-    return Contender(
-        "champion", ranker.kind, "champion", per_search(scores, held_out, gains), version
-    )
+    return Contender("champion", ranker.kind, "champion", per_search(scores, judged), version)
 
 
 def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) -> dict[str, Any]:

@@ -3,12 +3,14 @@ the ranker network derives per list."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from models.metrics import dcg_per_list
-from models.ranker.cascade import MAX_IPW, Cascade, fit_cascade
+from models.ranker.cascade import Cascade, Relevance, fit_cascade
 from models.ranker.data import SearchLists
 from models.ranker.features import FEATURES
 from models.ranker.model import RankerNet, content_columns, index_rank, quantile_knots
@@ -19,6 +21,8 @@ from simulation.browsing import (
     STOP_AFTER_CLICK,
     browse,
 )
+
+GRADES = ("grade_0", "grade_1", "grade_2", "grade_3")
 
 
 def _browsed(lists: int = 4_000, width: int = 10, seed: int = 0) -> tuple[SearchLists, np.ndarray]:
@@ -38,44 +42,65 @@ def _browsed(lists: int = 4_000, width: int = 10, seed: int = 0) -> tuple[Search
 
 
 def test_the_fitted_cascade_recovers_how_the_simulated_shoppers_read():
-    lists, _ = _browsed()
-    cascade = fit_cascade(lists, lists.features)
+    lists, grades = _browsed()
+    cascade = fit_cascade(lists, GRADES, names=GRADES)
     assert cascade.stay_after_click == pytest.approx(1 - STOP_AFTER_CLICK, abs=0.05)
     assert cascade.stay_after_cart == pytest.approx(1 - STOP_AFTER_CART, abs=0.05)
     assert cascade.eta == pytest.approx(EXAMINATION_DECAY, abs=0.1)
+    appeal = cascade.relevance.of(lists, GRADES)
+    for grade in range(4):
+        found = appeal[grades == grade].mean()
+        assert found == pytest.approx(CLICK_PROBABILITY[grade], abs=0.05)
 
 
 def test_cascade_weighted_clicks_estimate_relevance_at_every_position():
     # Unbiased: a click divided by the chance its row was looked at, given what the shopper did
     # above it, averages to the click probability of the grade wherever the row was shown.
-    lists, grades = _browsed(seed=1)
-    truth = Cascade(EXAMINATION_DECAY, 1 - STOP_AFTER_CLICK, 1 - STOP_AFTER_CART)
-    weighted = (lists.labels >= 1) / truth.examination(lists)
-    for position in (0, 3):
+    lists, grades = _browsed(lists=8_000, seed=1)
+    truth = fit_cascade(lists, GRADES, names=GRADES)
+    truth = replace(
+        truth,
+        eta=EXAMINATION_DECAY,
+        stay_after_click=1 - STOP_AFTER_CLICK,
+        stay_after_cart=1 - STOP_AFTER_CART,
+    )
+    appeal = np.asarray(CLICK_PROBABILITY)[grades]
+    weighted = (lists.labels >= 1) / truth.examination(lists, GRADES, appeal=appeal)
+    for position in (0, 3, 6):
         for grade in (2, 3):
             shown = grades[:, position] == grade
             assert weighted[shown, position].mean() == pytest.approx(
-                CLICK_PROBABILITY[grade], rel=0.2
+                CLICK_PROBABILITY[grade], rel=0.15
             )
-    # Position-only weights (the marginal chance to reach the row) underrate what lies below
-    # an add to cart, which is what made every reordering look worse than the shown order.
-    marginal = 4.0**-EXAMINATION_DECAY
-    assert ((lists.labels[:, 3] >= 1) / marginal)[
-        grades[:, 3] == 3
-    ].mean() < 0.8 * CLICK_PROBABILITY[3]
+    # Without the filter (a row passed over counted as read) the chance to have been looked at is
+    # overrated below tempting rows, and what lies there looks less relevant than it is.
+    naive = replace(truth, relevance=replace(truth.relevance, weights=np.zeros(4), bias=-30.0))
+    weighted = (lists.labels >= 1) / naive.examination(lists, GRADES)
+    shown = grades[:, 6] == 3
+    assert weighted[shown, 6].mean() < 0.8 * CLICK_PROBABILITY[3]
 
 
-def test_examination_follows_the_outcomes_above_and_gains_are_clipped():
-    cascade = Cascade(1.0, 0.8, 0.1)
+def _one_list() -> SearchLists:
     labels = np.array([[2.0, 0.0, 1.0, 3.0]], dtype=np.float32)
     positions = np.array([[1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
-    lists = SearchLists(np.zeros((1, 4, 1)), labels, positions, np.ones((1, 4), dtype=bool))
-    # Onward from k: k / (k + 1) without a click, times 0.1 after a cart, times 0.8 after a click.
-    reached = [1.0, 0.05, 0.05 * 2 / 3, 0.05 * 2 / 3 * 3 / 4 * 0.8]
-    assert cascade.examination(lists)[0] == pytest.approx(reached)
-    assert cascade.gains(lists)[0] == pytest.approx([3.0, 0.0, 1.0 / reached[2], 7.0 * MAX_IPW])
-    back = Cascade.from_dict(cascade.as_dict())
-    assert back == cascade
+    features = np.ones((1, 4, 1), dtype=np.float32)
+    return SearchLists(features, labels, positions, np.ones((1, 4), dtype=bool))
+
+
+def test_examination_follows_the_outcomes_above_and_only_read_rows_are_judged():
+    half = Relevance(("f",), np.zeros(1), np.ones(1), np.zeros(1), 0.0)  # appeal 1/2
+    cascade = Cascade(1.0, 0.8, 0.2, half)
+    lists = _one_list()
+    # Onward from k: k / (k + 1), times 0.2 after a cart, 0.8 after a click; a row passed over
+    # leaves the shopper reading with P(read and not tempted) / P(not clicked).
+    second = 0.5 * 0.2
+    passed_over = second * 0.5 / (1 - second * 0.5)
+    reached = [1.0, second, passed_over * 2 / 3, 0.8 * 3 / 4]
+    assert cascade.examination(lists, ("f",))[0] == pytest.approx(reached)
+    assert cascade.read(lists, ("f",))[0].tolist() == [True, True, False, True]
+    assert cascade.gains(lists, ("f",))[0] == pytest.approx([3.0, 0.0, 0.0, 7.0 / reached[3]])
+    assert cascade.inverse(lists, ("f",))[0] == pytest.approx([1.0, 10.0, 10.0, 1 / reached[3]])
+    assert Cascade.from_dict(cascade.as_dict()).as_dict() == cascade.as_dict()
 
 
 def test_dcg_per_list_orders_by_score_keeps_shown_order_on_ties_and_drops_unclicked_lists():
