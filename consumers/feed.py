@@ -1,9 +1,20 @@
-"""The outbox table read with SQLAlchemy Core, in position order, as `Event` envelopes."""
+"""The outbox table read with SQLAlchemy Core, in position order, as `Event` envelopes.
+
+On PostgreSQL positions come from a sequence when a row is inserted, not when it commits: a
+transaction that took position 7 may commit after one that took 8 was read, and a reader that
+checkpointed 8 would never see 7. So the feed stops before a missing position until it is
+settled: every transaction that could hold it has ended (the snapshot's xmin has passed the
+xmax seen when the gap was first met) and a moment has passed (a transaction takes its position
+an instant before its id). A gap that is still missing then was rolled back, and is skipped.
+SQLite has one writer: positions commit in order and there is nothing to wait for.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,6 +32,12 @@ OUTBOX = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("occurred_at", sa.String, nullable=False),
 )
+
+
+GAP_GRACE_S = 0.5
+# Gaps first met, by (database, first missing position): when (monotonic) and the snapshot's
+# xmax then. Module-wide, so consumers that open a feed per run still see a gap settle.
+_gaps: dict[tuple[str, int], tuple[float, int]] = {}
 
 
 def parse_occurred_at(text: str) -> datetime:
@@ -54,7 +71,9 @@ class OutboxFeed:
         with self.engine.connect() as connection:
             if not sa.inspect(connection).has_table("outbox"):
                 return []
-            rows = connection.execute(query).mappings().all()
+            rows = list(connection.execute(query).mappings().all())
+            if connection.dialect.name == "postgresql":
+                rows = self._before_open_gap(connection, after_position, rows)
         return [
             Event(
                 type=row["type"],
@@ -67,7 +86,43 @@ class OutboxFeed:
             for row in rows
         ]
 
+    def _before_open_gap(
+        self, connection: sa.Connection, after_position: int, rows: list[Any]
+    ) -> list[Any]:
+        """`rows` up to the first missing position that may still commit."""
+        expected = after_position + 1
+        for index, row in enumerate(rows):
+            position = int(row["position"])
+            if position != expected and not self._settled(connection, expected):
+                return rows[:index]
+            expected = position + 1
+        return rows
+
+    def _settled(self, connection: sa.Connection, missing: int) -> bool:
+        key = (self.db_url, missing)
+        if key not in _gaps:
+            _gaps[key] = (time.monotonic(), _snapshot(connection, "xmax"))
+        seen_at, xmax = _gaps[key]
+        if _snapshot(connection, "xmin") < xmax:
+            return False  # a transaction running when the gap was met may still commit it
+        waited = time.monotonic() - seen_at
+        if waited < GAP_GRACE_S:
+            time.sleep(GAP_GRACE_S - waited)
+        if _snapshot(connection, "xmin") < xmax:
+            return False
+        del _gaps[key]
+        return True
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _snapshot(connection: sa.Connection, bound: str) -> int:
+    """xmin (oldest transaction still running) or xmax (next to start) of a fresh snapshot."""
+    found = connection.execute(
+        sa.text(f"SELECT pg_snapshot_{bound}(pg_current_snapshot())::text::bigint")
+    ).scalar_one()
+    connection.rollback()  # the next statement takes a fresh snapshot
+    return int(found)
