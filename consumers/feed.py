@@ -2,11 +2,13 @@
 
 On PostgreSQL positions come from a sequence when a row is inserted, not when it commits: a
 transaction that took position 7 may commit after one that took 8 was read, and a reader that
-checkpointed 8 would never see 7. So the feed stops before a missing position until it is
-settled: every transaction that could hold it has ended (the snapshot's xmin has passed the
-xmax seen when the gap was first met) and a moment has passed (a transaction takes its position
-an instant before its id). A gap that is still missing then was rolled back, and is skipped.
-SQLite has one writer: positions commit in order and there is nothing to wait for.
+checkpointed 8 would never see 7. So the feed hands out nothing past a missing position until it
+is settled: every transaction that was running when the gap was first met has ended. That is
+enough because a transaction draws its id before its position (migration 0005): whoever holds
+the missing position drew its id before an id the feed draws once it has seen the gap, and once
+the oldest running id (a fresh snapshot's xmin) has passed the feed's, it has committed (a new
+read finds the row) or rolled back (the position is skipped). SQLite has one writer: positions
+commit in order.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ OUTBOX = sa.Table(
 )
 
 
-GAP_GRACE_S = 0.5
-# Gaps first met, by (database, first missing position): when (monotonic) and the snapshot's
-# xmax then. Module-wide, so consumers that open a feed per run still see a gap settle.
-_gaps: dict[tuple[str, int], tuple[float, int]] = {}
+SETTLE_POLL_S = 0.01
+SETTLE_WAIT_S = 0.2
+# Gaps first met, by (database, first missing position): the xmax of a snapshot taken then.
+# Module-wide, so consumers that open a feed per run still see a gap settle.
+_gaps: dict[tuple[str, int], int] = {}
 
 
 def parse_occurred_at(text: str) -> datetime:
@@ -72,8 +75,24 @@ class OutboxFeed:
             if not sa.inspect(connection).has_table("outbox"):
                 return []
             rows = list(connection.execute(query).mappings().all())
-            if connection.dialect.name == "postgresql":
-                rows = self._before_open_gap(connection, after_position, rows)
+            final: list[tuple[int, int]] = []  # holes settled during this read
+            while connection.dialect.name == "postgresql":
+                hole = _first_hole(after_position, rows, final)
+                if hole is None:
+                    break
+                if not self._settled(connection, hole[0]):
+                    rows = rows[: hole[2]]
+                    break
+                # Settled, but its transaction may have committed after the rows were read:
+                # read again, and what is still missing then was rolled back.
+                final.append(hole[:2])
+                rows = list(connection.execute(query).mappings().all())
+        if rows and _gaps:
+            # Gaps first met below what is handed out are filled or final now: forgotten, so a
+            # log that starts again (a truncated table) is not judged by an old transaction id.
+            last = int(rows[-1]["position"])
+            for key in [k for k in _gaps if k[0] == self.db_url and k[1] <= last]:
+                del _gaps[key]
         return [
             Event(
                 type=row["type"],
@@ -86,30 +105,17 @@ class OutboxFeed:
             for row in rows
         ]
 
-    def _before_open_gap(
-        self, connection: sa.Connection, after_position: int, rows: list[Any]
-    ) -> list[Any]:
-        """`rows` up to the first missing position that may still commit."""
-        expected = after_position + 1
-        for index, row in enumerate(rows):
-            position = int(row["position"])
-            if position != expected and not self._settled(connection, expected):
-                return rows[:index]
-            expected = position + 1
-        return rows
-
     def _settled(self, connection: sa.Connection, missing: int) -> bool:
+        """Whether no transaction can still commit `missing`; waits briefly for the usual case,
+        a transaction a moment from its commit, so that a catch-up reads to the end."""
         key = (self.db_url, missing)
         if key not in _gaps:
-            _gaps[key] = (time.monotonic(), _snapshot(connection, "xmax"))
-        seen_at, xmax = _gaps[key]
-        if _snapshot(connection, "xmin") < xmax:
-            return False  # a transaction running when the gap was met may still commit it
-        waited = time.monotonic() - seen_at
-        if waited < GAP_GRACE_S:
-            time.sleep(GAP_GRACE_S - waited)
-        if _snapshot(connection, "xmin") < xmax:
-            return False
+            _gaps[key] = _next_xid(connection)
+        deadline = time.monotonic() + SETTLE_WAIT_S
+        while _oldest_running_xid(connection) < _gaps[key]:
+            if time.monotonic() >= deadline:
+                return False  # still running: the next read looks again
+            time.sleep(SETTLE_POLL_S)
         del _gaps[key]
         return True
 
@@ -119,10 +125,33 @@ class OutboxFeed:
             self._engine = None
 
 
-def _snapshot(connection: sa.Connection, bound: str) -> int:
-    """xmin (oldest transaction still running) or xmax (next to start) of a fresh snapshot."""
+def _first_hole(
+    after_position: int, rows: list[Any], final: list[tuple[int, int]]
+) -> tuple[int, int, int] | None:
+    """The first run of missing positions not already final: (first, end, index of the row
+    after it)."""
+    expected = after_position + 1
+    for index, row in enumerate(rows):
+        position = int(row["position"])
+        if position > expected and not any(a <= expected and position <= b for a, b in final):
+            return expected, position, index
+        expected = position + 1
+    return None
+
+
+def _next_xid(connection: sa.Connection) -> int:
+    """A transaction id drawn now (then rolled back): every id drawn earlier is below it. A
+    snapshot's xmax would not do: it is one past the last id to finish, and a transaction that
+    drew a later id may still be running."""
+    drawn = connection.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+    connection.rollback()
+    return int(drawn)
+
+
+def _oldest_running_xid(connection: sa.Connection) -> int:
+    """xmin of a fresh snapshot: every transaction id below it has ended."""
     found = connection.execute(
-        sa.text(f"SELECT pg_snapshot_{bound}(pg_current_snapshot())::text::bigint")
+        sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     ).scalar_one()
     connection.rollback()  # the next statement takes a fresh snapshot
     return int(found)

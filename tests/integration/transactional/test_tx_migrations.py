@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -56,6 +57,14 @@ def test_downgrade_to_base_and_upgrade_again(postgres_url):
         with engine.connect() as connection:
             assert "outbox" in inspect(connection).get_table_names()
             version = connection.execute(text("SELECT version_num FROM alembic_version"))
-            assert version.scalar_one() == "0004_recommendation_channel"
+            assert version.scalar_one() == ScriptDirectory.from_config(config).get_current_head()
+            default = connection.execute(
+                text(
+                    "SELECT column_default FROM information_schema.columns"
+                    " WHERE table_name = 'outbox' AND column_name = 'position'"
+                    " AND table_schema = current_schema()"
+                )
+            ).scalar_one()
+            assert default == "outbox_next_position()"  # the id before the position
     finally:
         engine.dispose()

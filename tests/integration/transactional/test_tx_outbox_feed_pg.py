@@ -49,6 +49,27 @@ def test_an_event_that_commits_after_a_later_one_was_read_is_not_lost(engine, po
     feed.close()
 
 
+def test_a_holder_that_drew_its_id_after_the_last_finished_transaction_is_waited_for(
+    engine, postgres_url
+):
+    # A snapshot's xmax is one past the last id to finish, not the next id to be drawn: the
+    # quick transaction draws its id first, the slow one after it and then position 1, and the
+    # quick one commits position 2. The slow one's id is then at or above that xmax.
+    feed = OutboxFeed(postgres_url)
+    with engine.connect() as quick, engine.connect() as slow:
+        quick.begin()
+        quick.execute(text("SELECT pg_current_xact_id()"))
+        slow.begin()
+        insert(slow, "slow")  # position 1, an id above the quick one's
+        insert(quick, "quick")  # position 2
+        quick.commit()
+        held = feed.read(0, 100)
+        slow.commit()
+    assert held == []
+    assert [e.aggregate_id for e in feed.read(0, 100)] == ["slow", "quick"]
+    feed.close()
+
+
 def test_a_position_left_by_a_rollback_is_skipped_once_nothing_can_commit_it(engine, postgres_url):
     feed = OutboxFeed(postgres_url)
     with engine.connect() as failed:
