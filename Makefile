@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-search bench-fresh bench-reload bench-interleaving eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -16,6 +16,13 @@ up: install ## the whole loop in rounds on embedded defaults, then the APIs unti
 
 up-once: install ## the whole loop in rounds, check the APIs, exit
 	$(PY) -m launch.up --once $(ARGS)
+
+up-cluster: install ## the loop on real servers (PostgreSQL, Redis, Spark, MLflow, Ray); needs STORE_CLUSTER_PASSWORD, STORE_JWT_SECRET
+	scripts/cluster.sh down >/dev/null 2>&1; scripts/cluster.sh up --fresh
+	source $${STORE_CLUSTER_DIR:-var-cluster}/cluster.env && $(PY) -m launch.up $(ARGS)
+
+down: ## stop what up-cluster started
+	scripts/cluster.sh down
 
 test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop
 	scripts/test.sh
@@ -61,6 +68,9 @@ bench-recsys: install ## recommender benchmark on a sequence file: make bench-re
 
 bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, uniform and hot SKU) against pgbench TPC-B
 	source scripts/services.sh && $(PY) -m benchmarks.order_placement $(ARGS)
+
+bench-outbox: install ## nothing lost: 32 clients order on PostgreSQL for 60 s while the lake writer follows; outbox = bronze = silver
+	source scripts/services.sh && $(PY) -m benchmarks.outbox_integrity $(ARGS)
 
 money-jobs: install ## expire stale stock reservations and reconcile open payments once (cron this)
 	$(PY) -m transactional.orders.jobs

@@ -18,6 +18,9 @@ import time
 import warnings
 from typing import Any
 
+from sqlalchemy import make_url
+
+from launch.cluster import ClusterError, GatewayProcesses, refuse_development_secrets
 from launch.gateway_server import GatewayHandle, start_gateway
 from launch.steps import StepLog
 from storeloop.settings import Settings
@@ -78,7 +81,7 @@ class Loop:
         self.settings, self.log = settings, log
         self.facts: dict[str, Any] = {"rounds": []}
         self.receiver: Any = None
-        self.gateway: GatewayHandle | None = None
+        self.gateway: GatewayHandle | GatewayProcesses | None = None
         self.serving_url = ""
         self.followers: Any = None
         self.store: Any = None
@@ -104,7 +107,8 @@ class Loop:
             os.environ["STORE_ANALYTICS_URL"] = self.receiver.url
             self.settings = settings = Settings()
         self.followers = Followers(settings)
-        with log.step(f"open the store ({settings.db_url.split(':')[0]})"):
+        engine = make_url(settings.db_url).get_backend_name()
+        with log.step(f"open the store ({engine}, {settings.profile} profile)"):
             self.store = bootstrap(settings, clock=SimulatedClock(SIMULATION_START))
             self.serving_client = HttpServingClient(settings.serving_url)
             simulation = Simulation(settings, self.store, self.serving_client)
@@ -124,6 +128,16 @@ class Loop:
         return simulation
 
     def serve(self) -> None:
+        if self.settings.profile == "cluster":
+            from launch.cluster import deploy_serving, start_gateway_processes
+
+            with self.log.step("serve deploy serving/serve_config.yaml to the Ray cluster"):
+                self.serving_url = deploy_serving(self.settings)
+            workers = self.settings.gateway_workers or os.cpu_count()
+            with self.log.step(f"start the store gateway ({workers} uvicorn workers)"):
+                log_path = self.settings.reports_dir / "gateway.log"
+                self.gateway = start_gateway_processes(self.settings, log_path)
+            return
         from serving.run import start
 
         with self.log.step("start Ray Serve (search, recommendations)"):
@@ -183,11 +197,17 @@ def main(argv: list[str] | None = None) -> int:
     export_overrides(args)
     log = StepLog()
     started = time.perf_counter()
-    loop = Loop(Settings(), log)
+    settings = Settings()
+    loop = Loop(settings, log)
     try:
+        if settings.profile == "cluster":
+            refuse_development_secrets(settings)
         simulation = loop.open(fresh=not args.keep)
         loop.run_rounds(simulation)
         return finish(loop, args, started)
+    except ClusterError as error:  # a part of the cluster is missing: one line, no traceback
+        log.console.print(f"[bold red]!![/] {error}")
+        return 1
     finally:
         loop.close()
 

@@ -1,4 +1,5 @@
-"""MLflow wiring from settings: tracking URI (SQLite) and experiments with file artifact roots."""
+"""MLflow wiring from settings: the tracking URI (a SQLite file, or a tracking server over HTTP) and
+experiments with file artifact roots (embedded) or the server's proxied artifact store."""
 
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ def use_experiment(settings: Settings, name: str) -> str:
     client = mlflow_client(settings)
     experiment = client.get_experiment_by_name(name)
     if experiment is None:
-        location = (settings.mlflow_artifacts_dir / name).resolve().as_uri()
+        # A tracking server keeps artifacts where it was told (`--artifacts-destination`) and
+        # serves them over HTTP: clients on other machines see no local path.
+        location = None
+        if not settings.tracking_uri.startswith(("http://", "https://")):
+            location = (settings.mlflow_artifacts_dir / name).resolve().as_uri()
         experiment_id = client.create_experiment(name, artifact_location=location)
     else:
         experiment_id = experiment.experiment_id

@@ -177,3 +177,10 @@ def build_app(settings: Settings, poll_s: float = POLL_S) -> serve.Application:
     follows the champions' aliases itself; Serve's proxy spreads requests over them."""
     deployment = StoreServing.options(num_replicas=replicas(settings))  # type: ignore[attr-defined]
     return deployment.bind(settings, poll_s)
+
+
+def app_from_env(args: dict[str, str]) -> serve.Application:
+    """`serve deploy serving/serve_config.yaml`'s entry: settings from the STORE_* environment
+    the Ray cluster was started with (`scripts/cluster.sh` exports it before `ray start`), so no
+    secret sits in the committed config."""
+    return build_app(Settings())

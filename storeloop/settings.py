@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_JWT_SECRET = "sandbox-jwt-secret-change-me-in-production"
 
 
 class Settings(BaseSettings):
@@ -17,6 +18,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STORE_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default=Path("./var"))
+    # embedded: every part in `make up`'s process or files (the default). cluster: the servers
+    # `scripts/cluster.sh up` started (`make up-cluster`); refuses the development secrets.
+    profile: Literal["embedded", "cluster"] = "embedded"
     database_url: str | None = None  # default: SQLite file under data_dir
     cache_backend: Literal["memory", "redis"] = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -30,9 +34,15 @@ class Settings(BaseSettings):
     elasticsearch_url: str | None = None
     spark_master: str = "local[2]"
     mlflow_tracking_uri: str | None = None  # default: SQLite file under data_dir
+    # A Ray cluster to join (`ray start --head` prints it) instead of starting one in-process;
+    # serving is then deployed to it with `serve deploy serving/serve_config.yaml`.
+    ray_address: str | None = None
+    ray_dashboard_url: str = "http://127.0.0.1:8266"
+    # Gateway processes under uvicorn's supervisor in the cluster profile; 0: one per core.
+    gateway_workers: int = Field(default=0, ge=0, le=64)
     analytics_url: str = "http://127.0.0.1:8787"
     analytics_secret: str = "sandbox-analytics-secret"
-    jwt_secret: str = "sandbox-jwt-secret-change-me-in-production"  # set STORE_JWT_SECRET for real
+    jwt_secret: str = DEV_JWT_SECRET  # set STORE_JWT_SECRET for real
     # Checkout holds stock this long before an unpaid order is cancelled and its stock released.
     reservation_minutes: int = Field(default=15, ge=1)
     # Sandbox providers: random latency up to this many seconds, webhook signing secrets.

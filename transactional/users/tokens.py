@@ -9,13 +9,14 @@ from typing import Any
 
 import jwt
 
+from storeloop.settings import DEV_JWT_SECRET
 from transactional.common.errors import Unauthenticated
 
 ALGORITHM = "HS256"
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=14)
 # Only a sandbox default: deployments set STORE_JWT_SECRET (read by the gateway from settings).
-SANDBOX_SECRET = "sandbox-jwt-secret-change-me-in-production"
+SANDBOX_SECRET = DEV_JWT_SECRET
 
 
 class TokenErrorCode(StrEnum):

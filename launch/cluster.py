@@ -1,0 +1,117 @@
+"""The cluster profile's side of `make up`: serving deployed to the running Ray cluster from the
+committed Serve config, the gateway under uvicorn's process manager with one worker per core, and
+a refusal to run with the development secrets. The servers themselves are `scripts/cluster.sh`'s.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import make_url
+
+from storeloop.settings import DEV_JWT_SECRET, REPO_ROOT, Settings
+
+SERVE_CONFIG = REPO_ROOT / "serving" / "serve_config.yaml"
+DEV_PASSWORDS = {"", "storeloop"}
+
+
+class ClusterError(RuntimeError):
+    """One line for the reader: which part, and where its log is."""
+
+
+def refuse_development_secrets(settings: Settings) -> None:
+    if settings.jwt_secret == DEV_JWT_SECRET:
+        raise ClusterError("the cluster profile refuses the development STORE_JWT_SECRET")
+    if settings.database_url is None or make_url(settings.db_url).get_backend_name() != (
+        "postgresql"
+    ):
+        raise ClusterError(
+            "the cluster profile runs the store on PostgreSQL: set STORE_DATABASE_URL"
+        )
+    if (make_url(settings.db_url).password or "") in DEV_PASSWORDS:
+        raise ClusterError("the cluster profile refuses the development database password")
+
+
+def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise ClusterError(f"{name} did not answer {url} within {seconds:.0f} s; see {log_hint}")
+
+
+def deploy_serving(settings: Settings) -> str:
+    """`serve deploy` of the committed config to the cluster's dashboard; waits for /health."""
+    serve_cli = Path(sys.executable).with_name("serve")
+    done = subprocess.run(
+        [str(serve_cli), "deploy", str(SERVE_CONFIG), "--address", settings.ray_dashboard_url],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ClusterError(f"serve deploy failed: {last[0]}")
+    wait_healthy(
+        "Ray Serve",
+        f"{settings.serving_url}/health",
+        300,
+        "`serve status` and the Ray logs under the cluster dir's ray/session_latest/logs",
+    )
+    return settings.serving_url
+
+
+@dataclass
+class GatewayProcesses:
+    url: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # uvicorn's supervisor stops its workers
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProcesses:
+    """The gateway factory under uvicorn's supervisor (it restarts a worker that dies)."""
+    workers = settings.gateway_workers or os.cpu_count() or 1
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "transactional.gateway.asgi:app_from_env",
+        "--host",
+        settings.serving_host,
+        "--port",
+        str(settings.gateway_port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            command, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=log_file,
+            stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+        )  # fmt: skip
+    url = f"http://{settings.serving_host}:{settings.gateway_port}"
+    try:
+        wait_healthy("the gateway", f"{url}/health", 120, str(log_path))
+    except ClusterError:
+        GatewayProcesses(url, process).stop()
+        raise
+    return GatewayProcesses(url, process)

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# The cluster profile on this one machine: each part as the server its users would run.
+#   scripts/cluster.sh up [--fresh]   start PostgreSQL, Redis, a Spark master and two workers, an MLflow
+#                              tracking server and a Ray head; write $STORE_CLUSTER_DIR/cluster.env
+#   scripts/cluster.sh down    stop all of them (also what a failed `up` left)
+#   scripts/cluster.sh status  one line per part
+# Secrets come from the environment and must not be the development defaults:
+#   STORE_CLUSTER_PASSWORD (PostgreSQL role and Redis), STORE_JWT_SECRET (the gateway's tokens).
+# Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (dashboard
+# 8266, Serve 8000). Logs and state under $STORE_CLUSTER_DIR (default ./var-cluster).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$(mkdir -p "${STORE_CLUSTER_DIR:-$ROOT/var-cluster}" && cd "${STORE_CLUSTER_DIR:-$ROOT/var-cluster}" && pwd)"
+PY="$ROOT/.venv/bin"
+PG_PORT=55442
+PG_CLUSTER=storeloop_cluster
+PG_USER=storeloop
+REDIS_PORT=56390
+SPARK_PORT=7177
+SPARK_UI_PORT=8190
+MLFLOW_PORT=5055
+RAY_PORT=6390
+RAY_DASHBOARD_PORT=8266
+DATABASES=(store airflow mlflow marts)
+DEV_DEFAULTS=(storeloop sandbox-jwt-secret-change-me-in-production "")
+
+log() { printf '\033[1;36m>>\033[0m %s\n' "$*" >&2; }
+# Each part's start-up time, for the figures.
+timed() {
+  local part=$1 began=$SECONDS; shift
+  "$@" || return 1
+  printf '%s %s\n' "$part" $((SECONDS - began)) >>"$STATE/startup_seconds"
+}
+fail() { printf '\033[1;31m!!\033[0m %s\n' "$*" >&2; }
+
+# A part that does not answer in time: one line naming it and its log, then everything stops.
+wait_for() {
+  local name=$1 logfile=$2 seconds=$3; shift 3
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      fail "$name did not come up within ${seconds}s; its log: $logfile"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+refuse_dev_secrets() {
+  local name value default
+  for name in STORE_CLUSTER_PASSWORD STORE_JWT_SECRET; do
+    value="${!name:-}"
+    for default in "${DEV_DEFAULTS[@]}"; do
+      if [ "$value" = "$default" ]; then
+        fail "set $name to a secret of your own: the cluster profile refuses ${value:+the development default}${value:-an empty one}"
+        return 1
+      fi
+    done
+  done
+}
+
+pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -V | tail -1; }
+psql_admin() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres "$@"; }
+pg_log() { echo "/var/log/postgresql/postgresql-$(pg_version)-$PG_CLUSTER.log"; }
+
+start_postgres() {
+  source "$ROOT/scripts/services.sh" >/dev/null 2>&1 || true # installs PostgreSQL when absent
+  local version; version="$(pg_version)"
+  [ -n "$version" ] || { fail "PostgreSQL is not installed (apt-get install postgresql)"; return 1; }
+  if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$PG_CLUSTER"; then
+    log "PostgreSQL $version: creating cluster '$PG_CLUSTER' on port $PG_PORT"
+    pg_createcluster "$version" "$PG_CLUSTER" -p "$PG_PORT" -- --auth-local=peer \
+      --auth-host=scram-sha-256 >/dev/null || { fail "pg_createcluster failed"; return 1; }
+    # Durable (fsync on, unlike the test cluster); room for the gateway, Airflow and MLflow pools.
+    printf '%s\n' "listen_addresses = '127.0.0.1'" "max_connections = 300" \
+      "shared_buffers = 256MB" >"/etc/postgresql/$version/$PG_CLUSTER/conf.d/storeloop.conf"
+  fi
+  log "PostgreSQL: starting on port $PG_PORT"
+  pg_ctlcluster "$version" "$PG_CLUSTER" start 2>/dev/null
+  wait_for PostgreSQL "$(pg_log)" 30 psql_admin -tAc "SELECT 1" || return 1
+  if [ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != 1 ]; then
+    psql_admin -c "CREATE ROLE $PG_USER LOGIN" || return 1
+  fi
+  # The password follows the environment on every start, so rotating it is a restart.
+  psql_admin -c "ALTER ROLE $PG_USER PASSWORD '${STORE_CLUSTER_PASSWORD//\'/\'\'}'" >/dev/null || return 1
+  local db
+  for db in "${DATABASES[@]}"; do
+    if [ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
+      psql_admin -c "CREATE DATABASE $db OWNER $PG_USER" || return 1
+    fi
+  done
+}
+
+start_redis() {
+  command -v redis-server >/dev/null || source "$ROOT/scripts/services.sh" >/dev/null 2>&1
+  command -v redis-server >/dev/null || { fail "redis-server is not installed"; return 1; }
+  log "Redis: starting on port $REDIS_PORT"
+  # The password goes through stdin, not the command line `ps` shows.
+  printf 'port %s\nbind 127.0.0.1\ndaemonize yes\npidfile %s\nlogfile %s\ndir %s\nrequirepass %s\n' \
+    "$REDIS_PORT" "$STATE/redis.pid" "$STATE/redis.log" "$STATE" "$STORE_CLUSTER_PASSWORD" |
+    redis-server - || { fail "redis-server did not start; its log: $STATE/redis.log"; return 1; }
+  wait_for Redis "$STATE/redis.log" 15 \
+    bash -c "REDISCLI_AUTH='$STORE_CLUSTER_PASSWORD' redis-cli -p $REDIS_PORT ping | grep -qx PONG"
+}
+
+spark_env() {
+  export SPARK_HOME="$ROOT/.venv/lib/python3.11/site-packages/pyspark"
+  export SPARK_LOG_DIR="$STATE/spark/logs" SPARK_PID_DIR="$STATE/spark/pids"
+  export SPARK_WORKER_DIR="$STATE/spark/work" SPARK_IDENT_STRING=storeloop
+  export PYSPARK_PYTHON="$PY/python"
+  mkdir -p "$SPARK_LOG_DIR" "$SPARK_PID_DIR" "$SPARK_WORKER_DIR"
+}
+
+start_spark() {
+  spark_env
+  local master="spark://127.0.0.1:$SPARK_PORT" daemon="$SPARK_HOME/sbin/spark-daemon.sh"
+  log "Spark: master on $master, two workers (1 core, 2 GiB each)"
+  "$daemon" start org.apache.spark.deploy.master.Master 1 --host 127.0.0.1 --port "$SPARK_PORT" \
+    --webui-port "$SPARK_UI_PORT" >/dev/null || { fail "Spark master did not start; logs: $SPARK_LOG_DIR"; return 1; }
+  wait_for "Spark master" "$SPARK_LOG_DIR" 60 bash -c "echo >/dev/tcp/127.0.0.1/$SPARK_PORT" || return 1
+  local n
+  for n in 1 2; do
+    "$daemon" start org.apache.spark.deploy.worker.Worker "$n" --cores 1 --memory 2g \
+      --webui-port $((SPARK_UI_PORT + n)) "$master" >/dev/null ||
+      { fail "Spark worker $n did not start; logs: $SPARK_LOG_DIR"; return 1; }
+  done
+  wait_for "Spark workers" "$SPARK_LOG_DIR" 60 bash -c \
+    "curl -s http://127.0.0.1:$SPARK_UI_PORT/json/ | grep -o '\"aliveworkers\" : 2'"
+}
+
+start_mlflow() {
+  log "MLflow: tracking server on port $MLFLOW_PORT (backend PostgreSQL, artifacts $STATE/mlartifacts)"
+  mkdir -p "$STATE/mlartifacts"
+  # The backend URI holds the password: through the environment, not the command line.
+  MLFLOW_BACKEND_STORE_URI="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT/mlflow" \
+    setsid nohup "$PY/mlflow" server --artifacts-destination "$STATE/mlartifacts" --serve-artifacts \
+    --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 >"$STATE/mlflow.log" 2>&1 &
+  echo $! >"$STATE/mlflow.pid"
+  wait_for MLflow "$STATE/mlflow.log" 120 curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
+}
+
+start_ray() {
+  log "Ray: head node on port $RAY_PORT (dashboard $RAY_DASHBOARD_PORT)"
+  # Serve's replicas are this node's workers: they build Settings() from the environment the
+  # head started in, and import the project from the repo root.
+  source "$STATE/cluster.env"
+  PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
+    --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
+    --num-cpus "$(nproc)" --temp-dir "$STATE/ray" --disable-usage-stats >"$STATE/ray.log" 2>&1 ||
+    { fail "Ray head did not start; its log: $STATE/ray.log"; return 1; }
+  wait_for "Ray dashboard" "$STATE/ray/session_latest/logs/dashboard.log" 60 \
+    curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token")" \
+    "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version"
+}
+
+write_env() {
+  [ -s "$STATE/ray_auth_token" ] ||
+    (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/ray_auth_token")
+  local pg="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT"
+  umask 077 # it holds the password
+  cat >"$STATE/cluster.env" <<EOF
+export STORE_PROFILE=cluster STORE_DATA_DIR='$STATE/data'
+export STORE_DATABASE_URL='$pg/store'
+export STORE_CACHE_BACKEND=redis STORE_CART_BACKEND=redis
+export STORE_REDIS_URL='redis://:$STORE_CLUSTER_PASSWORD@127.0.0.1:$REDIS_PORT/0'
+export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'
+export STORE_MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
+export STORE_RAY_ADDRESS='127.0.0.1:$RAY_PORT' STORE_RAY_DASHBOARD_URL='http://127.0.0.1:$RAY_DASHBOARD_PORT'
+# Ray's token authentication: the dashboard, serve deploy and drivers present this token.
+export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH='$STATE/ray_auth_token'
+export STORE_CLUSTER_MARTS_URL='$pg/marts'
+export STORE_CLUSTER_AIRFLOW_DB_URL='$pg/airflow'
+EOF
+}
+
+# --fresh: empty databases and data dir, as `make up` starts from an empty data dir.
+fresh_databases() {
+  [ "${1:-}" = --fresh ] || return 0
+  log "PostgreSQL: fresh databases ${DATABASES[*]}; fresh $STATE/data"
+  local db
+  for db in "${DATABASES[@]}"; do
+    psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER $PG_USER" || return 1
+  done
+  rm -rf "$STATE/data" "$STATE/mlartifacts" "$STATE/dump.rdb"
+}
+
+up() {
+  refuse_dev_secrets || return 1
+  [ -x "$PY/python" ] || { fail "no .venv: run make install"; return 1; }
+  local started=$SECONDS
+  rm -f "$STATE/startup_seconds"
+  timed postgres start_postgres && fresh_databases "$@" && timed redis start_redis &&
+    timed spark start_spark && timed mlflow start_mlflow && write_env && timed ray start_ray || {
+    down >/dev/null 2>&1
+    return 1
+  }
+  log "cluster up in $((SECONDS - started)) s ($(tr '\n' ' ' <"$STATE/startup_seconds")); its settings: $STATE/cluster.env"
+}
+
+stop_pidfile() {
+  local file=$1
+  [ -f "$file" ] || return 0
+  local pid; pid="$(cat "$file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null # gunicorn-style children too
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null
+  fi
+  rm -f "$file"
+}
+
+down() {
+  log "stopping the cluster profile"
+  [ -x "$PY/ray" ] && "$PY/ray" stop --force >/dev/null 2>&1
+  stop_pidfile "$STATE/mlflow.pid"
+  pkill -f "mlflow.server.*--port $MLFLOW_PORT" 2>/dev/null # its gunicorn/uvicorn workers
+  if [ -d "$ROOT/.venv" ]; then
+    spark_env
+    local n
+    for n in 1 2; do "$SPARK_HOME/sbin/spark-daemon.sh" stop org.apache.spark.deploy.worker.Worker "$n" >/dev/null 2>&1; done
+    "$SPARK_HOME/sbin/spark-daemon.sh" stop org.apache.spark.deploy.master.Master 1 >/dev/null 2>&1
+  fi
+  stop_pidfile "$STATE/redis.pid"
+  local version; version="$(pg_version)"
+  [ -n "$version" ] && pg_ctlcluster "$version" "$PG_CLUSTER" stop 2>/dev/null
+  rm -f "$STATE/cluster.env"
+  return 0
+}
+
+status() {
+  local version; version="$(pg_version)"
+  printf '%-12s %s\n' PostgreSQL "$(pg_lsclusters -h 2>/dev/null | awk -v c="$PG_CLUSTER" '$2==c {print $4" port "$3}')"
+  printf '%-12s %s\n' Redis "$( [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null && echo "online port $REDIS_PORT" || echo down)"
+  printf '%-12s %s\n' Spark "$(curl -s "http://127.0.0.1:$SPARK_UI_PORT/json/" | grep -o '"aliveworkers" : [0-9]*' || echo down)"
+  printf '%-12s %s\n' MLflow "$(curl -sf "http://127.0.0.1:$MLFLOW_PORT/health" || echo down)"
+  printf '%-12s %s\n' Ray "$(curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token" 2>/dev/null)" "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version" >/dev/null && echo "online port $RAY_PORT" || echo down)"
+}
+
+case "${1:-}" in
+  up) shift; up "$@" ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: scripts/cluster.sh up|down|status" >&2; exit 2 ;;
+esac

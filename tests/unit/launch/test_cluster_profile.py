@@ -1,0 +1,65 @@
+"""The cluster profile refuses to start with the development secrets, in the launcher and in the
+script that starts the servers (which then starts nothing)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from launch.cluster import ClusterError, refuse_development_secrets
+from storeloop.settings import REPO_ROOT, Settings
+
+PG = "postgresql+psycopg://storeloop:{}@127.0.0.1:55442/store"
+
+
+def cluster_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "profile": "cluster",
+        "jwt_secret": "a-secret-of-our-own",
+        "database_url": PG.format("a-password-of-our-own"),
+    }
+    return Settings(**(values | overrides))  # type: ignore[arg-type]
+
+
+def test_a_cluster_with_secrets_of_its_own_is_accepted():
+    refuse_development_secrets(cluster_settings())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"jwt_secret": Settings().jwt_secret}, "STORE_JWT_SECRET"),
+        ({"database_url": PG.format("storeloop")}, "database password"),
+        ({"database_url": None}, "PostgreSQL"),
+        ({"database_url": "sqlite:////tmp/store.db"}, "PostgreSQL"),
+    ],
+)
+def test_development_secrets_or_an_embedded_store_are_refused(overrides, named):
+    with pytest.raises(ClusterError, match=named):
+        refuse_development_secrets(cluster_settings(**overrides))
+
+
+@pytest.mark.parametrize(
+    ("password", "jwt"),
+    [("storeloop", "jwt-of-our-own"), ("pw-of-our-own", ""), ("", "jwt-of-our-own")],
+)
+def test_the_cluster_script_refuses_development_secrets_and_starts_nothing(tmp_path, password, jwt):
+    env = {
+        **os.environ,
+        "STORE_CLUSTER_PASSWORD": password,
+        "STORE_JWT_SECRET": jwt,
+        "STORE_CLUSTER_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "cluster.sh"), "up"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "refuses" in done.stderr
+    assert not (tmp_path / "cluster.env").exists()
+    assert not (tmp_path / "startup_seconds").exists()
