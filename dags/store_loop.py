@@ -6,10 +6,16 @@ downstream (features, marts, models) is replaced and serving keeps the previous 
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import Asset, dag, task
 
+# The cluster profile's launcher marks the end of each round of shopping with an event on this
+# asset (over Airflow's REST API), and the scheduler starts the run: one run per round, none in
+# between. Embedded, `dag.test()` runs it and the schedule is the daily one a store would keep.
+ROUND_ENDED = Asset(name="round_ended", uri="storeloop://rounds/ended")
+SCHEDULE = ROUND_ENDED if os.environ.get("STORE_PROFILE") == "cluster" else "@daily"
 DEFAULT_ARGS = {"owner": "data-platform", "retries": 2, "retry_delay": timedelta(seconds=5)}
 
 
@@ -48,7 +54,7 @@ def _train(train):
 
 @dag(
     dag_id="store_loop",
-    schedule="@daily",
+    schedule=SCHEDULE,
     start_date=datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,

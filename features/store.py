@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from feast import FeatureStore, RepoConfig
 from feast.repo_config import RegistryConfig
@@ -28,11 +29,24 @@ def repo_config(settings: Settings) -> RepoConfig:
             path=str(settings.feast_dir / "registry.db"),
             cache_ttl_seconds=60,
         ),
-        online_store={"type": "sqlite", "path": str(settings.feast_dir / "online.db")},
+        online_store=online_store(settings),
         offline_store={"type": "file"},
         # 3 is the only non-deprecated key format in feast 0.67.
         entity_key_serialization_version=3,
     )
+
+
+def online_store(settings: Settings) -> dict[str, str]:
+    if settings.feast_online_store == "sqlite":
+        return {"type": "sqlite", "path": str(settings.feast_dir / "online.db")}
+    # Feast writes "host:port,password=...,db=N"; the store's one Redis URL says the same.
+    url = urlsplit(settings.redis_url)
+    parts = [f"{url.hostname or '127.0.0.1'}:{url.port or 6379}"]
+    if url.password:
+        parts.append(f"password={unquote(url.password)}")
+    if url.path.strip("/"):
+        parts.append(f"db={url.path.strip('/')}")
+    return {"type": "redis", "connection_string": ",".join(parts)}
 
 
 def feature_store(settings: Settings) -> FeatureStore:
@@ -44,7 +58,8 @@ def apply(settings: Settings) -> FeatureStore:
     """Registers (or updates) every definition; idempotent."""
     store = feature_store(settings)
     store.apply(definitions(gold_dir(settings)))
-    write_ahead_log(settings)
+    if settings.feast_online_store == "sqlite":
+        write_ahead_log(settings)
     return store
 
 

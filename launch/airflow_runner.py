@@ -6,9 +6,11 @@ must run before anything imports airflow.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +90,95 @@ def _collect(dag_run) -> DagRunResult:
             if xcom.task_id in result.tasks:
                 value = XComModel.deserialize_value(xcom)
                 result.tasks[xcom.task_id]["result"] = value
+    return result
+
+
+ROUND_ENDED_URI = "storeloop://rounds/ended"
+AIRFLOW_USER = "storeloop"
+RUN_TIMEOUT_S = 3600
+
+
+def run_on_scheduler(settings: Settings, round_number: int) -> DagRunResult:
+    """The cluster profile: mark the round's end on the `round_ended` asset over Airflow's REST
+    API, then follow the run its scheduler starts to the end (task states, durations, results)."""
+    import httpx
+
+    assert settings.airflow_url is not None
+    with httpx.Client(base_url=settings.airflow_url, timeout=30) as api:
+        api.headers["Authorization"] = f"Bearer {_token(api)}"
+        asset_id = _wait_for(lambda: _asset_id(api), 180, "the dag-processor to parse store_loop")
+        before = {run["dag_run_id"] for run in _runs(api)}
+        marked = api.post(
+            "/api/v2/assets/events", json={"asset_id": asset_id, "extra": {"round": round_number}}
+        )
+        marked.raise_for_status()
+        run = _wait_for(lambda: _new_run(api, before), 120, "the scheduler to start store_loop")
+        finished = _wait_for(
+            lambda: _finished(api, run["dag_run_id"]), RUN_TIMEOUT_S, "store_loop to finish"
+        )
+        return _collect_over_api(api, finished)
+
+
+def _token(api) -> str:
+    """The simple auth manager's generated password for our user, exchanged for a token."""
+    home = Path(os.environ["AIRFLOW_HOME"])
+    passwords = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())
+    answer = api.post(
+        "/auth/token", json={"username": AIRFLOW_USER, "password": passwords[AIRFLOW_USER]}
+    )
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+def _wait_for(probe, seconds: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(1.0)
+    raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def _asset_id(api) -> int | None:
+    answer = api.get("/api/v2/assets", params={"uri_pattern": ROUND_ENDED_URI})
+    assets = answer.json().get("assets", []) if answer.status_code == 200 else []
+    return next((asset["id"] for asset in assets if asset["uri"] == ROUND_ENDED_URI), None)
+
+
+def _runs(api) -> list[dict]:
+    answer = api.get(f"/api/v2/dags/{DAG_ID}/dagRuns", params={"limit": 100})
+    return answer.json().get("dag_runs", []) if answer.status_code == 200 else []
+
+
+def _new_run(api, before: set[str]) -> dict | None:
+    return next((run for run in _runs(api) if run["dag_run_id"] not in before), None)
+
+
+def _finished(api, run_id: str) -> dict | None:
+    run = api.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}").json()
+    return run if run.get("state") in ("success", "failed") else None
+
+
+def _collect_over_api(api, run: dict) -> DagRunResult:
+    run_id = run["dag_run_id"]
+    result = DagRunResult(state=run["state"], run_id=run_id)
+    listed = api.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances", params={"limit": 100})
+    for ti in listed.json().get("task_instances", []):
+        value = None
+        if ti["state"] == "success":
+            xcom = api.get(
+                f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{ti['task_id']}"
+                "/xcomEntries/return_value",
+                params={"deserialize": True},
+            )
+            value = xcom.json().get("value") if xcom.status_code == 200 else None
+        result.tasks[ti["task_id"]] = {
+            "state": ti["state"],
+            "seconds": ti.get("duration"),
+            "result": value,
+            "try_number": ti.get("try_number"),
+        }
     return result
 
 

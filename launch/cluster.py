@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import yaml  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
 from storeloop.settings import DEV_JWT_SECRET, REPO_ROOT, Settings
 
 SERVE_CONFIG = REPO_ROOT / "serving" / "serve_config.yaml"
+# What a run of the loop sets for serving (the A/B split, interleaving, exploration): the Ray
+# cluster's environment does not have them, so they travel as the application's args.
+EXPERIMENT_SETTINGS = ("control_share", "explore_share", "interleave_share", "experiment_salt")
 DEV_PASSWORDS = {"", "storeloop"}
 
 
@@ -52,10 +56,17 @@ def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:
 
 
 def deploy_serving(settings: Settings) -> str:
-    """`serve deploy` of the committed config to the cluster's dashboard; waits for /health."""
+    """`serve deploy` of the committed config to the cluster's dashboard, with this run's
+    experiment settings as the application's args; waits for /health."""
+    config = yaml.safe_load(SERVE_CONFIG.read_text())
+    experiment = {name: str(getattr(settings, name)) for name in EXPERIMENT_SETTINGS}
+    for application in config["applications"]:
+        application["args"] = {**(application.get("args") or {}), **experiment}
+    deployed = settings.reports_dir / "serve_config.yaml"
+    deployed.write_text(yaml.safe_dump(config, sort_keys=False))
     serve_cli = Path(sys.executable).with_name("serve")
     done = subprocess.run(
-        [str(serve_cli), "deploy", str(SERVE_CONFIG), "--address", settings.ray_dashboard_url],
+        [str(serve_cli), "deploy", str(deployed), "--address", settings.ray_dashboard_url],
         capture_output=True,
         text=True,
     )

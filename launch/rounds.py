@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from launch.airflow_runner import run_dag
+from launch.airflow_runner import run_dag, run_on_scheduler
 from launch.followers import Followers
 from launch.steps import StepLog
 from storeloop.settings import Settings
@@ -113,8 +113,12 @@ def run_round(
         current.shopping = report.as_dict()
     with log.step(f"{label}: consumers catch up (lake, search index, fresh signals)"):
         followers.catch_up()
-    with log.step(f"{label}: Airflow DAG store_loop (dag.test)"):
-        dag = run_dag(settings)
+    if settings.airflow_url:
+        with log.step(f"{label}: Airflow's scheduler runs store_loop (round_ended asset)"):
+            dag = run_on_scheduler(settings, number)
+    else:
+        with log.step(f"{label}: Airflow DAG store_loop (dag.test)"):
+            dag = run_dag(settings)
     current.dag_state, current.dag_tasks = dag.state, dag.tasks
     for task, model in (("train_ranker", "search-ranker"), ("train_recommender", "recommender")):
         result = dag.tasks.get(task, {})

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The cluster profile on this one machine: each part as the server its users would run.
-#   scripts/cluster.sh up [--fresh]   start PostgreSQL, Redis, a Spark master and two workers, an MLflow
-#                              tracking server and a Ray head; write $STORE_CLUSTER_DIR/cluster.env
+#   scripts/cluster.sh up [--fresh]   start PostgreSQL, Redis, a Spark master and two workers, an
+#                              MLflow tracking server, a Ray head and Airflow (api-server,
+#                              scheduler, dag-processor); write $STORE_CLUSTER_DIR/cluster.env
 #   scripts/cluster.sh down    stop all of them (also what a failed `up` left)
 #   scripts/cluster.sh status  one line per part
 # Secrets come from the environment and must not be the development defaults:
 #   STORE_CLUSTER_PASSWORD (PostgreSQL role and Redis), STORE_JWT_SECRET (the gateway's tokens).
 # Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (dashboard
-# 8266, Serve 8000). Logs and state under $STORE_CLUSTER_DIR (default ./var-cluster).
+# 8266, Serve 8000), Airflow 8095. Logs and state under $STORE_CLUSTER_DIR (default ./var-cluster).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +23,8 @@ SPARK_UI_PORT=8190
 MLFLOW_PORT=5055
 RAY_PORT=6390
 RAY_DASHBOARD_PORT=8266
+AIRFLOW_PORT=8095
+AIRFLOW_PARTS=(api-server scheduler dag-processor)
 DATABASES=(store airflow mlflow marts)
 DEV_DEFAULTS=(storeloop sandbox-jwt-secret-change-me-in-production "")
 
@@ -99,7 +102,7 @@ start_redis() {
   # The password goes through stdin, not the command line `ps` shows.
   printf 'port %s\nbind 127.0.0.1\ndaemonize yes\npidfile %s\nlogfile %s\ndir %s\nrequirepass %s\n' \
     "$REDIS_PORT" "$STATE/redis.pid" "$STATE/redis.log" "$STATE" "$STORE_CLUSTER_PASSWORD" |
-    redis-server - || { fail "redis-server did not start; its log: $STATE/redis.log"; return 1; }
+    redis-server - >/dev/null || { fail "redis-server did not start; its log: $STATE/redis.log"; return 1; }
   wait_for Redis "$STATE/redis.log" 15 \
     bash -c "REDISCLI_AUTH='$STORE_CLUSTER_PASSWORD' redis-cli -p $REDIS_PORT ping | grep -qx PONG"
 }
@@ -155,6 +158,8 @@ start_ray() {
 }
 
 write_env() {
+  [ -s "$STATE/airflow_jwt_secret" ] ||
+    (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/airflow_jwt_secret")
   [ -s "$STATE/ray_auth_token" ] ||
     (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/ray_auth_token")
   local pg="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT"
@@ -162,7 +167,7 @@ write_env() {
   cat >"$STATE/cluster.env" <<EOF
 export STORE_PROFILE=cluster STORE_DATA_DIR='$STATE/data'
 export STORE_DATABASE_URL='$pg/store'
-export STORE_CACHE_BACKEND=redis STORE_CART_BACKEND=redis
+export STORE_CACHE_BACKEND=redis STORE_CART_BACKEND=redis STORE_FEAST_ONLINE_STORE=redis
 export STORE_REDIS_URL='redis://:$STORE_CLUSTER_PASSWORD@127.0.0.1:$REDIS_PORT/0'
 export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'
 export STORE_MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
@@ -170,8 +175,37 @@ export STORE_RAY_ADDRESS='127.0.0.1:$RAY_PORT' STORE_RAY_DASHBOARD_URL='http://1
 # Ray's token authentication: the dashboard, serve deploy and drivers present this token.
 export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH='$STATE/ray_auth_token'
 export STORE_CLUSTER_MARTS_URL='$pg/marts'
-export STORE_CLUSTER_AIRFLOW_DB_URL='$pg/airflow'
+# Airflow 3 with the LocalExecutor on PostgreSQL; tasks reach the API server's execution API.
+export AIRFLOW_HOME='$STATE/airflow' AIRFLOW__CORE__DAGS_FOLDER='$ROOT/dags'
+export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor
+# psycopg 3 serves both the sync and the async engine (Airflow's default async driver is asyncpg).
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN='$pg/airflow' AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC='$pg/airflow'
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL='http://127.0.0.1:$AIRFLOW_PORT/execution/'
+export AIRFLOW__API__PORT=$AIRFLOW_PORT AIRFLOW__API__HOST=127.0.0.1
+export AIRFLOW__API_AUTH__JWT_SECRET='$(cat "$STATE/airflow_jwt_secret")'
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=storeloop:admin
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING HF_HUB_OFFLINE=1
+export STORE_AIRFLOW_URL='http://127.0.0.1:$AIRFLOW_PORT'
 EOF
+}
+
+start_airflow() {
+  source "$STATE/cluster.env"
+  mkdir -p "$AIRFLOW_HOME"
+  log "Airflow: db migrate, then ${AIRFLOW_PARTS[*]} (LocalExecutor, API on port $AIRFLOW_PORT)"
+  "$PY/airflow" db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 ||
+    { fail "airflow db migrate failed; its log: $AIRFLOW_HOME/migrate.log"; return 1; }
+  local part
+  for part in "${AIRFLOW_PARTS[@]}"; do
+    PYTHONPATH="$ROOT" setsid nohup "$PY/airflow" "$part" >"$AIRFLOW_HOME/$part.log" 2>&1 &
+    echo $! >"$STATE/airflow-$part.pid"
+  done
+  wait_for "Airflow API server" "$AIRFLOW_HOME/api-server.log" 180 \
+    curl -sf "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health"
+  for part in scheduler dag-processor; do
+    kill -0 "$(cat "$STATE/airflow-$part.pid")" 2>/dev/null ||
+      { fail "Airflow $part exited; its log: $AIRFLOW_HOME/$part.log"; return 1; }
+  done
 }
 
 # --fresh: empty databases and data dir, as `make up` starts from an empty data dir.
@@ -191,7 +225,8 @@ up() {
   local started=$SECONDS
   rm -f "$STATE/startup_seconds"
   timed postgres start_postgres && fresh_databases "$@" && timed redis start_redis &&
-    timed spark start_spark && timed mlflow start_mlflow && write_env && timed ray start_ray || {
+    timed spark start_spark && timed mlflow start_mlflow && write_env && timed ray start_ray &&
+    timed airflow start_airflow || {
     down >/dev/null 2>&1
     return 1
   }
@@ -212,6 +247,8 @@ stop_pidfile() {
 
 down() {
   log "stopping the cluster profile"
+  local part
+  for part in "${AIRFLOW_PARTS[@]}"; do stop_pidfile "$STATE/airflow-$part.pid"; done
   [ -x "$PY/ray" ] && "$PY/ray" stop --force >/dev/null 2>&1
   stop_pidfile "$STATE/mlflow.pid"
   pkill -f "mlflow.server.*--port $MLFLOW_PORT" 2>/dev/null # its gunicorn/uvicorn workers
@@ -234,6 +271,7 @@ status() {
   printf '%-12s %s\n' Redis "$( [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null && echo "online port $REDIS_PORT" || echo down)"
   printf '%-12s %s\n' Spark "$(curl -s "http://127.0.0.1:$SPARK_UI_PORT/json/" | grep -o '"aliveworkers" : [0-9]*' || echo down)"
   printf '%-12s %s\n' MLflow "$(curl -sf "http://127.0.0.1:$MLFLOW_PORT/health" || echo down)"
+  printf '%-12s %s\n' Airflow "$(curl -sf "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" | tr -d '\n' | cut -c1-120 || echo down)"
   printf '%-12s %s\n' Ray "$(curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token" 2>/dev/null)" "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version" >/dev/null && echo "online port $RAY_PORT" || echo down)"
 }
 

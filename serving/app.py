@@ -182,5 +182,6 @@ def build_app(settings: Settings, poll_s: float = POLL_S) -> serve.Application:
 def app_from_env(args: dict[str, str]) -> serve.Application:
     """`serve deploy serving/serve_config.yaml`'s entry: settings from the STORE_* environment
     the Ray cluster was started with (`scripts/cluster.sh` exports it before `ray start`), so no
-    secret sits in the committed config."""
-    return build_app(Settings())
+    secret sits in a config, overridden by the config's args (a run's experiment settings)."""
+    overrides: dict[str, Any] = dict(args)  # pydantic parses each from its text
+    return build_app(Settings(**overrides))

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Per-client token bucket at the gateway: a burst of `capacity`, then `refill_per_s` a second.
     rate_limit_capacity: int = Field(default=100, ge=1)
     rate_limit_refill_per_s: float = Field(default=50.0, gt=0)
+    # Feast's online store: a SQLite file under feast_dir, or the Redis of `redis_url`.
+    feast_online_store: Literal["sqlite", "redis"] = "sqlite"
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
     elasticsearch_url: str | None = None
     spark_master: str = "local[2]"
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     # A Ray cluster to join (`ray start --head` prints it) instead of starting one in-process;
     # serving is then deployed to it with `serve deploy serving/serve_config.yaml`.
     ray_address: str | None = None
+    # An Airflow API server whose scheduler runs store_loop on the round_ended asset (cluster
+    # profile); unset: the launcher runs the DAG in-process with `dag.test()`.
+    airflow_url: str | None = None
     ray_dashboard_url: str = "http://127.0.0.1:8266"
     # Gateway processes under uvicorn's supervisor in the cluster profile; 0: one per core.
     gateway_workers: int = Field(default=0, ge=0, le=64)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+import redis
 
 from features.gold import FeatureDataError
+from features.sample_gold import write_sample_gold
 from features.store import feature_store, materialize
 from features.training_sets import interaction_training_set, ranking_training_set
 from storeloop.settings import Settings
@@ -89,3 +92,28 @@ def test_each_search_sees_the_shoppers_activity_as_of_its_time(gold_settings):
         )
         found = row.recent_products
         assert ([] if not isinstance(found, (list, np.ndarray)) else list(found)) == expected
+
+
+@pytest.mark.redis
+def test_the_redis_online_store_serves_what_materialize_wrote(tmp_path):
+    # The cluster profile's online store: the same definitions, the test Redis server.
+    url = os.environ.get("STORE_TEST_REDIS_URL")
+    if not url:
+        pytest.fail("STORE_TEST_REDIS_URL is not set: run `source scripts/services.sh`")
+    redis_url = f"{url.rsplit('/', 1)[0]}/5"  # a database of its own
+    redis.Redis.from_url(redis_url).flushdb()
+    settings = Settings(data_dir=tmp_path, feast_online_store="redis", redis_url=redis_url)
+    settings.ensure_dirs()
+    frames = write_sample_gold(settings)
+    materialize(settings)
+    assert not (settings.feast_dir / "online.db").exists()
+    assert redis.Redis.from_url(redis_url).dbsize() > 0
+    store = feature_store(settings)
+    online = store.get_online_features(
+        features=store.get_feature_service("ranker_v1"),
+        entity_rows=[{"product_id": "p-000001", "customer_id": "c-000002"}],
+    ).to_dict()
+    gold = frames["product_features"]
+    latest = gold[gold.product_id == "p-000001"].sort_values("event_timestamp").iloc[-1]
+    assert online["price"] == [pytest.approx(latest.price)]
+    assert online["top_category"] == ["garden"]
