@@ -17,12 +17,7 @@ from features.training_sets import interaction_training_set, ranking_training_se
 from storeloop.settings import Settings
 
 
-def test_materialize_serves_the_latest_product_features_online(gold_settings):
-    settings, frames = gold_settings
-    report = materialize(settings)
-    assert report["feature_views"] == ["product_features", "customer_features", "shopper_activity"]
-    assert report["rows"]["product_features"] == len(frames["product_features"])
-
+def assert_latest_product_features_online(settings, frames):
     store = feature_store(settings)
     online = store.get_online_features(
         features=store.get_feature_service("ranker_v1"),
@@ -33,6 +28,14 @@ def test_materialize_serves_the_latest_product_features_online(gold_settings):
     assert online["price"] == [pytest.approx(latest.price)]
     assert online["category"] == [latest.category]
     assert online["top_category"] == ["garden"]
+
+
+def test_materialize_serves_the_latest_product_features_online(gold_settings):
+    settings, frames = gold_settings
+    report = materialize(settings)
+    assert report["feature_views"] == ["product_features", "customer_features", "shopper_activity"]
+    assert report["rows"]["product_features"] == len(frames["product_features"])
+    assert_latest_product_features_online(settings, frames)
 
 
 def test_point_in_time_join_never_reads_a_later_feature_row(gold_settings):
@@ -108,12 +111,4 @@ def test_the_redis_online_store_serves_what_materialize_wrote(tmp_path):
     materialize(settings)
     assert not (settings.feast_dir / "online.db").exists()
     assert redis.Redis.from_url(redis_url).dbsize() > 0
-    store = feature_store(settings)
-    online = store.get_online_features(
-        features=store.get_feature_service("ranker_v1"),
-        entity_rows=[{"product_id": "p-000001", "customer_id": "c-000002"}],
-    ).to_dict()
-    gold = frames["product_features"]
-    latest = gold[gold.product_id == "p-000001"].sort_values("event_timestamp").iloc[-1]
-    assert online["price"] == [pytest.approx(latest.price)]
-    assert online["top_category"] == ["garden"]
+    assert_latest_product_features_online(settings, frames)
