@@ -8,4 +8,5 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export HF_HUB_OFFLINE=1
 # PostgreSQL and Redis for the tests marked postgres/redis; exports STORE_TEST_*_URL.
 source scripts/services.sh
-exec .venv/bin/python -m pytest tests -q --timeout=1200 "$@"
+# The slowest tests at the end: where the 20-minute budget goes.
+exec .venv/bin/python -m pytest tests -q --timeout=1200 --durations=20 "$@"
