@@ -55,15 +55,20 @@ def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:
     raise ClusterError(f"{name} did not answer {url} within {seconds:.0f} s; see {log_hint}")
 
 
-def deploy_serving(settings: Settings) -> str:
-    """`serve deploy` of the committed config to the cluster's dashboard, with this run's
-    experiment settings as the application's args; waits for /health."""
+def serve_config(settings: Settings) -> dict:
+    """The committed Serve config with this run's experiment settings as each app's args."""
     config = yaml.safe_load(SERVE_CONFIG.read_text())
     experiment = {name: str(getattr(settings, name)) for name in EXPERIMENT_SETTINGS}
     for application in config["applications"]:
         application["args"] = {**(application.get("args") or {}), **experiment}
+    return config
+
+
+def deploy_serving(settings: Settings) -> str:
+    """`serve deploy` of the committed config to the cluster's dashboard, with this run's
+    experiment settings as the application's args; waits for /health."""
     deployed = settings.reports_dir / "serve_config.yaml"
-    deployed.write_text(yaml.safe_dump(config, sort_keys=False))
+    deployed.write_text(yaml.safe_dump(serve_config(settings), sort_keys=False))
     serve_cli = Path(sys.executable).with_name("serve")
     done = subprocess.run(
         [str(serve_cli), "deploy", str(deployed), "--address", settings.ray_dashboard_url],

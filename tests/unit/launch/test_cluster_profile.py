@@ -3,12 +3,13 @@ script that starts the servers (which then starts nothing)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 
 import pytest
 
-from launch.cluster import ClusterError, refuse_development_secrets
+from launch.cluster import ClusterError, refuse_development_secrets, serve_config
 from storeloop.settings import REPO_ROOT, Settings
 
 PG = "postgresql+psycopg://storeloop:{}@127.0.0.1:55442/store"
@@ -63,3 +64,14 @@ def test_the_cluster_script_refuses_development_secrets_and_starts_nothing(tmp_p
     assert "refuses" in done.stderr
     assert not (tmp_path / "cluster.env").exists()
     assert not (tmp_path / "startup_seconds").exists()
+
+
+def test_the_deployed_serve_config_carries_the_runs_experiment_shares():
+    # The Ray cluster's environment was set before the run chose its shares: without them in the
+    # app's args, serving splits no shopper into arms.
+    settings = cluster_settings(control_share=0.5, explore_share=0.1, interleave_share=0.3)
+    (application,) = serve_config(settings)["applications"]
+    module, _, builder = application["import_path"].partition(":")
+    assert callable(getattr(importlib.import_module(module), builder))
+    served = Settings(**application["args"])
+    assert (served.control_share, served.explore_share, served.interleave_share) == (0.5, 0.1, 0.3)
