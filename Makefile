@@ -17,7 +17,7 @@ up: install ## the whole loop in rounds on embedded defaults, then the APIs unti
 up-once: install ## the whole loop in rounds, check the APIs, exit
 	$(PY) -m launch.up --once $(ARGS)
 
-up-cluster: install ## the loop on real servers (PostgreSQL, Redis, Spark, MLflow, Ray); needs STORE_CLUSTER_PASSWORD, STORE_JWT_SECRET
+up-cluster: install ## the loop on real servers (PostgreSQL, Redis, Spark, MLflow, Ray, Airflow); needs STORE_CLUSTER_PASSWORD, STORE_JWT_SECRET
 	scripts/cluster.sh down >/dev/null 2>&1; scripts/cluster.sh up --fresh
 	source $${STORE_CLUSTER_DIR:-var-cluster}/cluster.env && $(PY) -m launch.up $(ARGS)
 

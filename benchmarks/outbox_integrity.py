@@ -161,7 +161,7 @@ def main() -> None:
 
     url = in_schema(args.database_url, SCHEMA)
     data_dir = Path(tempfile.mkdtemp(prefix="bench-outbox-"))
-    settings = Settings(data_dir=data_dir, database_url=url, spark_master=args.spark_master)
+    settings = Settings(data_dir=data_dir, database_url=url)
     settings.ensure_dirs()
     print(f"seeding {args.products} products in schema {SCHEMA}", flush=True)
     uniform, _ = seed_catalog(url, data_dir, args.products, 10**6, 10)

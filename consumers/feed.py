@@ -38,7 +38,7 @@ OUTBOX = sa.Table(
 
 SETTLE_POLL_S = 0.01
 SETTLE_WAIT_S = 0.2
-# Gaps first met, by (database, first missing position): the xmax of a snapshot taken then.
+# Gaps first met, by (database, first missing position): a transaction id drawn then.
 # Module-wide, so consumers that open a feed per run still see a gap settle.
 _gaps: dict[tuple[str, int], int] = {}
 
@@ -75,18 +75,8 @@ class OutboxFeed:
             if not sa.inspect(connection).has_table("outbox"):
                 return []
             rows = list(connection.execute(query).mappings().all())
-            final: list[tuple[int, int]] = []  # holes settled during this read
-            while connection.dialect.name == "postgresql":
-                hole = _first_hole(after_position, rows, final)
-                if hole is None:
-                    break
-                if not self._settled(connection, hole[0]):
-                    rows = rows[: hole[2]]
-                    break
-                # Settled, but its transaction may have committed after the rows were read:
-                # read again, and what is still missing then was rolled back.
-                final.append(hole[:2])
-                rows = list(connection.execute(query).mappings().all())
+            if connection.dialect.name == "postgresql":
+                rows = self._up_to_open_hole(connection, query, after_position, rows)
         if rows and _gaps:
             # Gaps first met below what is handed out are filled or final now: forgotten, so a
             # log that starts again (a truncated table) is not judged by an old transaction id.
@@ -104,6 +94,20 @@ class OutboxFeed:
             )
             for row in rows
         ]
+
+    def _up_to_open_hole(
+        self, connection: sa.Connection, query: sa.Select, after_position: int, rows: list[Any]
+    ) -> list[Any]:
+        """`rows` up to the first missing position that may still commit."""
+        final: list[tuple[int, int]] = []  # holes settled during this read
+        while (hole := _first_hole(after_position, rows, final)) is not None:
+            if not self._settled(connection, hole[0]):
+                return rows[: hole[2]]
+            # Settled, but its transaction may have committed after the rows were read: read
+            # again, and what is still missing then was rolled back.
+            final.append(hole[:2])
+            rows = list(connection.execute(query).mappings().all())
+        return rows
 
     def _settled(self, connection: sa.Connection, missing: int) -> bool:
         """Whether no transaction can still commit `missing`; waits briefly for the usual case,

@@ -93,7 +93,6 @@ def _collect(dag_run) -> DagRunResult:
     return result
 
 
-ROUND_ENDED_URI = "storeloop://rounds/ended"
 AIRFLOW_USER = "storeloop"
 RUN_TIMEOUT_S = 3600
 
@@ -103,10 +102,14 @@ def run_on_scheduler(settings: Settings, round_number: int) -> DagRunResult:
     API, then follow the run its scheduler starts to the end (task states, durations, results)."""
     import httpx
 
+    from dags.store_loop import ROUND_ENDED
+
     assert settings.airflow_url is not None
     with httpx.Client(base_url=settings.airflow_url, timeout=30) as api:
         api.headers["Authorization"] = f"Bearer {_token(api)}"
-        asset_id = _wait_for(lambda: _asset_id(api), 180, "the dag-processor to parse store_loop")
+        asset_id = _wait_for(
+            lambda: _asset_id(api, ROUND_ENDED.uri), 180, "the dag-processor to parse store_loop"
+        )
         before = {run["dag_run_id"] for run in _runs(api)}
         marked = api.post(
             "/api/v2/assets/events", json={"asset_id": asset_id, "extra": {"round": round_number}}
@@ -140,10 +143,10 @@ def _wait_for(probe, seconds: float, what: str):  # type: ignore[no-untyped-def]
     raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
 
 
-def _asset_id(api) -> int | None:
-    answer = api.get("/api/v2/assets", params={"uri_pattern": ROUND_ENDED_URI})
+def _asset_id(api, uri: str) -> int | None:
+    answer = api.get("/api/v2/assets", params={"uri_pattern": uri})
     assets = answer.json().get("assets", []) if answer.status_code == 200 else []
-    return next((asset["id"] for asset in assets if asset["uri"] == ROUND_ENDED_URI), None)
+    return next((asset["id"] for asset in assets if asset["uri"] == uri), None)
 
 
 def _runs(api) -> list[dict]:

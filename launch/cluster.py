@@ -33,13 +33,12 @@ class ClusterError(RuntimeError):
 def refuse_development_secrets(settings: Settings) -> None:
     if settings.jwt_secret == DEV_JWT_SECRET:
         raise ClusterError("the cluster profile refuses the development STORE_JWT_SECRET")
-    if settings.database_url is None or make_url(settings.db_url).get_backend_name() != (
-        "postgresql"
-    ):
+    url = make_url(settings.db_url)
+    if url.get_backend_name() != "postgresql":
         raise ClusterError(
             "the cluster profile runs the store on PostgreSQL: set STORE_DATABASE_URL"
         )
-    if (make_url(settings.db_url).password or "") in DEV_PASSWORDS:
+    if (url.password or "") in DEV_PASSWORDS:
         raise ClusterError("the cluster profile refuses the development database password")
 
 
@@ -101,9 +100,13 @@ class GatewayProcesses:
                 self.process.kill()
 
 
+def gateway_workers(settings: Settings) -> int:
+    return settings.gateway_workers or os.cpu_count() or 1
+
+
 def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProcesses:
     """The gateway factory under uvicorn's supervisor (it restarts a worker that dies)."""
-    workers = settings.gateway_workers or os.cpu_count() or 1
+    workers = gateway_workers(settings)
     command = [
         sys.executable,
         "-m",

@@ -129,11 +129,11 @@ class Loop:
 
     def serve(self) -> None:
         if self.settings.profile == "cluster":
-            from launch.cluster import deploy_serving, start_gateway_processes
+            from launch.cluster import deploy_serving, gateway_workers, start_gateway_processes
 
             with self.log.step("serve deploy serving/serve_config.yaml to the Ray cluster"):
                 self.serving_url = deploy_serving(self.settings)
-            workers = self.settings.gateway_workers or os.cpu_count()
+            workers = gateway_workers(self.settings)
             with self.log.step(f"start the store gateway ({workers} uvicorn workers)"):
                 log_path = self.settings.reports_dir / "gateway.log"
                 self.gateway = start_gateway_processes(self.settings, log_path)

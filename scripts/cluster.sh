@@ -171,10 +171,9 @@ export STORE_CACHE_BACKEND=redis STORE_CART_BACKEND=redis STORE_FEAST_ONLINE_STO
 export STORE_REDIS_URL='redis://:$STORE_CLUSTER_PASSWORD@127.0.0.1:$REDIS_PORT/0'
 export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'
 export STORE_MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
-export STORE_RAY_ADDRESS='127.0.0.1:$RAY_PORT' STORE_RAY_DASHBOARD_URL='http://127.0.0.1:$RAY_DASHBOARD_PORT'
+export STORE_RAY_DASHBOARD_URL='http://127.0.0.1:$RAY_DASHBOARD_PORT'
 # Ray's token authentication: the dashboard, serve deploy and drivers present this token.
 export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH='$STATE/ray_auth_token'
-export STORE_CLUSTER_MARTS_URL='$pg/marts'
 # Airflow 3 with the LocalExecutor on PostgreSQL; tasks reach the API server's execution API.
 export AIRFLOW_HOME='$STATE/airflow' AIRFLOW__CORE__DAGS_FOLDER='$ROOT/dags'
 export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor
@@ -266,7 +265,6 @@ down() {
 }
 
 status() {
-  local version; version="$(pg_version)"
   printf '%-12s %s\n' PostgreSQL "$(pg_lsclusters -h 2>/dev/null | awk -v c="$PG_CLUSTER" '$2==c {print $4" port "$3}')"
   printf '%-12s %s\n' Redis "$( [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null && echo "online port $REDIS_PORT" || echo down)"
   printf '%-12s %s\n' Spark "$(curl -s "http://127.0.0.1:$SPARK_UI_PORT/json/" | grep -o '"aliveworkers" : [0-9]*' || echo down)"

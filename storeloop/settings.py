@@ -36,12 +36,10 @@ class Settings(BaseSettings):
     elasticsearch_url: str | None = None
     spark_master: str = "local[2]"
     mlflow_tracking_uri: str | None = None  # default: SQLite file under data_dir
-    # A Ray cluster to join (`ray start --head` prints it) instead of starting one in-process;
-    # serving is then deployed to it with `serve deploy serving/serve_config.yaml`.
-    ray_address: str | None = None
     # An Airflow API server whose scheduler runs store_loop on the round_ended asset (cluster
     # profile); unset: the launcher runs the DAG in-process with `dag.test()`.
     airflow_url: str | None = None
+    # The cluster profile deploys serving with `serve deploy serving/serve_config.yaml` here.
     ray_dashboard_url: str = "http://127.0.0.1:8266"
     # Gateway processes under uvicorn's supervisor in the cluster profile; 0: one per core.
     gateway_workers: int = Field(default=0, ge=0, le=64)

@@ -15,8 +15,6 @@ from transactional.common.errors import Unauthenticated
 ALGORITHM = "HS256"
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=14)
-# Only a sandbox default: deployments set STORE_JWT_SECRET (read by the gateway from settings).
-SANDBOX_SECRET = DEV_JWT_SECRET
 
 
 class TokenErrorCode(StrEnum):
@@ -47,7 +45,7 @@ class TokenRevoked(Unauthenticated):
 
 @dataclass(frozen=True)
 class TokenKeys:
-    secret: str = SANDBOX_SECRET
+    secret: str = DEV_JWT_SECRET  # deployments set STORE_JWT_SECRET (the gateway reads settings)
     access_ttl: timedelta = ACCESS_TTL
     refresh_ttl: timedelta = REFRESH_TTL
 
