@@ -97,9 +97,11 @@ def store_loop():
 
     @task
     def dbt_build() -> dict:
-        from warehouse.dbt_build import build_marts
+        from warehouse.dbt_build import build_marts, generate_docs
 
-        return build_marts(_settings())
+        settings = _settings()
+        built = build_marts(settings)
+        return {**built, "docs": str(generate_docs(settings))}  # the analysts' catalog
 
     @task
     def analytics_export() -> dict:

@@ -166,7 +166,7 @@ write_env() {
   umask 077 # it holds the password
   cat >"$STATE/cluster.env" <<EOF
 export STORE_PROFILE=cluster STORE_DATA_DIR='$STATE/data'
-export STORE_DATABASE_URL='$pg/store'
+export STORE_DATABASE_URL='$pg/store' STORE_MARTS_URL='$pg/marts'
 export STORE_CACHE_BACKEND=redis STORE_CART_BACKEND=redis STORE_FEAST_ONLINE_STORE=redis
 export STORE_REDIS_URL='redis://:$STORE_CLUSTER_PASSWORD@127.0.0.1:$REDIS_PORT/0'
 export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'

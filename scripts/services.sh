@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # PostgreSQL and Redis for the tests: installs them (Debian packages) when absent, starts a cluster
-# of our own on 55432 and a Redis on 56379, and exports STORE_TEST_DATABASE_URL/STORE_TEST_REDIS_URL.
-# Idempotent. Source it (`source scripts/services.sh`) to get the exports; `scripts/services.sh stop`
-# stops both. Runs as root (CI does); the database server itself runs as the `postgres` user.
+# of our own on 55432 and a Redis on 56379, and exports STORE_TEST_DATABASE_URL,
+# STORE_TEST_MARTS_URL and STORE_TEST_REDIS_URL. Idempotent. Source it (`source
+# scripts/services.sh`) to get the exports; `scripts/services.sh stop` stops both. Runs as root
+# (CI does); the database server itself runs as the `postgres` user.
 # Written to be sourced: no `set -e`, every step checks its own result and returns non-zero.
 
 STORE_PG_PORT="${STORE_PG_PORT:-55432}"
 STORE_REDIS_PORT="${STORE_REDIS_PORT:-56379}"
 STORE_PG_CLUSTER=storeloop
 STORE_PG_DB=storeloop_test
+STORE_PG_MARTS_DB=storeloop_marts_test  # the analysts' marts (dbt-postgres)
 STORE_PG_USER=storeloop
 STORE_PG_PASSWORD=storeloop
 
@@ -59,11 +61,16 @@ _svc_postgres() {
     "${psql[@]}" -c "CREATE ROLE $STORE_PG_USER LOGIN PASSWORD '$STORE_PG_PASSWORD'" ||
       _svc_fail "CREATE ROLE failed" || return 1
   fi
-  if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$STORE_PG_DB'")" != 1 ]; then
-    "${psql[@]}" -c "CREATE DATABASE $STORE_PG_DB OWNER $STORE_PG_USER" ||
-      _svc_fail "CREATE DATABASE failed" || return 1
-  fi
-  export STORE_TEST_DATABASE_URL="postgresql+psycopg://$STORE_PG_USER:$STORE_PG_PASSWORD@127.0.0.1:$STORE_PG_PORT/$STORE_PG_DB"
+  local db
+  for db in "$STORE_PG_DB" "$STORE_PG_MARTS_DB"; do
+    if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then
+      "${psql[@]}" -c "CREATE DATABASE $db OWNER $STORE_PG_USER" ||
+        _svc_fail "CREATE DATABASE $db failed" || return 1
+    fi
+  done
+  local server="postgresql+psycopg://$STORE_PG_USER:$STORE_PG_PASSWORD@127.0.0.1:$STORE_PG_PORT"
+  export STORE_TEST_DATABASE_URL="$server/$STORE_PG_DB"
+  export STORE_TEST_MARTS_URL="$server/$STORE_PG_MARTS_DB"
 }
 
 _svc_redis() {

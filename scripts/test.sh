@@ -8,6 +8,22 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export HF_HUB_OFFLINE=1
 # PostgreSQL and Redis for the tests marked postgres/redis; exports STORE_TEST_*_URL.
 source scripts/services.sh
-# The slowest tests at the end: where the 20-minute budget goes. Two workers: the end-to-end
-# loop on one, every other test on the other (tests/conftest.py groups them).
-exec .venv/bin/python -m pytest tests -q --timeout=1200 --durations=20 -n 2 --dist loadgroup "$@"
+pytest=(.venv/bin/python -m pytest -q --timeout=1200)
+# Arguments (paths, -k): one pytest run of just those.
+[ $# -gt 0 ] && exec "${pytest[@]}" "$@"
+
+# Two pytest processes: the end-to-end loop (its own servers on free ports, a SQLite store and a
+# data dir of its own) beside every other test, because the loop's processes leave a core idle
+# much of the time. The other tests share the PostgreSQL and Redis above, so they run one at a
+# time. The slowest tests are printed at the end: where the 20-minute budget goes.
+e2e_log="$(mktemp)"
+"${pytest[@]}" tests/e2e --durations=5 >"$e2e_log" 2>&1 &
+e2e_pid=$!
+rest=0
+"${pytest[@]}" tests --ignore=tests/e2e --durations=20 || rest=$?
+e2e=0
+wait "$e2e_pid" || e2e=$?
+echo "== tests/e2e (the whole loop), run beside the rest =="
+cat "$e2e_log"
+rm -f "$e2e_log"
+[ "$rest" = 0 ] && [ "$e2e" = 0 ]

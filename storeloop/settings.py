@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
     elasticsearch_url: str | None = None
     spark_master: str = "local[2]"
+    # The analysts' marts: a DuckDB file under data_dir, or this PostgreSQL database (dbt-postgres
+    # builds them there from a copy of the silver tables; the cluster profile's `marts`).
+    marts_url: str | None = None
     mlflow_tracking_uri: str | None = None  # default: SQLite file under data_dir
     # An Airflow API server whose scheduler runs store_loop on the round_ended asset (cluster
     # profile); unset: the launcher runs the DAG in-process with `dag.test()`.

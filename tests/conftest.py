@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,13 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from storeloop.settings import Settings
-
-# A pytest-xdist worker's __main__ (execnet's bootstrap) has neither a spec nor a file, which
-# pyspark.sql.connect reads as "running pyspark's doctests" and answers with sys.exit(0) on
-# import (Great Expectations imports it). Give it a file name so the import goes on.
-_main = sys.modules["__main__"]
-if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
-    _main.__file__ = "<pytest-xdist worker>"
 
 
 @pytest.fixture
@@ -49,13 +41,3 @@ def append_event(settings) -> Callable[..., int]:
 
     yield append
     engine.dispose()
-
-
-def pytest_collection_modifyitems(items):
-    """Under `-n 2 --dist loadgroup` (scripts/test.sh) the end-to-end loop runs on one worker
-    while every other test runs, one after another as they always have, on the other: the loop's
-    own processes wait on each other much of the time, and the other tests share the PostgreSQL,
-    Redis and ports that make test started, so they must not run beside each other."""
-    for item in items:
-        group = "loop" if item.get_closest_marker("e2e") else "suite"
-        item.add_marker(pytest.mark.xdist_group(group))

@@ -1,4 +1,7 @@
-"""Runs `dbt build` on the dbt/ project in-process; reports per-node status and mart row counts."""
+"""Runs `dbt build` on the dbt/ project in-process; reports per-node status and mart row counts.
+
+The marts go where `warehouse.marts` says: the DuckDB file (target `lake`), or the PostgreSQL
+database of `settings.marts_url` (target `marts`), into which the silver tables are copied first."""
 
 from __future__ import annotations
 
@@ -8,48 +11,33 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from sqlalchemy.engine import make_url
 
 from storeloop.settings import REPO_ROOT, Settings
 from warehouse.errors import DbtBuildFailed
+from warehouse.marts import dbt_target, location, mart_row_counts
+from warehouse.silver_copy import copy_silver
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-MARTS = (
-    "fct_orders", "dim_products", "dim_customers", "daily_revenue", "fct_model_outcomes",
-    "fct_experiment_arms",
-)  # fmt: skip
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
 def build_marts(settings: Settings, select: str | None = None) -> dict[str, Any]:
-    """Build staging views and marts into `settings.warehouse_path`; DbtBuildFailed on failure.
+    """Build staging views and marts where the profile keeps them; DbtBuildFailed on failure.
 
     `select` is a dbt selector (e.g. "stg_lake__orders+") to build part of the graph.
     """
-    from dbt.cli.main import dbtRunner  # heavy import, only when a build is asked for
-
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    dbt_dir = settings.root / "dbt"
-    args = [
-        "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(dbt_dir / "target"),
-        "--log-path", str(dbt_dir / "logs"),
-        "--threads", "1",
-        "--no-version-check",
-        "--quiet",
-        *(["--select", select] if select else []),
-    ]  # fmt: skip
-    with _profile_env(settings):
-        outcome = dbtRunner().invoke(args)
+    silver_copied = copy_silver(settings) if settings.marts_url else None
+    outcome = _dbt(settings, "build", *(["--select", select] if select else []))
     statuses = _node_statuses(outcome.result)
     failed = sorted(name for name, status in statuses.items() if status in FAILED_STATUSES)
     if not outcome.success or failed:
-        detail = str(outcome.exception) if outcome.exception else f"see dbt logs in {dbt_dir}"
+        detail = str(outcome.exception) if outcome.exception else f"see {_logs(settings)}"
         raise DbtBuildFailed(failed, detail)
     return {
-        "warehouse_path": str(settings.warehouse_path),
+        "marts": location(settings),
+        **({"silver_copied": silver_copied} if silver_copied is not None else {}),
         "unit_tests": sorted(name for name in statuses if name.startswith("unit_test.")),
         "models": {
             name.split(".")[-1]: status
@@ -57,24 +45,40 @@ def build_marts(settings: Settings, select: str | None = None) -> dict[str, Any]
             if name.startswith("model.")
         },
         "tests": _count_by_status(statuses, ("test.", "unit_test.")),
-        "row_counts": mart_row_counts(settings.warehouse_path),
+        "row_counts": mart_row_counts(settings),
     }
 
 
-def mart_row_counts(warehouse_path: Path) -> dict[str, int]:
-    """Rows per mart; a mart left out of a partial (`select`) build is left out here too."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
-        built = {
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'main'"
-            ).fetchall()
-        }
-        return {
-            mart: connection.execute(f"select count(*) from main.{mart}").fetchone()[0]  # type: ignore[index]
-            for mart in MARTS
-            if mart in built
-        }
+def generate_docs(settings: Settings) -> Path:
+    """The analysts' documentation of the built marts (`dbt docs generate`: models, columns,
+    tests, lineage and the database's own column types); returns its index.html."""
+    outcome = _dbt(settings, "docs", "generate")
+    if not outcome.success:
+        detail = str(outcome.exception) if outcome.exception else f"see {_logs(settings)}"
+        raise DbtBuildFailed([], detail)
+    return settings.root / "dbt" / "target" / "index.html"
+
+
+def _dbt(settings: Settings, *command: str) -> Any:
+    from dbt.cli.main import dbtRunner  # heavy import, only when dbt is asked for
+
+    args = [
+        *command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(settings.root / "dbt" / "target"),
+        "--log-path", str(_logs(settings)),
+        "--target", dbt_target(settings),
+        "--threads", "1",
+        "--no-version-check",
+        "--quiet",
+    ]  # fmt: skip
+    with _profile_env(settings):
+        return dbtRunner().invoke(args)
+
+
+def _logs(settings: Settings) -> Path:
+    return settings.root / "dbt" / "logs"
 
 
 @contextmanager
@@ -84,6 +88,15 @@ def _profile_env(settings: Settings) -> Iterator[None]:
         "STORE_WAREHOUSE_PATH": str(settings.warehouse_path),
         "STORE_LAKE_DIR": str(settings.lake_dir),
     }
+    if settings.marts_url:
+        url = make_url(settings.marts_url)
+        wanted |= {
+            "DBT_MARTS_HOST": url.host or "127.0.0.1",
+            "DBT_MARTS_PORT": str(url.port or 5432),
+            "DBT_MARTS_USER": url.username or "",
+            "DBT_MARTS_PASSWORD": url.password or "",
+            "DBT_MARTS_DBNAME": url.database or "",
+        }
     previous = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:

@@ -16,13 +16,14 @@ from storeloop.settings import Settings
 from warehouse.analytics_client import AnalyticsService, HttpAnalyticsService
 from warehouse.batches import DEFAULT_BATCH_SIZE, split_into_batches
 from warehouse.errors import WarehouseError, WarehouseErrorCode
+from warehouse.marts import query_marts
 
-# dataset -> query on the warehouse; `?` is the exported day (snapshots ignore it)
+# dataset -> query on the marts; snapshots (the dimensions) are sent whole whatever the day
 MART_QUERIES = {
-    "fct_orders": "select * from main.fct_orders where order_date = ? order by order_id",
-    "daily_revenue": "select * from main.daily_revenue where order_date = ?",
-    "dim_products": "select * from main.dim_products where ? is not null order by product_id",
-    "dim_customers": "select * from main.dim_customers where ? is not null order by customer_id",
+    "fct_orders": "select * from fct_orders where order_date = :day order by order_id",
+    "daily_revenue": "select * from daily_revenue where order_date = :day",
+    "dim_products": "select * from dim_products order by product_id",
+    "dim_customers": "select * from dim_customers order by customer_id",
 }
 
 
@@ -35,7 +36,7 @@ def export_to_analytics(
     """Export `day` (default: the latest day in the bronze lake); safe to repeat or retry."""
     events_dir = settings.lake_dir / "bronze" / "events"
     day = day or latest_event_day(events_dir)
-    datasets = {"events": read_events(events_dir, day), **read_marts(settings.warehouse_path, day)}
+    datasets = {"events": read_events(events_dir, day), **read_marts(settings, day)}
     owned = service is None
     service = service or HttpAnalyticsService(settings.analytics_url, settings.analytics_secret)
     summary: dict[str, Any] = {
@@ -86,13 +87,8 @@ def read_events(events_dir: Path, day: date) -> list[dict[str, Any]]:
     return events
 
 
-def read_marts(warehouse_path: Path, day: date) -> dict[str, list[dict[str, Any]]]:
-    if not warehouse_path.exists():
-        raise WarehouseError(
-            WarehouseErrorCode.WAREHOUSE_MISSING, f"{warehouse_path}: run build_marts first"
-        )
-    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
-        return {name: _records(connection, sql, [day]) for name, sql in MART_QUERIES.items()}
+def read_marts(settings: Settings, day: date) -> dict[str, list[dict[str, Any]]]:
+    return {name: query_marts(settings, sql, {"day": day}) for name, sql in MART_QUERIES.items()}
 
 
 def _records(

@@ -63,7 +63,7 @@ final as (
         coalesce(click_counts.clicks, 0) as clicks,
         case
             when coalesce(impression_counts.impressions, 0) > 0
-                then round(coalesce(click_counts.clicks, 0) / impression_counts.impressions, 4)
+                then {{ share('coalesce(click_counts.clicks, 0)', 'impression_counts.impressions', 4) }}
             else 0.0
         end as ctr
     from products

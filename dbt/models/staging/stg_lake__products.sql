@@ -13,7 +13,7 @@ renamed as (
         cast(category as varchar) as category,
         {{ money('price') }} as price,
         cast(currency as varchar) as currency,
-        cast(rating as double) as rating,
+        cast(rating as double precision) as rating,
         cast(rating_count as integer) as rating_count,
         cast(stock as integer) as stock,
         coalesce(cast(is_deleted as boolean), false) as is_deleted,

@@ -17,7 +17,7 @@ renamed as (
         cast(arm as varchar) as arm,
         cast(product_id as varchar) as product_id,
         cast(position as integer) as position,
-        cast(score as double) as score,
+        cast(score as double precision) as score,
         cast(shown_at as timestamp) as shown_at
     from source
 )

@@ -12,7 +12,7 @@ renamed as (
         cast(query as varchar) as search_query,
         cast(product_id as varchar) as product_id,
         cast(position as integer) as position,
-        cast(index_score as double) as index_score,
+        cast(index_score as double precision) as index_score,
         cast(ranker as varchar) as ranker,
         -- in an interleaved search, the ranker version that placed this result
         cast(team as varchar) as team,
