@@ -56,7 +56,7 @@ def generate_docs(settings: Settings) -> Path:
     if not outcome.success:
         detail = str(outcome.exception) if outcome.exception else f"see {_logs(settings)}"
         raise DbtBuildFailed([], detail)
-    return settings.root / "dbt" / "target" / "index.html"
+    return _target_dir(settings) / "index.html"
 
 
 def _dbt(settings: Settings, *command: str) -> Any:
@@ -66,7 +66,7 @@ def _dbt(settings: Settings, *command: str) -> Any:
         *command,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(settings.root / "dbt" / "target"),
+        "--target-path", str(_target_dir(settings)),
         "--log-path", str(_logs(settings)),
         "--target", dbt_target(settings),
         "--threads", "1",
@@ -75,6 +75,10 @@ def _dbt(settings: Settings, *command: str) -> Any:
     ]  # fmt: skip
     with _profile_env(settings):
         return dbtRunner().invoke(args)
+
+
+def _target_dir(settings: Settings) -> Path:
+    return settings.root / "dbt" / "target"
 
 
 def _logs(settings: Settings) -> Path:

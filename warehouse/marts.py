@@ -70,8 +70,12 @@ def mart_row_counts(settings: Settings) -> dict[str, int]:
             {"schema": schema},
         )
     }
-    counts = {}
-    for mart in MARTS:
-        if mart in built:
-            counts[mart] = query_marts(settings, f"select count(*) as n from {mart}")[0]["n"]
-    return counts
+    counted = [mart for mart in MARTS if mart in built]
+    if not counted:
+        return {}
+    # one query for all of them: each query_marts call opens its own connection
+    sql = " union all ".join(
+        f"select '{mart}' as mart, count(*) as n from {mart}" for mart in counted
+    )
+    rows = {row["mart"]: row["n"] for row in query_marts(settings, sql)}
+    return {mart: rows[mart] for mart in counted}
