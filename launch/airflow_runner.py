@@ -84,6 +84,7 @@ def _collect(dag_run) -> DagRunResult:
                 "state": _name(ti.state),
                 "seconds": seconds,
                 "result": None,
+                "try_number": ti.try_number,
             }
         query = XComModel.get_many(run_id=dag_run.run_id, dag_ids=DAG_ID, key="return_value")
         for xcom in session.scalars(query):

@@ -55,8 +55,10 @@ def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:
 
 
 def serve_config(settings: Settings) -> dict:
-    """The committed Serve config with this run's experiment settings as each app's args."""
+    """The committed Serve config with this run's experiment settings as each app's args, and
+    the settings' serving address (a second cluster on the machine listens on its own port)."""
     config = yaml.safe_load(SERVE_CONFIG.read_text())
+    config["http_options"].update(host=settings.serving_host, port=settings.serving_port)
     experiment = {name: str(getattr(settings, name)) for name in EXPERIMENT_SETTINGS}
     for application in config["applications"]:
         application["args"] = {**(application.get("args") or {}), **experiment}

@@ -27,6 +27,7 @@ class Round:
     days: int
     shopping: dict[str, Any] = field(default_factory=dict)
     dag_state: str = "not run"
+    dag_run_id: str | None = None
     dag_tasks: dict[str, Any] = field(default_factory=dict)
     decisions: dict[str, Any] = field(default_factory=dict)  # model -> the train task's result
     experiment: dict[str, Any] | None = None  # the ranker's interleaving, ended by this DAG
@@ -38,7 +39,9 @@ class Round:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "dag_tasks"} | {
-            "dag_task_seconds": {k: t.get("seconds") for k, t in self.dag_tasks.items()}
+            "dag_task_seconds": {k: t.get("seconds") for k, t in self.dag_tasks.items()},
+            # Which try of each task succeeded or failed last, as Airflow counts them.
+            "dag_task_tries": {k: t.get("try_number") for k, t in self.dag_tasks.items()},
         }
 
 
@@ -119,7 +122,7 @@ def run_round(
     else:
         with log.step(f"{label}: Airflow DAG store_loop (dag.test)"):
             dag = run_dag(settings)
-    current.dag_state, current.dag_tasks = dag.state, dag.tasks
+    current.dag_state, current.dag_run_id, current.dag_tasks = dag.state, dag.run_id, dag.tasks
     for task, model in (("train_ranker", "search-ranker"), ("train_recommender", "recommender")):
         result = dag.tasks.get(task, {})
         current.decisions[model] = result.get("result") or {"state": result.get("state")}

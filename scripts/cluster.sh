@@ -4,26 +4,35 @@
 #                              MLflow tracking server, a Ray head and Airflow (api-server,
 #                              scheduler, dag-processor); write $STORE_CLUSTER_DIR/cluster.env
 #   scripts/cluster.sh down    stop all of them (also what a failed `up` left)
+#   scripts/cluster.sh start PART   start one part again after it died (redis, spark, mlflow, ...)
 #   scripts/cluster.sh status  one line per part
 # Secrets come from the environment and must not be the development defaults:
 #   STORE_CLUSTER_PASSWORD (PostgreSQL role and Redis), STORE_JWT_SECRET (the gateway's tokens).
-# Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (dashboard
-# 8266, Serve 8000), Airflow 8095. Logs and state under $STORE_CLUSTER_DIR (default ./var-cluster).
+# Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (client 6391, dashboard
+# 8266, Serve 8000), Airflow 8095, the gateway 8080. Logs and state under $STORE_CLUSTER_DIR
+# (default ./var-cluster). A second cluster beside the first (the test suite's) sets
+# STORE_CLUSTER_PORT_OFFSET: every port moves by it and the PostgreSQL cluster is its own.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$(mkdir -p "${STORE_CLUSTER_DIR:-$ROOT/var-cluster}" && cd "${STORE_CLUSTER_DIR:-$ROOT/var-cluster}" && pwd)"
 PY="$ROOT/.venv/bin"
-PG_PORT=55442
-PG_CLUSTER=storeloop_cluster
+OFFSET=${STORE_CLUSTER_PORT_OFFSET:-0}
+PG_PORT=$((55442 + OFFSET))
+PG_CLUSTER=storeloop_cluster${OFFSET#0}
 PG_USER=storeloop
-REDIS_PORT=56390
-SPARK_PORT=7177
-SPARK_UI_PORT=8190
-MLFLOW_PORT=5055
-RAY_PORT=6390
-RAY_DASHBOARD_PORT=8266
-AIRFLOW_PORT=8095
+REDIS_PORT=$((56390 + OFFSET))
+SPARK_PORT=$((7177 + OFFSET))
+SPARK_UI_PORT=$((8190 + OFFSET))
+MLFLOW_PORT=$((5055 + OFFSET))
+RAY_PORT=$((6390 + OFFSET))
+RAY_DASHBOARD_PORT=$((8266 + OFFSET))
+RAY_CLIENT_PORT=$((RAY_PORT + 1))
+RAY_AGENT_PORT=$((52365 + OFFSET))
+SERVE_PORT=$((8000 + OFFSET))
+GATEWAY_PORT=$((8080 + OFFSET))
+AIRFLOW_PORT=$((8095 + OFFSET))
+AIRFLOW_LOG_PORT=$((8793 + OFFSET))
 AIRFLOW_PARTS=(api-server scheduler dag-processor)
 DATABASES=(store airflow mlflow marts)
 DEV_DEFAULTS=(storeloop sandbox-jwt-secret-change-me-in-production "")
@@ -136,8 +145,9 @@ start_mlflow() {
   log "MLflow: tracking server on port $MLFLOW_PORT (backend PostgreSQL, artifacts $STATE/mlartifacts)"
   mkdir -p "$STATE/mlartifacts"
   # The backend URI holds the password: through the environment, not the command line.
+  # No job runners: they serve GenAI scoring jobs the store does not use, and poll all the time.
   MLFLOW_BACKEND_STORE_URI="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT/mlflow" \
-    setsid nohup "$PY/mlflow" server --artifacts-destination "$STATE/mlartifacts" --serve-artifacts \
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid nohup "$PY/mlflow" server --artifacts-destination "$STATE/mlartifacts" --serve-artifacts \
     --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 >"$STATE/mlflow.log" 2>&1 &
   echo $! >"$STATE/mlflow.pid"
   wait_for MLflow "$STATE/mlflow.log" 120 curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
@@ -150,6 +160,7 @@ start_ray() {
   source "$STATE/cluster.env"
   PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
     --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
+    --ray-client-server-port "$RAY_CLIENT_PORT" --dashboard-agent-listen-port "$RAY_AGENT_PORT" \
     --num-cpus "$(nproc)" --temp-dir "$STATE/ray" --disable-usage-stats >"$STATE/ray.log" 2>&1 ||
     { fail "Ray head did not start; its log: $STATE/ray.log"; return 1; }
   wait_for "Ray dashboard" "$STATE/ray/session_latest/logs/dashboard.log" 60 \
@@ -172,6 +183,7 @@ export STORE_REDIS_URL='redis://:$STORE_CLUSTER_PASSWORD@127.0.0.1:$REDIS_PORT/0
 export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'
 export STORE_MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
 export STORE_RAY_DASHBOARD_URL='http://127.0.0.1:$RAY_DASHBOARD_PORT'
+export STORE_SERVING_PORT=$SERVE_PORT STORE_GATEWAY_PORT=$GATEWAY_PORT
 # Ray's token authentication: the dashboard, serve deploy and drivers present this token.
 export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH='$STATE/ray_auth_token'
 # Airflow 3 with the LocalExecutor on PostgreSQL; tasks reach the API server's execution API.
@@ -181,6 +193,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__CORE__EXECUTOR=LocalExecutor
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN='$pg/airflow' AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC='$pg/airflow'
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL='http://127.0.0.1:$AIRFLOW_PORT/execution/'
 export AIRFLOW__API__PORT=$AIRFLOW_PORT AIRFLOW__API__HOST=127.0.0.1
+export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=$AIRFLOW_LOG_PORT
 export AIRFLOW__API_AUTH__JWT_SECRET='$(cat "$STATE/airflow_jwt_secret")'
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=storeloop:admin
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING HF_HUB_OFFLINE=1
@@ -244,11 +257,37 @@ stop_pidfile() {
   rm -f "$file"
 }
 
+# `ray stop` would stop every Ray on the machine (a test's, another cluster's): only this head's
+# processes, which name its temp dir or its port, and their children (the agents and workers,
+# whose names Ray rewrites).
+descendants() {
+  local pid child
+  for pid in "$@"; do
+    for child in $(pgrep -P "$pid"); do echo "$child"; descendants "$child"; done
+  done
+}
+
+stop_ray() {
+  local heads pids
+  heads="$(pgrep -f -- "$STATE/ray/|--address=[0-9.]*:$RAY_PORT ")"
+  [ -n "$heads" ] || return 0
+  pids="$(echo $heads $(descendants $heads))"
+  kill $pids 2>/dev/null
+  for _ in $(seq 40); do any_alive $pids || return 0; sleep 0.25; done
+  kill -9 $pids 2>/dev/null
+}
+
+any_alive() {
+  local pid
+  for pid in "$@"; do kill -0 "$pid" 2>/dev/null && return 0; done
+  return 1
+}
+
 down() {
   log "stopping the cluster profile"
   local part
   for part in "${AIRFLOW_PARTS[@]}"; do stop_pidfile "$STATE/airflow-$part.pid"; done
-  [ -x "$PY/ray" ] && "$PY/ray" stop --force >/dev/null 2>&1
+  stop_ray
   stop_pidfile "$STATE/mlflow.pid"
   pkill -f "mlflow.server.*--port $MLFLOW_PORT" 2>/dev/null # its gunicorn/uvicorn workers
   if [ -d "$ROOT/.venv" ]; then
@@ -273,9 +312,22 @@ status() {
   printf '%-12s %s\n' Ray "$(curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token" 2>/dev/null)" "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version" >/dev/null && echo "online port $RAY_PORT" || echo down)"
 }
 
+# One part again, as `up` started it (an operator after a crash; the fault tests).
+start_part() {
+  local part=${1:-}
+  case "$part" in
+    postgres | redis | spark | mlflow | ray | airflow) ;;
+    *) fail "usage: scripts/cluster.sh start postgres|redis|spark|mlflow|ray|airflow"; return 2 ;;
+  esac
+  refuse_dev_secrets || return 1
+  [ -f "$STATE/cluster.env" ] || { fail "no cluster is up here ($STATE/cluster.env): scripts/cluster.sh up"; return 1; }
+  "start_$part"
+}
+
 case "${1:-}" in
   up) shift; up "$@" ;;
+  start) shift; start_part "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: scripts/cluster.sh up|down|status" >&2; exit 2 ;;
+  *) echo "usage: scripts/cluster.sh up [--fresh]|down|status|start PART" >&2; exit 2 ;;
 esac

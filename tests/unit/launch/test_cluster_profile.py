@@ -75,3 +75,10 @@ def test_the_deployed_serve_config_carries_the_runs_experiment_shares():
     assert callable(getattr(importlib.import_module(module), builder))
     served = Settings(**application["args"])
     assert (served.control_share, served.explore_share, served.interleave_share) == (0.5, 0.1, 0.3)
+
+
+def test_the_deployed_serve_config_listens_where_the_settings_say():
+    # A second cluster on the machine (the test suite's, beside a developer's) moves its ports.
+    config = serve_config(cluster_settings(serving_port=8123))
+    assert config["http_options"]["port"] == 8123
+    assert config["http_options"]["host"] == Settings().serving_host
