@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-reload: install ## hot reload under load: 8 clients through Ray Serve whil
 
 bench-interleaving: install ## sessions interleaving needs for p < 0.05 between two rankers, against an A/B test of the same pair
 	$(PY) -m benchmarks.interleaving_sensitivity $(ARGS)
+
+bench-lake: install ## synthetic lake (default 20k products, 4k shoppers, 7 days) through Spark silver/gold against DuckDB: ARGS="--products 100000 --shoppers 20000 --days 30 [--dag]"
+	$(PY) -m benchmarks.lake_scale --data-dir $(or $(DATA_DIR),/tmp/bench-lake) $(ARGS)
 
 eval-search: install ## search relevance on the judged queries: NDCG@10, recall@100, zero results, index vs champion
 	$(PY) -m serving.search.evaluate

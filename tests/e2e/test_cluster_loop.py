@@ -150,6 +150,8 @@ def cluster():
         "STORE_CLUSTER_PASSWORD": secrets.token_hex(12),
         "STORE_JWT_SECRET": secrets.token_hex(24),
         "PYTHONPATH": str(REPO_ROOT),
+        # One Serve replica: the two cores are shared with the rest of make test.
+        "STORE_SERVING_REPLICAS": "1",
     }
     up = _cluster(["up", "--fresh"], base, 600)
     if up.returncode != 0:  # the state dir stays for its logs
