@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -30,8 +30,11 @@ test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) 
 test-unit: install ## the fast unit tests only
 	$(PY) -m pytest tests/unit -q
 
-test-e2e: install ## the end-to-end loop test only
-	$(PY) -m pytest tests/e2e -q
+test-e2e: install ## the end-to-end loop test only (embedded)
+	scripts/test.sh tests/e2e/test_loop.py
+
+test-cluster: install ## the loop on the cluster profile's servers, beside any cluster of yours (about 11 min alone; not in make test: see README)
+	scripts/test.sh tests/e2e/test_cluster_loop.py
 
 lint: install ## ruff (lint and format check) and mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags benchmarks
