@@ -33,7 +33,7 @@ test-unit: install ## the fast unit tests only
 test-e2e: install ## the end-to-end loop test only (embedded)
 	scripts/test.sh tests/e2e/test_loop.py
 
-test-cluster: install ## the loop on the cluster profile's servers, beside any cluster of yours (14 min here; not in make test: see README)
+test-cluster: install ## the loop on the cluster profile's servers, beside any cluster of yours (11 min here; not in make test: see README)
 	scripts/test.sh tests/e2e/test_cluster_loop.py
 
 lint: install ## ruff (lint and format check) and mypy

@@ -101,17 +101,15 @@ RUN_TIMEOUT_S = 3600
 def run_on_scheduler(settings: Settings, round_number: int) -> DagRunResult:
     """The cluster profile: mark the round's end on the `round_ended` asset over Airflow's REST
     API, then follow the run its scheduler starts to the end (task states, durations, results)."""
-    import httpx
-
     from dags.store_loop import ROUND_ENDED
 
     assert settings.airflow_url is not None
-    with httpx.Client(base_url=settings.airflow_url, timeout=30) as api:
-        api.headers["Authorization"] = f"Bearer {_token(api)}"
+    api = airflow_api(settings.airflow_url, Path(os.environ["AIRFLOW_HOME"]))
+    try:
         asset_id = _wait_for(
             lambda: _asset_id(api, ROUND_ENDED.uri), 180, "the dag-processor to parse store_loop"
         )
-        before = {run["dag_run_id"] for run in _runs(api)}
+        before = {run["dag_run_id"] for run in dag_runs(api)}
         marked = api.post(
             "/api/v2/assets/events", json={"asset_id": asset_id, "extra": {"round": round_number}}
         )
@@ -121,11 +119,21 @@ def run_on_scheduler(settings: Settings, round_number: int) -> DagRunResult:
             lambda: _finished(api, run["dag_run_id"]), RUN_TIMEOUT_S, "store_loop to finish"
         )
         return _collect_over_api(api, finished)
+    finally:
+        api.close()
 
 
-def _token(api) -> str:
-    """The simple auth manager's generated password for our user, exchanged for a token."""
-    home = Path(os.environ["AIRFLOW_HOME"])
+def airflow_api(url: str, airflow_home: Path):  # type: ignore[no-untyped-def]
+    """An httpx client of Airflow's REST API, signed in as our user with the simple auth
+    manager's generated password (already used: close it, do not enter it with `with`)."""
+    import httpx
+
+    api = httpx.Client(base_url=url, timeout=30)
+    api.headers["Authorization"] = f"Bearer {_token(api, airflow_home)}"
+    return api
+
+
+def _token(api, home: Path) -> str:
     passwords = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())
     answer = api.post(
         "/auth/token", json={"username": AIRFLOW_USER, "password": passwords[AIRFLOW_USER]}
@@ -150,13 +158,13 @@ def _asset_id(api, uri: str) -> int | None:
     return next((asset["id"] for asset in assets if asset["uri"] == uri), None)
 
 
-def _runs(api) -> list[dict]:
+def dag_runs(api) -> list[dict]:
     answer = api.get(f"/api/v2/dags/{DAG_ID}/dagRuns", params={"limit": 100})
     return answer.json().get("dag_runs", []) if answer.status_code == 200 else []
 
 
 def _new_run(api, before: set[str]) -> dict | None:
-    return next((run for run in _runs(api) if run["dag_run_id"] not in before), None)
+    return next((run for run in dag_runs(api) if run["dag_run_id"] not in before), None)
 
 
 def _finished(api, run_id: str) -> dict | None:

@@ -8,9 +8,9 @@
 #   scripts/cluster.sh status  one line per part
 # Secrets come from the environment and must not be the development defaults:
 #   STORE_CLUSTER_PASSWORD (PostgreSQL role and Redis), STORE_JWT_SECRET (the gateway's tokens).
-# Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (client 6391, dashboard
-# 8266, Serve 8000), Airflow 8095, the gateway 8080. Logs and state under $STORE_CLUSTER_DIR
-# (default ./var-cluster). A second cluster beside the first (the test suite's) sets
+# Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (client
+# 6391, dashboard 8266, Serve 8000), Airflow 8095, the gateway 8080. Logs and state under
+# $STORE_CLUSTER_DIR (default ./var-cluster). A second cluster beside the first (the test suite's) sets
 # STORE_CLUSTER_PORT_OFFSET: every port moves by it and the PostgreSQL cluster is its own.
 set -uo pipefail
 
@@ -147,8 +147,8 @@ start_mlflow() {
   # The backend URI holds the password: through the environment, not the command line.
   # No job runners: they serve GenAI scoring jobs the store does not use, and poll all the time.
   MLFLOW_BACKEND_STORE_URI="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT/mlflow" \
-    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid nohup "$PY/mlflow" server --artifacts-destination "$STATE/mlartifacts" --serve-artifacts \
-    --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 >"$STATE/mlflow.log" 2>&1 &
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid nohup "$PY/mlflow" server \
+    --artifacts-destination "$STATE/mlartifacts" --serve-artifacts --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 >"$STATE/mlflow.log" 2>&1 &
   echo $! >"$STATE/mlflow.pid"
   wait_for MLflow "$STATE/mlflow.log" 120 curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
 }

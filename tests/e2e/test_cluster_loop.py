@@ -28,6 +28,7 @@ import pyarrow.dataset as ds
 import pytest
 import sqlalchemy as sa
 
+from launch.airflow_runner import airflow_api, dag_runs
 from storeloop.settings import REPO_ROOT, Settings
 
 pytestmark = [
@@ -46,7 +47,6 @@ PORTS = {  # each server's own port, as scripts/cluster.sh moves it
     "Ray": 6390, "Ray dashboard": 8266, "Serve": 8000, "gateway": 8080, "Airflow": 8095,
 }  # fmt: skip
 SCALE = ["--products", "300", "--shoppers", "40", "--rounds", "1", "--days", "2"]
-AIRFLOW_USER = "storeloop"
 
 
 def _port(name: str) -> int:
@@ -77,21 +77,13 @@ def _sourced(env_file: Path, env: dict[str, str]) -> dict[str, str]:
 
 
 class Airflow:
-    """Airflow's REST API as its UI reads it, with the simple auth manager's generated user."""
+    """Airflow's REST API as its UI reads it, signed in as the launcher signs in."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.api = httpx.Client(base_url=env["STORE_AIRFLOW_URL"], timeout=30)
-        home = Path(env["AIRFLOW_HOME"])
-        passwords = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())
-        token = self.api.post(
-            "/auth/token", json={"username": AIRFLOW_USER, "password": passwords[AIRFLOW_USER]}
-        )
-        token.raise_for_status()
-        self.api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        self.api = airflow_api(env["STORE_AIRFLOW_URL"], Path(env["AIRFLOW_HOME"]))
 
     def runs(self) -> list[dict]:
-        answer = self.api.get("/api/v2/dags/store_loop/dagRuns", params={"limit": 100})
-        return answer.json().get("dag_runs", []) if answer.status_code == 200 else []
+        return dag_runs(self.api)
 
     def tasks(self, run_id: str) -> dict[str, dict]:
         answer = self.api.get(f"/api/v2/dags/store_loop/dagRuns/{run_id}/taskInstances")
