@@ -73,7 +73,8 @@ _PAYMENT: Schema = {
 }  # fmt: skip
 _SHOWN: list[Schema] = [{"product_id": STRING, "position": LONG, "score": DOUBLE}]
 # A search result also names its `team` when the list interleaved two rankers: the version
-# that placed it (absent otherwise), so its clicks are credited to that ranker.
+# that placed it, so its clicks are credited to that ranker. Absent otherwise, and on a result
+# both rankers would have placed next (its clicks tell them apart no more than a coin would).
 _RANKED: list[Schema] = [{**_SHOWN[0], "team": STRING}]
 
 PAYLOADS: dict[str, Schema] = {

@@ -4,8 +4,9 @@ wins the experiment when it won more searches than it lost and a sign test over 
 gives p < 0.05. Orders credited to a search go to the team of the ordered product, for
 information: the decision rests on clicks, as in the published method.
 
-Silver `search_impressions` names each interleaved result's team (a ranker version); `clicks`
-and `order_items` join on the search id.
+Silver `search_impressions` names each interleaved result's team (a ranker version; none on a
+result both rankers agreed on, whose clicks credit neither); `clicks` and `order_items` join on
+the search id.
 """
 
 from __future__ import annotations

@@ -6,6 +6,12 @@ Like captains picking players: the team with fewer picks so far picks next (a co
 they have as many), and it takes its own highest-ranked item not yet on the list. Every prefix
 of the list then holds as many items of one team as of the other, give or take one, so position
 bias favours neither ranker.
+
+When the teams have as many picks and both would take the same item, the item is placed for
+neither: a click on it says nothing about which ranker is better, and crediting it to the coin's
+team only adds noise (the zero credit optimized interleaving gives a result both rankers put at
+the same place, Radlinski and Craswell, WSDM 2013). Two rankers of one store agree on much of
+their head, so most of the clicks on a list would otherwise be coin flips.
 """
 
 from __future__ import annotations
@@ -19,17 +25,23 @@ Item = TypeVar("Item", bound=Hashable)
 
 def team_draft(
     first: Sequence[Item], second: Sequence[Item], rng: random.Random
-) -> list[tuple[Item, int]]:
-    """The merged list as (item, team) pairs, team 0 for `first` and 1 for `second`; it holds
-    every item of either list once. When one ranker has no items left, the other fills the rest
-    (the credit of those picks is still its own)."""
+) -> list[tuple[Item, int | None]]:
+    """The merged list as (item, team) pairs, team 0 for `first`, 1 for `second` and None for an
+    item both would have picked next; it holds every item of either list once. When one ranker
+    has no items left, the other fills the rest (the credit of those picks is still its own)."""
     orders = (list(first), list(second))
     taken: set[Item] = set()
-    merged: list[tuple[Item, int]] = []
+    merged: list[tuple[Item, int | None]] = []
     picks = [0, 0]
     cursors = [0, 0]
     wanted = len(set(orders[0]) | set(orders[1]))
     while len(merged) < wanted:
+        if picks[0] == picks[1]:
+            agreed = _best_untaken(orders[0], cursors, 0, taken)
+            if agreed is not None and agreed == _best_untaken(orders[1], cursors, 1, taken):
+                merged.append((agreed, None))
+                taken.add(agreed)
+                continue
         team = _next_team(picks, rng)
         for candidate in (team, 1 - team):  # a team with nothing left passes its turn
             item = _best_untaken(orders[candidate], cursors, candidate, taken)

@@ -176,8 +176,8 @@ class SearchService:
 
     def _interleave(self, champion: RankOutcome, challenger: RankOutcome) -> RankOutcome:
         """The head both rankers reordered, drafted by teams; each result carries `team`, the
-        version that placed it. Two orders by one name (both fell back to index order) are not
-        an experiment: the champion's outcome stands."""
+        version that placed it, unless both would have placed it there. Two orders by one name
+        (both fell back to index order) are not an experiment: the champion's outcome stands."""
         teams = (champion.ranker, challenger.ranker)
         if teams[0] == teams[1]:
             return champion
@@ -188,7 +188,10 @@ class SearchService:
             [c["product_id"] for c in challenger.candidates[:head]],
             self._draw,
         )
-        merged = [{**by_id[product_id], "team": teams[team]} for product_id, team in drafted]
+        merged = [
+            by_id[product_id] if team is None else {**by_id[product_id], "team": teams[team]}
+            for product_id, team in drafted
+        ]
         return RankOutcome(merged + champion.candidates[head:], INTERLEAVED, champion.fallback)
 
     def _spelling(self, keywords: str) -> str | None:

@@ -274,12 +274,12 @@ def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_exper
     # half of them, give or take the noise of a few dozen searches at this scale
     assert 0.15 < len(drafted) / len(served_models) < 0.85, (len(drafted), len(served_models))
     assert all(s["arm"] == "models" for s in drafted)
-    for search in drafted:
-        assert {r["team"] for r in search["results"]} <= {champion, challenger}
+    for search in drafted:  # a result both rankers would have placed next names no team
+        assert {r.get("team") for r in search["results"]} <= {champion, challenger, None}
     ended = second["experiment"]
     assert ended is not None and ended["stage"] == "online", second
     assert (ended["champion"], ended["challenger"]) == (champion, challenger)
-    paired = [s for s in drafted if {r["team"] for r in s["results"]} == {champion, challenger}]
+    paired = [s for s in drafted if {r.get("team") for r in s["results"]} - {None}]
     assert ended["searches"] == len(paired) > 0
     assert ended["verdict"] in ("win", "loss", "inconclusive") and ended["reason"]
     if ended["decision"] == "promote_challenger":
@@ -372,7 +372,7 @@ def test_search_returns_existing_in_stock_products_ranked_by_the_champion(loop):
         assert (body["ranker"], body["ranker_fallback"]) == ("index", "no_ranker")
     elif body["ranker"] == "interleaving":  # the ranker under experiment placed some results
         challenger = _rounds(settings)[-1]["challenger_after"]
-        assert {hit["team"] for hit in body["results"]} <= {champion, challenger}
+        assert {hit.get("team") for hit in body["results"]} <= {champion, challenger, None}
     else:
         assert str(body["ranker"]) == champion
     for hit in body["results"]:

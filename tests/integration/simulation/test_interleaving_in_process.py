@@ -54,13 +54,13 @@ def _from_the_log(settings: Settings, champion: str, challenger: str) -> Interle
 
 
 def test_a_worse_challenger_loses_the_interleaving(tiny_settings: Settings) -> None:
-    settings = tiny_settings.model_copy(update={"sim_shoppers": 150})
+    settings = tiny_settings.model_copy(update={"sim_shoppers": 300})
     result = _experiment(settings, "better", "worse")
     assert result.searches > 50
     assert result.verdict == "loss" and result.p_value < 0.05, result.summary()
 
 
 def test_a_better_challenger_wins_the_interleaving(tiny_settings: Settings) -> None:
-    settings = tiny_settings.model_copy(update={"sim_shoppers": 150})
+    settings = tiny_settings.model_copy(update={"sim_shoppers": 300})
     result = _experiment(settings, "worse", "better")
     assert result.verdict == "win" and result.p_value < 0.05, result.summary()

@@ -87,8 +87,9 @@ def test_an_interleaved_search_names_the_ranker_of_each_result(settings, index):
     assert response.ranker == "interleaving"
     assert sorted(ids(response)) == ["p-1", "p-2", "p-3"]
     assert ids(response)[-1] == "p-2"  # still: sold out after everything in stock
-    teams = [r["team"] for r in response.results]
-    assert set(teams) == {"3", "4"} and abs(teams.count("3") - teams.count("4")) <= 1
+    teams = [r.get("team") for r in response.results]
+    # p-1 and p-3 are drafted; p-2, last in both orders, is placed for neither.
+    assert teams[:2] in (["3", "4"], ["4", "3"]) and teams[2] is None
     # The first result is the top pick of the team that drew first.
     first = response.results[0]
     assert first["product_id"] == ("p-1" if first["team"] == "3" else "p-3")
