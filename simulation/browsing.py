@@ -51,3 +51,18 @@ def browse(
         if rng.random() >= continue_probability(position):
             break
     return looks
+
+
+def expected_adds(grades: Sequence[int], utilities: Sequence[float]) -> list[float]:
+    """The chance that `browse` adds each result to the cart, exactly: the same cascade summed
+    over its outcomes instead of drawn (a yardstick for what an order is worth, free of the
+    noise of one shopper's draws)."""
+    chances: list[float] = []
+    looking = 1.0  # the chance the shopper examines this position
+    for index, grade in enumerate(grades):
+        click = CLICK_PROBABILITY[grade]
+        cart = cart_probability(grade, utilities[index])
+        chances.append(looking * click * cart)
+        stays = 1.0 - click * cart * STOP_AFTER_CART - click * (1.0 - cart) * STOP_AFTER_CLICK
+        looking *= stays * continue_probability(index + 1)
+    return chances

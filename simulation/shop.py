@@ -16,6 +16,9 @@ from simulation.shoppers import Shopper
 from simulation.tally import Attribution, Tally
 
 CartLines = dict[str, tuple[int, Attribution]]  # product -> (quantity, the list it came from)
+# A product cheaper than this is sometimes put in the cart two at a time.
+TWO_BELOW = 25.0
+TWO_SHARE = 0.2
 
 
 @dataclass
@@ -54,6 +57,11 @@ def pause(shop: Shop, rng: np.random.Generator) -> None:
     shop.store.clock.advance(timedelta(seconds=float(rng.uniform(3.0, 45.0))))
 
 
+def expected_quantity(price: float) -> float:
+    """What `add_to_cart` puts in the cart on average."""
+    return 1.0 + TWO_SHARE if price < TWO_BELOW else 1.0
+
+
 def add_to_cart(
     shop: Shop,
     shopper: Shopper,
@@ -65,7 +73,8 @@ def add_to_cart(
     if spec is None or shopper.customer_id is None:
         return 0
     cart = shop.carts.setdefault(shopper.customer_id, {})
-    quantity = 2 if float(spec.price) < 25 and rng.random() < 0.2 else 1
+    cheap = float(spec.price) < TWO_BELOW
+    quantity = 2 if cheap and rng.random() < TWO_SHARE else 1
     wanted = quantity + (cart[spec.product_id][0] if spec.product_id in cart else 0)
     # the product page shows the stock: nobody adds what is visibly sold out
     if shop.store.inventory.stock_level(spec.product_id) < wanted:

@@ -35,6 +35,7 @@ from storeloop.settings import Settings
 METRIC = "ips_dcg_at_10"
 NAIVE = "ndcg_at_10"  # logged labels, position-biased
 TRUE = "true_ndcg_at_10"  # the simulator's hidden relevance (evaluation only)
+CART_VALUE = "true_cart_value"  # expected cart value per search by the simulator's cascade
 
 
 @dataclass
@@ -61,6 +62,7 @@ def evaluate(
     }
     if judge is not None:
         metrics[TRUE] = judge.ndcg(scores)
+        metrics[CART_VALUE] = judge.cart_value(scores)
     return metrics
 
 
@@ -118,6 +120,8 @@ def compare(
             raise TrainingDataError("corrupt_window", f"{kind} scores are not finite")
         found = evaluate(scores, held_out, judge, cascade)
         metrics |= {f"{kind}_{k}": v for k, v in found.items()}
+    if judge is not None:
+        metrics[f"ideal_{CART_VALUE}"] = judge.cart_value(judge.ideal())
     metrics["cascade_eta"] = cascade.eta
     metrics["cascade_stay_after_click"] = cascade.stay_after_click
     metrics["cascade_stay_after_cart"] = cascade.stay_after_cart

@@ -56,3 +56,33 @@ def test_judged_queries_are_seeded_and_consistent_with_the_truth(
         grades = {pid: true_relevance(shopper, p, query.query) for pid, p in truth.products.items()}
         assert {pid: g for pid, g in grades.items() if g > 0} == query.judgments
     assert (settings_with_truth.simulation_dir / "judged_queries.json").exists()
+
+
+def test_hidden_relevance_values_an_order_by_the_simulators_cascade(
+    settings_with_truth: Settings,
+) -> None:
+    from models.ranker.data import SearchLists
+    from models.ranker.judged import HiddenRelevance
+    from simulation.browsing import expected_adds
+    from simulation.relevance import utility
+    from simulation.shop import expected_quantity
+
+    truth = load_truth(settings_with_truth)
+    query = build_judged_queries(settings_with_truth, n=1, seed=3)[0]
+    relevant = sorted(query.judgments, key=lambda p: -query.judgments[p])[:3]
+    others = [p for p in truth.products if p not in query.judgments][:3]
+    ids = others + relevant  # logged with the relevant ones last
+    n = len(ids)
+    lists = SearchLists(
+        features=np.zeros((1, n, 1)), labels=np.zeros((1, n)), positions=np.ones((1, n)),
+        mask=np.ones((1, n), dtype=bool), searches=[("c-000001", query.query, ids)],
+    )  # fmt: skip
+    judge = HiddenRelevance(settings_with_truth, lists)
+    logged = np.arange(n, 0, -1, dtype=float)[None, :]  # the logged order itself
+    assert judge.cart_value(judge.ideal()) > judge.cart_value(logged)
+    shopper = truth.shoppers["c-000001"]
+    products = [truth.products[p] for p in ids]
+    grades = [true_relevance(shopper, p, query.query) for p in products]
+    chances = expected_adds(grades, [utility(shopper, p, query.query) for p in products])
+    spend = [float(p.price) * expected_quantity(float(p.price)) for p in products]
+    assert judge.cart_value(logged) == pytest.approx(float(np.dot(chances, spend)))
