@@ -62,6 +62,14 @@ class HiddenRelevance:
             total += float(np.dot(chances, self.spend[i][m][order]))
         return total / max(len(self.mask), 1)
 
+    def expected_value(self) -> np.ndarray:
+        """Each row's true expected value if looked at: click, then cart, chance times spend."""
+        from simulation.browsing import CLICK_PROBABILITY, cart_probability
+
+        click = np.asarray(CLICK_PROBABILITY)[self.labels.astype(int)]
+        cart = np.vectorize(cart_probability)(self.labels.astype(int), self.utilities)
+        return click * cart * self.spend
+
     def ideal(self) -> np.ndarray:
         """Scores of the ideal order: by true relevance (the yardstick's own headroom)."""
         return self.labels

@@ -86,3 +86,8 @@ def test_hidden_relevance_values_an_order_by_the_simulators_cascade(
     chances = expected_adds(grades, [utility(shopper, p, query.query) for p in products])
     spend = [float(p.price) * expected_quantity(float(p.price)) for p in products]
     assert judge.cart_value(logged) == pytest.approx(float(np.dot(chances, spend)))
+    # On a list of one, the expected value of a look is the whole cart value.
+    one = HiddenRelevance(settings_with_truth, lists)
+    one.mask = np.zeros_like(lists.mask)
+    one.mask[0, -1] = True
+    assert one.cart_value(logged) == pytest.approx(one.expected_value()[0, -1])
