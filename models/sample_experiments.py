@@ -103,6 +103,15 @@ def _shop(
         )
 
 
+def _hidden_truth(number: int) -> dict[str, float]:
+    """What the ranker's task logs from a simulation's hidden truth, in sample numbers."""
+    value = {"index": 18.0, "lightgbm": 17.0, "neural": 14.0 + number, "ideal": 21.0}
+    ndcg = {"index": 0.84, "lightgbm": 0.86, "neural": 0.90 + 0.005 * number}
+    return {f"{kind}_true_cart_value": v for kind, v in value.items()} | {
+        f"{kind}_true_ndcg_at_10": v for kind, v in ndcg.items()
+    }
+
+
 def _round(number: int, first_day: int) -> dict[str, Any]:
     """What the launcher writes for a round, cut to what the notebook reads."""
     values = {"neural": 0.61 + 0.01 * number, "lightgbm": 0.6, "index": 0.6}
@@ -116,7 +125,7 @@ def _round(number: int, first_day: int) -> dict[str, Any]:
         "number": number, "first_day": first_day, "days": 2,
         "champions_after": {"search-ranker": CHAMPION, "recommender": "4"},
         "challenger_after": CHALLENGER,
-        "decisions": {"search-ranker": {"decision": decision},
+        "decisions": {"search-ranker": {"decision": decision, **_hidden_truth(number)},
                       "recommender": {"decision": {**decision, "model": "recommender",
                                                    "values": {"sasrec": 0.09, "item_knn": 0.05,
                                                               "popularity": 0.02}}}},
