@@ -33,54 +33,48 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from benchmarks.measure import machine
     from features.training_sets import ranking_training_set
-    from models.ranker.cascade import fit_cascade
-    from models.ranker.catalog import product_attributes, product_titles
-    from models.ranker.compare import UNPOSITIONED_NAMES
-    from models.ranker.data import SearchLists, search_lists, split_by_day
+    from models.ranker.compare import compare, scores_of
+    from models.ranker.data import SearchLists
     from models.ranker.embeddings import TitleEmbeddings
     from models.ranker.features import FEATURES
-    from models.ranker.judged import HiddenRelevance
-    from models.ranker.learn import EPOCHS, fit, index_order, score_lists
+    from models.ranker.learn import EPOCHS, fit
     from storeloop.settings import Settings
 
     started = time.perf_counter()
     settings = Settings(data_dir=Path(args.data_dir))
-    frame = ranking_training_set(settings)
-    train_frame, held_frame = split_by_day(frame)
-    embeddings = TitleEmbeddings.from_store(settings)
-    embeddings.warm_queries(frame["query"].astype(str).unique().tolist())
-    titles, catalog = product_titles(settings), product_attributes(settings)
-    train = search_lists(train_frame, titles, embeddings, catalog)
-    held = search_lists(held_frame, titles, embeddings, catalog)
-    judge = HiddenRelevance.of(settings, held)
+    # The gate's own comparison: the same lists, the ranker as trained and the cascade.
+    comparison = compare(
+        settings, ranking_training_set(settings), TitleEmbeddings.from_store(settings)
+    )
+    judge, train, held = comparison.judge, comparison.train, comparison.held_out
     if judge is None:
         raise SystemExit(f"no simulation truth in {settings.simulation_dir}")
 
     def trained(labels: np.ndarray) -> np.ndarray:
         lists: SearchLists = replace(train, labels=labels.astype(np.float32))
         net, _ = fit(lists, epochs=EPOCHS, seed=settings.seed)
-        return np.where(held.mask, score_lists(net, held), -np.inf)
+        return scores_of("neural", net, held)
 
     price = FEATURES.index("price")
     carted = train.labels >= 2
     value = carted * train.features[..., price] / train.features[..., price][train.mask].mean()
-    held_price = held.features[..., price]
-    appeal = fit_cascade(train, UNPOSITIONED_NAMES, seed=settings.seed).relevance.of(held, FEATURES)
-    truly_worth = judge.expected_value()
+    appeal = comparison.cascade.relevance.of(held, FEATURES)
     orders = {
-        "index order": index_order(held),
-        "ranker (graded outcome)": trained(train.labels),
+        "index order": comparison.scores["index"],
+        "ranker (graded outcome)": comparison.scores["neural"],
         "value (price x cart)": trained(value),
         "graded + value": trained(train.labels + 3 * value),
-        "appeal x price": np.where(held.mask, appeal * held_price, -np.inf),
+        "appeal x price": np.where(held.mask, appeal * held.features[..., price], -np.inf),
         "yardstick: ideal by relevance": judge.ideal(),
-        "yardstick: ideal by true expected value": np.where(held.mask, truly_worth, -np.inf),
+        "yardstick: ideal by true expected value": np.where(
+            held.mask, judge.expected_value(), -np.inf
+        ),
     }
-    reference = judge.cart_value(orders["index order"])
+    values = {name: judge.cart_value(scores) for name, scores in orders.items()}
     figures = {
         name: {
-            "cart_value_per_search": round(judge.cart_value(scores), 2),
-            "vs_index_order": round(judge.cart_value(scores) / reference - 1, 3),
+            "cart_value_per_search": round(values[name], 2),
+            "vs_index_order": round(values[name] / values["index order"] - 1, 3),
             "true_ndcg_at_10": round(judge.ndcg(scores), 4),
         }
         for name, scores in orders.items()

@@ -63,12 +63,12 @@ class HiddenRelevance:
         return total / max(len(self.mask), 1)
 
     def expected_value(self) -> np.ndarray:
-        """Each row's true expected value if looked at: click, then cart, chance times spend."""
-        from simulation.browsing import CLICK_PROBABILITY, cart_probability
+        """Each row's true expected value if looked at: its cart chance as the only row of a list,
+        times spend."""
+        from simulation.browsing import expected_adds
 
-        click = np.asarray(CLICK_PROBABILITY)[self.labels.astype(int)]
-        cart = np.vectorize(cart_probability)(self.labels.astype(int), self.utilities)
-        return click * cart * self.spend
+        alone = np.vectorize(lambda grade, utility: expected_adds([grade], [utility])[0])
+        return alone(self.labels.astype(int), self.utilities) * self.spend
 
     def ideal(self) -> np.ndarray:
         """Scores of the ideal order: by true relevance (the yardstick's own headroom)."""
