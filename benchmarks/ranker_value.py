@@ -1,15 +1,9 @@
-"""What each order of the held-out searches is worth to the store, by the simulator's hidden
-truth: the expected value put in the cart per search (the simulator's cascade summed exactly) and
-true NDCG@10, for index order, the ranker as trained, rankers that also weigh the price, and two
-yardsticks no model can see (the ideal order by relevance, and by each row's true expected
-value). The reference is index order, measured on the same searches.
-
-The price-aware rows are the first steps towards ranking by expected revenue (the chance of a
-purchase times the price; Wu et al., SIGIR 2018), each trained from the logs alone:
-
-- value: the net regressed on price x added-to-cart (relative to the mean price shown);
-- graded + value: the graded outcome plus three times that (relevance and value together);
-- appeal x price: the cascade's click appeal (the gate's click model) times the price.
+"""The store's trade-off between relevance and revenue in search, by the simulator's hidden
+truth: for rankers trained with each revenue weight (models.ranker.worth; 0 is relevance alone),
+the expected value put in the cart per search (the simulator's cascade summed exactly), true
+NDCG@10 and the share of the headroom between index order and the ideal order they close; beside
+them index order (the reference, on the same searches), LightGBM as the gate trains it, and two
+yardsticks no model can see (the ideal order by relevance, and by each row's true expected value).
 
 Run on a finished `make up-once`: `python -m benchmarks.ranker_value --data-dir var`
 """
@@ -20,10 +14,11 @@ import argparse
 import json
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+
+WEIGHTS = (0.0, 2.0, 4.0, 6.0, 8.0, 12.0)
 
 
 def main() -> None:
@@ -34,51 +29,42 @@ def main() -> None:
     from benchmarks.measure import machine
     from features.training_sets import ranking_training_set
     from models.ranker.compare import compare, scores_of
-    from models.ranker.data import SearchLists
     from models.ranker.embeddings import TitleEmbeddings
-    from models.ranker.features import FEATURES
     from models.ranker.learn import EPOCHS, fit
     from storeloop.settings import Settings
 
     started = time.perf_counter()
     settings = Settings(data_dir=Path(args.data_dir))
-    # The gate's own comparison: the same lists, the ranker as trained and the cascade.
+    # The gate's own comparison: the same lists, index order and LightGBM.
     comparison = compare(
         settings, ranking_training_set(settings), TitleEmbeddings.from_store(settings)
     )
     judge, train, held = comparison.judge, comparison.train, comparison.held_out
     if judge is None:
         raise SystemExit(f"no simulation truth in {settings.simulation_dir}")
-
-    def trained(labels: np.ndarray) -> np.ndarray:
-        lists: SearchLists = replace(train, labels=labels.astype(np.float32))
-        net, _ = fit(lists, epochs=EPOCHS, seed=settings.seed)
-        return scores_of("neural", net, held)
-
-    price = FEATURES.index("price")
-    carted = train.labels >= 2
-    value = carted * train.features[..., price] / train.features[..., price][train.mask].mean()
-    appeal = comparison.cascade.relevance.of(held, FEATURES)
-    orders = {
-        "index order": comparison.scores["index"],
-        "ranker (graded outcome)": comparison.scores["neural"],
-        "value (price x cart)": trained(value),
-        "graded + value": trained(train.labels + 3 * value),
-        "appeal x price": np.where(held.mask, appeal * held.features[..., price], -np.inf),
-        "yardstick: ideal by relevance": judge.ideal(),
-        "yardstick: ideal by true expected value": np.where(
-            held.mask, judge.expected_value(), -np.inf
-        ),
-    }
-    values = {name: judge.cart_value(scores) for name, scores in orders.items()}
-    figures = {
-        name: {
-            "cart_value_per_search": round(values[name], 2),
-            "vs_index_order": round(values[name] / values["index order"] - 1, 3),
-            "true_ndcg_at_10": round(judge.ndcg(scores), 4),
+    orders = {"index order": comparison.scores["index"]}
+    for weight in WEIGHTS:
+        print(f"training the ranker at revenue weight {weight:g}", flush=True)
+        net, _ = fit(train, epochs=EPOCHS, seed=settings.seed, revenue_weight=weight)
+        orders[f"ranker, revenue weight {weight:g}"] = scores_of("neural", net, held)
+    orders[f"lightgbm, revenue weight {settings.ranker_revenue_weight:g}"] = comparison.scores[
+        "lightgbm"
+    ]
+    orders["yardstick: ideal by relevance"] = judge.ideal()
+    orders["yardstick: ideal by true expected value"] = np.where(
+        held.mask, judge.expected_value(), -np.inf
+    )
+    index = orders["index order"]
+    index_value, index_ndcg = judge.cart_value(index), judge.ndcg(index)
+    figures = {}
+    for name, scores in orders.items():
+        value, ndcg = judge.cart_value(scores), judge.ndcg(scores)
+        figures[name] = {
+            "cart_value_per_search": round(value, 2),
+            "vs_index_order": round(value / index_value - 1, 3),
+            "true_ndcg_at_10": round(ndcg, 4),
+            "headroom_closed": round((ndcg - index_ndcg) / (1 - index_ndcg), 3),
         }
-        for name, scores in orders.items()
-    }
     print(json.dumps({
         "machine": machine(), "held_out_searches": len(held), "orders": figures,
         "seconds": round(time.perf_counter() - started, 1),

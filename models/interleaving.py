@@ -1,8 +1,9 @@
 """What an interleaving experiment says, read back from the lake: each interleaved search is won
-by the ranker whose team drew more of its clicks (a tie when as many, or none); the challenger
-wins the experiment when it won more searches than it lost and a sign test over those searches
-gives p < 0.05. Orders credited to a search go to the team of the ordered product, for
-information: the decision rests on clicks, as in the published method.
+by the ranker whose team earned more there (a tie when as much, or nothing); the challenger wins
+the experiment when it won more searches than it lost and a sign test over those searches gives
+p < 0.05. A team earns its clicks, as in the published method, plus what the store counts an
+order for (models.ranker.worth): the ranker's revenue weight times each ordered line's value
+over the mean price of the list it was ordered from. With no weight, clicks alone decide.
 
 Silver `search_impressions` names each interleaved result's team (a ranker version; none on a
 result both rankers agreed on, whose clicks credit neither); `clicks` and `order_items` join on
@@ -31,7 +32,7 @@ def credit(teams: Mapping[int, str], clicked: Iterable[int]) -> Counter[str]:
     return Counter(teams[p] for p in set(clicked) if p in teams)
 
 
-def outcome(credited: Mapping[str, int], challenger: str, champion: str) -> Outcome:
+def outcome(credited: Mapping[str, float], challenger: str, champion: str) -> Outcome:
     """The challenger's result on one search."""
     mine, theirs = credited.get(challenger, 0), credited.get(champion, 0)
     return "win" if mine > theirs else "loss" if theirs > mine else "tie"
@@ -67,6 +68,9 @@ class Interleaving:
     challenger_orders: int  # order lines credited to a result the challenger placed
     champion_orders: int
     p_value: float
+    # Those lines' value over their lists' mean prices (what the revenue weight multiplies).
+    challenger_value: float = 0.0
+    champion_value: float = 0.0
 
     @property
     def verdict(self) -> Verdict:
@@ -92,12 +96,16 @@ def tally(
     products_by_search: Mapping[str, Mapping[str, str]],
     champion: str,
     challenger: str,
+    values_by_search: Mapping[str, Mapping[str, float]] | None = None,
+    revenue_weight: float = 0.0,
 ) -> Interleaving:
     """The experiment of `challenger` against `champion` over the searches whose teams are
-    exactly those two (`products_by_search` maps product ids to teams, for order credit)."""
+    exactly those two (`products_by_search` maps product ids to teams, for order credit;
+    `values_by_search` each ordered product's value over its list's mean price, 1 if missing)."""
     results: Counter[str] = Counter()
     clicks: Counter[str] = Counter()
     orders: Counter[str] = Counter()
+    values: Counter[str] = Counter()
     searches = 0
     for search_id, teams in teams_by_search.items():
         if set(teams.values()) != {champion, challenger}:
@@ -105,14 +113,21 @@ def tally(
         searches += 1
         credited = credit(teams, clicks_by_search.get(search_id, ()))
         clicks.update(credited)
-        if credited:
-            results[outcome(credited, challenger, champion)] += 1
         placed = products_by_search.get(search_id, {})
-        orders.update(placed[p] for p in orders_by_search.get(search_id, ()) if p in placed)
+        ordered = [p for p in orders_by_search.get(search_id, ()) if p in placed]
+        orders.update(placed[p] for p in ordered)
+        value_of = (values_by_search or {}).get(search_id, {})
+        earned: Counter[str] = Counter()
+        for product in set(ordered):
+            earned[placed[product]] += value_of.get(product, 1.0)
+        values.update(earned)
+        if credited:
+            worth = {team: n + revenue_weight * earned[team] for team, n in credited.items()}
+            results[outcome(worth, challenger, champion)] += 1
     return Interleaving(
         champion, challenger, searches, results["win"], results["loss"], results["tie"],
         clicks[challenger], clicks[champion], orders[challenger], orders[champion],
-        sign_test(results["win"], results["loss"]),
+        sign_test(results["win"], results["loss"]), values[challenger], values[champion],
     )  # fmt: skip
 
 
@@ -134,12 +149,15 @@ def from_log(
 
 
 def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
-    """The experiment as the lake's silver tables hold it."""
+    """The experiment as the lake's silver tables hold it; an order line's value is over the
+    mean catalog price of the results of its search."""
     teams: dict[str, dict[int, str]] = defaultdict(dict)
     products: dict[str, dict[str, str]] = defaultdict(dict)
+    listed: dict[str, list[str]] = defaultdict(list)
     columns = ["search_id", "position", "product_id", "team"]
     shown = silver_rows(settings, "search_impressions", columns)
     for search_id, position, product_id, team in shown:
+        listed[search_id].append(product_id)
         if team in (champion, challenger):
             teams[search_id][int(position)] = team
             products[search_id][product_id] = team
@@ -151,4 +169,21 @@ def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
     for search_id, product_id in silver_rows(settings, "order_items", ["search_id", "product_id"]):
         if search_id in teams:
             orders[search_id].append(product_id)
-    return tally(teams, clicks, orders, products, champion, challenger)
+    earned: dict[str, Counter[str]] = defaultdict(Counter)
+    columns = ["search_id", "product_id", "line_total"]
+    for search_id, product_id, line_total in silver_rows(settings, "order_items", columns):
+        if search_id in teams:
+            earned[search_id][product_id] += float(line_total)
+    prices = {
+        p: float(price) for p, price in silver_rows(settings, "products", ["product_id", "price"])
+    }
+    values: dict[str, dict[str, float]] = {}
+    for search_id, lines in earned.items():
+        known = [prices[p] for p in listed[search_id] if p in prices]
+        mean = sum(known) / len(known) if known else 0.0
+        if mean > 0:
+            values[search_id] = {p: total / mean for p, total in lines.items()}
+    return tally(
+        teams, clicks, orders, products, champion, challenger, values,
+        settings.ranker_revenue_weight,
+    )  # fmt: skip

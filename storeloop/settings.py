@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # pair of the top EXPLORE_DEPTH swapped, logged as `swapped_at`: the randomisation position
     # bias is measured from (models.ranker.propensity.by_swaps). `make up` logs at 0.1.
     explore_share: float = Field(default=0.0, ge=0.0, le=0.5)
+    # What the ranker and its gate count a cart's price for, in gain units per list-average price
+    # (models.ranker.worth): 0 ranks by relevance alone; higher trades relevance for revenue.
+    ranker_revenue_weight: float = Field(default=3.0, ge=0.0, le=50.0)
 
     # simulation scale (make up uses these defaults; the e2e test shrinks them)
     sim_products: int = 5000

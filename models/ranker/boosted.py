@@ -11,6 +11,7 @@ import torch
 from models.ranker.data import SearchLists
 from models.ranker.features import FEATURES
 from models.ranker.model import DERIVED, derive
+from models.ranker.worth import gains
 
 PARAMS = {
     "objective": "lambdarank",
@@ -33,20 +34,28 @@ def derived_rows(features: np.ndarray, names: list[str] = FEATURES) -> np.ndarra
         return derive(torch.from_numpy(np.asarray(features, dtype=np.float32)), names).numpy()
 
 
-def fit_lambdarank(train: SearchLists, ipw: np.ndarray, seed: int, rounds: int = ROUNDS) -> Any:
-    """Graded labels as relevance levels; LightGBM's lambdarank scales each row's gradient by
-    its weight, so a clicked row weighs its inverse propensity (inverse propensity weighting)."""
+def fit_lambdarank(
+    train: SearchLists,
+    ipw: np.ndarray,
+    seed: int,
+    revenue_weight: float = 0.0,
+    rounds: int = ROUNDS,
+) -> Any:
+    """The gate's gains (models.ranker.worth), rounded, as relevance levels with gains of their
+    own size; LightGBM's lambdarank scales each row's gradient by its weight, so a clicked row
+    weighs its inverse propensity (inverse propensity weighting)."""
     import lightgbm as lgb
 
     rows = derived_rows(train.features)[train.mask]
-    labels = train.labels[train.mask].astype(int)
+    levels = np.rint(gains(train, revenue_weight)[train.mask]).astype(int)
     sizes = train.mask.sum(axis=1)
     weights = np.where(train.labels > 0, ipw, 1.0)[train.mask]
     # Named columns travel in the booster's text file, so a version says what it reads.
     data = lgb.Dataset(
-        rows, label=labels, group=sizes, weight=weights, feature_name=[*FEATURES, *DERIVED]
+        rows, label=levels, group=sizes, weight=weights, feature_name=[*FEATURES, *DERIVED]
     )
-    return lgb.train(PARAMS | {"seed": seed}, data, num_boost_round=rounds)
+    own_size = {"label_gain": list(range(int(levels.max()) + 1))}
+    return lgb.train(PARAMS | own_size | {"seed": seed}, data, num_boost_round=rounds)
 
 
 def score_boosted(

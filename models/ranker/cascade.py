@@ -27,6 +27,7 @@ import numpy as np
 
 from models.ranker.data import SearchLists
 from models.ranker.features import FEATURES
+from models.ranker.worth import gains as outcome_gains
 
 # The gate judges the rankers on the results shoppers probably read: a row whose chance to have
 # been looked at is below this says too little (its weight would pass 10; clipping it instead
@@ -98,13 +99,16 @@ class Cascade:
         """Inverse propensities, at most 1 / MIN_EXAMINATION (training weights)."""
         return 1.0 / np.maximum(self.examination(lists, names), MIN_EXAMINATION)
 
-    def gains(self, lists: SearchLists, names: Sequence[str] = FEATURES) -> np.ndarray:
-        """Graded gains (2^label - 1) of the logged outcomes on the rows shoppers probably read,
+    def gains(
+        self, lists: SearchLists, names: Sequence[str] = FEATURES, revenue_weight: float = 0.0
+    ) -> np.ndarray:
+        """Gains of the logged outcomes (models.ranker.worth) on the rows shoppers probably read,
         each divided by the chance it was read; 0 elsewhere. Their DCG under any ranking of the
         read rows estimates that ranking's DCG there without the shown order's position bias."""
         examined = self.examination(lists, names)
         read = lists.mask & (examined >= MIN_EXAMINATION)
-        return np.where(read, (np.power(2.0, lists.labels) - 1.0) / np.maximum(examined, 1e-9), 0.0)
+        worth = outcome_gains(lists, revenue_weight, names)
+        return np.where(read, worth / np.maximum(examined, 1e-9), 0.0)
 
     def as_dict(self) -> dict[str, Any]:
         return {

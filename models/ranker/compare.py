@@ -54,10 +54,10 @@ class Comparison:
 
 
 def evaluate(
-    scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None, cascade: Cascade
+    scores: np.ndarray, held_out: SearchLists, judge: HiddenRelevance | None, judged: Judged
 ) -> dict:
     metrics = {
-        METRIC: float(per_search(scores, Judged.of(cascade, held_out)).mean()),
+        METRIC: float(per_search(scores, judged).mean()),
         NAIVE: mean_ndcg(held_out.lists(scores)),
     }
     if judge is not None:
@@ -105,12 +105,14 @@ def compare(
     train = search_lists(train_frame, titles, embeddings, catalog)
     held_out = search_lists(held_frame, titles, embeddings, catalog)
     cascade = fit_cascade(train, UNPOSITIONED_NAMES, seed=settings.seed)
-    net, position_bias = fit(train, epochs=epochs, seed=settings.seed)
-    lightgbm = fit_lambdarank(train, cascade.inverse(train), seed=settings.seed)
+    weight = settings.ranker_revenue_weight
+    net, position_bias = fit(train, epochs=epochs, seed=settings.seed, revenue_weight=weight)
+    lightgbm = fit_lambdarank(train, cascade.inverse(train), settings.seed, weight)
     models = {"neural": net, "lightgbm": lightgbm}
     judge = HiddenRelevance.of(settings, held_out)
+    judged = Judged.of(cascade, held_out, weight)
     held_scores = {"index": index_order(held_out)}
-    index = evaluate(held_scores["index"], held_out, judge, cascade)
+    index = evaluate(held_scores["index"], held_out, judge, judged)
     metrics = {f"index_{k}": v for k, v in index.items()}
     for kind, model in models.items():
         scores = held_scores[kind] = scores_of(kind, model, held_out)
@@ -118,7 +120,7 @@ def compare(
             from models.errors import TrainingDataError
 
             raise TrainingDataError("corrupt_window", f"{kind} scores are not finite")
-        found = evaluate(scores, held_out, judge, cascade)
+        found = evaluate(scores, held_out, judge, judged)
         metrics |= {f"{kind}_{k}": v for k, v in found.items()}
     if judge is not None:
         metrics[f"ideal_{CART_VALUE}"] = judge.cart_value(judge.ideal())
@@ -135,7 +137,7 @@ def compare(
         metrics["propensity_swapped_lists"] = swaps.swapped_lists
     return Comparison(
         frame, held_frame, train, held_out, cascade, models, metrics, judge, held_scores,
-        Judged.of(cascade, held_out), position_bias,
+        judged, position_bias,
     )  # fmt: skip
 
 
@@ -147,8 +149,8 @@ class Judged:
     gains: np.ndarray
 
     @classmethod
-    def of(cls, cascade: Cascade, lists: SearchLists) -> Judged:
-        return cls(cascade.read(lists), cascade.gains(lists))
+    def of(cls, cascade: Cascade, lists: SearchLists, revenue_weight: float = 0.0) -> Judged:
+        return cls(cascade.read(lists), cascade.gains(lists, revenue_weight=revenue_weight))
 
 
 def per_search(scores: np.ndarray, judged: Judged) -> np.ndarray:

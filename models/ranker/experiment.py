@@ -86,6 +86,7 @@ def _log(
         "ties": result.ties, "p_value": result.p_value,
         "challenger_clicks": result.challenger_clicks, "champion_clicks": result.champion_clicks,
         "challenger_orders": result.challenger_orders, "champion_orders": result.champion_orders,
+        "challenger_value": result.challenger_value, "champion_value": result.champion_value,
     }  # fmt: skip
     if run_id:
         for name, value in figures.items():

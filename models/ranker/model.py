@@ -82,7 +82,8 @@ def quantile_scale(rows: torch.Tensor, knots: torch.Tensor) -> torch.Tensor:
 
 class RankerNet(nn.Module):
     """Scores (n,) for one list (n, f) or (s, n) for padded lists (s, n, f); higher ranks first.
-    Pointwise: each row's score is its expected graded outcome had it been shown first."""
+    Pointwise: each row's score is its expected worth (models.ranker.worth) had it been shown
+    first."""
 
     def __init__(self, knots: np.ndarray, hidden: int = 32, names: list[str] = FEATURES) -> None:
         super().__init__()

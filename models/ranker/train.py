@@ -22,7 +22,7 @@ from models.ranker.data import SearchLists
 from models.ranker.embeddings import TitleEmbeddings, build_product_embeddings, load_encoder
 from models.ranker.experiment import conclude_interleaving
 from models.ranker.features import FEATURES
-from models.ranker.learn import BATCH, EPOCHS, HIDDEN, LEARNING_RATE, WEIGHT_DECAY
+from models.ranker.learn import BATCH, EPOCHS, HIDDEN, LEARNING_RATE, MEMBERS, WEIGHT_DECAY
 from models.ranker.mlflow_io import log_candidate, set_version_tags
 from models.ranker.model import IndexOrderNet
 from models.ranker.predict import MODEL_NAME, load_version
@@ -87,7 +87,7 @@ def train_ranker(
     }
     with mlflow.start_run(run_name="search-ranker") as run:
         mlflow.set_tags(window | {"ranker.kind": OURS})
-        mlflow.log_params(_params(result, epochs, shuffle_labels, settings.seed))
+        mlflow.log_params(_params(result, epochs, shuffle_labels, settings))
         mlflow.log_metrics(metrics)
         mlflow.log_dict(
             {
@@ -145,18 +145,21 @@ def rescore_champion(
     return Contender("champion", ranker.kind, "champion", per_search(scores, judged), version)
 
 
-def _params(result: Comparison, epochs: int, shuffle_labels: bool, seed: int) -> dict[str, Any]:
+def _params(
+    result: Comparison, epochs: int, shuffle_labels: bool, settings: Settings
+) -> dict[str, Any]:
     from models.ranker.boosted import PARAMS, ROUNDS
 
     return {
         "epochs": epochs,
-        "loss": "pointwise_graded_with_position_bias",
-        "model": f"quantile-scaled mlp{HIDDEN}x{HIDDEN}",
+        "loss": "pointwise_worth_with_position_bias",
+        "revenue_weight": settings.ranker_revenue_weight,
+        "model": f"mean of {MEMBERS} quantile-scaled mlp{HIDDEN}x{HIDDEN}",
         "batch_rows": BATCH,
         "learning_rate": LEARNING_RATE,
         "weight_decay": WEIGHT_DECAY,
         "propensities": "cascade_maximum_likelihood",
-        "seed": seed,
+        "seed": settings.seed,
         "shuffle_labels": shuffle_labels,
         "train_searches": len(result.train),
         "held_out_searches": len(result.held_out),

@@ -89,7 +89,7 @@ def test_first_ranker_beats_index_order_and_the_gates_winner_serves(lake_setting
     assert version.tags["feature_service"] == "ranker_v2"
     assert version.tags["data.held_out_day"] == "2024-03-05"
     run = client.get_run(result["run_id"])
-    assert run.data.params["loss"] == "pointwise_graded_with_position_bias"
+    assert run.data.params["loss"] == "pointwise_worth_with_position_bias"
     assert run.info.artifact_uri.startswith(lake_settings.mlflow_artifacts_dir.as_uri())
 
 

@@ -54,3 +54,19 @@ def test_a_significant_majority_decides_the_verdict():
     assert (won.wins, won.losses) == (30, 10) and won.p_value < 0.05 and won.verdict == "win"
     lost = tally(teams, clicks, {}, {}, champion="5", challenger="3")
     assert lost.verdict == "loss"
+
+
+def test_with_a_revenue_weight_what_a_team_sold_can_outweigh_a_click():
+    teams = {"s1": {1: "5", 2: "3"}}
+    clicks = {"s1": [1, 2]}  # one click each
+    products = {"s1": {"cheap": "5", "dear": "3"}}
+    orders = {"s1": ["dear"]}  # the champion's result was bought
+    values = {"s1": {"dear": 1.5}}  # at 1.5 times the list's mean price
+    by_clicks = tally(teams, clicks, orders, products, champion="3", challenger="5")
+    assert (by_clicks.wins, by_clicks.losses, by_clicks.ties) == (0, 0, 1)
+    by_worth = tally(teams, clicks, orders, products, "3", "5", values, revenue_weight=2.0)
+    assert (by_worth.wins, by_worth.losses, by_worth.ties) == (0, 1, 0)
+    assert (by_worth.champion_value, by_worth.challenger_value) == (1.5, 0.0)
+    # an order of a product its list does not price counts as one mean price
+    unpriced = tally(teams, clicks, orders, products, "3", "5", {}, revenue_weight=2.0)
+    assert unpriced.champion_value == 1.0 and unpriced.losses == 1

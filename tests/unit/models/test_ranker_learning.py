@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from models.ranker.data import SearchLists
 from models.ranker.features import FEATURES
@@ -46,3 +47,21 @@ def test_the_net_ranks_by_what_earns_clicks_not_by_where_they_were_shown():
     assert np.corrcoef(scores.ravel(), relevance.ravel())[0, 1] > 0.8
     # The shown position's effect went into the bias, falling down the list.
     assert position_bias[0] == 0.0 and position_bias[9] < position_bias[2] < 0.0
+
+
+def test_the_served_net_scores_the_mean_of_its_members():
+    import torch
+
+    from models.ranker.learn import HIDDEN, merged
+    from models.ranker.model import RankerNet, content_rows, quantile_knots
+
+    train, _ = logged_lists(300, seed=4)
+    knots = quantile_knots(content_rows(train.features, train.mask))
+    members = []
+    for seed in range(3):
+        torch.manual_seed(seed)
+        members.append(RankerNet(knots, hidden=HIDDEN).eval())
+    wide = merged(members, knots)
+    assert wide.mlp[0].out_features == 3 * HIDDEN
+    mean = np.mean([score_lists(net, train) for net in members], axis=0)
+    assert score_lists(wide, train) == pytest.approx(mean, abs=1e-5)
