@@ -105,7 +105,7 @@ def tally(
     results: Counter[str] = Counter()
     clicks: Counter[str] = Counter()
     orders: Counter[str] = Counter()
-    values: Counter[str] = Counter()
+    values: defaultdict[str, float] = defaultdict(float)
     searches = 0
     for search_id, teams in teams_by_search.items():
         if set(teams.values()) != {champion, challenger}:
@@ -117,10 +117,10 @@ def tally(
         ordered = [p for p in orders_by_search.get(search_id, ()) if p in placed]
         orders.update(placed[p] for p in ordered)
         value_of = (values_by_search or {}).get(search_id, {})
-        earned: Counter[str] = Counter()
+        earned: defaultdict[str, float] = defaultdict(float)
         for product in set(ordered):
             earned[placed[product]] += value_of.get(product, 1.0)
-        values.update(earned)
+            values[placed[product]] += value_of.get(product, 1.0)
         if credited:
             worth = {team: n + revenue_weight * earned[team] for team, n in credited.items()}
             results[outcome(worth, challenger, champion)] += 1
@@ -169,7 +169,7 @@ def measure(settings: Settings, champion: str, challenger: str) -> Interleaving:
     for search_id, product_id in silver_rows(settings, "order_items", ["search_id", "product_id"]):
         if search_id in teams:
             orders[search_id].append(product_id)
-    earned: dict[str, Counter[str]] = defaultdict(Counter)
+    earned: defaultdict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     columns = ["search_id", "product_id", "line_total"]
     for search_id, product_id, line_total in silver_rows(settings, "order_items", columns):
         if search_id in teams:

@@ -80,17 +80,23 @@ def _fit_one(
 def merged(nets: list[RankerNet], knots: np.ndarray) -> RankerNet:
     """One net that scores the mean of `nets` (same inputs and knots): their hidden layers side
     by side, the second block-diagonal, so that a version saves, loads and serves like one."""
-    width = sum(net.mlp[0].out_features for net in nets)
+    width = sum(_layer(net, 0).out_features for net in nets)
     wide = RankerNet(knots, hidden=width, names=nets[0].feature_names)
-    first, second, last = (wide.mlp[i] for i in (0, 2, 4))
+    first, second, last = (_layer(wide, i) for i in (0, 2, 4))
     with torch.no_grad():
-        first.weight.copy_(torch.cat([net.mlp[0].weight for net in nets]))
-        first.bias.copy_(torch.cat([net.mlp[0].bias for net in nets]))
-        second.weight.copy_(torch.block_diag(*[net.mlp[2].weight for net in nets]))
-        second.bias.copy_(torch.cat([net.mlp[2].bias for net in nets]))
-        last.weight.copy_(torch.cat([net.mlp[4].weight for net in nets], dim=1) / len(nets))
-        last.bias.copy_(torch.stack([net.mlp[4].bias for net in nets]).mean(dim=0))
+        first.weight.copy_(torch.cat([_layer(net, 0).weight for net in nets]))
+        first.bias.copy_(torch.cat([_layer(net, 0).bias for net in nets]))
+        second.weight.copy_(torch.block_diag(*[_layer(net, 2).weight for net in nets]))
+        second.bias.copy_(torch.cat([_layer(net, 2).bias for net in nets]))
+        last.weight.copy_(torch.cat([_layer(net, 4).weight for net in nets], dim=1) / len(nets))
+        last.bias.copy_(torch.stack([_layer(net, 4).bias for net in nets]).mean(dim=0))
     return wide.eval()
+
+
+def _layer(net: RankerNet, index: int) -> torch.nn.Linear:
+    layer = net.mlp[index]
+    assert isinstance(layer, torch.nn.Linear)
+    return layer
 
 
 def score_lists(model: torch.nn.Module, data: SearchLists) -> np.ndarray:
