@@ -13,8 +13,14 @@ from transactional.cart.domain import GUEST_CART_ID, GUEST_CART_TTL_S, MAX_LINE_
 from transactional.cart.schemas import cart_body
 from transactional.cart.views import CartView
 from transactional.common.errors import Unauthenticated
-from transactional.gateway.identity import IdentityErrorCode, StoreDep, UserOrGuest
+from transactional.gateway.identity import (
+    GUESTS_WELCOME,
+    IdentityErrorCode,
+    StoreDep,
+    UserOrGuest,
+)
 from transactional.gateway.serialize import to_json
+from transactional.gateway.wire_types import WHOLE
 
 router = APIRouter(prefix="/api/cart", tags=["cart"])
 
@@ -32,7 +38,7 @@ GuestCartCookie = Annotated[str | None, Cookie(alias=CART_COOKIE, include_in_sch
 class NewCartItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     product_id: str = Field(min_length=1, max_length=32)
-    quantity: int = Field(default=1, gt=0, le=MAX_LINE_QUANTITY)
+    quantity: Annotated[int, Field(gt=0, le=MAX_LINE_QUANTITY), WHOLE] = 1
     search_id: str | None = Field(default=None, max_length=40)
     recommendation_id: str | None = Field(default=None, max_length=40)
 
@@ -43,7 +49,7 @@ def guest_cart_id(header: str | None, cookie: str | None) -> str | None:
     return cookie if cookie and GUEST_CART_ID.match(cookie) else None
 
 
-@router.post("/items", status_code=201, responses=cart_body(201))
+@router.post("/items", status_code=201, responses=cart_body(201), openapi_extra=GUESTS_WELCOME)
 def add_item(
     body: NewCartItem,
     user: UserOrGuest,
@@ -71,7 +77,7 @@ def add_item(
     return _guest_answer(view, 201)
 
 
-@router.get("", responses=cart_body(200))
+@router.get("", responses=cart_body(200), openapi_extra=GUESTS_WELCOME)
 def view_cart(
     user: UserOrGuest,
     store: StoreDep,
@@ -88,7 +94,7 @@ def view_cart(
     return _guest_answer(store.cart.view_guest(cart_id), 200)
 
 
-@router.delete("/items/{product_id}", status_code=204)
+@router.delete("/items/{product_id}", status_code=204, openapi_extra=GUESTS_WELCOME)
 def remove_item(
     product_id: str,
     user: UserOrGuest,

@@ -2,48 +2,53 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.catalog.service import MAX_PAGE
+from transactional.common.text import NOT_BLANK
 from transactional.gateway.identity import ActingUser, StoreDep
 from transactional.gateway.serialize import to_json
+from transactional.gateway.wire_types import NUMBER, WHOLE, Amount
+from transactional.inventory.domain import MAX_RESTOCK
 
 router = APIRouter(prefix="/api/products", tags=["catalog"])
 
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+MAX_RATING_COUNT = 1_000_000_000
+
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
-Rating = Annotated[float, Field(ge=0, le=5)]
+Rating = Annotated[float, Field(ge=0, le=5), NUMBER]
+RatingCount = Annotated[int, Field(ge=0, le=MAX_RATING_COUNT), WHOLE]
+InitialStock = Annotated[int, Field(ge=0, le=MAX_RESTOCK), WHOLE]
 
 
 class NewProduct(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
     description: str = ""
     brand: str = ""
     category: str = ""
-    price: Price
+    price: Amount
     currency: Currency = "USD"
     rating: Rating = 0.0
-    rating_count: int = Field(default=0, ge=0)
+    rating_count: RatingCount = 0
     image_url: str = ""
-    initial_stock: int = Field(default=0, ge=0)
+    initial_stock: InitialStock = 0
     product_id: str | None = Field(default=None, pattern=r"^p-[0-9A-Za-z_-]{1,30}$")
 
 
 class ProductChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str | None = Field(default=None, min_length=1, max_length=500)
+    title: str | None = Field(default=None, min_length=1, max_length=500, pattern=NOT_BLANK)
     description: str | None = None
     brand: str | None = None
     category: str | None = None
-    price: Price | None = None
+    price: Amount | None = None
     currency: Currency | None = None
     rating: Rating | None = None
-    rating_count: int | None = Field(default=None, ge=0)
+    rating_count: RatingCount | None = None
     image_url: str | None = None
 
 

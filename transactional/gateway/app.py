@@ -25,6 +25,7 @@ from transactional.gateway.errors import (
 )
 from transactional.gateway.identity import token_claims
 from transactional.gateway.middleware import GatewayMiddleware
+from transactional.gateway.openapi_schema import document_without_nulls
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
 from transactional.gateway.serving_proxy import router as serving_router
 from transactional.inventory.routes import router as inventory_router
@@ -102,6 +103,7 @@ def create_app(
             return error_response(503, "database_unavailable", repr(error))
         return {"status": "ok"}
 
+    app.openapi = document_without_nulls(app)  # type: ignore[method-assign]
     return app
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from storeloop.request_ids import current_request_id
 from transactional.common.errors import (
@@ -110,12 +111,27 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
     )
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = {404: GatewayErrorCode.NOT_FOUND, 405: GatewayErrorCode.METHOD_NOT_ALLOWED}.get(
         error.status_code, GatewayErrorCode.HTTP_ERROR
     )
-    return error_response(error.status_code, code.value, str(error.detail))
+    answer = error_response(error.status_code, code.value, str(error.detail))
+    answer.headers.update(error.headers or {})
+    if error.status_code == 405:
+        # RFC 9110: a 405 lists every method of the resource. Starlette's own header names only
+        # the first route on the path, and a path here has one route per method.
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
+    return answer
+
+
+def allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:

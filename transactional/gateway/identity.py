@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -65,6 +65,9 @@ def user_or_guest(
         return None
     return acting_user(request, auth, credentials)
 
+
+# `openapi_extra` of a route open to guests: its schema says the token is optional.
+GUESTS_WELCOME: dict[str, Any] = {"security": [{}]}
 
 StoreDep = Annotated[Store, Depends(current_store)]
 AuthDep = Annotated[AuthService, Depends(current_auth)]

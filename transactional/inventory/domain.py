@@ -8,6 +8,10 @@ from numbers import Integral
 
 from transactional.common.errors import Conflict, Invalid
 
+# Units one restock (or a new listing) may add: more is a typing slip, and stock must stay far
+# inside a 64-bit column.
+MAX_RESTOCK = 1_000_000
+
 
 class InventoryErrorCode(StrEnum):
     OUT_OF_STOCK = "out_of_stock"

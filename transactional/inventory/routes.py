@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.gateway.identity import ActingUser, StoreDep
+from transactional.gateway.wire_types import WHOLE
+from transactional.inventory.domain import MAX_RESTOCK
 
 router = APIRouter(prefix="/api/products", tags=["inventory"])
 
 
 class Restock(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    quantity: int = Field(gt=0, le=1_000_000)
+    quantity: Annotated[int, Field(gt=0, le=MAX_RESTOCK), WHOLE]
 
 
 @router.post("/{product_id}/stock")

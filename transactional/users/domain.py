@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from transactional.common.errors import Conflict, Forbidden, Invalid, NotFound
+from transactional.common.text import BLANK
 
 
 class Role(StrEnum):
@@ -43,7 +44,9 @@ class NotASeller(Forbidden):
         super().__init__(UserErrorCode.NOT_A_SELLER, f"{user_id!r} is not a seller", "user_id")
 
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The API schema states this rule too: no blank or control character anywhere in an address.
+EMAIL_PATTERN = rf"^[^@{BLANK}]+@[^@{BLANK}]+\.[^@{BLANK}]+$"
+EMAIL = re.compile(EMAIL_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from transactional.cart.routes import CART_COOKIE, GuestCartCookie, GuestCartHeader, guest_cart_id
+from transactional.common.text import NOT_BLANK
 from transactional.gateway.identity import ActingUser, AuthDep, StoreDep
 from transactional.gateway.serialize import to_json
 from transactional.users.auth import TokenPair
-from transactional.users.domain import Role
+from transactional.users.domain import EMAIL_PATTERN, Role
 from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -23,8 +24,8 @@ Password = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
 class Registration(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     password: SecretStr = Password
     # Admins are made by operators, never through the public API.
     role: Literal["customer", "seller"] = "customer"

@@ -3,9 +3,7 @@ PostgreSQL for 10 units; exactly 10 orders are paid and nothing answers 5xx."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -14,11 +12,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
 from contracts import events
 from storeloop.settings import Settings
+from tests.integration.transactional.served import served
 from tests.unit.transactional.test_tx_api import CHEAP_HASHER
 from transactional.gateway.app import create_app
 from transactional.payments.sandbox import APPROVE_CARD
@@ -29,12 +27,6 @@ UNITS = 10
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gateway_url(pg_store, tmp_path) -> Iterator[str]:
     """The gateway app in a real uvicorn server on a free port, in this process (a thread)."""
@@ -42,19 +34,8 @@ def gateway_url(pg_store, tmp_path) -> Iterator[str]:
         data_dir=tmp_path, rate_limit_capacity=10**6, rate_limit_refill_per_s=1e6, serving_port=9
     )
     app = create_app(config, pg_store, hasher=CHEAP_HASHER)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_200_buyers_race_over_http_for_10_units(pg_store, gateway_url):

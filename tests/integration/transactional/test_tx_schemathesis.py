@@ -1,107 +1,103 @@
-"""A bounded schemathesis run against the gateway's own OpenAPI schema, in-process (ASGI): no 5xx,
-and every status code, header and body matches what the schema documents, errors included."""
+"""Schemathesis with every check, as its users run it (the CLI, every phase, a new seed each run),
+against the gateway served over real HTTP: no 5xx, and every status code, header and body as the
+schema documents them, errors, `Allow` and authentication included.
+
+The seed is printed and named in a failure; `SCHEMATHESIS_SEED=<seed>` replays that run."""
 
 from __future__ import annotations
 
+import os
+import random
+import subprocess
+import sys
 from decimal import Decimal
 
+import httpx
 import pytest
-import schemathesis
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
-from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from storeloop.settings import Settings
+from tests.integration.transactional.served import served
 from transactional.bootstrap import bootstrap
+from transactional.cart.routes import CART_HEADER
 from transactional.gateway.app import create_app
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse battery"
-# Per operation and mode: bounded so the whole run stays well under a minute.
-MAX_EXAMPLES = 10
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    negative_data_rejection,  # a request the schema forbids must get a 4xx, never a 2xx
-]
+# Per operation and phase: bounded so the whole run stays well under a minute.
+MAX_EXAMPLES = 25
+# Serving is another service (tested with it); logout would revoke the token mid-run.
+EXCLUDED = ["--exclude-path-regex", "^/api/(search|recommendations)"]
+EXCLUDED += ["--exclude-path", "/api/auth/logout"]
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
-    """SQLite in a temporary directory, a small catalog, one customer; limits out of the way."""
+    """SQLite in a temporary directory, a small catalog, a customer, a seller and a guest cart,
+    served over real HTTP; limits out of the way.
+    Yields (url, {role: access token}, guest cart id)."""
     data_dir = tmp_path_factory.mktemp("schemathesis")
     config = Settings(
         data_dir=data_dir, serving_port=9, rate_limit_capacity=10**6, rate_limit_refill_per_s=1e6
     )
     store = bootstrap(config)
-    seller = store.users.register("Sal", "sal@example.com", "seller")
-    for n in range(5):
-        store.catalog.create_product(
-            seller, f"Lamp {n}", "", "Lux", "lighting", Decimal("9.99"), initial_stock=50
-        )
     app = create_app(config, store, hasher=CHEAP_HASHER)
     with TestClient(app) as client:
-        client.post(
-            "/api/auth/register",
-            json={"name": "Cy", "email": "cy@example.com", "password": PASSWORD},
-        )
-        login = client.post(
-            "/api/auth/login", json={"email": "cy@example.com", "password": PASSWORD}
-        )
-        yield app, login.json()["access_token"]
+        tokens = {}
+        for role, name in (("customer", "Cy"), ("seller", "Sal")):
+            email = f"{name.lower()}@example.com"
+            client.post(
+                "/api/auth/register",
+                json={"name": name, "email": email, "password": PASSWORD, "role": role},
+            )
+            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+            tokens[role] = login.json()["access_token"]
+        seller = login.json()["user_id"]
+        product_ids = [
+            store.catalog.create_product(
+                seller, f"Lamp {n}", "", "Lux", "lighting", Decimal("9.99"), initial_stock=50
+            )
+            for n in range(5)
+        ]
+        guest = client.post("/api/cart/items", json={"product_id": product_ids[0]})
+    with served(app) as port:
+        yield f"http://127.0.0.1:{port}", tokens, guest.headers[CART_HEADER]
     store.close()
 
 
-def operations(app):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    # Serving is another service (tested with it); logout would revoke the token mid-run.
-    schema = schema.exclude(path_regex=r"^/api/(search|recommendations)").exclude(
-        method="POST", path="/api/auth/logout"
+@pytest.mark.parametrize("role", ["customer", "seller"])
+def test_every_route_answers_as_documented(gateway, tmp_path, role):
+    """As a customer and as a seller: each reaches routes the other is refused."""
+    url, tokens, cart_id = gateway
+    seed = int(os.environ.get("SCHEMATHESIS_SEED") or random.randrange(2**32))
+    print(f"schemathesis seed {seed} as a {role} (replay: SCHEMATHESIS_SEED={seed})")
+    # Schemathesis 4.32 assumes a header value is letters and digits: it cannot write a guest
+    # cart id (`g-` and hex) and sends its invalid stand-in as a valid request. A real guest
+    # cart's id goes there instead; the header's own 422 is tested in the cart API tests.
+    settings = tmp_path / "schemathesis.toml"
+    settings.write_text(f'[parameters]\n"header.{CART_HEADER}" = "{cart_id}"\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "--config-file", str(settings), "--no-color"]
+        + ["run", f"{url}/openapi.json", "--checks", "all", "--seed", str(seed)]
+        + ["--max-examples", str(MAX_EXAMPLES), "-H", f"Authorization: Bearer {tokens[role]}"]
+        + EXCLUDED,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,  # its reports and caches stay out of the checkout
     )
-    return [result.ok() for result in schema.get_all_operations()]
+    report = run.stdout + run.stderr
+    assert "Tested:" in report and "Seed:" in report, report[-4000:]
+    assert run.returncode == 0, f"seed {seed} as a {role}:\n{report[-12000:]}"
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_every_route_answers_as_documented(gateway, mode):
-    """(Schemathesis's lazy pytest loader does not run on this pytest, so the operations are
-    walked here, each with its own bounded, derandomized Hypothesis run.)"""
-    app, token = gateway
-    problems: dict[str, str] = {}
-    for operation in operations(app):
-
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,  # the same examples on every run: a failure replays
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def answers_as_documented(case) -> None:
-            # Always the real token: a generated one is just a 401 (forged tokens have their
-            # own tests), and the protected routes would never run.
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
-            case.call_and_validate(checks=CHECKS)
-
-        try:
-            answers_as_documented()
-        except Unsatisfiable:
-            # Nothing in this operation's schema can be broken (e.g. a free-form string path
-            # parameter and no body): there are no negative cases to send.
-            assert mode == GenerationMode.NEGATIVE, operation.label
-        except Exception as failure:  # noqa: BLE001 - every operation's failure is reported
-            problems[operation.label] = str(failure)[:2000]
-    assert not problems, "\n\n".join(f"{label}:\n{text}" for label, text in problems.items())
+def test_a_wrong_method_names_every_method_of_the_resource(gateway):
+    """RFC 9110: a 405 carries `Allow`, here with the GET and the POST of two routes."""
+    url, _tokens, _cart_id = gateway
+    answer = httpx.request("PUT", f"{url}/api/products")
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, POST"
+    assert answer.json()["error"]["code"] == "method_not_allowed"
