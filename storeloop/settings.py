@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     # Per-client token bucket at the gateway: a burst of `capacity`, then `refill_per_s` a second.
     rate_limit_capacity: int = Field(default=100, ge=1)
     rate_limit_refill_per_s: float = Field(default=50.0, gt=0)
+    # Request bodies above this many bytes get 413 before anything reads them.
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # Browser origins (scheme://host[:port]) allowed to call the API cross-origin, e.g.
+    # STORE_CORS_ORIGINS='["https://shop.example"]'; none by default: same origin only.
+    cors_origins: list[str] = Field(default_factory=list)
     # Feast's online store: a SQLite file under feast_dir, or the Redis of `redis_url`.
     feast_online_store: Literal["sqlite", "redis"] = "sqlite"
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"

@@ -9,6 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 from storeloop.settings import Settings
@@ -76,10 +77,22 @@ def create_app(
     app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
     app.state.cache = cache
     install_error_handlers(app)
+    if settings.cors_origins:
+        # Inside the gateway middleware: a preflight is rate limited and carries a request id.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            allow_credentials=True,  # the guest cart's cookie
+            max_age=600,
+        )
     app.add_middleware(
         GatewayMiddleware,
         limiter=RateLimiter(cache, rate_limit or RateLimit.from_settings(settings)),
         token_claims=lambda authorization: token_claims(app.state.auth, authorization),
+        max_body_bytes=settings.max_request_bytes,
     )
     for router in (
         auth_router,
@@ -106,6 +119,22 @@ def create_app(
     app.openapi = document_without_nulls(app)  # type: ignore[method-assign]
     return app
 
+
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Cart-Id",
+    "X-Request-Id",
+]
+CORS_EXPOSED_HEADERS = [
+    "Retry-After",
+    "X-Cart-Id",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-Request-Id",
+]
 
 HEALTH_RESPONSES: dict[int | str, dict] = {
     503: {"model": ErrorResponse, "description": "the database does not answer"}

@@ -32,6 +32,7 @@ class GatewayErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     HTTP_ERROR = "http_error"
     SERVING_UNAVAILABLE = "serving_unavailable"
     RATE_LIMITED = "rate_limited"
@@ -66,6 +67,7 @@ _ERROR_MEANINGS = {
     403: "the acting user may not do this",
     404: "unknown route or id",
     409: "the current state forbids it",
+    413: "the request body is larger than the gateway accepts",
     422: "a value breaks a rule; `field` names it",
     429: "rate limited; see the Retry-After header",
 }
@@ -113,9 +115,11 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    code = {404: GatewayErrorCode.NOT_FOUND, 405: GatewayErrorCode.METHOD_NOT_ALLOWED}.get(
-        error.status_code, GatewayErrorCode.HTTP_ERROR
-    )
+    code = {
+        404: GatewayErrorCode.NOT_FOUND,
+        405: GatewayErrorCode.METHOD_NOT_ALLOWED,
+        413: GatewayErrorCode.PAYLOAD_TOO_LARGE,
+    }.get(error.status_code, GatewayErrorCode.HTTP_ERROR)
     answer = error_response(error.status_code, code.value, str(error.detail))
     answer.headers.update(error.headers or {})
     if error.status_code == 405:
