@@ -76,10 +76,10 @@ def get_product(product_id: str, store: StoreDep) -> Any:
 def update_product(product_id: str, body: ProductChanges, user: ActingUser, store: StoreDep) -> Any:
     # Only fields the client sent; an explicit null for a required value is not a change.
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return to_json(store.catalog.update_product(product_id, user.user_id, **changes))
+    return to_json(store.catalog.update_product(product_id, user.seller_scope, **changes))
 
 
 @router.delete("/{product_id}", status_code=204)
 def delete_product(product_id: str, user: ActingUser, store: StoreDep) -> Response:
-    store.catalog.delete_product(product_id, user.user_id)
+    store.catalog.delete_product(product_id, user.seller_scope)
     return Response(status_code=204)

@@ -80,20 +80,25 @@ class CatalogService:
                 tx.record(events.STOCK_CHANGED, product_id, change.payload())
         return product_id
 
-    def update_product(self, product_id: str, seller_id: str, **changes: Any) -> ProductView:
+    def update_product(self, product_id: str, seller_id: str | None, **changes: Any) -> ProductView:
+        """`seller_id`: only that seller's product; None: any (an admin's moderation)."""
         with self.uow.begin() as tx:
             repo = ProductRepository(tx.connection)
             product = _live_product(repo, product_id)
-            product.ensure_owned_by(seller_id)
+            if seller_id is not None:
+                product.ensure_owned_by(seller_id)
             updated = product.changed(changes, tx.now)
             repo.save(updated)
             tx.record(events.PRODUCT_UPDATED, product_id, updated.snapshot())
         return self.get_product(product_id)
 
-    def delete_product(self, product_id: str, seller_id: str) -> None:
+    def delete_product(self, product_id: str, seller_id: str | None) -> None:
+        """`seller_id`: only that seller's product; None: any (an admin's moderation)."""
         with self.uow.begin() as tx:
             repo = ProductRepository(tx.connection)
-            _live_product(repo, product_id).ensure_owned_by(seller_id)
+            product = _live_product(repo, product_id)
+            if seller_id is not None:
+                product.ensure_owned_by(seller_id)
             repo.mark_deleted(product_id, tx.now)
             tx.record(events.PRODUCT_DELETED, product_id, {"product_id": product_id})
 

@@ -21,5 +21,5 @@ class Restock(BaseModel):
 
 @router.post("/{product_id}/stock")
 def restock(product_id: str, body: Restock, user: ActingUser, store: StoreDep) -> Any:
-    level = store.inventory.restock(product_id, body.quantity, seller_id=user.user_id)
+    level = store.inventory.restock(product_id, body.quantity, seller_id=user.seller_scope)
     return {"product_id": product_id, "stock": level}

@@ -61,6 +61,12 @@ class User:
     def can_sell(self) -> bool:
         return self.role in (Role.SELLER, Role.ADMIN)
 
+    @property
+    def seller_scope(self) -> str | None:
+        """Whose listings this user may change: its own, or any (None) for an admin, who
+        moderates the marketplace."""
+        return None if self.role is Role.ADMIN else self.user_id
+
     def ensure_seller(self) -> None:
         if not self.can_sell:
             raise NotASeller(self.user_id)

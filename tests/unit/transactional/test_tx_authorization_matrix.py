@@ -1,0 +1,197 @@
+"""The authorization matrix: every operation of the gateway's OpenAPI schema, called by each of
+anonymous, a customer, another customer, a seller, another seller and an admin, answers what the
+rules below expect. The operations come from the schema, so a new route fails here until it
+has a request below and its rule holds.
+
+The rules, from the strictest: a webhook trusts its signature, never a token (401 without one);
+an operation without security is public; an anonymous call to a protected operation is 401 (a
+cart route takes a guest cart instead); a role outside the route's policy is 403; another
+seller's product is 403 (`not_product_owner`), while an admin moderates any; another shopper's
+order is 404, so order ids reveal nothing. Anything else is allowed: not 401, 403 or 404, and
+never a 5xx of the gateway's own (search and recommendations answer 503 here: no serving runs
+behind this gateway).
+
+A refused call changes nothing: the outbox (every state change's event) is the same after it.
+Each call runs in a store of its own, so an allowed call that changes state cannot hide the
+answer of the next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from storeloop.settings import Settings
+from tests.unit.transactional.conftest import START
+from tests.unit.transactional.test_tx_api import CHEAP_HASHER, PASSWORD, as_user
+from transactional.bootstrap import bootstrap
+from transactional.common.clock import SimulatedClock
+from transactional.common.outbox import outbox
+from transactional.gateway.app import create_app
+from transactional.gateway.policy import ROLES_OF_ROUTE
+from transactional.payments.sandbox import APPROVE_CARD
+from transactional.users.domain import Role
+from transactional.users.service import UserService
+
+IDENTITIES = ["anonymous", "customer", "other customer", "seller", "other seller", "admin"]
+ROLE_OF = {
+    "customer": Role.CUSTOMER,
+    "other customer": Role.CUSTOMER,
+    "seller": Role.SELLER,
+    "other seller": Role.SELLER,
+    "admin": Role.ADMIN,
+}
+ALLOWED = "allowed"
+# Operations on a resource one account owns: who else is refused, and how.
+PRODUCT_OF_SELLER = {"other seller": 403}
+ORDER_OF_CUSTOMER = {"other customer": 404, "other seller": 404}
+OWNED = {
+    ("PATCH", "/api/products/{product_id}"): PRODUCT_OF_SELLER,
+    ("DELETE", "/api/products/{product_id}"): PRODUCT_OF_SELLER,
+    ("POST", "/api/products/{product_id}/stock"): PRODUCT_OF_SELLER,
+    ("GET", "/api/orders/{order_id}"): ORDER_OF_CUSTOMER,
+    ("POST", "/api/orders/{order_id}/cancel"): ORDER_OF_CUSTOMER,
+    ("POST", "/api/orders/{order_id}/shipment"): ORDER_OF_CUSTOMER,
+    ("POST", "/api/orders/{order_id}/return"): ORDER_OF_CUSTOMER,
+    ("POST", "/api/orders/{order_id}/refund"): ORDER_OF_CUSTOMER,
+}
+WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
+
+
+@dataclass
+class World:
+    """One store: two customers, two sellers and an admin, the seller's product, the customer's
+    paid order of it, a guest cart; every account's tokens."""
+
+    api: TestClient
+    ids: dict[str, str]
+    tokens: dict[str, dict[str, str]]
+
+    def outbox_size(self) -> int:
+        with self.api.app.state.store.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(outbox)).scalar_one()
+
+
+def build_world(tmp_path) -> World:
+    config = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
+    store = bootstrap(config, clock=SimulatedClock(START))
+    api = TestClient(create_app(config, store=store, hasher=CHEAP_HASHER))
+    ids: dict[str, str] = {}
+    tokens: dict[str, dict[str, str]] = {}
+    accounts = UserService(store.users.uow, CHEAP_HASHER)
+    for n, (identity, role) in enumerate(ROLE_OF.items()):
+        email = f"user{n}@example.com"
+        ids[identity] = accounts.register(f"User {n}", email, role, PASSWORD)
+        login = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        tokens[identity] = login.json()
+    seller = as_user(tokens["seller"]["access_token"])
+    made = api.post(
+        "/api/products",
+        json={"title": "Lamp", "price": "9.99", "initial_stock": 10},
+        headers=seller,
+    )
+    ids["product"] = made.json()["product_id"]
+    shopper = as_user(tokens["customer"]["access_token"])
+    api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=shopper)
+    order = api.post("/api/orders", json={"card_number": APPROVE_CARD}, headers=shopper)
+    assert order.json()["status"] == "paid", order.text
+    ids["order"] = order.json()["order_id"]
+    for identity in ("customer", "other customer"):  # something in each cart to take out
+        taker = as_user(tokens[identity]["access_token"])
+        api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=taker)
+    guest = api.post("/api/cart/items", json={"product_id": ids["product"]})
+    ids["guest cart"] = guest.headers["X-Cart-Id"]
+    return World(api, ids, tokens)
+
+
+def request_for(world: World, method: str, path: str) -> dict[str, Any]:
+    """A well-formed request to the operation: its path filled in, its body when it has one."""
+    bodies: dict[tuple[str, str], Callable[[], Any]] = {
+        ("POST", "/api/auth/register"): lambda: {
+            "name": "Newcomer",
+            "email": "new@example.com",
+            "password": PASSWORD,
+        },
+        ("POST", "/api/auth/login"): lambda: {"email": "user0@example.com", "password": PASSWORD},
+        ("POST", "/api/auth/refresh"): lambda: {
+            "refresh_token": world.tokens["customer"]["refresh_token"]
+        },
+        ("POST", "/api/products"): lambda: {"title": "Desk lamp", "price": "19.50"},
+        ("PATCH", "/api/products/{product_id}"): lambda: {"price": "8.00"},
+        ("POST", "/api/products/{product_id}/stock"): lambda: {"quantity": 5},
+        ("POST", "/api/cart/items"): lambda: {"product_id": world.ids["product"]},
+        ("POST", "/api/orders"): lambda: {"card_number": APPROVE_CARD},
+        ("POST", "/api/orders/{order_id}/refund"): lambda: {},
+        ("POST", "/api/orders/{order_id}/return"): lambda: {"reason": "too small"},
+        ("POST", "/api/webhooks/payments"): lambda: {},
+        ("POST", "/api/webhooks/shipping"): lambda: {},
+    }
+    values = {
+        "product_id": world.ids["product"],
+        "order_id": world.ids["order"],
+        "user_id": world.ids["customer"],
+    }
+    url = path.format(**values)
+    query = {"q": "lamp"} if path.startswith("/api/search") else {}
+    body = bodies.get((method, path))
+    return {"url": url, "params": query, **({"json": body()} if body else {})}
+
+
+def expected(operation: dict, method: str, path: str, identity: str) -> int | str:
+    if (method, path) in WEBHOOKS:
+        return 401
+    security = operation.get("security")
+    if not security:
+        return ALLOWED
+    if identity == "anonymous":
+        return ALLOWED if {} in security else 401
+    if ROLE_OF[identity] not in ROLES_OF_ROUTE.get((method, path), frozenset()):
+        return 403
+    return OWNED.get((method, path), {}).get(identity, ALLOWED)
+
+
+def operations() -> list[tuple[str, str, dict]]:
+    config = Settings(database_url="sqlite://", serving_port=9)
+    schema = create_app(config).openapi()
+    return [
+        (method.upper(), path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+OPERATIONS = operations()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    OPERATIONS,
+    ids=[f"{method} {path}" for method, path, _ in OPERATIONS],
+)
+def test_every_identity_gets_what_the_rules_say(tmp_path, method, path, operation):
+    wrong: list[str] = []
+    for identity in IDENTITIES:
+        world = build_world(tmp_path / identity.replace(" ", "_"))
+        want = expected(operation, method, path, identity)
+        headers = {}
+        if identity != "anonymous":
+            headers = as_user(world.tokens[identity]["access_token"])
+        elif path.startswith("/api/cart"):
+            headers = {"X-Cart-Id": world.ids["guest cart"]}
+        before = world.outbox_size()
+        answer = world.api.request(method, headers=headers, **request_for(world, method, path))
+        got = answer.status_code
+        serving_down = path.startswith(("/api/search", "/api/recommendations")) and got == 503
+        if want == ALLOWED:
+            if got in (401, 403, 404) or (got >= 500 and not serving_down):
+                wrong.append(f"{identity}: {got} {answer.text[:200]} (expected allowed)")
+        elif got != want:
+            wrong.append(f"{identity}: {got} {answer.text[:200]} (expected {want})")
+        elif world.outbox_size() != before:
+            wrong.append(f"{identity}: refused with {got}, yet an event was recorded")
+        world.api.app.state.store.close()
+    assert not wrong, f"{method} {path}:\n" + "\n".join(wrong)
