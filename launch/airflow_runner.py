@@ -51,7 +51,7 @@ def configure(settings: Settings) -> None:
     if "airflow" in sys.modules:
         return
     airflow_cli = Path(sys.executable).with_name("airflow")
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own command, an argument list
         [str(airflow_cli), "db", "migrate"],
         check=True,
         env={**os.environ, **env},

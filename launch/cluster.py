@@ -71,7 +71,7 @@ def deploy_serving(settings: Settings) -> str:
     deployed = settings.reports_dir / "serve_config.yaml"
     deployed.write_text(yaml.safe_dump(serve_config(settings), sort_keys=False))
     serve_cli = Path(sys.executable).with_name("serve")
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own scripts, an argument list
         [str(serve_cli), "deploy", str(deployed), "--address", settings.ray_dashboard_url],
         capture_output=True,
         text=True,
@@ -125,7 +125,7 @@ def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProces
         "warning",
     ]
     with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own servers, an argument list
             command, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, stdout=log_file,
             stderr=subprocess.STDOUT, cwd=REPO_ROOT,
         )  # fmt: skip

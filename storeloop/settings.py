@@ -9,7 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEV_JWT_SECRET = "sandbox-jwt-secret-change-me-in-production"
+# The cluster profile refuses to start with it (launch/cluster.py, scripts/cluster.sh).
+DEV_JWT_SECRET = "sandbox-jwt-secret-change-me-in-production"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -52,15 +53,15 @@ class Settings(BaseSettings):
     # Gateway processes under uvicorn's supervisor in the cluster profile; 0: one per core.
     gateway_workers: int = Field(default=0, ge=0, le=64)
     analytics_url: str = "http://127.0.0.1:8787"
-    analytics_secret: str = "sandbox-analytics-secret"
+    analytics_secret: str = "sandbox-analytics-secret"  # noqa: S105 - the sandbox service's
     jwt_secret: str = DEV_JWT_SECRET  # set STORE_JWT_SECRET for real
     # Checkout holds stock this long before an unpaid order is cancelled and its stock released.
     reservation_minutes: int = Field(default=15, ge=1)
     # Sandbox providers: random latency up to this many seconds, webhook signing secrets.
     payment_latency_s: float = Field(default=0.0, ge=0)
     shipping_latency_s: float = Field(default=0.0, ge=0)
-    payment_webhook_secret: str = "sandbox-payments-webhook-secret"
-    shipping_webhook_secret: str = "sandbox-shipping-webhook-secret"
+    payment_webhook_secret: str = "sandbox-payments-webhook-secret"  # noqa: S105 - sandbox's
+    shipping_webhook_secret: str = "sandbox-shipping-webhook-secret"  # noqa: S105 - sandbox's
     serving_host: str = "127.0.0.1"
     serving_port: int = 8000
     # Ray Serve replicas of the serving app: one Python process each, so searches use every core

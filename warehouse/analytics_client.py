@@ -85,4 +85,4 @@ class HttpAnalyticsService(AnalyticsService):
 
     def _delay(self, attempt: int) -> float:
         # exponential backoff with full jitter, so many retrying exporters do not stampede
-        return random.uniform(0, min(self._max_backoff_s, self._backoff_s * 2 ** (attempt - 1)))
+        return random.uniform(0, min(self._max_backoff_s, self._backoff_s * 2 ** (attempt - 1)))  # noqa: S311 - retry jitter

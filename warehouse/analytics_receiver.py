@@ -50,7 +50,7 @@ def create_receiver_app(settings: Settings, faults: Faults | None = None) -> Fas
     faults = faults or Faults()
     store = ReceivedBatches(settings.analytics_dir / "received.sqlite")
     store.create()
-    dice = random.Random(faults.seed)
+    dice = random.Random(faults.seed)  # noqa: S311 - sandbox faults
     counters = {"rejected_signatures": 0, "injected_failures": 0}
     app = FastAPI(title="analytics sandbox")
 

@@ -74,8 +74,7 @@ def mart_row_counts(settings: Settings) -> dict[str, int]:
     if not counted:
         return {}
     # one query for all of them: each query_marts call opens its own connection
-    sql = " union all ".join(
-        f"select '{mart}' as mart, count(*) as n from {mart}" for mart in counted
-    )
+    counts = [f"select '{mart}' as mart, count(*) as n from {mart}" for mart in counted]  # noqa: S608 - names from MARTS
+    sql = " union all ".join(counts)
     rows = {row["mart"]: row["n"] for row in query_marts(settings, sql)}
     return {mart: rows[mart] for mart in counted}

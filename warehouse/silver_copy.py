@@ -87,13 +87,13 @@ def _copy_rows(
     source = (
         f"read_parquet('{files}', hive_partitioning = true, union_by_name = true)"  # our own path
     )
-    present = {row[0] for row in lake.execute(f"describe select * from {source}").fetchall()}
+    present = {row[0] for row in lake.execute(f"describe select * from {source}").fetchall()}  # noqa: S608 - our path
     select = ", ".join(
         f'cast("{name}" as {data_type})' if name in present else f"cast(null as {data_type})"
         for name, data_type in columns
     )
     names = ", ".join(f'"{name}"' for name, _ in columns)
-    batches: Any = lake.sql(f"select {select} from {source}").to_arrow_reader(BATCH_ROWS)
+    batches: Any = lake.sql(f"select {select} from {source}").to_arrow_reader(BATCH_ROWS)  # noqa: S608 - our columns
     copied = 0
     driver: Any = connection.connection.driver_connection  # psycopg's, for COPY
     with (

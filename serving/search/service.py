@@ -51,7 +51,7 @@ class SearchService:
             settings.interleave_share if interleave_share is None else interleave_share
         )
         # Seeded: a replayed simulation interleaves the same searches the same way.
-        self._draw = random.Random(settings.seed)
+        self._draw = random.Random(settings.seed)  # noqa: S311 - experiment coins
         self.control_share, self.salt = settings.control_share, settings.experiment_salt
         self.explore_share = settings.explore_share
         self.features = features

@@ -38,7 +38,7 @@ TEST_CARD_DECLINES = {
     DECLINE_CARD: DeclineCode.CARD_DECLINED,
     INSUFFICIENT_FUNDS_CARD: DeclineCode.INSUFFICIENT_FUNDS,
 }
-WEBHOOK_SECRET = "sandbox-payments-webhook-secret"
+WEBHOOK_SECRET = "sandbox-payments-webhook-secret"  # noqa: S105 - the sandbox's own
 
 
 class SandboxPaymentGateway(PaymentGateway):
@@ -52,7 +52,7 @@ class SandboxPaymentGateway(PaymentGateway):
     ) -> None:
         self.ledger = SandboxLedger(ledger_path)
         self.max_latency_s = max_latency_s
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # noqa: S311 - sandbox latency
         self._now = now
         self.webhooks = DeliveryQueue(webhook_secret, seed=seed or 0)
 

@@ -88,7 +88,7 @@ class DeliveryQueue:
     duplicate_rate: float = 0.3
 
     def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
+        self._random = random.Random(self.seed)  # noqa: S311 - sandbox faults
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 

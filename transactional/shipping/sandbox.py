@@ -13,7 +13,7 @@ from transactional.payments.webhooks import DeliveryQueue
 from transactional.shipping.domain import RETURN_RECEIVED
 from transactional.shipping.port import ShippingProvider
 
-WEBHOOK_SECRET = "sandbox-shipping-webhook-secret"
+WEBHOOK_SECRET = "sandbox-shipping-webhook-secret"  # noqa: S105 - the sandbox's own
 
 
 class SandboxShippingProvider(ShippingProvider):
@@ -25,7 +25,7 @@ class SandboxShippingProvider(ShippingProvider):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.max_latency_s = max_latency_s
-        self._random = random.Random(seed)
+        self._random = random.Random(seed)  # noqa: S311 - sandbox latency
         self._now = now
         self._lock = threading.Lock()
         self.shipments: dict[str, str] = {}  # order_id -> carrier_ref

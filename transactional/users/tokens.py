@@ -18,9 +18,9 @@ REFRESH_TTL = timedelta(days=14)
 
 
 class TokenErrorCode(StrEnum):
-    TOKEN_EXPIRED = "token_expired"
-    INVALID_TOKEN = "invalid_token"
-    TOKEN_REVOKED = "token_revoked"
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code
 
 
 class TokenKind(StrEnum):

@@ -34,7 +34,7 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(level), 'at', tostring(now))
 local full_in = (capacity - level) / rate
 redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(full_in * 1000)))
 return {allowed, tostring(level), tostring(full_in)}
-"""
+"""  # noqa: S105 - a Lua script, not a password
 
 
 class RedisCache(Cache):
