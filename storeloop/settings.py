@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # Per-client token bucket at the gateway: a burst of `capacity`, then `refill_per_s` a second.
     rate_limit_capacity: int = Field(default=100, ge=1)
     rate_limit_refill_per_s: float = Field(default=50.0, gt=0)
+    # Login and token refresh: attempts a minute per client, and an account locked for
+    # `login_lock_s` after this many wrong passwords in a row.
+    login_attempts_per_minute: int = Field(default=20, ge=1)
+    login_failures_before_lock: int = Field(default=5, ge=1)
+    login_lock_s: int = Field(default=900, ge=1)
     # Request bodies above this many bytes get 413 before anything reads them.
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     # Browser origins (scheme://host[:port]) allowed to call the API cross-origin, e.g.

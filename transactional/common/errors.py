@@ -33,3 +33,11 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     """No acting user, or one that does not exist."""
+
+
+class TooMany(DomainError):
+    """Too many attempts for now; `retry_after_s` says when to try again."""
+
+    def __init__(self, code: Enum, message: str, retry_after_s: int) -> None:
+        super().__init__(code, message)
+        self.retry_after_s = retry_after_s

@@ -34,6 +34,7 @@ from transactional.orders.routes import router as orders_router
 from transactional.payments.routes import router as payment_webhooks_router
 from transactional.shipping.routes import router as shipping_webhooks_router
 from transactional.users.auth import AuthService
+from transactional.users.login_guard import LoginGuard, LoginLimits
 from transactional.users.passwords import default_hasher
 from transactional.users.routes import auth_router, users_router
 from transactional.users.tokens import TokenKeys
@@ -76,6 +77,14 @@ def create_app(
     app.state.serving_url = settings.serving_url
     app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
     app.state.cache = cache
+    app.state.login_guard = LoginGuard(
+        cache,
+        LoginLimits(
+            settings.login_attempts_per_minute,
+            settings.login_failures_before_lock,
+            settings.login_lock_s,
+        ),
+    )
     install_error_handlers(app)
     if settings.cors_origins:
         # Inside the gateway middleware: a preflight is rate limited and carries a request id.

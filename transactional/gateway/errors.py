@@ -20,6 +20,7 @@ from transactional.common.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    TooMany,
     Unauthenticated,
 )
 
@@ -45,6 +46,7 @@ STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
     (Invalid, 422),
     (Forbidden, 403),
     (Unauthenticated, 401),
+    (TooMany, 429),
 ]
 
 
@@ -97,6 +99,8 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     answer = error_response(status, error.code.value, error.message, error.field)
     if status == 401:
         answer.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, TooMany):
+        answer.headers["Retry-After"] = str(error.retry_after_s)
     return answer
 
 

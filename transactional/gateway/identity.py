@@ -13,6 +13,7 @@ from transactional.common.errors import Unauthenticated
 from transactional.gateway.policy import ensure_allowed
 from transactional.users.auth import AuthService
 from transactional.users.domain import User
+from transactional.users.login_guard import LoginGuard
 from transactional.users.tokens import Claims
 
 
@@ -26,6 +27,10 @@ def current_store(request: Request) -> Store:
 
 def current_auth(request: Request) -> AuthService:
     return request.app.state.auth
+
+
+def current_login_guard(request: Request) -> LoginGuard:
+    return request.app.state.login_guard
 
 
 # auto_error off: a missing header gets our error format, not FastAPI's 403.
@@ -71,6 +76,7 @@ GUESTS_WELCOME: dict[str, Any] = {"security": [{}]}
 
 StoreDep = Annotated[Store, Depends(current_store)]
 AuthDep = Annotated[AuthService, Depends(current_auth)]
+LoginGuardDep = Annotated[LoginGuard, Depends(current_login_guard)]
 ActingUser = Annotated[User, Depends(acting_user)]
 UserOrGuest = Annotated[User | None, Depends(user_or_guest)]
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from transactional.cart.routes import CART_COOKIE, GuestCartCookie, GuestCartHeader, guest_cart_id
 from transactional.common.text import NOT_BLANK
-from transactional.gateway.identity import ActingUser, AuthDep, StoreDep
+from transactional.gateway.identity import ActingUser, AuthDep, LoginGuardDep, StoreDep
+from transactional.gateway.middleware import client_ip
 from transactional.gateway.serialize import to_json
-from transactional.users.auth import TokenPair
+from transactional.users.auth import InvalidCredentials, TokenPair
 from transactional.users.domain import EMAIL_PATTERN, Role
 from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -63,14 +64,24 @@ def register(body: Registration, auth: AuthDep) -> dict[str, str]:
 def login(
     body: Login,
     auth: AuthDep,
+    guard: LoginGuardDep,
     store: StoreDep,
+    request: Request,
     response: Response,
     header: GuestCartHeader = None,
     cookie: GuestCartCookie = None,
 ) -> dict[str, Any]:
     """With a guest cart (`X-Cart-Id` or its cookie), a customer's login merges it into the
-    customer's cart: `cart_merge` names the cart and what was capped by stock."""
-    pair = auth.login(body.email, body.password.get_secret_value())
+    customer's cart: `cart_merge` names the cart and what was capped by stock. Attempts are
+    limited per client, and wrong passwords lock the account for a while (429, Retry-After)."""
+    guard.admit(client_ip(request.scope))
+    guard.ensure_unlocked(body.email)
+    try:
+        pair = auth.login(body.email, body.password.get_secret_value())
+    except InvalidCredentials:
+        guard.failed(body.email)
+        raise
+    guard.succeeded(body.email)
     merge = None
     guest = guest_cart_id(header, cookie)
     if guest is not None and store.users.get(pair.user_id).role == Role.CUSTOMER:
@@ -80,7 +91,8 @@ def login(
 
 
 @auth_router.post("/refresh")
-def refresh(body: Refresh, auth: AuthDep) -> dict[str, Any]:
+def refresh(body: Refresh, auth: AuthDep, guard: LoginGuardDep, request: Request) -> dict[str, Any]:
+    guard.admit(client_ip(request.scope))
     return _tokens(auth.refresh(body.refresh_token))
 
 

@@ -41,7 +41,12 @@ def gateway(tmp_path_factory):
     Yields (url, {role: access token}, guest cart id)."""
     data_dir = tmp_path_factory.mktemp("schemathesis")
     config = Settings(
-        data_dir=data_dir, serving_port=9, rate_limit_capacity=10**6, rate_limit_refill_per_s=1e6
+        data_dir=data_dir,
+        serving_port=9,
+        rate_limit_capacity=10**6,
+        rate_limit_refill_per_s=1e6,
+        login_attempts_per_minute=10**6,
+        login_failures_before_lock=10**6,
     )
     store = bootstrap(config)
     app = create_app(config, store, hasher=CHEAP_HASHER)
