@@ -159,6 +159,7 @@ def start_gateway(url: str, data_dir: Path, workers: int, port: int) -> subproce
         # The benchmark is one client address with 32 users: limits would measure themselves.
         "STORE_RATE_LIMIT_CAPACITY": str(10**9),
         "STORE_RATE_LIMIT_REFILL_PER_S": str(1e9),
+        "STORE_LOGIN_ATTEMPTS_PER_MINUTE": str(10**9),
     }
     factory = "transactional.gateway.asgi:app_from_env"
     command = [

@@ -21,6 +21,7 @@ class UserErrorCode(StrEnum):
     USER_NOT_FOUND = "user_not_found"
     EMAIL_TAKEN = "email_taken"
     INVALID_USER = "invalid_user"
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 - an error code
     NOT_A_SELLER = "not_a_seller"
 
 
@@ -37,6 +38,11 @@ class EmailTaken(Conflict):
 class InvalidUser(Invalid):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(UserErrorCode.INVALID_USER, message, field)
+
+
+class WeakPassword(Invalid):
+    def __init__(self, message: str) -> None:
+        super().__init__(UserErrorCode.WEAK_PASSWORD, message, "password")
 
 
 class NotASeller(Forbidden):

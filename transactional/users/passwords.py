@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from transactional.users.domain import InvalidUser
+from transactional.users.domain import InvalidUser, WeakPassword
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -16,11 +19,24 @@ def default_hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
-def check_password_rules(password: str) -> None:
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 passwords most often found in leaks, as zxcvbn ships them: offline."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password_rules(password: str, name: str = "", email: str = "") -> None:
+    """Length, then NIST SP 800-63B's check against known-compromised passwords, and not the
+    account's own name or email."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidUser(
             f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters", "password"
         )
+    if password.lower() in common_passwords():
+        raise WeakPassword("this password is one of the most common ones: choose another")
+    personal = {name.strip().lower(), email.strip().lower(), email.strip().lower().split("@")[0]}
+    if password.strip().lower() in personal - {""}:
+        raise WeakPassword("a password must not be the account's name or email")
 
 
 def password_matches(hasher: PasswordHasher, password_hash: str, password: str) -> bool:

@@ -37,7 +37,7 @@ class UserService:
         name, email = normalise_registration(name, email)
         password_hash = None
         if password is not None:
-            check_password_rules(password)
+            check_password_rules(password, name, email)
             # Hashed before the transaction: argon2 is slow on purpose, the write lock is not.
             password_hash = self.hasher.hash(password)
         with self.uow.begin() as tx:

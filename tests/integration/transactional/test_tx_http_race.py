@@ -31,7 +31,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 def gateway_url(pg_store, tmp_path) -> Iterator[str]:
     """The gateway app in a real uvicorn server on a free port, in this process (a thread)."""
     config = Settings(
-        data_dir=tmp_path, rate_limit_capacity=10**6, rate_limit_refill_per_s=1e6, serving_port=9
+        data_dir=tmp_path,
+        rate_limit_capacity=10**6,
+        rate_limit_refill_per_s=1e6,
+        login_attempts_per_minute=10**6,  # 200 buyers sign in from this one address
+        serving_port=9,
     )
     app = create_app(config, pg_store, hasher=CHEAP_HASHER)
     with served(app) as port:
