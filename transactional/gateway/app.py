@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
@@ -25,6 +25,8 @@ from transactional.gateway.errors import (
     install_error_handlers,
 )
 from transactional.gateway.identity import token_claims
+from transactional.gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from transactional.gateway.metrics import GatewayMetrics
 from transactional.gateway.middleware import GatewayMiddleware
 from transactional.gateway.openapi_schema import document_without_nulls
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
@@ -77,6 +79,7 @@ def create_app(
     app.state.serving_url = settings.serving_url
     app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
     app.state.cache = cache
+    app.state.metrics = GatewayMetrics()
     app.state.login_guard = LoginGuard(
         cache,
         LoginLimits(
@@ -102,6 +105,7 @@ def create_app(
         limiter=RateLimiter(cache, rate_limit or RateLimit.from_settings(settings)),
         token_claims=lambda authorization: token_claims(app.state.auth, authorization),
         max_body_bytes=settings.max_request_bytes,
+        metrics=app.state.metrics,
     )
     for router in (
         auth_router,
@@ -124,6 +128,10 @@ def create_app(
         except Exception as error:  # noqa: BLE001 - health reports any failure, never raises
             return error_response(503, "database_unavailable", repr(error))
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(app.state.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     app.openapi = document_without_nulls(app)  # type: ignore[method-assign]
     return app

@@ -21,14 +21,16 @@ from storeloop.request_ids import (
 )
 from transactional.gateway.errors import GatewayErrorCode, error_response
 from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
+from transactional.gateway.metrics import GatewayMetrics
 from transactional.gateway.rate_limit import RateLimiter, Verdict
 from transactional.users.tokens import Claims
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 log = logging.getLogger(__name__)
 
-# Load balancers poll it; limiting it would turn a busy client into a dead-looking gateway.
-UNLIMITED_PATHS = frozenset({"/health"})
+# Load balancers and Prometheus poll them; limiting them would turn a busy client into a
+# dead-looking gateway.
+UNLIMITED_PATHS = frozenset({"/health", "/metrics"})
 
 # On every answer: no MIME sniffing, no framing (clickjacking), no referrer leaving the store.
 SECURITY_HEADERS = {
@@ -50,11 +52,13 @@ class GatewayMiddleware:
         limiter: RateLimiter,
         token_claims: Callable[[str | None], tuple[str, Claims] | None],
         max_body_bytes: int,
+        metrics: GatewayMetrics,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.token_claims = token_claims
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,7 +103,10 @@ class GatewayMiddleware:
             failure = error_response(500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error")
             await failure(scope, receive, send_with_id)
         finally:
-            self._log(scope, state, answer["status"], started)
+            status = answer["status"] if answer["status"] is not None else 500
+            seconds = time.perf_counter() - started
+            self._log(scope, state, status, seconds)
+            self.metrics.observe(scope, status, seconds)
             unbind_request_id(bound)
 
     async def _verdict(self, scope: Scope, user_id: str | None) -> Verdict | None:
@@ -147,12 +154,12 @@ class GatewayMiddleware:
         return limited
 
     @staticmethod
-    def _log(scope: Scope, state: dict, status: int | None, started: float) -> None:
+    def _log(scope: Scope, state: dict, status: int, seconds: float) -> None:
         fields = {
             "method": scope["method"],
             "path": scope["path"],
-            "status": status if status is not None else 500,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
             "request_id": state["request_id"],
             "user_id": state.get("user_id"),
         }
