@@ -123,6 +123,7 @@ def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProces
         str(workers),
         "--log-level",
         "warning",
+        "--no-server-header",
     ]
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own servers, an argument list

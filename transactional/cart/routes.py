@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Header, Response
+from fastapi import APIRouter, Cookie, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +52,7 @@ def guest_cart_id(header: str | None, cookie: str | None) -> str | None:
 @router.post("/items", status_code=201, responses=cart_body(201), openapi_extra=GUESTS_WELCOME)
 def add_item(
     body: NewCartItem,
+    request: Request,
     user: UserOrGuest,
     store: StoreDep,
     header: GuestCartHeader = None,
@@ -74,11 +75,12 @@ def add_item(
         body.search_id,
         body.recommendation_id,
     )
-    return _guest_answer(view, 201)
+    return _guest_answer(view, 201, request)
 
 
 @router.get("", responses=cart_body(200), openapi_extra=GUESTS_WELCOME)
 def view_cart(
+    request: Request,
     user: UserOrGuest,
     store: StoreDep,
     header: GuestCartHeader = None,
@@ -91,7 +93,7 @@ def view_cart(
     cart_id = guest_cart_id(header, cookie)
     if cart_id is None:
         raise _no_shopper()
-    return _guest_answer(store.cart.view_guest(cart_id), 200)
+    return _guest_answer(store.cart.view_guest(cart_id), 200, request)
 
 
 @router.delete("/items/{product_id}", status_code=204, openapi_extra=GUESTS_WELCOME)
@@ -124,11 +126,16 @@ def _body(view: CartView) -> dict[str, Any]:
     return {**to_json(view), "ready": view.ready}
 
 
-def _guest_answer(view: CartView, status: int) -> JSONResponse:
+def _guest_answer(view: CartView, status: int, request: Request) -> JSONResponse:
     answer = JSONResponse(_body(view), status_code=status)
     assert view.cart_id is not None
     answer.headers[CART_HEADER] = view.cart_id
     answer.set_cookie(
-        CART_COOKIE, view.cart_id, max_age=GUEST_CART_TTL_S, httponly=True, samesite="lax"
+        CART_COOKIE,
+        view.cart_id,
+        max_age=GUEST_CART_TTL_S,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",  # over TLS, never sent in the clear after
     )
     return answer

@@ -19,6 +19,7 @@ def main() -> None:
         port=settings.gateway_port,
         access_log=False,
         log_config=None,
+        server_header=False,  # no version banner for a scanner to match (ASVS 14.3.3)
     )
 
 

@@ -32,11 +32,14 @@ log = logging.getLogger(__name__)
 # dead-looking gateway.
 UNLIMITED_PATHS = frozenset({"/health", "/metrics"})
 
-# On every answer: no MIME sniffing, no framing (clickjacking), no referrer leaving the store.
+# On every answer: no MIME sniffing, no framing (clickjacking), no referrer leaving the store,
+# and no copy kept by a browser or a shared proxy (answers name shoppers, carts and orders); a
+# route that may be cached says so itself.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
 }
 # JSON loads nothing; the interactive API docs load FastAPI's Swagger UI and ReDoc scripts.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"

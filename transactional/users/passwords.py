@@ -10,7 +10,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from transactional.users.domain import InvalidUser, WeakPassword
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 2.1.1
 MAX_PASSWORD_LENGTH = 1024
 
 

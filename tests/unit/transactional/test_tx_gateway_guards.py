@@ -3,6 +3,8 @@ policy that admits only the configured browser origins."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 
 from storeloop.settings import Settings
@@ -23,6 +25,7 @@ def test_every_answer_carries_the_security_headers(store, tmp_path):
             assert answer.headers["X-Content-Type-Options"] == "nosniff"
             assert answer.headers["X-Frame-Options"] == "DENY"
             assert answer.headers["Referrer-Policy"] == "no-referrer"
+            assert answer.headers["Cache-Control"] == "no-store"
             assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
             # Plain HTTP: a browser ignores HSTS there, so it is not sent.
             assert "Strict-Transport-Security" not in answer.headers
@@ -92,3 +95,16 @@ def test_cors_admits_only_configured_origins(store, tmp_path):
     with gateway(store, tmp_path) as same_origin_only:
         answer = same_origin_only.get("/api/products", headers={"Origin": SHOP})
         assert "Access-Control-Allow-Origin" not in answer.headers
+
+
+def test_the_guest_cart_cookie_is_http_only_lax_and_secure_over_tls(store, tmp_path, seller):
+    product_id = store.catalog.create_product(
+        seller, "Lamp", "", "Lux", "lighting", Decimal("9.99"), initial_stock=5
+    )
+    app = gateway(store, tmp_path).app
+    for base_url, secure in (("http://testserver", False), ("https://testserver", True)):
+        with TestClient(app, base_url=base_url) as api:
+            added = api.post("/api/cart/items", json={"product_id": product_id})
+        cookie = added.headers["set-cookie"].lower()
+        assert added.status_code == 201 and "httponly" in cookie and "samesite=lax" in cookie
+        assert ("; secure" in cookie) is secure
