@@ -10,6 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from storeloop.settings import Settings
@@ -25,7 +26,6 @@ from transactional.gateway.errors import (
     install_error_handlers,
 )
 from transactional.gateway.identity import token_claims
-from transactional.gateway.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from transactional.gateway.metrics import GatewayMetrics
 from transactional.gateway.middleware import GatewayMiddleware
 from transactional.gateway.openapi_schema import document_without_nulls
@@ -131,7 +131,7 @@ def create_app(
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
-        return Response(app.state.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
+        return Response(app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.openapi = document_without_nulls(app)  # type: ignore[method-assign]
     return app

@@ -9,14 +9,13 @@ same process left it, as a counter may. One registry per app all the same: tests
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import Scope
 
 # Seconds: an order's checkout takes tens of milliseconds, a cached read a fraction of one.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED = "unmatched"  # no route: 404s of unknown paths, one series for all of them
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class GatewayMetrics:

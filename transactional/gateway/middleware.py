@@ -130,12 +130,13 @@ class GatewayMiddleware:
         )
         return refusal  # Retry-After and X-RateLimit-* are added by send_with_id
 
+    @property
+    def _too_large_message(self) -> str:
+        return f"the request body is over {self.max_body_bytes} bytes"
+
     def _too_large(self):  # type: ignore[no-untyped-def]
         return error_response(
-            413,
-            GatewayErrorCode.PAYLOAD_TOO_LARGE.value,
-            f"the request body is over {self.max_body_bytes} bytes",
-            "body",
+            413, GatewayErrorCode.PAYLOAD_TOO_LARGE.value, self._too_large_message, "body"
         )
 
     def _limited(self, receive: Receive) -> Receive:
@@ -149,9 +150,7 @@ class GatewayMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     # FastAPI passes its own HTTPException from a body read through to the handlers.
-                    raise HTTPException(
-                        413, f"the request body is over {self.max_body_bytes} bytes"
-                    )
+                    raise HTTPException(413, self._too_large_message)
             return message
 
         return limited
@@ -174,13 +173,20 @@ def declared_length(headers: Headers) -> int:
     return int(length) if length.isdigit() else 0
 
 
+# Built once: the four combinations of (docs page, over TLS), looked up per answer.
+_HEADERS_OF = {
+    (docs, tls): {
+        **SECURITY_HEADERS,
+        **({} if docs else {"Content-Security-Policy": API_CSP}),
+        **({"Strict-Transport-Security": HSTS} if tls else {}),
+    }
+    for docs in (False, True)
+    for tls in (False, True)
+}
+
+
 def security_headers(scope: Scope) -> dict[str, str]:
-    answer = dict(SECURITY_HEADERS)
-    if not scope["path"].startswith(DOCS_PATHS):
-        answer["Content-Security-Policy"] = API_CSP
-    if scope.get("scheme") == "https":
-        answer["Strict-Transport-Security"] = HSTS
-    return answer
+    return _HEADERS_OF[scope["path"].startswith(DOCS_PATHS), scope.get("scheme") == "https"]
 
 
 def client_ip(scope: Scope) -> str:

@@ -6,7 +6,6 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from transactional.users.domain import InvalidUser, WeakPassword
 
@@ -21,7 +20,11 @@ def default_hasher() -> PasswordHasher:
 
 @cache
 def common_passwords() -> frozenset[str]:
-    """The 30,000 passwords most often found in leaks, as zxcvbn ships them: offline."""
+    """The 30,000 passwords most often found in leaks, as zxcvbn ships them: offline. Loaded at
+    the first registration, not when the gateway imports this module (zxcvbn's module holds
+    100,000 words of other lists too)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
