@@ -114,7 +114,7 @@ def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProces
         "-m",
         "uvicorn",
         "--factory",
-        "transactional.gateway.asgi:app_from_env",
+        "launch.gateway_server:app_from_env",
         "--host",
         settings.serving_host,
         "--port",

@@ -38,6 +38,21 @@ CONSUMERS: dict[str, Callable[[Settings], Any]] = {
     "query_log": _query_log,
     "shopper_activity": _shopper_activity,  # fresh signals: Feast's online store
 }
+
+
+def checkpoint_names() -> dict[str, str]:
+    """Consumer -> the name of its checkpoint file (what its lag is measured from)."""
+    from consumers import lake_writer, shopper_activity
+    from serving.search import indexer, query_log
+
+    return {
+        "lake_writer": lake_writer.NAME,
+        "search_indexer": indexer.NAME,
+        "query_log": query_log.NAME,
+        "shopper_activity": shopper_activity.NAME,
+    }
+
+
 # Followed within a fraction of a second while shoppers shop (see launch.followers).
 FAST_CONSUMERS: tuple[str, ...] = ("shopper_activity",)
 

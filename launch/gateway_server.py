@@ -1,4 +1,6 @@
-"""Runs the transactional gateway (FastAPI) with uvicorn in a background thread."""
+"""Runs the transactional gateway (FastAPI) with uvicorn in a background thread, or gives it to a
+server that starts worker processes (`app_from_env`). Either way its /metrics also reports what
+the platform around the store is doing: how far each outbox consumer is behind."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 
 from storeloop.settings import Settings
 
@@ -22,12 +25,28 @@ class GatewayHandle:
         self.thread.join(timeout=10)
 
 
-def start_gateway(settings: Settings, port: int | None = None) -> GatewayHandle:
+def platform_gateway(settings: Settings) -> FastAPI:
+    """The store's gateway, its /metrics reporting the consumers' lag beside its own series."""
+    from consumers.lag import ConsumerLagCollector
+    from launch.consumers import checkpoint_names
     from transactional.gateway.app import create_app
 
+    app = create_app(settings)
+    lag = ConsumerLagCollector(settings.db_url, settings.checkpoint_dir, checkpoint_names())
+    app.state.metrics.register(lag)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """`uvicorn --factory launch.gateway_server:app_from_env --workers N`: each worker builds
+    its own app from the STORE_* environment."""
+    return platform_gateway(Settings())
+
+
+def start_gateway(settings: Settings, port: int | None = None) -> GatewayHandle:
     port = port or settings.gateway_port
     config = uvicorn.Config(
-        create_app(settings),
+        platform_gateway(settings),
         host=settings.serving_host,
         port=port,
         log_level="warning",

@@ -9,7 +9,8 @@ from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from ray import serve
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,11 +22,14 @@ from serving.champions import (
     ChampionSlot,
     ChampionWatcher,
 )
+from serving.metrics import METRICS, Served
 from serving.request_ids import RequestIds, error_body
+from serving.search.formatter import INTERLEAVED
 from storeloop.settings import Settings
+from storeloop.tracing import configure_tracing
 
 api = FastAPI(title="storeloop serving")
-api.add_middleware(RequestIds)
+api.add_middleware(RequestIds, metrics=METRICS)
 MAX_QUERY_CHARS = 1_000  # longer is not a shopper's query: a clear 400, not a truncated search
 
 
@@ -55,6 +59,7 @@ class StoreServing:
         from serving.search.service import SearchService
         from serving.search.suggest import SuggestService
 
+        configure_tracing("storeloop-serving", settings)
         index = open_index(settings)
         features = OnlineFeatures(settings)
         self.ranker_slot = ChampionSlot(settings, RANKER)
@@ -69,6 +74,12 @@ class StoreServing:
         self.recommendations = RecommendationService(settings, index=index, features=features)
         self.suggestions = SuggestService(index, self.search_service.queries)
         self._use_champions()
+        METRICS.follow(
+            self.replica(),
+            [Served(self.ranker_slot, "index"), Served(self.recommender_slot, "popularity"),
+             Served(self.challenger_slot, None)],
+            features,
+        )  # fmt: skip
         # The first Feast read builds its store, and the title encoder takes seconds to load:
         # pay both here, not in a shopper's request or in a later swap of champions under load.
         self.search_service.search("warm up", customer_id="warm-up")
@@ -103,6 +114,7 @@ class StoreServing:
             q, customer_id, limit, in_stock_only, page=page, offset=offset, sort=sort,
             facets=facets, stock=stock,
         )  # fmt: skip
+        METRICS.served_to("search", response.arm, response.ranker == INTERLEAVED)
         return response.as_dict()
 
     @api.get("/search/suggest")
@@ -118,11 +130,19 @@ class StoreServing:
     def similar(
         self, product_id: str, k: int = Query(10, ge=1, le=100), customer_id: str | None = None
     ) -> dict[str, Any]:
-        return self.recommendations.similar(product_id, k, customer_id)
+        answer = self.recommendations.similar(product_id, k, customer_id)
+        METRICS.served_to("recommendations", answer["arm"])
+        return answer
 
     @api.get("/recommendations/{user_id}")
     def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
-        return self.recommendations.recommend(user_id, k)
+        answer = self.recommendations.recommend(user_id, k)
+        METRICS.served_to("recommendations", answer["arm"])
+        return answer
+
+    @api.get("/metrics", include_in_schema=False)
+    def metrics(self) -> Response:
+        return Response(METRICS.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @api.get("/health")
     def health(self) -> dict[str, Any]:

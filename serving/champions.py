@@ -34,6 +34,20 @@ def champion_version(settings: Settings, registered_name: str, alias: str = CHAM
         return None
 
 
+def version_created_at(settings: Settings, registered_name: str, version: str) -> float | None:
+    """When a registry version was created (Unix seconds), or None if the registry cannot say."""
+    uri = settings.tracking_uri
+    try:
+        from mlflow import MlflowClient
+
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        created_ms = client.get_model_version(registered_name, version).creation_timestamp
+        return None if created_ms is None else created_ms / 1000.0
+    except Exception as error:
+        log.debug("no creation time for %s v%s: %r", registered_name, version, error)
+        return None
+
+
 class ChampionSlot:
     """Holds one model; `refresh()` swaps in the version behind `alias` when the alias has moved.
     A version the loader refuses (saved with pickle by older code: the loader returns None) is
@@ -49,6 +63,7 @@ class ChampionSlot:
         self.alias = alias
         self.model: Any = None
         self.registry_version: str | None = None
+        self.created_at: float | None = None  # the registry version's, for its age on /metrics
 
     def _load(self) -> Any:
         try:
@@ -62,7 +77,7 @@ class ChampionSlot:
         if seen is None and self.alias != CHAMPION and self.registry_version is not None:
             log.info("%s %s v%s withdrawn", self.registered_name, self.alias, self.registry_version)
             had = self.model is not None
-            self.model, self.registry_version = None, None
+            self.model, self.registry_version, self.created_at = None, None, None
             return had
         if seen is None or seen == self.registry_version:
             return False
@@ -73,6 +88,7 @@ class ChampionSlot:
             return False
         had = self.model is not None
         self.model, self.registry_version = model, seen
+        self.created_at = version_created_at(self.settings, self.registered_name, seen)
         if model is None:
             log.warning("%s v%s refused: serving without a champion", self.registered_name, seen)
             return had

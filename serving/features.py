@@ -77,7 +77,7 @@ class OnlineFeatures:
             return Lookup({})
         try:
             table = (
-                self._online_store()
+                self.online_store()
                 .get_online_features(
                     features=refs, entity_rows=[{key: i} for i in ids], full_feature_names=True
                 )
@@ -136,7 +136,7 @@ class OnlineFeatures:
             return None
         return ShopperActivity.from_row(customer_id, found.values[customer_id])
 
-    def _online_store(self) -> Any:
+    def online_store(self) -> Any:
         if self._store is None:
             from features.store import feature_store
 

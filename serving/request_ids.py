@@ -1,10 +1,13 @@
 """Every serving request gets the caller's valid `X-Request-Id` (the gateway sends its own) or a
 fresh one: bound for error bodies and logs, and sent back in the response header. A failure no
-handler caught still answers in the error format, with the id, instead of a bare 500."""
+handler caught still answers in the error format, with the id, instead of a bare 500. Each answer
+is counted and timed in the request metrics given (serving's /metrics), and traced as a span of
+the caller's trace (storeloop.tracing)."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -18,6 +21,8 @@ from storeloop.request_ids import (
     current_request_id,
     unbind_request_id,
 )
+from storeloop.request_metrics import RequestMetrics
+from storeloop.tracing import answered, server_span
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +34,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 
 
 class RequestIds:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,12 +44,27 @@ class RequestIds:
             return
         request_id = accept_or_new(Headers(scope=scope).get(REQUEST_ID_HEADER))
         bound = bind_request_id(request_id)
+        began, answer = time.perf_counter(), {"status": 500}
+        try:
+            with server_span(scope, request_id) as span:
+                try:
+                    await self._answer(scope, receive, send, request_id, answer)
+                finally:
+                    answered(span, scope, answer["status"])
+        finally:
+            unbind_request_id(bound)
+            if self.metrics is not None:
+                self.metrics.observe(scope, answer["status"], time.perf_counter() - began)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, answer: dict[str, int]
+    ) -> None:
         started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                started, answer["status"] = True, message["status"]
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
@@ -55,5 +76,3 @@ class RequestIds:
                 raise  # the response is half sent: nothing clean is left to answer
             failure = JSONResponse(error_body("internal_error", "internal error"), 500)
             await failure(scope, receive, send_with_id)
-        finally:
-            unbind_request_id(bound)

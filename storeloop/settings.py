@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
     seed: int = 7
+    # OpenTelemetry traces (storeloop.tracing): a JSON line per span to this file, and/or OTLP
+    # over HTTP to this collector (e.g. http://127.0.0.1:4318/v1/traces); neither: no tracing.
+    trace_file: Path | None = None
+    trace_otlp_endpoint: str | None = None
     # Share of relevance-ordered searches that interleave the champion ranker with the registry's
     # `challenger` (team draft); 0 turns the experiment off. Its clicks decide promotion.
     interleave_share: float = Field(default=0.5, ge=0.0, le=1.0)

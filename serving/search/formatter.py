@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
 RESULT_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "stock")
 
 

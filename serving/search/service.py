@@ -10,7 +10,7 @@ from typing import Any
 
 from serving.search.aggregator import demote_out_of_stock, to_candidates
 from serving.search.client import STOCK_POLICIES, fetch_candidates
-from serving.search.formatter import SearchResponse, format_results
+from serving.search.formatter import INTERLEAVED, SearchResponse, format_results
 from serving.search.index import SearchIndex, SearchIndexError, open_index
 from serving.search.interleaving import team_draft
 from serving.search.query_log import QueryLog, store_path
@@ -19,11 +19,12 @@ from serving.search.ranking import Ranker, RankOutcome, in_stock, rank_candidate
 from serving.search.spelling import Speller
 from storeloop.arms import CONTROL, arm_of
 from storeloop.settings import Settings
+from storeloop.tracing import tracer
 
 log = logging.getLogger(__name__)
+TRACER = tracer(__name__)
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000  # deep pages are a scraper's, not a shopper's
-INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
 EXPLORE_DEPTH = 10  # randomised swaps stay within the first ten results, where clicks are
 
 
@@ -96,19 +97,21 @@ class SearchService:
         reranks = ranker is not None or challenger is not None
         wanted = max(start + limit, self.rerank_top_n) if reranks else start + limit
         try:
-            fetched = fetch_candidates(
-                self.index, parsed, wanted, in_stock_only,
-                stock=stock,
-            )  # fmt: skip
-            counts = self.index.facets(fetched.spec) if facets else {}
+            with TRACER.start_as_current_span("search.index"):
+                fetched = fetch_candidates(
+                    self.index, parsed, wanted, in_stock_only,
+                    stock=stock,
+                )  # fmt: skip
+                counts = self.index.facets(fetched.spec) if facets else {}
         except (SearchIndexError, ValueError) as error:
             # A query the engine rejects is an empty page, not a failed request.
             log.warning("index rejected %r: %r", parsed, error)
             return SearchResponse(text, parsed.as_dict(), ranker_fallback="index_error")
         candidates = to_candidates(fetched.found, fetched.spec.in_stock_only)
-        product_features, shopper, fallback = self._features(
-            candidates, customer_id, ranker or challenger
-        )
+        with TRACER.start_as_current_span("search.features"):
+            product_features, shopper, fallback = self._features(
+                candidates, customer_id, ranker or challenger
+            )
 
         def rank(model: Ranker | None) -> RankOutcome:
             return rank_candidates(
@@ -122,9 +125,11 @@ class SearchService:
                 query=text,
             )
 
-        outcome = rank(ranker)
-        if challenger is not None:
-            outcome = self._interleave(outcome, rank(challenger))
+        with TRACER.start_as_current_span("search.rank") as span:
+            outcome = rank(ranker)
+            if challenger is not None:
+                outcome = self._interleave(outcome, rank(challenger))
+            span.set_attribute("search.ranker", str(outcome.ranker))
         ordered = outcome.candidates
         if stock == "demote":
             ordered = demote_out_of_stock(ordered)

@@ -502,3 +502,45 @@ def test_bad_data_is_quarantined_or_stops_the_run_and_serving_keeps_its_champion
     assert models["search-ranker"] == champions["search-ranker"]
     search = httpx.get(f"{ready['gateway_url']}/api/search", params={"q": "shoes"}, timeout=30)
     assert search.status_code == 200 and search.json()["results"]
+
+
+def _scrape(url: str) -> list[tuple[str, dict, float]]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = httpx.get(f"{url}/metrics", timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    ]
+
+
+def test_metrics_name_the_models_the_feature_ages_and_the_consumers_lag(loop):
+    """What on-call reads after the rounds: serving's models (the champions, or the baselines)
+    and how old they are, how far Feast was materialized, and each consumer's lag."""
+    settings, ready = loop
+    serving = _scrape(ready["serving_url"])
+    slots = [labels for name, labels, _ in serving if name.endswith("model_info")]
+    info = {labels["model"]: labels for labels in slots if labels["alias"] == "champion"}
+    created = {labels["model"]: value for name, labels, value in serving
+               if name == "storeloop_serving_model_created_timestamp_seconds"}  # fmt: skip
+    for model, baseline in BASELINES.items():
+        champion = _champion(settings, model)
+        if champion is None:
+            assert (info[model]["version"], info[model]["kind"]) == ("", baseline)
+        else:
+            assert info[model]["version"] == champion
+            assert 0 < time.time() - created[model] < 3_600  # trained during this run
+    ages = {labels["feature_view"]: value for name, labels, value in serving
+            if name == "storeloop_serving_feature_age_seconds"}  # fmt: skip
+    assert "product_features" in ages and all(age >= 0 for age in ages.values()), ages
+
+    gateway = _scrape(ready["gateway_url"])
+    lag = {(name, labels["consumer"]): value for name, labels, value in gateway
+           if name.startswith("storeloop_consumer_lag")}  # fmt: skip
+    consumers = {"lake_writer", "search_indexer", "query_log", "shopper_activity"}
+    assert {consumer for _, consumer in lag} == consumers
+    outbox = _scalar(settings, "SELECT COUNT(*) FROM outbox")
+    # Followed while serving: at most the few events of the requests made by the tests above.
+    assert all(0 <= lag[("storeloop_consumer_lag_events", c)] < outbox / 10 for c in consumers)

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from storeloop.settings import Settings
+from storeloop.tracing import configure_tracing
 from transactional.bootstrap import Store, bootstrap
 from transactional.cart.port import make_cart_backend, use_cart_backend
 from transactional.cart.routes import router as cart_router
@@ -54,6 +55,7 @@ def create_app(
     `hasher` lets tests use cheaper argon2 parameters; `rate_limit` is per client (default
     from settings), kept in `cache` (default make_cache(settings): Redis when configured)."""
     owns_store, owns_cache = store is None, cache is None
+    configure_tracing("storeloop-gateway", settings)
     store = store or bootstrap(settings)
     cache = cache or make_cache(settings)
     # A store of our own chose its carts from these settings; one handed in gets them too.

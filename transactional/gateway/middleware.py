@@ -19,6 +19,7 @@ from storeloop.request_ids import (
     bind_request_id,
     unbind_request_id,
 )
+from storeloop.tracing import answered, server_span
 from transactional.gateway.errors import GatewayErrorCode, error_response
 from transactional.gateway.json_logs import ACCESS_LOGGER, FIELDS
 from transactional.gateway.metrics import GatewayMetrics
@@ -91,26 +92,30 @@ class GatewayMiddleware:
                     outgoing.setdefault(name, value)
             await send(message)
 
-        try:
-            verdict = await self._verdict(scope, state["user_id"])
-            if verdict is not None and not verdict.allowed:
-                await self._refuse(verdict.retry_after_s)(scope, receive, send_with_id)
-            elif declared_length(headers) > self.max_body_bytes:
-                await self._too_large()(scope, receive, send_with_id)
-            else:
-                await self.app(scope, self._limited(receive), send_with_id)
-        except Exception:  # noqa: BLE001 - every failure still gets the error format and its id
-            log.exception("unhandled error")
-            if answer["status"] is not None:
-                raise  # the response is half sent: nothing clean is left to answer
-            failure = error_response(500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error")
-            await failure(scope, receive, send_with_id)
-        finally:
-            status = answer["status"] if answer["status"] is not None else 500
-            seconds = time.perf_counter() - started
-            self._log(scope, state, status, seconds)
-            self.metrics.observe(scope, status, seconds)
-            unbind_request_id(bound)
+        with server_span(scope, request_id) as span:
+            try:
+                verdict = await self._verdict(scope, state["user_id"])
+                if verdict is not None and not verdict.allowed:
+                    await self._refuse(verdict.retry_after_s)(scope, receive, send_with_id)
+                elif declared_length(headers) > self.max_body_bytes:
+                    await self._too_large()(scope, receive, send_with_id)
+                else:
+                    await self.app(scope, self._limited(receive), send_with_id)
+            except Exception:  # noqa: BLE001 - every failure still gets the error format and its id
+                log.exception("unhandled error")
+                if answer["status"] is not None:
+                    raise  # the response is half sent: nothing clean is left to answer
+                failure = error_response(
+                    500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error"
+                )
+                await failure(scope, receive, send_with_id)
+            finally:
+                status = answer["status"] if answer["status"] is not None else 500
+                seconds = time.perf_counter() - started
+                self._log(scope, state, status, seconds)
+                self.metrics.observe(scope, status, seconds)
+                answered(span, scope, status)
+                unbind_request_id(bound)
 
     async def _verdict(self, scope: Scope, user_id: str | None) -> Verdict | None:
         if scope["path"] in UNLIMITED_PATHS:

@@ -10,6 +10,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 
 from storeloop.request_ids import REQUEST_ID_HEADER, current_request_id
+from storeloop.tracing import client_span
 from transactional.gateway.errors import GatewayErrorCode, error_response
 
 router = APIRouter(prefix="/api", tags=["serving"])
@@ -32,11 +33,15 @@ def _client(request: Request) -> httpx.AsyncClient:
 
 async def _forward(request: Request, path: str) -> Response:
     # The same request id on both sides: serving's error bodies and logs name the gateway's.
-    headers = {REQUEST_ID_HEADER: current_request_id() or ""}
+    request_id = current_request_id()
+    headers = {REQUEST_ID_HEADER: request_id or ""}
+    route = getattr(request.scope.get("route"), "path", path).removeprefix("/api")
     try:
-        answer = await _client(request).get(
-            path, params=list(request.query_params.multi_items()), headers=headers
-        )
+        with client_span(f"GET serving {route}", request_id, headers) as span:
+            answer = await _client(request).get(
+                path, params=list(request.query_params.multi_items()), headers=headers
+            )
+            span.set_attribute("http.response.status_code", answer.status_code)
     except httpx.HTTPError as error:
         return error_response(
             503, GatewayErrorCode.SERVING_UNAVAILABLE.value, f"serving unreachable: {error!r}"

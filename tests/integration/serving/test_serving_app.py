@@ -19,12 +19,20 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def settings(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("serving")
+    return Settings(
+        data_dir=data_dir,
+        serving_port=free_port(),
+        serving_replicas=2,
+        trace_file=data_dir / "traces.jsonl",  # read by the trace test
+    )
+
+
+@pytest.fixture(scope="module")
+def base_url(settings):
     from serving import run
 
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("serving"), serving_port=free_port(), serving_replicas=2
-    )
     index = TantivyIndex(settings.search_index_dir)
     index.upsert([
         {"product_id": "p-1", "title": "Steel kettle", "brand": "Acme", "category": "Kitchen",
@@ -79,3 +87,126 @@ def test_searches_are_spread_over_the_replicas(base_url):
     with ThreadPoolExecutor(max_workers=8) as pool:
         seen = set(pool.map(replica, range(64)))
     assert len(seen) == 2  # two processes answered
+
+
+def scrape_every_replica(client: httpx.Client, replicas: int = 2) -> dict[str, dict]:
+    """Replica -> its samples ((name, labels) -> value): Serve's proxy sends each scrape to one."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    seen: dict[str, dict] = {}
+    for _ in range(60):
+        answer = client.get("/metrics")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+        samples = {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(answer.text)
+            for sample in family.samples
+        }
+        [replica] = [dict(labels)["replica"] for name, labels in samples
+                     if name == "storeloop_serving_replica_info"]  # fmt: skip
+        seen[replica] = samples
+        if len(seen) == replicas:
+            return seen
+    raise AssertionError(f"scrapes reached only {sorted(seen)}")
+
+
+def total(scraped: dict[str, dict], name: str, **labels: str) -> float:
+    return sum(
+        value
+        for samples in scraped.values()
+        for (sample, have), value in samples.items()
+        if sample == name and labels.items() <= dict(have).items()
+    )
+
+
+def test_metrics_move_with_the_traffic_on_every_replica(base_url):
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        before = scrape_every_replica(client)
+        for _ in range(6):
+            assert client.get("/search", params={"q": "kettle"}).status_code == 200
+            assert client.get("/recommendations/c-1").status_code == 200
+        assert client.get("/search", params={"q": "kettle", "limit": "lots"}).status_code == 422
+        after = scrape_every_replica(client)
+
+    def moved(name: str, **labels: str) -> float:
+        return total(after, name, **labels) - total(before, name, **labels)
+
+    requests = "storeloop_serving_requests_total"
+    assert moved(requests, method="GET", route="/search", status="200") == 6
+    assert moved(requests, method="GET", route="/search", status="422") == 1
+    assert moved(requests, method="GET", route="/recommendations/{user_id}", status="200") == 6
+    assert moved("storeloop_serving_request_seconds_count", route="/search") == 7
+    # No A/B test configured: every search and list is in no arm, none interleaved.
+    split = "storeloop_serving_experiment_requests_total"
+    assert moved(split, surface="search", arm="none", interleaved="false") == 6
+    assert moved(split, surface="recommendations", arm="none") == 6
+    for samples in after.values():  # each replica says what it serves: the baselines, no version
+        info = {dict(labels)["model"]: dict(labels) for (name, labels) in samples
+                if name == "storeloop_serving_model_info"}  # fmt: skip
+        assert info["search-ranker"]["kind"] == "index" and info["search-ranker"]["version"] == ""
+        assert info["recommender"]["kind"] == "popularity"
+
+
+def test_a_search_through_the_gateway_is_one_trace_with_the_request_id(
+    base_url, settings, tmp_path
+):
+    """The gateway (its own process, as the cluster profile runs it) and serving export their
+    spans to the same file: one trace from the gateway's request to serving's ranking, every
+    request span carrying the request id the logs carry."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from storeloop.settings import REPO_ROOT
+
+    trace_file = tmp_path / "gateway_traces.jsonl"
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "STORE_DATA_DIR": str(tmp_path / "store"),
+        "STORE_SERVING_PORT": base_url.rsplit(":", 1)[1],
+        "STORE_TRACE_FILE": str(trace_file),
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "launch.gateway_server:app_from_env",
+               "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    gateway = subprocess.Popen(command, env=env, cwd=REPO_ROOT)  # noqa: S603 - our own server
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and gateway.poll() is None, "no gateway"
+            time.sleep(0.3)
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}/api/search",
+            params={"q": "kettle"},
+            headers={"X-Request-Id": "trace-me-1"},
+            timeout=30,
+        )
+        assert answer.status_code == 200 and answer.json()["results"], answer.text
+        time.sleep(2)  # both sides export every half second
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=30)
+
+    lines = trace_file.read_text().splitlines() + settings.trace_file.read_text().splitlines()
+    spans = [json.loads(line) for line in lines]
+    mine = [s for s in spans if s["attributes"].get("request.id") == "trace-me-1"]
+    by_name = {(s["resource"]["attributes"]["service.name"], s["name"]): s for s in mine}
+    gateway_server = by_name[("storeloop-gateway", "GET /api/search")]
+    gateway_client = by_name[("storeloop-gateway", "GET serving /search")]
+    serving_server = by_name[("storeloop-serving", "GET /search")]
+    trace_id = gateway_server["context"]["trace_id"]
+    assert {s["context"]["trace_id"] for s in mine} == {trace_id}
+    assert gateway_client["parent_id"] == gateway_server["context"]["span_id"]
+    assert serving_server["parent_id"] == gateway_client["context"]["span_id"]
+    stages = {s["name"]: s for s in spans if s["context"]["trace_id"] == trace_id}
+    for stage in ("search.index", "search.features", "search.rank"):
+        assert stages[stage]["parent_id"] == serving_server["context"]["span_id"], stage
+    assert serving_server["attributes"]["http.response.status_code"] == 200

@@ -47,7 +47,7 @@ def online(settings):
     push_states(store, [shopper])
     requested: list[str] = []
     features = OnlineFeatures(settings)
-    real = features._online_store()
+    real = features.online_store()
     ask = real.get_online_features
 
     def spy(features, entity_rows, **kw):  # the real store, with what it was asked noted
