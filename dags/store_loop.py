@@ -11,12 +11,21 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
 
+from storeloop.dag_failures import record_run_failure, record_task_failure
+
 # The cluster profile's launcher marks the end of each round of shopping with an event on this
 # asset (over Airflow's REST API), and the scheduler starts the run: one run per round, none in
 # between. Embedded, `dag.test()` runs it and the schedule is the daily one a store would keep.
 ROUND_ENDED = Asset(name="round_ended", uri="storeloop://rounds/ended")
 SCHEDULE = ROUND_ENDED if os.environ.get("STORE_PROFILE") == "cluster" else "@daily"
-DEFAULT_ARGS = {"owner": "data-platform", "retries": 2, "retry_delay": timedelta(seconds=5)}
+# Each failed task, and each failed run, leaves a line in reports/dag_failures.jsonl saying which
+# task and which error; storeloop.dag_failures counts them for ops/prometheus/alerts.yml.
+DEFAULT_ARGS = {
+    "owner": "data-platform",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=5),
+    "on_failure_callback": record_task_failure,
+}
 
 
 def _settings():
@@ -59,6 +68,7 @@ def _train(train):
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    on_failure_callback=record_run_failure,
     tags=["store", "lake", "features", "models", "marts"],
     doc_md=__doc__,
 )

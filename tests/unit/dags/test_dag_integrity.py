@@ -37,3 +37,12 @@ def test_loop_order(dagbag):
     assert "feast_materialize" in upstream["train_ranker"]
     assert "feast_materialize" in upstream["train_recommender"]
     assert upstream["analytics_export"] == {"dbt_build"}
+
+
+def test_every_failed_task_and_run_is_recorded(dagbag):
+    from storeloop.dag_failures import record_run_failure, record_task_failure
+
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.on_failure_callback == record_run_failure, dag_id
+        for task in dag.tasks:
+            assert record_task_failure in task.on_failure_callback, f"{dag_id}.{task.task_id}"
