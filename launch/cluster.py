@@ -17,13 +17,12 @@ import httpx
 import yaml  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
-from storeloop.settings import DEV_JWT_SECRET, REPO_ROOT, Settings
+from storeloop.settings import REPO_ROOT, Settings
 
 SERVE_CONFIG = REPO_ROOT / "serving" / "serve_config.yaml"
 # What a run of the loop sets for serving (the A/B split, interleaving, exploration): the Ray
 # cluster's environment does not have them, so they travel as the application's args.
 EXPERIMENT_SETTINGS = ("control_share", "explore_share", "interleave_share", "experiment_salt")
-DEV_PASSWORDS = {"", "storeloop"}
 
 
 class ClusterError(RuntimeError):
@@ -31,15 +30,13 @@ class ClusterError(RuntimeError):
 
 
 def refuse_development_secrets(settings: Settings) -> None:
-    if settings.jwt_secret == DEV_JWT_SECRET:
-        raise ClusterError("the cluster profile refuses the development STORE_JWT_SECRET")
-    url = make_url(settings.db_url)
-    if url.get_backend_name() != "postgresql":
+    if make_url(settings.db_url).get_backend_name() != "postgresql":
         raise ClusterError(
             "the cluster profile runs the store on PostgreSQL: set STORE_DATABASE_URL"
         )
-    if (url.password or "") in DEV_PASSWORDS:
-        raise ClusterError("the cluster profile refuses the development database password")
+    if found := settings.development_secrets():
+        named = ", ".join(found)
+        raise ClusterError(f"the cluster profile refuses development secrets: set {named}")
 
 
 def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:

@@ -1,6 +1,7 @@
 """Runs the transactional gateway (FastAPI) with uvicorn in a background thread, or gives it to a
 server that starts worker processes (`app_from_env`). Either way its /metrics also reports what
-the platform around the store is doing: how far each outbox consumer is behind."""
+the platform around the store is doing: how far each outbox consumer is behind, and which DAG
+tasks failed."""
 
 from __future__ import annotations
 
@@ -26,14 +27,17 @@ class GatewayHandle:
 
 
 def platform_gateway(settings: Settings) -> FastAPI:
-    """The store's gateway, its /metrics reporting the consumers' lag beside its own series."""
+    """The store's gateway, its /metrics reporting the consumers' lag and the DAG's failures
+    beside its own series."""
     from consumers.lag import ConsumerLagCollector
     from launch.consumers import checkpoint_names
+    from storeloop.dag_failures import DagFailureCollector
     from transactional.gateway.app import create_app
 
     app = create_app(settings)
     lag = ConsumerLagCollector(settings.db_url, settings.checkpoint_dir, checkpoint_names())
     app.state.metrics.register(lag)
+    app.state.metrics.register(DagFailureCollector(settings))
     return app
 
 

@@ -8,6 +8,8 @@
 #   scripts/cluster.sh status  one line per part
 # Secrets come from the environment and must not be the development defaults:
 #   STORE_CLUSTER_PASSWORD (PostgreSQL role and Redis), STORE_JWT_SECRET (the gateway's tokens).
+# The webhook and analytics signing secrets are taken from the environment too, or made once per
+# cluster (files under $STORE_CLUSTER_DIR, readable by its owner only).
 # Ports: PostgreSQL 55442, Redis 56390, Spark 7177 (UI 8190), MLflow 5055, Ray 6390 (client
 # 6391, dashboard 8266, Serve 8000), Airflow 8095, the gateway 8080. Logs and state under
 # $STORE_CLUSTER_DIR (default ./var-cluster). A second cluster beside the first (the test suite's) sets
@@ -173,6 +175,11 @@ write_env() {
     (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/airflow_jwt_secret")
   [ -s "$STATE/ray_auth_token" ] ||
     (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/ray_auth_token")
+  local name secret
+  for name in payment_webhook_secret shipping_webhook_secret analytics_secret; do
+    [ -s "$STATE/$name" ] ||
+      (umask 077 && "$PY/python" -c "import secrets; print(secrets.token_hex(32))" >"$STATE/$name")
+  done
   local pg="postgresql+psycopg://$PG_USER:$STORE_CLUSTER_PASSWORD@127.0.0.1:$PG_PORT"
   umask 077 # it holds the password
   cat >"$STATE/cluster.env" <<EOF
@@ -184,6 +191,10 @@ export STORE_SPARK_MASTER='spark://127.0.0.1:$SPARK_PORT'
 export STORE_MLFLOW_TRACKING_URI='http://127.0.0.1:$MLFLOW_PORT'
 export STORE_RAY_DASHBOARD_URL='http://127.0.0.1:$RAY_DASHBOARD_PORT'
 export STORE_SERVING_PORT=$SERVE_PORT STORE_GATEWAY_PORT=$GATEWAY_PORT
+# Signing secrets of the payment and shipping webhooks and of the analytics delivery.
+export STORE_PAYMENT_WEBHOOK_SECRET='${STORE_PAYMENT_WEBHOOK_SECRET:-$(cat "$STATE/payment_webhook_secret")}'
+export STORE_SHIPPING_WEBHOOK_SECRET='${STORE_SHIPPING_WEBHOOK_SECRET:-$(cat "$STATE/shipping_webhook_secret")}'
+export STORE_ANALYTICS_SECRET='${STORE_ANALYTICS_SECRET:-$(cat "$STATE/analytics_secret")}'
 # Ray's token authentication: the dashboard, serve deploy and drivers present this token.
 export RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH='$STATE/ray_auth_token'
 # Airflow 3 with the LocalExecutor on PostgreSQL; tasks reach the API server's execution API.

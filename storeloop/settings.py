@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The cluster profile refuses to start with it (launch/cluster.py, scripts/cluster.sh).
 DEV_JWT_SECRET = "sandbox-jwt-secret-change-me-in-production"  # noqa: S105
+DEV_DATABASE_PASSWORDS = frozenset({"", "storeloop"})  # the test services' and an empty one
 
 
 class Settings(BaseSettings):
@@ -101,6 +102,21 @@ class Settings(BaseSettings):
     sim_days: int = Field(default=3, ge=1)
     sim_sessions_per_shopper_day: float = 0.6
 
+    def development_secrets(self) -> list[str]:
+        """The settings (by environment variable) still at a development default: the cluster
+        profile's launcher and gateway refuse to start while any is."""
+        found = [
+            f"STORE_{name.upper()}"
+            for name in DEVELOPMENT_DEFAULTS
+            if getattr(self, name) == type(self).model_fields[name].default
+        ]
+        if self.database_url and self.database_url.startswith("postgresql"):
+            from sqlalchemy.engine import make_url
+
+            if (make_url(self.database_url).password or "") in DEV_DATABASE_PASSWORDS:
+                found.append("STORE_DATABASE_URL's password")
+        return found
+
     @property
     def root(self) -> Path:
         return self.data_dir.resolve()
@@ -168,3 +184,12 @@ class Settings(BaseSettings):
             self.reports_dir,
         ):
             path.mkdir(parents=True, exist_ok=True)
+
+
+# Secrets whose defaults only the embedded profile may run with.
+DEVELOPMENT_DEFAULTS = (
+    "jwt_secret",
+    "payment_webhook_secret",
+    "shipping_webhook_secret",
+    "analytics_secret",
+)

@@ -518,7 +518,8 @@ def _scrape(url: str) -> list[tuple[str, dict, float]]:
 
 def test_metrics_name_the_models_the_feature_ages_and_the_consumers_lag(loop):
     """What on-call reads after the rounds: serving's models (the champions, or the baselines)
-    and how old they are, how far Feast was materialized, and each consumer's lag."""
+    and how old they are, how far Feast was materialized, each consumer's lag, and the failed
+    task of the bad-data rerun above; every series the alert rules and the dashboard query."""
     settings, ready = loop
     serving = _scrape(ready["serving_url"])
     slots = [labels for name, labels, _ in serving if name.endswith("model_info")]
@@ -544,3 +545,11 @@ def test_metrics_name_the_models_the_feature_ages_and_the_consumers_lag(loop):
     outbox = _scalar(settings, "SELECT COUNT(*) FROM outbox")
     # Followed while serving: at most the few events of the requests made by the tests above.
     assert all(0 <= lag[("storeloop_consumer_lag_events", c)] < outbox / 10 for c in consumers)
+    failed = {labels["task_id"]: value for name, labels, value in gateway
+              if name == "storeloop_dag_task_failures_total"}  # fmt: skip
+    assert failed.get("check_silver", 0) >= 1, failed
+
+    from tests.unit.ops.test_alerts_and_dashboard import EXPORTED
+
+    missing = EXPORTED - {name for name, _, _ in serving + gateway}
+    assert not missing, missing

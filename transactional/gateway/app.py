@@ -54,6 +54,10 @@ def create_app(
     """Builds the store from settings unless one is given (tests, the simulator's own store);
     `hasher` lets tests use cheaper argon2 parameters; `rate_limit` is per client (default
     from settings), kept in `cache` (default make_cache(settings): Redis when configured)."""
+    if settings.profile == "cluster" and (found := settings.development_secrets()):
+        raise RuntimeError(
+            f"the cluster profile refuses development secrets: set {', '.join(found)}"
+        )
     owns_store, owns_cache = store is None, cache is None
     configure_tracing("storeloop-gateway", settings)
     store = store or bootstrap(settings)

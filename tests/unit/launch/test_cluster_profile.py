@@ -19,6 +19,9 @@ def cluster_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "profile": "cluster",
         "jwt_secret": "a-secret-of-our-own",
+        "payment_webhook_secret": "payments-of-our-own",
+        "shipping_webhook_secret": "shipping-of-our-own",
+        "analytics_secret": "analytics-of-our-own",
         "database_url": PG.format("a-password-of-our-own"),
     }
     return Settings(**(values | overrides))  # type: ignore[arg-type]
@@ -32,7 +35,10 @@ def test_a_cluster_with_secrets_of_its_own_is_accepted():
     ("overrides", "named"),
     [
         ({"jwt_secret": Settings().jwt_secret}, "STORE_JWT_SECRET"),
-        ({"database_url": PG.format("storeloop")}, "database password"),
+        ({"payment_webhook_secret": Settings().payment_webhook_secret}, "PAYMENT_WEBHOOK"),
+        ({"shipping_webhook_secret": Settings().shipping_webhook_secret}, "SHIPPING_WEBHOOK"),
+        ({"analytics_secret": Settings().analytics_secret}, "STORE_ANALYTICS_SECRET"),
+        ({"database_url": PG.format("storeloop")}, "DATABASE_URL's password"),
         ({"database_url": None}, "PostgreSQL"),
         ({"database_url": "sqlite:////tmp/store.db"}, "PostgreSQL"),
     ],
@@ -40,6 +46,16 @@ def test_a_cluster_with_secrets_of_its_own_is_accepted():
 def test_development_secrets_or_an_embedded_store_are_refused(overrides, named):
     with pytest.raises(ClusterError, match=named):
         refuse_development_secrets(cluster_settings(**overrides))
+
+
+def test_the_gateway_itself_refuses_to_start_on_a_development_secret(tmp_path):
+    from transactional.gateway.app import create_app
+
+    settings = cluster_settings(
+        data_dir=tmp_path, shipping_webhook_secret=Settings().shipping_webhook_secret
+    )
+    with pytest.raises(RuntimeError, match="STORE_SHIPPING_WEBHOOK_SECRET"):
+        create_app(settings)
 
 
 @pytest.mark.parametrize(
