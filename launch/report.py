@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import secrets
 
 import httpx
 import sqlalchemy as sa
@@ -51,12 +51,25 @@ def model_versions(settings: Settings) -> list[dict]:
 
 
 def smoke_check_apis(settings: Settings, gateway_url: str) -> dict:
-    """Ask the gateway for a search and a feed, as a storefront would."""
+    """Ask the gateway for a search and, as a newly signed-up shopper, for their own feed, as a
+    storefront would (a feed is its shopper's only)."""
     with httpx.Client(base_url=gateway_url, timeout=30) as client:
         search = client.get("/api/search", params={"q": "running shoes", "limit": 5})
         search.raise_for_status()
-        customer = _some_customer(settings)
-        feed = client.get(f"/api/recommendations/{customer}", params={"k": 5})
+        account = {
+            "email": f"smoke.{secrets.token_hex(4)}@example.com",
+            "password": secrets.token_urlsafe(18),
+        }
+        registered = client.post("/api/auth/register", json={"name": "Smoke Check", **account})
+        registered.raise_for_status()
+        login = client.post("/api/auth/login", json=account)
+        login.raise_for_status()
+        token, customer = login.json()["access_token"], registered.json()["user_id"]
+        feed = client.get(
+            f"/api/recommendations/{customer}",
+            params={"k": 5},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         feed.raise_for_status()
     return {
         "search_results": len(search.json().get("results", [])),
@@ -64,19 +77,6 @@ def smoke_check_apis(settings: Settings, gateway_url: str) -> dict:
         "recommendations": len(feed.json().get("items", feed.json().get("results", []))),
         "customer": customer,
     }
-
-
-def _some_customer(settings: Settings) -> str:
-    engine = sa.create_engine(settings.db_url)
-    with engine.connect() as conn:
-        payload = conn.execute(
-            sa.text("SELECT payload FROM outbox WHERE type = :t ORDER BY position LIMIT 1"),
-            {"t": "orders.OrderPlaced.v1"},
-        ).scalar()
-    engine.dispose()
-    if payload is None:
-        raise RuntimeError("no order was placed, so no customer to recommend for")
-    return json.loads(payload)["customer_id"]
 
 
 def print_summary(

@@ -1,8 +1,11 @@
-"""Search and recommendations are served elsewhere (Ray Serve); the gateway only forwards them."""
+"""Search and recommendations are served elsewhere (Ray Serve); the gateway only forwards them.
+A shopper's own feed is theirs: it shows what they viewed and bought, so only they (and admins)
+may read it."""
 
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -11,7 +14,10 @@ from fastapi import APIRouter, Request, Response
 
 from storeloop.request_ids import REQUEST_ID_HEADER, current_request_id
 from storeloop.tracing import client_span
+from transactional.common.errors import Forbidden
 from transactional.gateway.errors import GatewayErrorCode, error_response
+from transactional.gateway.identity import ActingUser
+from transactional.users.domain import Role
 
 router = APIRouter(prefix="/api", tags=["serving"])
 
@@ -74,6 +80,14 @@ async def similar_products(product_id: str, request: Request) -> Any:
     return await _forward(request, f"/recommendations/similar/{quote(product_id, safe='')}")
 
 
+class FeedErrorCode(StrEnum):
+    NOT_YOUR_FEED = "not_your_feed"
+
+
 @router.get("/recommendations/{user_id}")
-async def recommendations(user_id: str, request: Request) -> Any:
+async def recommendations(user_id: str, request: Request, user: ActingUser) -> Any:
+    if user.role != Role.ADMIN and user.user_id != user_id:
+        raise Forbidden(
+            FeedErrorCode.NOT_YOUR_FEED, "a shopper reads only their own feed", "user_id"
+        )
     return await _forward(request, f"/recommendations/{quote(user_id, safe='')}")

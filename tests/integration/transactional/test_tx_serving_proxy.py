@@ -48,8 +48,15 @@ def test_search_and_recommendations_are_proxied(tmp_path, serving_port):
         found = api.get("/api/search", params={"q": "lamp", "customer_id": "c-1", "limit": 5})
         assert found.status_code == 200
         assert found.json() == {"query": "lamp", "customer_id": "c-1", "limit": 5, "results": []}
-        recs = api.get("/api/recommendations/c-000007", params={"k": 3})
-        assert recs.json() == {"user_id": "c-000007", "k": 3, "items": []}
+        account = {"email": "p@example.com", "password": "a long passphrase"}
+        customer = api.post("/api/auth/register", json={"name": "Shopper", **account}).json()
+        login = api.post("/api/auth/login", json=account).json()
+        recs = api.get(
+            f"/api/recommendations/{customer['user_id']}",
+            params={"k": 3},
+            headers={"Authorization": f"Bearer {login['access_token']}"},
+        )
+        assert recs.json() == {"user_id": customer["user_id"], "k": 3, "items": []}
         similar = api.get("/api/recommendations/similar/p-000001", params={"k": 4})
         assert similar.json() == {"product_id": "p-000001", "k": 4, "items": []}
         typed = api.get("/api/search/suggest", params={"prefix": "lam", "limit": 3})

@@ -247,7 +247,29 @@ def test_registration_errors(api):
 def test_serving_down_is_503(api):
     answer = api.get("/api/search", params={"q": "lamp"})
     assert answer.status_code == 503 and error_of(answer)["code"] == "serving_unavailable"
-    assert api.get("/api/recommendations/c-000001").status_code == 503
+    customer, tokens = sign_up(api, "Feed Reader", "feed@example.com")
+    feed = api.get(f"/api/recommendations/{customer}", headers=as_user(tokens["access_token"]))
+    assert feed.status_code == 503
+
+
+def test_a_feed_is_its_shoppers_only(api):
+    """A feed shows what its shopper viewed and bought: nobody else may read it (admins may)."""
+    customer, tokens = sign_up(api, "Feed Owner", "owner@example.com")
+    other, other_tokens = sign_up(api, "Feed Peeker", "peeker@example.com")
+    anonymous = api.get(f"/api/recommendations/{customer}")
+    assert anonymous.status_code == 401 and error_of(anonymous)["code"] == "unauthenticated"
+    peek = api.get(
+        f"/api/recommendations/{customer}", headers=as_user(other_tokens["access_token"])
+    )
+    assert peek.status_code == 403
+    assert (error_of(peek)["code"], error_of(peek)["field"]) == ("not_your_feed", "user_id")
+    seller, seller_tokens = sign_up(api, "Feed Seller", "seller.feed@example.com", role="seller")
+    by_seller = api.get(
+        f"/api/recommendations/{customer}", headers=as_user(seller_tokens["access_token"])
+    )
+    assert by_seller.status_code == 403 and error_of(by_seller)["code"] == "role_not_allowed"
+    own = api.get(f"/api/recommendations/{customer}", headers=as_user(tokens["access_token"]))
+    assert own.status_code == 503  # allowed through to serving, which does not run here
 
 
 def test_unknown_routes_use_the_error_format(api):

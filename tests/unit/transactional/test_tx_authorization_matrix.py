@@ -58,6 +58,7 @@ OWNED = {
     ("POST", "/api/orders/{order_id}/shipment"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/return"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/refund"): ORDER_OF_CUSTOMER,
+    ("GET", "/api/recommendations/{user_id}"): {"other customer": 403},
 }
 WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
 
