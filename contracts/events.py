@@ -27,6 +27,9 @@ STOCK_CHANGED = "inventory.StockChanged.v1"
 STOCK_REASONS = ("restock", "order", "cancel", "adjust", "expire", "return")
 # Users: role is "customer", "seller" or "admin".
 CUSTOMER_REGISTERED = "users.CustomerRegistered.v1"
+# A password was changed (every token of the account was revoked with it): the hook for telling
+# the account's owner, whoever changed it.
+PASSWORD_CHANGED = "users.PasswordChanged.v1"  # noqa: S105 - an event type, not a secret
 # Cart: a line added from a search result (`search_id`) or a recommendation
 # (`recommendation_id`), or from neither (a product page reached otherwise).
 CART_ITEM_ADDED = "cart.CartItemAdded.v1"
@@ -86,6 +89,7 @@ PAYLOADS: dict[str, Schema] = {
         "customer_id": STRING, "name": STRING, "email": STRING, "role": STRING,
         "registered_at": INSTANT,
     },
+    PASSWORD_CHANGED: {"customer_id": STRING, "email": STRING, "changed_at": INSTANT},
     CART_ITEM_ADDED: {
         "cart_id": STRING, "customer_id": STRING, "product_id": STRING, "quantity": LONG,
         "unit_price": MONEY, "search_id": STRING, "recommendation_id": STRING,

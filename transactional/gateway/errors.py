@@ -34,6 +34,7 @@ class GatewayErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    REPEATED_PARAMETER = "repeated_parameter"
     HTTP_ERROR = "http_error"
     SERVING_UNAVAILABLE = "serving_unavailable"
     RATE_LIMITED = "rate_limited"
@@ -64,7 +65,7 @@ class ErrorResponse(BaseModel):
 
 
 _ERROR_MEANINGS = {
-    400: "malformed request (bad JSON)",
+    400: "malformed request (bad JSON, a query parameter given twice)",
     401: "missing, expired, forged or revoked token",
     403: "the acting user may not do this",
     404: "unknown route or id",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from anyio import to_thread
 from fastapi import HTTPException
@@ -99,6 +100,8 @@ class GatewayMiddleware:
                     await self._refuse(verdict.retry_after_s)(scope, receive, send_with_id)
                 elif declared_length(headers) > self.max_body_bytes:
                     await self._too_large()(scope, receive, send_with_id)
+                elif (name := repeated_parameter(scope)) is not None:
+                    await self._repeated(name)(scope, receive, send_with_id)
                 else:
                     await self.app(scope, self._limited(receive), send_with_id)
             except Exception:  # noqa: BLE001 - every failure still gets the error format and its id
@@ -142,6 +145,15 @@ class GatewayMiddleware:
     def _too_large(self):  # type: ignore[no-untyped-def]
         return error_response(
             413, GatewayErrorCode.PAYLOAD_TOO_LARGE.value, self._too_large_message, "body"
+        )
+
+    @staticmethod
+    def _repeated(name: str):  # type: ignore[no-untyped-def]
+        return error_response(
+            400,
+            GatewayErrorCode.REPEATED_PARAMETER,
+            f"query parameter {name} is given more than once",
+            name,
         )
 
     def _limited(self, receive: Receive) -> Receive:
@@ -198,3 +210,17 @@ def client_ip(scope: Scope) -> str:
     # The direct peer: a proxy in front must be trusted explicitly (uvicorn --forwarded-allow-ips).
     client = scope.get("client")
     return client[0] if client else "unknown"
+
+
+def repeated_parameter(scope: Scope) -> str | None:
+    """The first query parameter named twice, if any. No route takes a list, and frameworks
+    disagree on which of two values wins (ours took the last): a clear 400 instead (HTTP
+    parameter pollution, ASVS 5.1.1)."""
+    seen: set[str] = set()
+    for name, _ in parse_qsl(
+        scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+    ):
+        if name in seen:
+            return name
+        seen.add(name)
+    return None

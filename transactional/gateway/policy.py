@@ -32,6 +32,7 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/orders/{order_id}/shipment"): SELLING,
     ("POST", "/api/orders/{order_id}/return"): BUYING,
     ("GET", "/api/users/me"): ANYONE,
+    ("POST", "/api/users/me/password"): ANYONE,
     # A shopper's own feed (it reveals what they bought); admins any.
     ("GET", "/api/recommendations/{user_id}"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/auth/logout"): ANYONE,

@@ -11,10 +11,12 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from sqlalchemy import Connection
 
-from transactional.common.errors import Unauthenticated
+from contracts import events
+from transactional.common.clock import iso
+from transactional.common.errors import Forbidden, Invalid, Unauthenticated
 from transactional.common.uow import UnitOfWork
 from transactional.users.domain import User
-from transactional.users.passwords import password_matches
+from transactional.users.passwords import check_password_rules, password_matches
 from transactional.users.repository import CredentialRepository
 from transactional.users.service import UserService
 from transactional.users.tokens import (
@@ -30,12 +32,28 @@ from transactional.users.tokens import (
 
 class AuthErrorCode(StrEnum):
     INVALID_CREDENTIALS = "invalid_credentials"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code
+    SAME_PASSWORD = "same_password"  # noqa: S105 - an error code
 
 
 class InvalidCredentials(Unauthenticated):
     def __init__(self) -> None:
         # One message for an unknown email and a wrong password: no account probing.
         super().__init__(AuthErrorCode.INVALID_CREDENTIALS, "wrong email or password", "password")
+
+
+class WrongCurrentPassword(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            AuthErrorCode.WRONG_PASSWORD, "the current password is wrong", "current_password"
+        )
+
+
+class SamePassword(Invalid):
+    def __init__(self) -> None:
+        super().__init__(
+            AuthErrorCode.SAME_PASSWORD, "the new password is the current one", "new_password"
+        )
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,27 @@ class AuthService:
         if replayed:
             raise TokenRevoked()
         return pair
+
+    def change_password(self, user: User, current: str, new: str) -> None:
+        """Checks the current password, then the new one's rules; stores the new hash, revokes
+        every token of the account (a thief's included) and records the change, in one commit."""
+        with self.uow.read() as connection:
+            account = CredentialRepository(connection).by_email(user.email)
+        if account is None or not password_matches(self.hasher, account.password_hash, current):
+            raise WrongCurrentPassword()
+        if new == current:
+            raise SamePassword()
+        check_password_rules(new, user.name, user.email, field="new_password")
+        password_hash = self.hasher.hash(new)  # slow on purpose: outside the transaction
+        with self.uow.begin() as tx:
+            repo = CredentialRepository(tx.connection)
+            repo.set_password(user.user_id, password_hash)
+            repo.revoke_all(user.user_id)
+            tx.record(
+                events.PASSWORD_CHANGED,
+                user.user_id,
+                {"customer_id": user.user_id, "email": user.email, "changed_at": iso(tx.now)},
+            )
 
     def logout(self, user_id: str) -> None:
         """Revokes every access and refresh token the user holds, on every device."""

@@ -41,8 +41,8 @@ class InvalidUser(Invalid):
 
 
 class WeakPassword(Invalid):
-    def __init__(self, message: str) -> None:
-        super().__init__(UserErrorCode.WEAK_PASSWORD, message, "password")
+    def __init__(self, message: str, field: str = "password") -> None:
+        super().__init__(UserErrorCode.WEAK_PASSWORD, message, field)
 
 
 class NotASeller(Forbidden):

@@ -28,18 +28,20 @@ def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def check_password_rules(password: str, name: str = "", email: str = "") -> None:
+def check_password_rules(
+    password: str, name: str = "", email: str = "", field: str = "password"
+) -> None:
     """Length, then NIST SP 800-63B's check against known-compromised passwords, and not the
-    account's own name or email."""
+    account's own name or email. `field`: what an error names (the request's field)."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidUser(
-            f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters", "password"
+            f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters", field
         )
     if password.lower() in common_passwords():
-        raise WeakPassword("this password is one of the most common ones: choose another")
+        raise WeakPassword("this password is one of the most common ones: choose another", field)
     personal = {name.strip().lower(), email.strip().lower(), email.strip().lower().split("@")[0]}
     if password.strip().lower() in personal - {""}:
-        raise WeakPassword("a password must not be the account's name or email")
+        raise WeakPassword("a password must not be the account's name or email", field)
 
 
 def password_matches(hasher: PasswordHasher, password_hash: str, password: str) -> bool:

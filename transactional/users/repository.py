@@ -126,6 +126,13 @@ class CredentialRepository:
         row = self.connection.execute(_ACCOUNT, {"user_id": user_id}).first()
         return (_user(row), row.token_version) if row else None
 
+    def set_password(self, user_id: str, password_hash: str) -> None:
+        self.connection.execute(
+            update(credentials)
+            .where(credentials.c.user_id == user_id)
+            .values(password_hash=password_hash)
+        )
+
     def revoke_all(self, user_id: str) -> None:
         self.connection.execute(_BUMP_VERSION, {"b_user_id": user_id})
 

@@ -12,7 +12,7 @@ from transactional.common.text import NOT_BLANK
 from transactional.gateway.identity import ActingUser, AuthDep, LoginGuardDep, StoreDep
 from transactional.gateway.middleware import client_ip
 from transactional.gateway.serialize import to_json
-from transactional.users.auth import InvalidCredentials, TokenPair
+from transactional.users.auth import InvalidCredentials, TokenPair, WrongCurrentPassword
 from transactional.users.domain import EMAIL_PATTERN, Role
 from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -36,6 +36,12 @@ class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=1, max_length=320)
     password: SecretStr = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: SecretStr = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: SecretStr = Password
 
 
 class Refresh(BaseModel):
@@ -99,6 +105,23 @@ def refresh(body: Refresh, auth: AuthDep, guard: LoginGuardDep, request: Request
 @auth_router.post("/logout", status_code=204)
 def logout(user: ActingUser, auth: AuthDep) -> Response:
     auth.logout(user.user_id)
+    return Response(status_code=204)
+
+
+@users_router.post("/me/password", status_code=204)
+def change_password(
+    body: PasswordChange, user: ActingUser, auth: AuthDep, guard: LoginGuardDep
+) -> Response:
+    """Every token of the account is revoked, this one too: log in again with the new password.
+    Wrong current passwords count towards the account's lock, as wrong logins do."""
+    guard.ensure_unlocked(user.email)
+    try:
+        auth.change_password(
+            user, body.current_password.get_secret_value(), body.new_password.get_secret_value()
+        )
+    except WrongCurrentPassword:
+        guard.failed(user.email)
+        raise
     return Response(status_code=204)
 
 

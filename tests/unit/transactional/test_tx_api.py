@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from storeloop.settings import Settings
 from transactional.gateway.app import create_app
@@ -275,3 +278,70 @@ def test_a_feed_is_its_shoppers_only(api):
 def test_unknown_routes_use_the_error_format(api):
     answer = api.get("/api/nothing-here")
     assert answer.status_code == 404 and error_of(answer)["code"] == "not_found"
+
+
+def test_a_query_parameter_given_twice_is_refused(api):
+    """HTTP parameter pollution: which of two values wins differs between frameworks and proxies,
+    so the gateway takes neither and names the parameter."""
+    answer = api.get("/api/products?limit=5&limit=500")
+    assert answer.status_code == 400
+    assert (error_of(answer)["code"], error_of(answer)["field"]) == ("repeated_parameter", "limit")
+    forwarded = api.get("/api/search?q=lamp&q=kettle")  # before the proxy to serving
+    assert forwarded.status_code == 400 and error_of(forwarded)["field"] == "q"
+    assert api.get("/api/products?limit=5").status_code == 200
+
+
+def test_changing_the_password_revokes_every_token_and_is_an_event(api, store):
+    customer, tokens = sign_up(api, "Pat Changer", "pat@example.com")
+    mine = as_user(tokens["access_token"])
+
+    def change(current: str, new: str):  # type: ignore[no-untyped-def]
+        body = {"current_password": current, "new_password": new}
+        return api.post("/api/users/me/password", json=body, headers=mine)
+
+    wrong = change("not my password at all", "a fresh passphrase here")
+    assert wrong.status_code == 403
+    assert (error_of(wrong)["code"], error_of(wrong)["field"]) == (
+        "wrong_password",
+        "current_password",
+    )
+    common = change(PASSWORD, "password1234")
+    assert common.status_code == 422
+    assert (error_of(common)["code"], error_of(common)["field"]) == (
+        "weak_password",
+        "new_password",
+    )
+    same = change(PASSWORD, PASSWORD)
+    assert same.status_code == 422 and error_of(same)["code"] == "same_password"
+    assert "password1234" not in common.text and PASSWORD not in same.text
+
+    assert change(PASSWORD, "a fresh passphrase here").status_code == 204
+    assert api.get("/api/users/me", headers=mine).status_code == 401  # this token too
+    assert (
+        api.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code
+        == 401
+    )
+    old = api.post("/api/auth/login", json={"email": "pat@example.com", "password": PASSWORD})
+    assert old.status_code == 401
+    new = api.post(
+        "/api/auth/login", json={"email": "pat@example.com", "password": "a fresh passphrase here"}
+    )
+    assert new.status_code == 200
+    with store.engine.connect() as connection:
+        changed = (
+            connection.execute(
+                text("SELECT payload FROM outbox WHERE type = 'users.PasswordChanged.v1'")
+            )
+            .scalars()
+            .all()
+        )
+    assert [json.loads(p)["customer_id"] for p in changed] == [customer]
+
+
+def test_guessing_the_current_password_locks_the_account(api):
+    _, tokens = sign_up(api, "Guessed At", "guessed@example.com")
+    mine = as_user(tokens["access_token"])
+    body = {"current_password": "a wrong guess again", "new_password": "a fresh passphrase here"}
+    answers = [api.post("/api/users/me/password", json=body, headers=mine) for _ in range(6)]
+    assert [a.status_code for a in answers[:5]] == [403] * 5
+    assert answers[5].status_code == 429 and error_of(answers[5])["code"] == "account_locked"

@@ -121,6 +121,10 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         ("POST", "/api/auth/refresh"): lambda: {
             "refresh_token": world.tokens["customer"]["refresh_token"]
         },
+        ("POST", "/api/users/me/password"): lambda: {
+            "current_password": PASSWORD,
+            "new_password": "an entirely new passphrase",
+        },
         ("POST", "/api/products"): lambda: {"title": "Desk lamp", "price": "19.50"},
         ("PATCH", "/api/products/{product_id}"): lambda: {"price": "8.00"},
         ("POST", "/api/products/{product_id}/stock"): lambda: {"quantity": 5},
