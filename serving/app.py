@@ -44,7 +44,8 @@ async def invalid_request(_: Request, error: RequestValidationError) -> JSONResp
 @api.exception_handler(StarletteHTTPException)
 async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
     body = error_body("not_found" if error.status_code == 404 else "http_error", str(error.detail))
-    return JSONResponse(body, status_code=error.status_code)
+    # A 405's `Allow` (RFC 9110): Starlette names the route's methods, one route per path here.
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 @serve.deployment(name="storeloop", ray_actor_options={"num_cpus": 0.5})

@@ -210,3 +210,27 @@ def test_a_search_through_the_gateway_is_one_trace_with_the_request_id(
     for stage in ("search.index", "search.features", "search.rank"):
         assert stages[stage]["parent_id"] == serving_server["context"]["span_id"], stage
     assert serving_server["attributes"]["http.response.status_code"] == 200
+
+
+def test_every_serving_route_answers_as_documented(base_url, tmp_path):
+    """Schemathesis with every check against serving's own schema, as the gateway's suite runs it
+    (a new seed each run, printed; SCHEMATHESIS_SEED replays it): no 5xx, and statuses, headers
+    and bodies as documented."""
+    import os
+    import random
+    import subprocess
+    import sys
+
+    seed = int(os.environ.get("SCHEMATHESIS_SEED") or random.randrange(2**32))
+    print(f"schemathesis seed {seed} against serving (replay: SCHEMATHESIS_SEED={seed})")
+    run = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "--no-color", "run", f"{base_url}/openapi.json"]
+        + ["--checks", "all", "--seed", str(seed), "--max-examples", "25"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    report = run.stdout + run.stderr
+    assert "Tested:" in report and "Seed:" in report, report[-4000:]
+    assert run.returncode == 0, f"seed {seed}:\n{report[-12000:]}"
