@@ -30,14 +30,11 @@ class Lag:
     seconds: float
 
 
-def lag_after(engine: sa.Engine, consumer: str, position: int) -> Lag:
+def lag_after(connection: sa.Connection, consumer: str, position: int) -> Lag:
     behind = sa.select(sa.func.count(), sa.func.min(OUTBOX.c.occurred_at)).where(
         OUTBOX.c.position > position
     )
-    with engine.connect() as connection:
-        if not sa.inspect(connection).has_table("outbox"):
-            return Lag(consumer, 0, 0.0)
-        events, oldest = connection.execute(behind).one()
+    events, oldest = connection.execute(behind).one()
     if not events:
         return Lag(consumer, 0, 0.0)
     age = (datetime.now(UTC) - parse_occurred_at(oldest)).total_seconds()
@@ -56,10 +53,15 @@ class ConsumerLagCollector:
         }
 
     def lags(self) -> list[Lag]:
-        return [
-            lag_after(self.engine, consumer, checkpoint.position)
-            for consumer, checkpoint in sorted(self.checkpoints.items())
-        ]
+        """Every consumer's lag over one connection (a scrape is one round of small queries)."""
+        consumers = sorted(self.checkpoints.items())
+        with self.engine.connect() as connection:
+            if not sa.inspect(connection).has_table("outbox"):
+                return [Lag(consumer, 0, 0.0) for consumer, _ in consumers]
+            return [
+                lag_after(connection, consumer, checkpoint.position)
+                for consumer, checkpoint in consumers
+            ]
 
     def collect(self) -> Iterator[Metric]:
         events = GaugeMetricFamily(
