@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos eval-search reindex-search money-jobs clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, un
 
 bench-outbox: install ## nothing lost: 32 clients order on PostgreSQL for 60 s while the lake writer follows; outbox = bronze = silver
 	source scripts/services.sh && $(PY) -m benchmarks.outbox_integrity $(ARGS)
+
+bench-chaos: install ## chaos: 32 shoppers on PostgreSQL while consumers, a gateway worker, a Serve replica and PostgreSQL die; nothing lost (ARGS="--seconds 150 --faults 3")
+	source scripts/services.sh >/dev/null && $(PY) -m benchmarks.chaos $(ARGS)
 
 money-jobs: install ## expire stale stock reservations and reconcile open payments once (cron this)
 	$(PY) -m transactional.orders.jobs

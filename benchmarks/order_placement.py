@@ -151,9 +151,18 @@ def gateway_cpu_s(server: subprocess.Popen) -> float:
     return total
 
 
-def start_gateway(url: str, data_dir: Path, workers: int, port: int) -> subprocess.Popen:
+def start_gateway(
+    url: str,
+    data_dir: Path,
+    workers: int,
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> subprocess.Popen:
+    """uvicorn with `workers` processes; its output to `log` when given."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "STORE_DATABASE_URL": url,
         "STORE_DATA_DIR": str(data_dir),
         # The benchmark is one client address with 32 users: limits would measure themselves.
@@ -182,7 +191,8 @@ def start_gateway(url: str, data_dir: Path, workers: int, port: int) -> subproce
         "--timeout-keep-alive",
         "300",
     ]
-    server = subprocess.Popen(command, env=env)
+    output = open(log, "a") if log is not None else None  # noqa: SIM115 - the server's lifetime
+    server = subprocess.Popen(command, env=env, stdout=output, stderr=output)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -28,14 +28,22 @@ def store_path(settings: Settings) -> Path:
 
 
 class QueryLog:
-    """Query -> how many searches found something with it; prefix lookups by bisection."""
+    """Query -> how many searches found something with it; prefix lookups by bisection.
+
+    The file holds the outbox position its counts include: a consumer killed between saving the
+    counts and its checkpoint resumes from here, so no search is counted twice."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.counts: dict[str, int] = {}
+        self.position = 0
         self._sorted: list[str] = []
         if path is not None and path.exists():
-            self.counts = {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
+            saved = json.loads(path.read_text())
+            if "counts" not in saved:  # written before the position was kept with the counts
+                saved = {"counts": saved, "position": 0}
+            self.counts = {str(k): int(v) for k, v in saved["counts"].items()}
+            self.position = int(saved.get("position", 0))
             self._sorted = sorted(self.counts)
 
     def record(self, queries: Iterable[str]) -> None:
@@ -52,7 +60,7 @@ class QueryLog:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.counts))
+        temporary.write_text(json.dumps({"position": self.position, "counts": self.counts}))
         os.replace(temporary, self.path)  # readers never see half a file
 
     def popular(self, prefix: str, limit: int) -> list[tuple[str, int]]:
@@ -83,16 +91,17 @@ class QueryLogConsumer:
         self.batch_size = batch_size
 
     def run_once(self) -> int:
-        position, recorded = self.checkpoint.position, 0
+        position, recorded = max(self.checkpoint.position, self.log.position), 0
         while batch := self.feed.read(position, self.batch_size):
             queries = [
                 str(event.payload.get("query") or "")
                 for event in batch
                 if event.type == ev.SEARCH_PERFORMED and event.payload.get("results")
             ]
-            self.log.record(queries)
-            self.log.save()
             position = batch[-1].position or position
+            self.log.record(queries)
+            self.log.position = position
+            self.log.save()
             self.checkpoint.save(position)
             recorded += len(queries)
         return recorded

@@ -23,6 +23,7 @@ from transactional.common.cache import Cache, make_cache
 from transactional.gateway.errors import (
     ERROR_RESPONSES,
     ErrorResponse,
+    GatewayErrorCode,
     error_response,
     install_error_handlers,
 )
@@ -132,7 +133,7 @@ def create_app(
             with store.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:  # noqa: BLE001 - health reports any failure, never raises
-            return error_response(503, "database_unavailable", repr(error))
+            return error_response(503, GatewayErrorCode.DATABASE_UNAVAILABLE.value, repr(error))
         return {"status": "ok"}
 
     @app.get("/metrics", include_in_schema=False)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -37,6 +38,7 @@ class GatewayErrorCode(StrEnum):
     REPEATED_PARAMETER = "repeated_parameter"
     HTTP_ERROR = "http_error"
     SERVING_UNAVAILABLE = "serving_unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
 
@@ -73,6 +75,7 @@ _ERROR_MEANINGS = {
     413: "the request body is larger than the gateway accepts",
     422: "a value breaks a rule; `field` names it",
     429: "rate limited; see the Retry-After header",
+    503: "the database or serving is away for a moment; retry after the Retry-After header",
 }
 # Given to include_router: the schema shows the one error format instead of FastAPI's own 422.
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -143,6 +146,21 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# A lost connection, a restarting server, an exhausted pool: the database is away, not the request
+# wrong. The transaction rolled back, so the client may retry (a checkout with its same key).
+DATABASE_AWAY = (db_errors.OperationalError, db_errors.InterfaceError, db_errors.TimeoutError)
+DATABASE_RETRY_AFTER_S = 1
+
+
+async def _database_away(_request: Request, error: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+    answer = error_response(
+        503, GatewayErrorCode.DATABASE_UNAVAILABLE.value, "the database is unavailable; retry"
+    )
+    answer.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return answer
+
+
 async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     return error_response(500, GatewayErrorCode.INTERNAL_ERROR.value, "internal error")
@@ -152,4 +170,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for away in DATABASE_AWAY:
+        app.add_exception_handler(away, _database_away)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -119,6 +119,17 @@ def test_query_log_consumer_counts_searches_that_found_something(settings, appen
     assert QueryLog(store_path(settings)).counts == {"kettle": 2}
 
 
+def test_query_log_killed_before_its_checkpoint_counts_nothing_twice(settings, append_event):
+    append_event(ev.SEARCH_PERFORMED, "s-1", {"query": "kettle", "results": [{}]})
+    consumer = QueryLogConsumer(settings)
+    consumer.checkpoint.save = lambda *_, **__: None  # the process dies after the counts' save
+    assert consumer.run_once() == 1
+    assert consumer.checkpoint.position == 0
+    append_event(ev.SEARCH_PERFORMED, "s-2", {"query": "kettle", "results": [{}]})
+    assert QueryLogConsumer(settings).run_once() == 1  # only the new search
+    assert QueryLog(store_path(settings)).counts == {"kettle": 2}
+
+
 @pytest.mark.parametrize(
     "query", ['"', "*", "OR OR", "brand:", 'brand:"', '"unbalanced', "\x00\x01", b"\x80\xff",
               "a" * 1_500, "?" * 10, "$-", "under $", "4+ stars", "category: under 5"],

@@ -1,0 +1,38 @@
+"""The chaos benchmark at a small scale: 8 shoppers for 40 s on a PostgreSQL server of the test's
+own, while the lake writer, the search indexer, the query-log consumer and a gateway worker are
+SIGKILLed and PostgreSQL is restarted (immediately, a crash), twice each at random moments (a
+new seed each run, printed for replay). Without Ray Serve: its replica kill takes a minute to
+recover and is in `make bench-chaos` at full scale; shoppers open products instead of searching.
+"""
+
+import socket
+
+import pytest
+
+from benchmarks.chaos import FOLLOWED, main
+
+pytestmark = pytest.mark.postgres
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_nothing_is_lost_or_doubled_and_every_fault_recovers(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("STORE_DATA_DIR", str(tmp_path))  # where the report goes
+    result = main([
+        "--no-serve", "--clients", "8", "--seconds", "40", "--reference-seconds", "8",
+        "--faults", "2", "--products", "40", "--port", str(free_port()),
+        "--pg-port", str(free_port()),
+    ])  # fmt: skip
+    print(capsys.readouterr().out.splitlines()[0])  # the seed, for a replay
+    failed = [check for check in result["checks"] if not check["ok"]]
+    assert not failed, failed
+    assert set(result["recovery"]) == {*FOLLOWED, "gateway_worker", "postgres"}
+    assert all(row["recovered"] == row["faults"] == 2 for row in result["recovery"].values())
+    assert all(restarts >= 2 for restarts in result["consumer_restarts"].values())
+    chaos = result["chaos"]
+    assert chaos["paid_orders"] > 0 and chaos["hangs"] == 0 and chaos["server_errors"] == 0
+    assert result["goal_met"]
