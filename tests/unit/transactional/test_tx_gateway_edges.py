@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import exc as db_errors
 
 from storeloop.request_ids import accept_or_new
 from storeloop.settings import Settings
@@ -113,6 +114,24 @@ def test_unhandled_errors_are_500_in_the_error_format(api):
     answer = api.get("/api/explode", headers={"X-Request-Id": "trace-500"})
     assert answer.status_code == 500 and error_of(answer)["code"] == "internal_error"
     assert answer.headers["X-Request-Id"] == "trace-500" and "boom" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "away",
+    [
+        db_errors.OperationalError("SELECT 1", {}, ConnectionError("server closed the connection")),
+        db_errors.InterfaceError("SELECT 1", {}, ConnectionError("connection already closed")),
+        db_errors.TimeoutError("QueuePool limit reached"),
+    ],
+)
+def test_a_database_away_is_503_with_retry_after(api, away):
+    def lose_the_database() -> None:
+        raise away
+
+    api.app.add_api_route("/api/away", lose_the_database)
+    answer = api.get("/api/away")
+    assert answer.status_code == 503 and error_of(answer)["code"] == "database_unavailable"
+    assert answer.headers["Retry-After"] == "1" and "closed" not in answer.text
 
 
 def test_one_json_log_line_per_request(api, caplog):
