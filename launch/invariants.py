@@ -41,6 +41,8 @@ def check_store(url: str) -> Checks:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("outbox"):
+                return {"store_tables_present": Check(False, "no outbox table: not a store")}
             outbox = _outbox(connection)
             return {
                 "outbox_positions_unique": _positions_unique(connection),

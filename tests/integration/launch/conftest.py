@@ -49,7 +49,7 @@ def seed(url: str, data_dir: Path, orders: int = 6) -> dict[str, list[str]]:
                 "Drill",
                 "lamps",
                 Decimal("12.50"),
-                initial_stock=50,
+                initial_stock=50 + 2 * orders,
             )  # fmt: skip
             for n in range(4)
         ]
