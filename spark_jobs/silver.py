@@ -58,13 +58,15 @@ def run_silver(settings: Settings, spark: SparkSession | None = None) -> dict[st
 def build_silver(settings: Settings, spark: SparkSession) -> dict[str, int]:
     """Every silver table rebuilt from the bronze events as they are (gated or not); which bronze
     that was goes to `silver/_bronze_mark.json`."""
-    events = read_events(spark, settings).cache()
+    events = read_events(spark, settings)
+    mark = bronze_mark(events)  # before the cache, whose plan no longer names the files
+    events = events.cache()
     try:
         rows = {
             table: write_table(build(events), table_dir(settings, "silver", table), partitioned)
             for table, (build, partitioned) in TABLES.items()
         }
-        write_bronze_mark(settings, "silver", bronze_mark(events))
+        write_bronze_mark(settings, "silver", mark)
         return rows
     finally:
         events.unpersist()
