@@ -99,3 +99,38 @@ def test_negative_stock_is_reported(drill_schema_url, tmp_path, seed_store):
     checks = check_store(drill_schema_url)
     assert not checks["stock_never_negative"].ok
     assert "p-000002" in checks["stock_never_negative"].detail
+
+
+def test_outbox_equals_bronze_and_the_index_is_the_live_catalog_until_broken(tmp_path, seed_store):
+    """The lake writer and the search indexer follow a SQLite store; then a bronze file is lost,
+    an event lands twice, and a product is deleted behind the index's back."""
+    import shutil
+
+    from consumers.lake_writer import LakeWriter
+    from launch.invariants import check_search_index
+    from launch.lake_invariants import check_lake
+    from serving.search.indexer import SearchIndexer
+    from storeloop.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    url = settings.db_url
+    seed_store(url, tmp_path)
+    LakeWriter(settings, batch_size=20).run_once()
+    SearchIndexer(settings).run_once()
+    assert failed(check_lake(url, settings.lake_dir)) == []
+    index_check = check_search_index(url, settings.search_index_dir)
+    assert failed(index_check) == [], index_check
+    assert index_check["search_index_is_live_catalog"].detail == "3 live products, 3 documents"
+
+    parts = sorted((settings.lake_dir / "bronze" / "events").glob("dt=*/*.parquet"))
+    shutil.copy(parts[0], parts[0].with_name("replayed.parquet"))
+    doubled = check_lake(url, settings.lake_dir)["outbox_equals_bronze"]
+    assert not doubled.ok and "doubled 20" in doubled.detail
+    parts[0].with_name("replayed.parquet").unlink()
+    parts[0].unlink()
+    lost = check_lake(url, settings.lake_dir)["outbox_equals_bronze"]
+    assert not lost.ok and "lost 20" in lost.detail
+
+    execute(url, ["UPDATE products SET deleted_at = '2024-01-01' WHERE product_id = 'p-000001'"])
+    stale = check_search_index(url, settings.search_index_dir)["search_index_is_live_catalog"]
+    assert not stale.ok and "indexed but not live ['p-000001']" in stale.detail
