@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos eval-search reindex-search money-jobs clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos eval-search reindex-search money-jobs check-invariants backup-drill rebuild-from-bronze clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -83,6 +83,15 @@ bench-chaos: install ## chaos: 32 shoppers on PostgreSQL while consumers, a gate
 
 money-jobs: install ## expire stale stock reservations and reconcile open payments once (cron this)
 	$(PY) -m transactional.orders.jobs
+
+check-invariants: install ## the store's invariants (captures = paid orders, stock, outbox = bronze = silver, search = catalog) on the data dir's store
+	$(PY) -m launch.invariants $(ARGS)
+
+backup-drill: install ## pg_dump the PostgreSQL store, restore into a scratch database, compare every table and check the invariants: make backup-drill [URL=...]
+	source scripts/services.sh && $(PY) -m launch.backup_drill $(URL) $(ARGS)
+
+rebuild-from-bronze: install ## rebuild silver, gold, Feast online and the search index from bronze alone and compare with the running system's (after make up)
+	$(PY) -m launch.rebuild_from_bronze $(ARGS)
 
 clean: ## remove the data dir (every embedded store)
 	rm -rf var

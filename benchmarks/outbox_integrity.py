@@ -26,11 +26,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from sqlalchemy import create_engine, text
 
 from benchmarks.order_placement import (
@@ -44,7 +42,7 @@ from benchmarks.order_placement import (
     start_gateway,
 )
 from consumers.lake_writer import LakeWriter
-from contracts import events
+from launch.lake_invariants import bronze_ids, outbox_facts
 from storeloop.settings import REPO_ROOT, Settings
 
 GOAL = "outbox rows = bronze rows = what silver holds: none lost, none doubled"
@@ -92,37 +90,6 @@ class NaiveReader:
         if rows:
             self.seen.update(row[1] for row in rows)
             self.checkpoint = rows[-1][0]
-
-
-def outbox_facts(url: str) -> dict[str, Any]:
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT event_id, type, payload, position FROM outbox ORDER BY position")
-        ).all()
-    engine.dispose()
-    payments = {
-        json.loads(payload)["payment_id"]
-        for _, kind, payload, _ in rows
-        if kind in (events.PAYMENT_AUTHORIZED, events.PAYMENT_CAPTURED, events.PAYMENT_DECLINED)
-    }
-    placed = [json.loads(row[2]) for row in rows if row[1] == events.ORDER_PLACED]
-    return {
-        "ids": [row[0] for row in rows],
-        "positions": {row[0]: row[3] for row in rows},
-        "types": Counter(row[1] for row in rows),
-        "expected_silver": {
-            "orders": len({order["order_id"] for order in placed}),
-            "order_items": sum(len(order["items"]) for order in placed),
-            "payments": len(payments),
-            "cart_adds": sum(1 for row in rows if row[1] == events.CART_ITEM_ADDED),
-        },
-    }
-
-
-def bronze_ids(settings: Settings) -> tuple[list[str], Counter[str]]:
-    table = pq.read_table(settings.lake_dir / "bronze" / "events", columns=["event_id", "type"])
-    return table.column("event_id").to_pylist(), Counter(table.column("type").to_pylist())
 
 
 def submit_silver(data_dir: Path, master: str) -> dict[str, int]:
@@ -199,7 +166,7 @@ def main() -> None:
     caught_up = LakeWriter(settings).run_once()
     naive.step()
     facts = outbox_facts(url)
-    ids, bronze_types = bronze_ids(settings)
+    ids, bronze_types = bronze_ids(settings.lake_dir)
     print(f"silver: spark-submit to {args.spark_master}", flush=True)
     silver = submit_silver(data_dir, args.spark_master)
     outbox_ids = set(facts["ids"])

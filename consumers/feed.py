@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -41,6 +41,13 @@ SETTLE_WAIT_S = 0.2
 # Gaps first met, by (database, first missing position): a transaction id drawn then.
 # Module-wide, so consumers that open a feed per run still see a gap settle.
 _gaps: dict[tuple[str, int], int] = {}
+
+
+class EventFeed(Protocol):
+    """What a consumer reads: events after a position, in position order (the outbox, or bronze
+    when a read model is rebuilt from the lake)."""
+
+    def read(self, after_position: int, limit: int) -> list[Event]: ...
 
 
 def parse_occurred_at(text: str) -> datetime:

@@ -61,6 +61,11 @@ _svc_postgres() {
     "${psql[@]}" -c "CREATE ROLE $STORE_PG_USER LOGIN PASSWORD '$STORE_PG_PASSWORD'" ||
       _svc_fail "CREATE ROLE failed" || return 1
   fi
+  # The backup drill (`make backup-drill`) restores into a scratch database of its own.
+  if [ "$("${psql[@]}" -tAc "SELECT rolcreatedb FROM pg_roles WHERE rolname='$STORE_PG_USER'")" != t ]; then
+    "${psql[@]}" -c "ALTER ROLE $STORE_PG_USER CREATEDB" || _svc_fail "ALTER ROLE CREATEDB failed" ||
+      return 1
+  fi
   local db
   for db in "$STORE_PG_DB" "$STORE_PG_MARTS_DB"; do
     if [ "$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" != 1 ]; then

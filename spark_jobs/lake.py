@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 from pyspark.sql import DataFrame, SparkSession
 
@@ -45,3 +49,34 @@ def settings_from_argv(argv: Sequence[str] | None = None) -> Settings:
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     return Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+
+
+BRONZE_MARK = "_bronze_mark.json"
+
+
+def bronze_mark(events: DataFrame) -> dict[str, int]:
+    """Which bronze a job read: the files Spark listed for `events` (so a part landing while the
+    job runs is not counted), their rows and the highest position among them. A rebuild from
+    bronze alone cuts bronze at this mark to compare like with like."""
+    files = [unquote(urlsplit(uri).path) for uri in events.inputFiles()]
+    if not files:
+        return {"files": 0, "rows": 0, "max_position": 0}
+    positions = ds.dataset(files, format="parquet").to_table(columns=["position"])["position"]
+    return {
+        "files": len(files),
+        "rows": len(positions),
+        "max_position": int(pc.max(positions).as_py() or 0),
+    }
+
+
+def write_bronze_mark(settings: Settings, layer: str, mark: dict[str, Any]) -> None:
+    folder = settings.lake_dir / layer
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f".{BRONZE_MARK}.tmp"
+    temp.write_text(json.dumps(mark, indent=2) + "\n")
+    temp.replace(folder / BRONZE_MARK)
+
+
+def read_bronze_mark(lake_dir: Path, layer: str) -> dict[str, Any] | None:
+    path = lake_dir / layer / BRONZE_MARK
+    return json.loads(path.read_text()) if path.exists() else None

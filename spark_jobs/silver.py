@@ -16,7 +16,13 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
 from quality.checks import gate_bronze  # noqa: E402
 from spark_jobs import silver_behaviour, silver_catalog, silver_orders  # noqa: E402
 from spark_jobs.errors import LakeErrorCode, LakeJobError  # noqa: E402
-from spark_jobs.lake import settings_from_argv, table_dir, write_table  # noqa: E402
+from spark_jobs.lake import (  # noqa: E402
+    bronze_mark,
+    settings_from_argv,
+    table_dir,
+    write_bronze_mark,
+    write_table,
+)
 from spark_jobs.session import spark_session  # noqa: E402
 from storeloop.settings import Settings  # noqa: E402
 
@@ -50,13 +56,18 @@ def run_silver(settings: Settings, spark: SparkSession | None = None) -> dict[st
 
 
 def build_silver(settings: Settings, spark: SparkSession) -> dict[str, int]:
-    """Every silver table rebuilt from the bronze events as they are (gated or not)."""
-    events = read_events(spark, settings).cache()
+    """Every silver table rebuilt from the bronze events as they are (gated or not); which bronze
+    that was goes to `silver/_bronze_mark.json`."""
+    events = read_events(spark, settings)
+    mark = bronze_mark(events)  # before the cache, whose plan no longer names the files
+    events = events.cache()
     try:
-        return {
+        rows = {
             table: write_table(build(events), table_dir(settings, "silver", table), partitioned)
             for table, (build, partitioned) in TABLES.items()
         }
+        write_bronze_mark(settings, "silver", mark)
+        return rows
     finally:
         events.unpersist()
 

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from consumers.checkpoint import FileCheckpoint
-from consumers.feed import OutboxFeed
+from consumers.feed import EventFeed, OutboxFeed
 from contracts import events as ev
 from contracts.events import Event
 from serving.search.index import SearchIndex, open_index
@@ -40,10 +40,12 @@ class SearchIndexer:
         index: SearchIndex | None = None,
         batch_size: int = 2_000,
         checkpoint: FileCheckpoint | None = None,
+        feed: EventFeed | None = None,
     ) -> None:
         self.settings = settings
         self.index = index or open_index(settings)
-        self.feed = OutboxFeed(settings.db_url)
+        # The outbox; bronze (consumers.bronze_feed) when the index is rebuilt from the lake.
+        self.feed: EventFeed = feed or OutboxFeed(settings.db_url)
         self.checkpoint = checkpoint or FileCheckpoint(settings.checkpoint_dir, NAME)
         self.batch_size = batch_size
 

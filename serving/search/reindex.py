@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from consumers.checkpoint import FileCheckpoint
+from consumers.feed import EventFeed
 from serving.search.index import SearchIndex
 from serving.search.indexer import NAME, SearchIndexer, indexer_lock
 from storeloop.settings import Settings
@@ -18,14 +19,19 @@ from storeloop.settings import Settings
 REBUILD = f"{NAME}.reindex"  # the new index's own checkpoint while it is being built
 
 
-def reindex(settings: Settings, batch_size: int = 20_000) -> dict[str, Any]:
+def reindex(
+    settings: Settings, batch_size: int = 20_000, feed: EventFeed | None = None
+) -> dict[str, Any]:
     """Builds the new index from position 0 beside the live one, catches up with the log under
-    the indexer lock, publishes it, then hands its checkpoint to the live indexer."""
+    the indexer lock, publishes it, then hands its checkpoint to the live indexer. `feed`: the
+    log to read (default the outbox; bronze when rebuilding from the lake)."""
     started = time.perf_counter()
     rebuild = FileCheckpoint(settings.checkpoint_dir, REBUILD)
     rebuild.path.unlink(missing_ok=True)
     build, publish = _new_index(settings)
-    builder = SearchIndexer(settings, index=build, batch_size=batch_size, checkpoint=rebuild)
+    builder = SearchIndexer(
+        settings, index=build, batch_size=batch_size, checkpoint=rebuild, feed=feed
+    )
     applied = builder.catch_up()  # the bulk of the work, while the live indexer goes on
     with indexer_lock(settings):
         applied += builder.catch_up()  # the tail that arrived meanwhile
