@@ -19,8 +19,10 @@ from transactional.common.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     Invalid,
     NotFound,
+    Rejected,
     TooMany,
     Unauthenticated,
 )
@@ -50,6 +52,8 @@ STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (Unauthenticated, 401),
     (TooMany, 429),
+    (Gone, 410),
+    (Rejected, 400),
 ]
 
 
@@ -67,11 +71,12 @@ class ErrorResponse(BaseModel):
 
 
 _ERROR_MEANINGS = {
-    400: "malformed request (bad JSON, a query parameter given twice)",
+    400: "malformed request (bad JSON, a repeated query parameter, an unknown or spent token)",
     401: "missing, expired, forged or revoked token",
     403: "the acting user may not do this",
     404: "unknown route or id",
     409: "the current state forbids it",
+    410: "a one-time token that has expired",
     413: "the request body is larger than the gateway accepts",
     422: "a value breaks a rule; `field` names it",
     429: "rate limited; see the Retry-After header",

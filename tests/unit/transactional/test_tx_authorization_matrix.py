@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from storeloop.settings import Settings
 from tests.unit.transactional.conftest import START
-from tests.unit.transactional.test_tx_api import CHEAP_HASHER, PASSWORD, as_user
+from tests.unit.transactional.test_tx_api import CHEAP_HASHER, PASSWORD, as_user, turn_on_mfa
 from transactional.bootstrap import bootstrap
 from transactional.common.clock import SimulatedClock
 from transactional.common.outbox import outbox
@@ -89,6 +89,8 @@ def build_world(tmp_path) -> World:
         ids[identity] = accounts.register(f"User {n}", email, role, PASSWORD)
         login = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         tokens[identity] = login.json()
+        if role is Role.ADMIN:  # administrators act only with MFA on
+            tokens[identity] = turn_on_mfa(api, email, login.json()["access_token"])[1]
     seller = as_user(tokens["seller"]["access_token"])
     made = api.post(
         "/api/products",
@@ -125,6 +127,14 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
             "current_password": PASSWORD,
             "new_password": "an entirely new passphrase",
         },
+        ("POST", "/api/auth/password-reset"): lambda: {"email": "user0@example.com"},
+        # No token of the world's: allowed means a 400 (unknown token), never 401/403/404.
+        ("POST", "/api/auth/password-reset/confirm"): lambda: {
+            "token": "not-a-token-of-ours",
+            "new_password": "an entirely new passphrase",
+        },
+        ("POST", "/api/users/me/mfa"): lambda: {"current_password": PASSWORD},
+        ("POST", "/api/users/me/mfa/confirm"): lambda: {"code": "000000"},
         ("POST", "/api/products"): lambda: {"title": "Desk lamp", "price": "19.50"},
         ("PATCH", "/api/products/{product_id}"): lambda: {"price": "8.00"},
         ("POST", "/api/products/{product_id}/stock"): lambda: {"quantity": 5},
