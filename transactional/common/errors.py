@@ -27,10 +27,6 @@ class Invalid(DomainError):
     """A value breaks a domain rule; `field` names it."""
 
 
-class Rejected(DomainError):
-    """The request cannot be honoured as sent (a token that names nothing or was spent)."""
-
-
 class Gone(DomainError):
     """It existed, but no longer counts (an expired one-time token)."""
 

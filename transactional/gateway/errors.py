@@ -22,7 +22,6 @@ from transactional.common.errors import (
     Gone,
     Invalid,
     NotFound,
-    Rejected,
     TooMany,
     Unauthenticated,
 )
@@ -53,7 +52,6 @@ STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
     (Unauthenticated, 401),
     (TooMany, 429),
     (Gone, 410),
-    (Rejected, 400),
 ]
 
 
@@ -71,8 +69,8 @@ class ErrorResponse(BaseModel):
 
 
 _ERROR_MEANINGS = {
-    400: "malformed request (bad JSON, a repeated query parameter, an unknown or spent token)",
-    401: "missing, expired, forged or revoked token",
+    400: "malformed request (bad JSON, a query parameter given twice)",
+    401: "missing, expired, forged or revoked token; wrong credentials or one-time code",
     403: "the acting user may not do this",
     404: "unknown route or id",
     409: "the current state forbids it",

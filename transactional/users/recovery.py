@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 
 from contracts import events
 from transactional.common.clock import as_utc, iso
-from transactional.common.errors import Gone, Rejected
+from transactional.common.errors import Gone, Unauthenticated
 from transactional.common.uow import UnitOfWork
 from transactional.users.domain import User
 from transactional.users.mailer import Mailer, Message
@@ -21,6 +21,9 @@ from transactional.users.repository import CredentialRepository, UserRepository
 from transactional.users.reset_tokens import ResetTokenRepository, token_digest
 
 RESET_TTL = timedelta(minutes=30)
+# An unknown, replaced or spent token authenticates nothing: 401, as a bad password is (and a
+# schema-valid request refused otherwise would break the API's documented contract: 400 and
+# 422 mean the request itself is wrong). An expired one is 410: it was good, and no longer is.
 
 
 class RecoveryErrorCode(StrEnum):
@@ -29,7 +32,7 @@ class RecoveryErrorCode(StrEnum):
     RESET_TOKEN_EXPIRED = "reset_token_expired"  # noqa: S105 - an error code
 
 
-class InvalidResetToken(Rejected):
+class InvalidResetToken(Unauthenticated):
     def __init__(self) -> None:
         super().__init__(
             RecoveryErrorCode.INVALID_RESET_TOKEN,
@@ -38,7 +41,7 @@ class InvalidResetToken(Rejected):
         )
 
 
-class ResetTokenUsed(Rejected):
+class ResetTokenUsed(Unauthenticated):
     def __init__(self) -> None:
         super().__init__(
             RecoveryErrorCode.RESET_TOKEN_USED, "this reset token was used already", "token"

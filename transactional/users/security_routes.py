@@ -69,7 +69,7 @@ def reset_password(
 ) -> Response:
     """Sets the new password (the same rules as a change), spends the token, revokes every
     token of the account and lifts a lock from wrong passwords. Unknown, replaced or used
-    token: 400; expired: 410."""
+    token: 401; expired: 410."""
     guard.admit(client_ip(request.scope))
     user = recovery.confirm(body.token.get_secret_value(), body.new_password.get_secret_value())
     guard.unlock(user.email)

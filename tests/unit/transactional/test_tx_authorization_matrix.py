@@ -3,7 +3,9 @@ anonymous, a customer, another customer, a seller, another seller and an admin, 
 rules below expect. The operations come from the schema, so a new route fails here until it
 has a request below and its rule holds.
 
-The rules, from the strictest: a webhook trusts its signature, never a token (401 without one);
+The rules, from the strictest: a webhook trusts its signature, never a token (401 without one),
+and a password reset its emailed token (401 with one not issued); the admin has MFA on (without
+it an admin gets 403 `mfa_required` outside enrolment, `test_tx_mfa.py`);
 an operation without security is public; an anonymous call to a protected operation is 401 (a
 cart route takes a guest cart instead); a role outside the route's policy is 403; another
 seller's product is 403 (`not_product_owner`), while an admin moderates any; another shopper's
@@ -61,6 +63,8 @@ OWNED = {
     ("GET", "/api/recommendations/{user_id}"): {"other customer": 403},
 }
 WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
+# Trusts the token in its body, never the caller's: the request below sends one never issued.
+RESET_CONFIRM = ("POST", "/api/auth/password-reset/confirm")
 
 
 @dataclass
@@ -128,8 +132,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
             "new_password": "an entirely new passphrase",
         },
         ("POST", "/api/auth/password-reset"): lambda: {"email": "user0@example.com"},
-        # No token of the world's: allowed means a 400 (unknown token), never 401/403/404.
-        ("POST", "/api/auth/password-reset/confirm"): lambda: {
+        RESET_CONFIRM: lambda: {
             "token": "not-a-token-of-ours",
             "new_password": "an entirely new passphrase",
         },
@@ -157,7 +160,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
 
 
 def expected(operation: dict, method: str, path: str, identity: str) -> int | str:
-    if (method, path) in WEBHOOKS:
+    if (method, path) in WEBHOOKS or (method, path) == RESET_CONFIRM:
         return 401
     security = operation.get("security")
     if not security:

@@ -21,6 +21,8 @@ from tests.unit.transactional.test_tx_api import (
     sign_up,
 )
 from transactional.gateway.app import create_app
+from transactional.users.mailer import Message
+from transactional.users.sandbox_mailer import SandboxMailer
 
 # The api fixture comes from test_tx_api; pytest needs it imported into this module's namespace.
 from tests.unit.transactional.test_tx_api import api  # noqa: F401, E402  isort: skip
@@ -75,7 +77,7 @@ def test_a_reset_sets_the_password_once_revokes_tokens_and_is_an_event(api, stor
     assert log_in(api, "rae@example.com", PASSWORD).status_code == 401
     assert log_in(api, "rae@example.com", NEW_PASSWORD).status_code == 200
     again = confirm(api, token, "yet another passphrase")
-    assert again.status_code == 400
+    assert again.status_code == 401
     assert (error_of(again)["code"], error_of(again)["field"]) == ("reset_token_used", "token")
     assert log_in(api, "rae@example.com", NEW_PASSWORD).status_code == 200  # unchanged
     with store.engine.connect() as connection:
@@ -96,7 +98,7 @@ def test_a_newer_token_replaces_older_ones(api):  # noqa: F811
     ask(api, "rae@example.com")
     older, newer = mailed_tokens(api, "rae@example.com")
     replaced = confirm(api, older)
-    assert replaced.status_code == 400 and error_of(replaced)["code"] == "invalid_reset_token"
+    assert replaced.status_code == 401 and error_of(replaced)["code"] == "invalid_reset_token"
     assert confirm(api, newer).status_code == 204
 
 
@@ -117,7 +119,7 @@ def test_a_token_expires(api, clock):  # noqa: F811
 def test_unknown_tokens_and_weak_passwords_are_refused_and_spend_nothing(api):  # noqa: F811
     sign_up(api, "Rae", "rae@example.com")
     unknown = confirm(api, "made-up-token")
-    assert unknown.status_code == 400
+    assert unknown.status_code == 401
     assert (error_of(unknown)["code"], error_of(unknown)["field"]) == (
         "invalid_reset_token",
         "token",
@@ -168,3 +170,15 @@ def test_asking_is_limited_per_address_and_per_client(store, tmp_path):
         assert ask(api, "fresh@example.com").status_code == 202
         fresh = ask(api, "fresh@example.com")
         assert fresh.status_code == 429 and "client" in error_of(fresh)["message"]
+
+
+def test_the_sandbox_mail_provider_keeps_messages_in_its_own_file(tmp_path):
+    """Like a real provider, it outlives the store process: a reopened sandbox has the mail."""
+    path = tmp_path / "sandbox_mail.db"
+    first = SandboxMailer(path)
+    first.send(Message("ann@example.com", "hello", "token: abc"))
+    first.close()
+    reopened = SandboxMailer(path)
+    assert reopened.inbox("ann@example.com") == [Message("ann@example.com", "hello", "token: abc")]
+    assert reopened.inbox("bob@example.com") == []
+    reopened.close()
