@@ -30,6 +30,10 @@ CUSTOMER_REGISTERED = "users.CustomerRegistered.v1"
 # A password was changed (every token of the account was revoked with it): the hook for telling
 # the account's owner, whoever changed it.
 PASSWORD_CHANGED = "users.PasswordChanged.v1"  # noqa: S105 - an event type, not a secret
+# A password was set through an emailed reset token (every token of the account was revoked).
+PASSWORD_RESET = "users.PasswordReset.v1"  # noqa: S105 - an event type, not a secret
+# A second factor (TOTP) was turned on (every token of the account was revoked with it).
+MFA_ENABLED = "users.MfaEnabled.v1"
 # Cart: a line added from a search result (`search_id`) or a recommendation
 # (`recommendation_id`), or from neither (a product page reached otherwise).
 CART_ITEM_ADDED = "cart.CartItemAdded.v1"
@@ -90,6 +94,8 @@ PAYLOADS: dict[str, Schema] = {
         "registered_at": INSTANT,
     },
     PASSWORD_CHANGED: {"customer_id": STRING, "email": STRING, "changed_at": INSTANT},
+    PASSWORD_RESET: {"customer_id": STRING, "email": STRING, "reset_at": INSTANT},
+    MFA_ENABLED: {"customer_id": STRING, "email": STRING, "enabled_at": INSTANT},
     CART_ITEM_ADDED: {
         "cart_id": STRING, "customer_id": STRING, "product_id": STRING, "quantity": LONG,
         "unit_price": MONEY, "search_id": STRING, "recommendation_id": STRING,

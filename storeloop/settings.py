@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=20, ge=1)
     login_failures_before_lock: int = Field(default=5, ge=1)
     login_lock_s: int = Field(default=900, ge=1)
+    # Password reset: how long an emailed token works, and how many reset mails an hour one
+    # client, and one address, may ask for.
+    password_reset_ttl_minutes: int = Field(default=30, ge=1)
+    password_reset_per_client_per_hour: int = Field(default=10, ge=1)
+    password_reset_per_account_per_hour: int = Field(default=3, ge=1)
     # Request bodies above this many bytes get 413 before anything reads them.
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     # Browser origins (scheme://host[:port]) allowed to call the API cross-origin, e.g.

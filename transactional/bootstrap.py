@@ -28,6 +28,8 @@ from transactional.shipping.sandbox import WEBHOOK_SECRET as SHIPPING_WEBHOOK_SE
 from transactional.shipping.sandbox import SandboxShippingProvider
 from transactional.shipping.service import ShippingService
 from transactional.storefront.service import StorefrontService
+from transactional.users.mailer import Mailer
+from transactional.users.sandbox_mailer import SandboxMailer
 from transactional.users.service import UserService
 
 
@@ -42,6 +44,7 @@ class Store:
     shipping: ShippingService
     payment_gateway: PaymentGateway
     shipping_provider: ShippingProvider
+    mailer: Mailer
     clock: Clock
     engine: Engine
     # SQL or Redis carts (settings.cart_backend); every unit of work finds it on the engine.
@@ -51,7 +54,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-        for provider in (self.payment_gateway, self.shipping_provider, self.carts):
+        for provider in (self.payment_gateway, self.shipping_provider, self.mailer, self.carts):
             close = getattr(provider, "close", None)
             if close is not None:
                 close()
@@ -63,6 +66,7 @@ def bootstrap(
     payment_gateway: PaymentGateway | None = None,
     shipping_provider: ShippingProvider | None = None,
     crash_hook: CrashHook | None = None,
+    mailer: Mailer | None = None,
 ) -> Store:
     """`crash_hook(step)` runs after each durable checkout step (the crash-recovery test kills the
     process there). The sandboxes keep their ledgers under the data dir: they are other
@@ -91,6 +95,7 @@ def bootstrap(
         webhook_secret=secrets["shipping"],
         now=clock.now,
     )
+    mailer = mailer or SandboxMailer(settings.root / "sandbox_mail.db", now=clock.now)
     hold_for = timedelta(minutes=_setting(settings, "reservation_minutes", 15))
     uow = UnitOfWork(engine, clock)
     orders = OrderService(uow, gateway, hold_for, crash_hook)
@@ -104,6 +109,7 @@ def bootstrap(
         shipping=ShippingService(uow, shipper, orders),
         payment_gateway=gateway,
         shipping_provider=shipper,
+        mailer=mailer,
         clock=clock,
         engine=engine,
         carts=carts,

@@ -27,6 +27,10 @@ class Invalid(DomainError):
     """A value breaks a domain rule; `field` names it."""
 
 
+class Gone(DomainError):
+    """It existed, but no longer counts (an expired one-time token)."""
+
+
 class Forbidden(DomainError):
     """The acting user may not do this (not the owner, not a seller)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -40,7 +41,10 @@ from transactional.shipping.routes import router as shipping_webhooks_router
 from transactional.users.auth import AuthService
 from transactional.users.login_guard import LoginGuard, LoginLimits
 from transactional.users.passwords import default_hasher
+from transactional.users.recovery import PasswordResetService
+from transactional.users.reset_guard import ResetGuard, ResetLimits
 from transactional.users.routes import auth_router, users_router
+from transactional.users.security_routes import mfa_router, recovery_router
 from transactional.users.tokens import TokenKeys
 
 
@@ -84,7 +88,21 @@ def create_app(
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
     app.state.serving_url = settings.serving_url
-    app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher or default_hasher())
+    hasher = hasher or default_hasher()
+    app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher)
+    app.state.recovery = PasswordResetService(
+        store.users.uow,
+        hasher,
+        store.mailer,
+        timedelta(minutes=settings.password_reset_ttl_minutes),
+    )
+    app.state.reset_guard = ResetGuard(
+        cache,
+        ResetLimits(
+            settings.password_reset_per_client_per_hour,
+            settings.password_reset_per_account_per_hour,
+        ),
+    )
     app.state.cache = cache
     app.state.metrics = GatewayMetrics()
     app.state.login_guard = LoginGuard(
@@ -116,7 +134,9 @@ def create_app(
     )
     for router in (
         auth_router,
+        recovery_router,
         users_router,
+        mfa_router,
         catalog_router,
         inventory_router,
         cart_router,

@@ -19,6 +19,7 @@ from transactional.common.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    Gone,
     Invalid,
     NotFound,
     TooMany,
@@ -50,6 +51,7 @@ STATUS_OF_KIND: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (Unauthenticated, 401),
     (TooMany, 429),
+    (Gone, 410),
 ]
 
 
@@ -68,10 +70,11 @@ class ErrorResponse(BaseModel):
 
 _ERROR_MEANINGS = {
     400: "malformed request (bad JSON, a query parameter given twice)",
-    401: "missing, expired, forged or revoked token",
+    401: "missing, expired, forged or revoked token; wrong credentials or one-time code",
     403: "the acting user may not do this",
     404: "unknown route or id",
     409: "the current state forbids it",
+    410: "a one-time token that has expired",
     413: "the request body is larger than the gateway accepts",
     422: "a value breaks a rule; `field` names it",
     429: "rate limited; see the Retry-After header",

@@ -14,6 +14,8 @@ from transactional.gateway.policy import ensure_allowed
 from transactional.users.auth import AuthService
 from transactional.users.domain import User
 from transactional.users.login_guard import LoginGuard
+from transactional.users.recovery import PasswordResetService
+from transactional.users.reset_guard import ResetGuard
 from transactional.users.tokens import Claims
 
 
@@ -31,6 +33,14 @@ def current_auth(request: Request) -> AuthService:
 
 def current_login_guard(request: Request) -> LoginGuard:
     return request.app.state.login_guard
+
+
+def current_recovery(request: Request) -> PasswordResetService:
+    return request.app.state.recovery
+
+
+def current_reset_guard(request: Request) -> ResetGuard:
+    return request.app.state.reset_guard
 
 
 # auto_error off: a missing header gets our error format, not FastAPI's 403.
@@ -77,6 +87,8 @@ GUESTS_WELCOME: dict[str, Any] = {"security": [{}]}
 StoreDep = Annotated[Store, Depends(current_store)]
 AuthDep = Annotated[AuthService, Depends(current_auth)]
 LoginGuardDep = Annotated[LoginGuard, Depends(current_login_guard)]
+RecoveryDep = Annotated[PasswordResetService, Depends(current_recovery)]
+ResetGuardDep = Annotated[ResetGuard, Depends(current_reset_guard)]
 ActingUser = Annotated[User, Depends(acting_user)]
 UserOrGuest = Annotated[User | None, Depends(user_or_guest)]
 

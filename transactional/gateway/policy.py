@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from transactional.common.errors import Forbidden
 from transactional.users.domain import Role, User
+from transactional.users.mfa import AdminMfaRequired
 
 SELLING = frozenset({Role.SELLER, Role.ADMIN})
 BUYING = frozenset({Role.CUSTOMER})
@@ -33,10 +34,24 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/orders/{order_id}/return"): BUYING,
     ("GET", "/api/users/me"): ANYONE,
     ("POST", "/api/users/me/password"): ANYONE,
+    ("POST", "/api/users/me/mfa"): ANYONE,
+    ("POST", "/api/users/me/mfa/confirm"): ANYONE,
     # A shopper's own feed (it reveals what they bought); admins any.
     ("GET", "/api/recommendations/{user_id}"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/auth/logout"): ANYONE,
 }
+
+# All an administrator without MFA may do (OWASP ASVS 4.3.1): turn it on, see who they are,
+# change their password, log out. Anything else is 403 mfa_required until the first code.
+BEFORE_MFA = frozenset(
+    {
+        ("GET", "/api/users/me"),
+        ("POST", "/api/users/me/password"),
+        ("POST", "/api/users/me/mfa"),
+        ("POST", "/api/users/me/mfa/confirm"),
+        ("POST", "/api/auth/logout"),
+    }
+)
 
 
 class PolicyErrorCode(StrEnum):
@@ -53,3 +68,5 @@ class RoleNotAllowed(Forbidden):
 def ensure_allowed(user: User, method: str, route: str) -> None:
     if user.role not in ROLES_OF_ROUTE.get((method, route), frozenset()):
         raise RoleNotAllowed(user.role, method, route)
+    if user.needs_mfa and (method, route) not in BEFORE_MFA:
+        raise AdminMfaRequired()

@@ -16,6 +16,7 @@ from transactional.common.clock import iso
 from transactional.common.errors import Forbidden, Invalid, Unauthenticated
 from transactional.common.uow import UnitOfWork
 from transactional.users.domain import User
+from transactional.users.mfa import MfaService
 from transactional.users.passwords import check_password_rules, password_matches
 from transactional.users.repository import CredentialRepository
 from transactional.users.service import UserService
@@ -71,19 +72,23 @@ class AuthService:
         self.keys = keys
         self.hasher = hasher
         self.users = UserService(uow, hasher)
+        self.mfa = MfaService(uow)
         # Verified when the email is unknown, so both failures take the same time.
         self._decoy_hash = hasher.hash(secrets.token_urlsafe(16))
 
     def register(self, name: str, email: str, password: str, role: str = "customer") -> str:
         return self.users.register(name, email, role, password=password)
 
-    def login(self, email: str, password: str) -> TokenPair:
+    def login(self, email: str, password: str, otp: str | None = None) -> TokenPair:
+        """The password, then, for an account with MFA on, the one-time code (MfaRequired
+        without one, WrongOtp for a wrong or spent one)."""
         with self.uow.read() as connection:
             account = CredentialRepository(connection).by_email(email.strip().lower())
         stored = account.password_hash if account else self._decoy_hash
         if not password_matches(self.hasher, stored, password) or account is None:
             raise InvalidCredentials()
         with self.uow.begin() as tx:
+            self.mfa.check_login(tx.connection, account.user_id, otp, tx.now)
             return self._issue_pair(tx.connection, account.user_id, account.token_version, tx.now)
 
     def refresh(self, refresh_token: str) -> TokenPair:
@@ -106,10 +111,7 @@ class AuthService:
     def change_password(self, user: User, current: str, new: str) -> None:
         """Checks the current password, then the new one's rules; stores the new hash, revokes
         every token of the account (a thief's included) and records the change, in one commit."""
-        with self.uow.read() as connection:
-            account = CredentialRepository(connection).by_email(user.email)
-        if account is None or not password_matches(self.hasher, account.password_hash, current):
-            raise WrongCurrentPassword()
+        self.ensure_password(user, current)
         if new == current:
             raise SamePassword()
         check_password_rules(new, user.name, user.email, field="new_password")
@@ -123,6 +125,13 @@ class AuthService:
                 user.user_id,
                 {"customer_id": user.user_id, "email": user.email, "changed_at": iso(tx.now)},
             )
+
+    def ensure_password(self, user: User, password: str) -> None:
+        """Re-authentication before a sensitive change: WrongCurrentPassword unless it matches."""
+        with self.uow.read() as connection:
+            account = CredentialRepository(connection).by_email(user.email)
+        if account is None or not password_matches(self.hasher, account.password_hash, password):
+            raise WrongCurrentPassword()
 
     def logout(self, user_id: str) -> None:
         """Revokes every access and refresh token the user holds, on every device."""

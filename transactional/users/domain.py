@@ -62,6 +62,13 @@ class User:
     email: str
     role: Role
     registered_at: datetime
+    # A second factor is on: every token of the account was issued after a one-time code.
+    mfa_enabled: bool = False
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Administrators must have MFA on before they may act as administrators."""
+        return self.role is Role.ADMIN and not self.mfa_enabled
 
     @property
     def can_sell(self) -> bool:

@@ -75,6 +75,11 @@ class LoginGuard:
     def succeeded(self, email: str) -> None:
         self.cache.delete(self._key("failures", email))
 
+    def unlock(self, email: str) -> None:
+        """After a password reset: the owner proved the mailbox, the guesses are moot."""
+        self.cache.delete(self._key("locked", email))
+        self.cache.delete(self._key("failures", email))
+
     @staticmethod
     def _key(kind: str, email: str) -> str:
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.users.domain import Role, User
+from transactional.users.mfa_repository import user_mfa
 
 users = Table(
     "users",
@@ -59,8 +60,9 @@ _BY_EMAIL = select(users.c.user_id).where(users.c.email == bindparam("email"))
 _CREDENTIALS = select(credentials).where(credentials.c.user_id == bindparam("user_id"))
 # The account and its token version in one round trip: every authenticated request runs it.
 _ACCOUNT = (
-    select(users, credentials.c.token_version)
+    select(users, credentials.c.token_version, user_mfa.c.enabled_at.label("mfa_enabled_at"))
     .join(credentials, credentials.c.user_id == users.c.user_id)
+    .outerjoin(user_mfa, user_mfa.c.user_id == users.c.user_id)
     .where(users.c.user_id == bindparam("user_id"))
 )
 _LOGIN = select(users.c.user_id, credentials.c.password_hash, credentials.c.token_version).join(
@@ -157,4 +159,5 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
         email=row.email,
         role=Role(row.role),
         registered_at=datetime.fromisoformat(row.registered_at),
+        mfa_enabled=getattr(row, "mfa_enabled_at", None) is not None,
     )

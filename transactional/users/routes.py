@@ -14,6 +14,7 @@ from transactional.gateway.middleware import client_ip
 from transactional.gateway.serialize import to_json
 from transactional.users.auth import InvalidCredentials, TokenPair, WrongCurrentPassword
 from transactional.users.domain import EMAIL_PATTERN, Role
+from transactional.users.mfa import WrongOtp
 from transactional.users.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -36,6 +37,8 @@ class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=1, max_length=320)
     password: SecretStr = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    # The authenticator's current code, for an account with MFA on (401 mfa_required without).
+    otp: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
 
 
 class PasswordChange(BaseModel):
@@ -79,12 +82,14 @@ def login(
 ) -> dict[str, Any]:
     """With a guest cart (`X-Cart-Id` or its cookie), a customer's login merges it into the
     customer's cart: `cart_merge` names the cart and what was capped by stock. Attempts are
-    limited per client, and wrong passwords lock the account for a while (429, Retry-After)."""
+    limited per client, and wrong passwords lock the account for a while (429, Retry-After).
+    With MFA on, `otp` is needed too: 401 `mfa_required` without it; a wrong code counts
+    towards the lock as a wrong password does."""
     guard.admit(client_ip(request.scope))
     guard.ensure_unlocked(body.email)
     try:
-        pair = auth.login(body.email, body.password.get_secret_value())
-    except InvalidCredentials:
+        pair = auth.login(body.email, body.password.get_secret_value(), body.otp)
+    except (InvalidCredentials, WrongOtp):
         guard.failed(body.email)
         raise
     guard.succeeded(body.email)

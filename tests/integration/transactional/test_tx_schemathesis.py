@@ -47,6 +47,8 @@ def gateway(tmp_path_factory):
         rate_limit_refill_per_s=1e6,
         login_attempts_per_minute=10**6,
         login_failures_before_lock=10**6,
+        password_reset_per_client_per_hour=10**6,
+        password_reset_per_account_per_hour=10**6,
     )
     store = bootstrap(config)
     app = create_app(config, store, hasher=CHEAP_HASHER)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from storeloop.settings import Settings
 from transactional.gateway.app import create_app
+from transactional.users import totp
 
 # Real argon2id, cheaper parameters: the defaults take about half a second per hash here.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -37,6 +38,25 @@ def sign_up(api, name: str, email: str, role: str = "customer") -> tuple[str, di
     tokens = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
     return registered.json()["user_id"], tokens.json()
+
+
+def turn_on_mfa(api, email: str, access_token: str) -> tuple[bytes, dict]:
+    """Enrols TOTP as an authenticator app would and logs in again with a code (turning MFA on
+    revokes every token): (the secret's key, the new login answer). The confirming code is
+    spent, so the login sends the next step's, which the window accepts."""
+    mine = as_user(access_token)
+    started = api.post("/api/users/me/mfa", json={"current_password": PASSWORD}, headers=mine)
+    assert started.status_code == 201, started.text
+    key = totp.secret_bytes(started.json()["secret"])
+    now = api.app.state.store.clock.now().timestamp()
+    confirmed = api.post(
+        "/api/users/me/mfa/confirm", json={"code": totp.totp(key, now)}, headers=mine
+    )
+    assert confirmed.status_code == 204, confirmed.text
+    code = totp.totp(key, now + totp.STEP_S)
+    login = api.post("/api/auth/login", json={"email": email, "password": PASSWORD, "otp": code})
+    assert login.status_code == 200, login.text
+    return key, login.json()
 
 
 def error_of(response) -> dict:

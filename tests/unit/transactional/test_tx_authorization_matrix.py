@@ -3,7 +3,9 @@ anonymous, a customer, another customer, a seller, another seller and an admin, 
 rules below expect. The operations come from the schema, so a new route fails here until it
 has a request below and its rule holds.
 
-The rules, from the strictest: a webhook trusts its signature, never a token (401 without one);
+The rules, from the strictest: a webhook trusts its signature, never a token (401 without one),
+and a password reset its emailed token (401 with one not issued); the admin has MFA on (without
+it an admin gets 403 `mfa_required` outside enrolment, `test_tx_mfa.py`);
 an operation without security is public; an anonymous call to a protected operation is 401 (a
 cart route takes a guest cart instead); a role outside the route's policy is 403; another
 seller's product is 403 (`not_product_owner`), while an admin moderates any; another shopper's
@@ -27,7 +29,7 @@ from sqlalchemy import func, select
 
 from storeloop.settings import Settings
 from tests.unit.transactional.conftest import START
-from tests.unit.transactional.test_tx_api import CHEAP_HASHER, PASSWORD, as_user
+from tests.unit.transactional.test_tx_api import CHEAP_HASHER, PASSWORD, as_user, turn_on_mfa
 from transactional.bootstrap import bootstrap
 from transactional.common.clock import SimulatedClock
 from transactional.common.outbox import outbox
@@ -61,6 +63,8 @@ OWNED = {
     ("GET", "/api/recommendations/{user_id}"): {"other customer": 403},
 }
 WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
+# Trusts the token in its body, never the caller's: the request below sends one never issued.
+RESET_CONFIRM = ("POST", "/api/auth/password-reset/confirm")
 
 
 @dataclass
@@ -89,6 +93,8 @@ def build_world(tmp_path) -> World:
         ids[identity] = accounts.register(f"User {n}", email, role, PASSWORD)
         login = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         tokens[identity] = login.json()
+        if role is Role.ADMIN:  # administrators act only with MFA on
+            tokens[identity] = turn_on_mfa(api, email, login.json()["access_token"])[1]
     seller = as_user(tokens["seller"]["access_token"])
     made = api.post(
         "/api/products",
@@ -125,6 +131,13 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
             "current_password": PASSWORD,
             "new_password": "an entirely new passphrase",
         },
+        ("POST", "/api/auth/password-reset"): lambda: {"email": "user0@example.com"},
+        RESET_CONFIRM: lambda: {
+            "token": "not-a-token-of-ours",
+            "new_password": "an entirely new passphrase",
+        },
+        ("POST", "/api/users/me/mfa"): lambda: {"current_password": PASSWORD},
+        ("POST", "/api/users/me/mfa/confirm"): lambda: {"code": "000000"},
         ("POST", "/api/products"): lambda: {"title": "Desk lamp", "price": "19.50"},
         ("PATCH", "/api/products/{product_id}"): lambda: {"price": "8.00"},
         ("POST", "/api/products/{product_id}/stock"): lambda: {"quantity": 5},
@@ -147,7 +160,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
 
 
 def expected(operation: dict, method: str, path: str, identity: str) -> int | str:
-    if (method, path) in WEBHOOKS:
+    if (method, path) in WEBHOOKS or (method, path) == RESET_CONFIRM:
         return 401
     security = operation.get("security")
     if not security:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from storeloop.settings import Settings
+from tests.unit.transactional.test_tx_api import turn_on_mfa
 from transactional.gateway.app import create_app
 from transactional.orders.domain import IdempotencyKeyReused, OrderErrorCode
 from transactional.payments.sandbox import APPROVE_CARD, DECLINE_CARD
@@ -28,8 +29,10 @@ def api(store, tmp_path):
 def login(api, name: str, role: str) -> tuple[str, dict[str, str]]:
     email = f"{name.lower()}@x.io"
     user_id = api.app.state.auth.register(name, email, PASSWORD, role)
-    token = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    return user_id, {"Authorization": f"Bearer {token.json()['access_token']}"}
+    token = api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()
+    if role == "admin":  # administrators act only with MFA on
+        token = turn_on_mfa(api, email, token["access_token"])[1]
+    return user_id, {"Authorization": f"Bearer {token['access_token']}"}
 
 
 @pytest.fixture
