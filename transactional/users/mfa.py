@@ -3,6 +3,9 @@ Turning it on revokes every token, so every session of an account with MFA passe
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +22,9 @@ from transactional.users.mfa_repository import MfaRepository
 from transactional.users.repository import CredentialRepository
 
 ISSUER = "storeloop"
+RECOVERY_CODES = 10
+# Ten hex characters in two groups (40 bits each): typed by hand from a printout, never a TOTP.
+RECOVERY_CODE = re.compile(r"^[0-9a-f]{5}-[0-9a-f]{5}$")
 
 
 class MfaErrorCode(StrEnum):
@@ -90,9 +96,11 @@ class MfaService:
             repo.start(user.user_id, secret, tx.now)
         return Enrolment(secret, totp.provisioning_uri(secret, user.email, self.issuer))
 
-    def confirm(self, user: User, code: str) -> None:
+    def confirm(self, user: User, code: str) -> list[str]:
         """Turns MFA on with the first good code (spent by it), revokes every token of the
-        account and records the change, in one commit."""
+        account and records the change, in one commit; returns the recovery codes, shown this
+        once (for a lost authenticator: each logs in once in place of a code)."""
+        recovery = [_recovery_code() for _ in range(RECOVERY_CODES)]
         with self.uow.begin() as tx:
             repo = MfaRepository(tx.connection)
             found = repo.get(user.user_id)
@@ -104,26 +112,42 @@ class MfaService:
             if step is None:
                 raise WrongEnrolmentCode()
             repo.enable(user.user_id, step, tx.now)
+            repo.replace_recovery_codes(user.user_id, [_digest(c) for c in recovery], tx.now)
             CredentialRepository(tx.connection).revoke_all(user.user_id)
             tx.record(
                 events.MFA_ENABLED,
                 user.user_id,
                 {"customer_id": user.user_id, "email": user.email, "enabled_at": iso(tx.now)},
             )
+        return recovery
 
     @staticmethod
     def check_login(connection: Connection, user_id: str, code: str | None, now: datetime) -> None:
         """Inside the login's transaction: nothing to check without MFA; else the code must be
-        good now and not spent (its step is spent here, rolled back with the login)."""
+        good now and not spent (its step is spent here, rolled back with the login), or be one
+        of the account's unspent recovery codes (spent the same way)."""
         repo = MfaRepository(connection)
         found = repo.get(user_id)
         if found is None or not found.enabled:
             return
         if code is None:
             raise MfaRequired()
+        if RECOVERY_CODE.match(code):
+            if not repo.use_recovery_code(user_id, _digest(code), now):
+                raise WrongOtp()
+            return
         step = totp.matching_step(totp.secret_bytes(found.secret), code, _unix(now))
         if step is None or not repo.use_step(user_id, step):
             raise WrongOtp()
+
+
+def _recovery_code() -> str:
+    raw = secrets.token_hex(5)
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def _unix(moment: datetime) -> float:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -35,6 +36,15 @@ user_mfa = Table(
     # NULL while enrolment waits for its first code.
     Column("enabled_at", String(40), nullable=True),
     Column("last_used_step", BigInteger, nullable=True),
+)
+# Codes for a lost authenticator, each good once; only their sha256 digests are kept.
+mfa_recovery_codes = Table(
+    "mfa_recovery_codes",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.user_id"), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("used_at", String(40), nullable=True),
 )
 
 
@@ -84,3 +94,29 @@ class MfaRepository:
             .values(last_used_step=step)
         )
         return result.rowcount == 1
+
+    def replace_recovery_codes(self, user_id: str, digests: list[str], now: datetime) -> None:
+        """A new set of recovery codes; the old set, used or not, is gone."""
+        codes = mfa_recovery_codes
+        self.connection.execute(delete(codes).where(codes.c.user_id == user_id))
+        self.connection.execute(
+            insert(codes),
+            [{"user_id": user_id, "code_hash": d, "created_at": iso(now)} for d in digests],
+        )
+
+    def use_recovery_code(self, user_id: str, digest: str, now: datetime) -> bool:
+        """Spends the code: False when it is unknown or spent. Conditional, like `use_step`."""
+        codes = mfa_recovery_codes
+        result = self.connection.execute(
+            update(codes)
+            .where(
+                codes.c.user_id == user_id, codes.c.code_hash == digest, codes.c.used_at.is_(None)
+            )
+            .values(used_at=iso(now))
+        )
+        return result.rowcount == 1
+
+    def recovery_codes_left(self, user_id: str) -> int:
+        codes = mfa_recovery_codes
+        found = select(func.count()).where(codes.c.user_id == user_id, codes.c.used_at.is_(None))
+        return int(self.connection.execute(found).scalar_one())

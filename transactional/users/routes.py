@@ -38,7 +38,8 @@ class Login(BaseModel):
     email: str = Field(min_length=1, max_length=320)
     password: SecretStr = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     # The authenticator's current code, for an account with MFA on (401 mfa_required without).
-    otp: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+    # A code of the authenticator app, or one of the recovery codes given when MFA was turned on.
+    otp: str | None = Field(default=None, pattern=r"^([0-9]{6}|[0-9a-f]{5}-[0-9a-f]{5})$")
 
 
 class PasswordChange(BaseModel):

@@ -93,9 +93,9 @@ def start_mfa(
     return {"secret": enrolment.secret, "otpauth_uri": enrolment.otpauth_uri}
 
 
-@mfa_router.post("/me/mfa/confirm", status_code=204)
-def confirm_mfa(body: MfaConfirmation, user: ActingUser, auth: AuthDep) -> Response:
-    """Turns MFA on with a current code from the new secret. Every token of the account is
-    revoked, this one too: log in again with `otp`."""
-    auth.mfa.confirm(user, body.code)
-    return Response(status_code=204)
+@mfa_router.post("/me/mfa/confirm")
+def confirm_mfa(body: MfaConfirmation, user: ActingUser, auth: AuthDep) -> dict[str, list[str]]:
+    """Turns MFA on with a current code from the new secret and answers with 10 recovery codes,
+    shown this once: each logs in once in `otp` when the authenticator is lost. Every token of
+    the account is revoked, this one too: log in again with `otp`."""
+    return {"recovery_codes": auth.mfa.confirm(user, body.code)}

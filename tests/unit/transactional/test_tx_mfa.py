@@ -91,9 +91,9 @@ def test_enrolment_needs_the_password_and_a_code_and_is_an_event(api, store):  #
     assert (error_of(wrong)["code"], error_of(wrong)["field"]) == ("invalid_otp", "code")
     assert log_in(api, "mo@example.com").status_code == 200  # pending: not on yet
     code = totp.totp(key, now_s(api))
-    assert (
-        api.post("/api/users/me/mfa/confirm", json={"code": code}, headers=mine).status_code == 204
-    )
+    confirmed = api.post("/api/users/me/mfa/confirm", json={"code": code}, headers=mine)
+    assert confirmed.status_code == 200
+    assert len(set(confirmed.json()["recovery_codes"])) == 10
     assert log_in(api, "mo@example.com", code).status_code == 401  # the confirming code is spent
     with store.engine.connect() as connection:
         enabled = connection.execute(
@@ -107,6 +107,27 @@ def test_enrolment_needs_the_password_and_a_code_and_is_an_event(api, store):  #
         headers=as_user(again.json()["access_token"]),
     )
     assert twice.status_code == 409 and error_of(twice)["code"] == "mfa_already_enabled"
+
+
+def test_a_recovery_code_logs_in_once_in_place_of_a_lost_authenticator(api, store):  # noqa: F811
+    _, tokens = sign_up(api, "Mo", "mo@example.com")
+    mine = as_user(tokens["access_token"])
+    started = api.post("/api/users/me/mfa", json={"current_password": PASSWORD}, headers=mine)
+    key = totp.secret_bytes(started.json()["secret"])
+    confirmed = api.post(
+        "/api/users/me/mfa/confirm", json={"code": totp.totp(key, now_s(api))}, headers=mine
+    )
+    first, second = confirmed.json()["recovery_codes"][:2]
+    assert log_in(api, "mo@example.com", first).status_code == 200
+    spent = log_in(api, "mo@example.com", first)
+    assert spent.status_code == 401 and error_of(spent)["code"] == "invalid_otp"
+    made_up = "0" * 5 + "-" + "0" * 5
+    assert made_up not in confirmed.json()["recovery_codes"]
+    assert log_in(api, "mo@example.com", made_up).status_code == 401
+    assert log_in(api, "mo@example.com", second).status_code == 200
+    with store.engine.connect() as connection:
+        kept = connection.execute(text("SELECT code_hash FROM mfa_recovery_codes")).scalars().all()
+    assert len(kept) == 10 and first not in kept  # digests only, never the codes themselves
 
 
 def test_an_admin_without_mfa_may_only_turn_it_on(api):  # noqa: F811

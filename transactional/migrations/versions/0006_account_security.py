@@ -1,4 +1,4 @@
-"""account security: password-reset tokens (their digests only) and TOTP second factors
+"""account security: password-reset tokens (digests only), TOTP second factors, recovery codes
 
 Revision ID: 0006_account_security
 Revises: 0005_outbox_position_after_xid
@@ -49,9 +49,21 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_user_mfa")),
     )
+    op.create_table(
+        "mfa_recovery_codes",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.String(length=40), nullable=False),
+        sa.Column("used_at", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.user_id"], name=op.f("fk_mfa_recovery_codes_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", "code_hash", name=op.f("pk_mfa_recovery_codes")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("mfa_recovery_codes")
     op.drop_table("user_mfa")
     op.drop_index(op.f("ix_password_reset_tokens_user_id"), table_name="password_reset_tokens")
     op.drop_table("password_reset_tokens")
