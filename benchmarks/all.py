@@ -39,7 +39,7 @@ class Benchmark:
     module: str
     args: tuple[str, ...] = ()
     quick: tuple[str, ...] | None = ()  # None: too long for --quick, full runs only
-    needs: str | None = None  # "make_up", "postgres" or "recsys_data"
+    needs: str | None = None  # "make_up", "search_index", "postgres" or "recsys_data"
     timeout_s: float = 3600.0
 
 
@@ -79,7 +79,11 @@ def catalog(settings: Settings) -> list[Benchmark]:
             ),
         ),  # fmt: skip
         Benchmark(
-            "search_latency", "benchmarks.search_latency", (), ("--queries", "200"), "make_up"
+            "search_latency",
+            "benchmarks.search_latency",
+            (),
+            ("--queries", "200"),
+            "search_index",
         ),
         Benchmark("search_relevance", "serving.search.evaluate", (), (), "make_up", timeout_s=1800),
         Benchmark(
@@ -98,7 +102,11 @@ def catalog(settings: Settings) -> list[Benchmark]:
         ),  # fmt: skip
         Benchmark("ranker_value", "benchmarks.ranker_value", data, None, "make_up"),
         Benchmark(
-            "search_http", "benchmarks.search_http", data, (*data, "--queries", "200"), "make_up"
+            "search_http",
+            "benchmarks.search_http",
+            data,
+            (*data, "--queries", "200"),
+            "search_index",
         ),
         Benchmark(
             "hot_reload",
@@ -157,6 +165,11 @@ def catalog(settings: Settings) -> list[Benchmark]:
 
 def missing(need: str | None, settings: Settings) -> str | None:
     """Why a benchmark cannot run here, or None when it can."""
+    if need == "search_index" and not (settings.search_index_dir / "CURRENT").exists():
+        return (
+            f"needs a search index under {settings.search_index_dir}: `make up`, or "
+            "`python -m benchmarks.search_catalog --data-dir DIR` and STORE_DATA_DIR=DIR"
+        )
     if need == "make_up":
         found = (settings.root / "store.db").exists()
         if not found or not (settings.search_index_dir / "CURRENT").exists():

@@ -127,11 +127,12 @@ def test_every_benchmark_is_a_module_that_exists_and_needs_something_known(setti
     assert len({b.name for b in benchmarks}) == len(benchmarks)
     for bench in benchmarks:
         assert importlib.util.find_spec(bench.module) is not None, bench.module
-        assert bench.needs in (None, "make_up", "postgres", "recsys_data")
+        assert bench.needs in (None, "make_up", "search_index", "postgres", "recsys_data")
 
 
 def test_a_missing_make_up_data_dir_skips_with_the_reason(settings, monkeypatch):
     assert "make up" in (bench_all.missing("make_up", settings) or "")
+    assert "search_catalog" in (bench_all.missing("search_index", settings) or "")
     monkeypatch.delenv("STORE_TEST_DATABASE_URL", raising=False)
     assert "scripts/services.sh" in (bench_all.missing("postgres", settings) or "")
     assert bench_all.missing(None, settings) is None
