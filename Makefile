@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos eval-search reindex-search money-jobs check-invariants backup-drill rebuild-from-bronze clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos bench-all eval-search reindex-search money-jobs check-invariants backup-drill rebuild-from-bronze clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ bench-outbox: install ## nothing lost: 32 clients order on PostgreSQL for 60 s w
 
 bench-chaos: install ## chaos: 32 shoppers on PostgreSQL while consumers, a gateway worker, a Serve replica and PostgreSQL die; nothing lost (ARGS="--seconds 150 --faults 3")
 	source scripts/services.sh >/dev/null && $(PY) -m benchmarks.chaos $(ARGS)
+
+bench-all: install ## every benchmark in sequence, then one table of headline, reference, ratio and goal (ARGS=--quick: small sizes)
+	source scripts/services.sh >/dev/null || echo "no PostgreSQL: its benchmarks are skipped"; $(PY) -m benchmarks.all $(ARGS)
 
 money-jobs: install ## expire stale stock reservations and reconcile open payments once (cron this)
 	$(PY) -m transactional.orders.jobs

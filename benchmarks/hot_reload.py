@@ -7,8 +7,9 @@ version that loads; the rounds of `make up` register both):
 
     .venv/bin/python -m benchmarks.hot_reload --data-dir ./var
 
-The aliases are put back where they were at the end. The reference is the same clients' steady
-state before the swap, measured in the same run.
+It calls Ray Serve directly, not the gateway: serving has no rate limiter, so there is none to
+set. The aliases are put back where they were at the end. The reference is the same clients'
+steady state before the swap, measured in the same run.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 
 from benchmarks.measure import latency_summary, machine
+from benchmarks.reports import headline, write_report
 from serving.champions import POLL_S
 from storeloop.settings import Settings
 
@@ -204,7 +206,17 @@ def main() -> None:
         "load_average_end": os.getloadavg(),
         "command": f"python -m benchmarks.hot_reload --data-dir {settings.data_dir}",
     }
+    during, steady = figures["during_swap"], figures["steady_before_swap (reference)"]
+    firsts = [f["first_new_reply_s"] for f in swapped.values()]
+    figures["headline"] = headline(
+        "search/feed p99 during the alias swap", during.get("p99_ms"), steady.get("p99_ms"),
+        reference_name="steady before the swap", unit="ms",
+        goal=f"0 failed; new versions answer within {GOAL_S:.0f} s",
+        met=figures["failed_requests"] == 0
+        and all(first is not None and first <= GOAL_S for first in firsts),
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("hot_reload", figures)
 
 
 def workload(settings: Settings) -> tuple[list[str], list[str]]:

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.measure import machine
+from benchmarks.reports import headline, write_report
 from consumers.feed import OutboxFeed
 from contracts import events
 from contracts.events import Event
@@ -264,7 +265,20 @@ def main() -> None:
         "seconds": round(time.monotonic() - started, 1),
         "machine": machine(),
     }
+    report["headline"] = sessions_headline(pairs["ideal_order"])
     print(json.dumps(report, indent=2))
+    write_report("interleaving_sensitivity", report)
+
+
+def sessions_headline(pair: dict[str, Any]) -> dict[str, Any]:
+    """Ideal order against index order: the pair every method should tell apart."""
+    inter = pair["interleaving"]["sessions_needed_80pct_power"]
+    ab = pair["ab_reference"]["sessions_needed_80pct_power"]
+    return headline(
+        "sessions for p < 0.05 at 80% power, interleaving (ideal vs index order)", inter, ab,
+        reference_name="A/B test, same pair", unit="sessions", goal="ratio <= 0.1 (10x fewer)",
+        met=None if not inter or not ab else inter * 10 <= ab,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

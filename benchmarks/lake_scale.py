@@ -7,13 +7,13 @@ then Spark's silver and gold jobs against the DuckDB twin of silver on the same 
 Spark runs on settings.spark_master (`local[2]`, or the cluster's with STORE_SPARK_MASTER);
 DuckDB gets as many threads as local Spark has cores. The twin's tables must equal Spark's row
 for row, or the figures mean nothing and the run fails. `--dag` then runs the whole store_loop
-DAG on the data dir (dag.test()) and times each task. Figures go to reports/lake_scale.json.
+DAG on the data dir (dag.test()) and times each task. Figures go to lake_scale.json in the
+reports of `make up`'s data dir (STORE_DATA_DIR), not this scratch one.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -26,6 +26,7 @@ from typing import Any
 from benchmarks import lake_duckdb, synthetic_lake
 from benchmarks.duckdb_silver import TABLES as DUCKDB_TABLES
 from benchmarks.measure import machine
+from benchmarks.reports import headline, write_report
 from storeloop.settings import Settings
 
 
@@ -41,6 +42,7 @@ def rate(events: int, seconds: float) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    reports = Settings()  # read before --dag points STORE_DATA_DIR at the scratch dir
     settings = Settings(data_dir=args.data_dir)
     settings.ensure_dirs()
     shape = synthetic_lake.shape_of(args)
@@ -68,11 +70,18 @@ def main(argv: list[str] | None = None) -> None:
         figures["dag"] = _dag(settings)
     figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     figures["command"] = " ".join(["python -m benchmarks.lake_scale", *(argv or sys.argv[1:])])
-    report = settings.reports_dir / "lake_scale.json"
-    report.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    print(f"load average after: {figures['load_average_after']}; figures in {report}")
-    print(f"command: {figures['command']}")
     ranking_equal = figures.get("ranking_examples", {"equal": True})["equal"]
+    figures["headline"] = headline(
+        f"silver, Spark {settings.spark_master}, all tables",
+        figures.get("silver_spark", {}).get("seconds"),
+        figures.get("silver_duckdb", {}).get("seconds"),
+        reference_name="DuckDB twin, same bronze", unit="s",
+        goal="every table equal row for row",
+        met=bool(figures.get("silver_equal")) and ranking_equal if args.engines else None,
+    )  # fmt: skip
+    write_report("lake_scale", figures, reports)
+    print(f"load average after: {figures['load_average_after']}")
+    print(f"command: {figures['command']}")
     if not figures.get("silver_equal", True) or not ranking_equal:
         raise SystemExit(1)
 

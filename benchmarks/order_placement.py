@@ -44,6 +44,13 @@ import httpx
 import psutil
 from sqlalchemy import create_engine, event, make_url, text
 
+from benchmarks.reports import (
+    GATEWAY_RATE_LIMITS,
+    headline,
+    rate_limits_record,
+    refuse_rate_limited,
+    write_report,
+)
 from contracts import events
 from storeloop.settings import Settings
 from transactional.bootstrap import bootstrap
@@ -166,9 +173,7 @@ def start_gateway(
         "STORE_DATABASE_URL": url,
         "STORE_DATA_DIR": str(data_dir),
         # The benchmark is one client address with 32 users: limits would measure themselves.
-        "STORE_RATE_LIMIT_CAPACITY": str(10**9),
-        "STORE_RATE_LIMIT_REFILL_PER_S": str(1e9),
-        "STORE_LOGIN_ATTEMPTS_PER_MINUTE": str(10**9),
+        **GATEWAY_RATE_LIMITS,
     }
     factory = "transactional.gateway.asgi:app_from_env"
     command = [
@@ -381,6 +386,9 @@ def main() -> None:
     figures.pop("warmup")
     figures["checks"] = check_no_oversell(url, initial)
     assert not any(s >= 500 for r in ("uniform", "hot") for s in figures[r]["status_counts"])
+    for name in ("uniform", "hot"):
+        refuse_rate_limited(figures[name]["status_counts"], f"order placement, {name}")
+    figures["rate_limits"] = rate_limits_record()
     hot_paid = figures["hot"]["orders"]
     assert hot_paid == args.hot_stock, f"hot SKU: {hot_paid} paid for {args.hot_stock} units"
     if args.count_orders:
@@ -405,7 +413,13 @@ def main() -> None:
     print(f"per order, counted in-process: {figures.get('per_order_counted')}")
     print(f"pgbench TPC-B (same server, same run): {figures.get('pgbench_tpcb_tps')} tps")
     print(f"machine: {figures['machine']}")
+    figures["headline"] = headline(
+        "order placement over HTTP, uniform SKUs", figures["uniform"]["orders_per_s"],
+        figures.get("pgbench_tpcb_tps"), reference_name="pgbench TPC-B, same server",
+        unit="/s", goal="300 orders/s, checkout p99 <= 100 ms", met=figures["goals_met"]["uniform"],
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("order_placement", figures)
     if not args.keep:
         drop_schemas(args.database_url, "bench_orders", "bench_pgbench")
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -41,6 +40,7 @@ from benchmarks.order_placement import (
     seed_catalog,
     start_gateway,
 )
+from benchmarks.reports import headline, rate_limits_record, refuse_rate_limited, write_report
 from consumers.lake_writer import LakeWriter
 from launch.lake_invariants import bronze_ids, outbox_facts
 from storeloop.settings import REPO_ROOT, Settings
@@ -157,6 +157,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    refuse_rate_limited(figures["status_counts"], "outbox integrity, orders")
     for follower in (lake, reference):
         follower.stop.set()
         follower.join()
@@ -191,6 +192,7 @@ def main() -> None:
         "machine": machine(),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "command": " ".join([".venv/bin/python -m benchmarks.outbox_integrity", *sys.argv[1:]]),
+        "rate_limits": rate_limits_record(),
     }
     result["goal"] = GOAL
     result["goal_met"] = (
@@ -200,9 +202,13 @@ def main() -> None:
         and result["bronze_types_match"]
         and result["silver"] == result["silver_expected"]
     )
-    reports = Settings().reports_dir  # the data dir of `make up`, not this run's scratch
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / "outbox_integrity.json").write_text(json.dumps(result, indent=2) + "\n")
+    result["headline"] = headline(
+        "events lost by the lake writer (outbox vs bronze)", result["bronze_lost"],
+        result["reference_without_gap_wait"]["lost"],
+        reference_name="reader without the gap wait", unit="events", goal=GOAL,
+        met=result["goal_met"],
+    )  # fmt: skip
+    write_report("outbox_integrity", result)  # the data dir of `make up`, not this run's scratch
     naive_lost = result["reference_without_gap_wait"]["lost"]
     print(
         f"orders: {figures['orders']} paid ({figures['orders_per_s']}/s), status"

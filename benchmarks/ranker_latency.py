@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reports import headline, write_report
+
 
 def machine() -> dict:
     model = next(
@@ -95,7 +97,13 @@ def main() -> None:
             )
         },  # fmt: skip
     }
+    report["headline"] = headline(
+        f"ranking {args.candidates} candidates p50, cold query",
+        report["ranked_cold_query_ms"]["p50"], report["index_order_reference_ms"]["p50"],
+        reference_name="index order", unit="ms",
+    )  # fmt: skip
     print(json.dumps(report, indent=1))
+    write_report("ranker_latency", report)
     executor.shutdown()
 
 

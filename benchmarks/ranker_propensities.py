@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reports import headline, write_report
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -82,7 +84,11 @@ def main() -> None:
         **{name: float(np.abs(c.examination[shown] - conditional).mean())
            for name, c in curves.items()},
     }  # fmt: skip
-    print(json.dumps({
+    errors = {name: float(np.abs(c.examination[:k] - simulated[:k]).mean())
+              for name, c in curves.items()}  # fmt: skip
+    power_error = float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean())
+    best = "swaps" if "swaps" in errors else "regression_em"
+    report = {
         "machine": machine(),
         "positions": list(range(1, k + 1)),
         "simulator_cascade": simulated[:k].round(3).tolist(),
@@ -93,11 +99,7 @@ def main() -> None:
             "eta": swaps.eta, "standard_error": swaps.standard_error,
             "swapped_lists": swaps.swapped_lists,
         },
-        "mean_abs_error_vs_simulator": {
-            **{name: float(np.abs(c.examination[:k] - simulated[:k]).mean())
-               for name, c in curves.items()},
-            "power_law_0.8": float(np.abs(np.arange(1, k + 1) ** -0.8 - simulated[:k]).mean()),
-        },
+        "mean_abs_error_vs_simulator": {**errors, "power_law_0.8": power_error},
         "cascade": {
             "fitted": {k: v for k, v in cascade.as_dict().items() if k != "relevance"},
             "simulator": {k: v for k, v in truth.as_dict().items() if k != "relevance"},
@@ -105,7 +107,13 @@ def main() -> None:
         },
         "held_out_searches": len(held), "replays": replays,
         "seconds": round(time.perf_counter() - started, 1),
-    }, indent=1))  # fmt: skip
+        "headline": headline(
+            f"examination by position, mean abs error vs the simulator ({best})", errors[best],
+            power_error, reference_name="k ** -0.8",
+        ),
+    }  # fmt: skip
+    print(json.dumps(report, indent=1))
+    write_report("ranker_propensities", report)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.reports import headline, write_report
+
 WEIGHTS = (0.0, 2.0, 4.0, 6.0, 8.0, 12.0)
 
 
@@ -65,10 +67,20 @@ def main() -> None:
             "true_ndcg_at_10": round(ndcg, 4),
             "headroom_closed": round((ndcg - index_ndcg) / (1 - index_ndcg), 3),
         }
-    print(json.dumps({
+    # the trained weight nearest the store's (STORE_RANKER_REVENUE_WEIGHT)
+    weight = min(WEIGHTS, key=lambda w: abs(w - settings.ranker_revenue_weight))
+    served = figures[f"ranker, revenue weight {weight:g}"]
+    report = {
         "machine": machine(), "held_out_searches": len(held), "orders": figures,
         "seconds": round(time.perf_counter() - started, 1),
-    }, indent=1))  # fmt: skip
+        "headline": headline(
+            f"cart value per search, ranker at revenue weight {weight:g}",
+            served["cart_value_per_search"], figures["index order"]["cart_value_per_search"],
+            reference_name="index order, same searches",
+        ),
+    }  # fmt: skip
+    print(json.dumps(report, indent=1))
+    write_report("ranker_value", report)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from benchmarks.reports import headline, write_report
 from benchmarks.search_latency import summary
 from serving.search.service import SearchService
 from storeloop.settings import Settings
@@ -140,7 +141,14 @@ def main() -> None:
         "goal": "p99 <= 2000 ms; no deleted product comes back",
         "command": f"python -m benchmarks.search_freshness --ops {args.ops}",
     }
+    figures["headline"] = headline(
+        "search freshness p99, commit to visible", figures["commit_to_visible_ms"]["p99"],
+        figures["reference_one_search_ms"]["p99"], reference_name="one search, p99", unit="ms",
+        goal="p99 <= 2000 ms, no deleted product back",
+        met=figures["commit_to_visible_ms"]["p99"] <= 2000 and not came_back and not missed,
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("search_freshness", figures)
     if args.data_dir is None:
         shutil.rmtree(data_dir, ignore_errors=True)
     if came_back or missed:

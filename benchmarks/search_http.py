@@ -2,8 +2,9 @@
 8 concurrent clients, with raw tantivy searches of the same queries in the same run.
 
 One Python process serialises searches on the interpreter lock, so 8 clients queue behind one
-another; replicas are separate processes over the same memory-mapped index files. Run it on a
-data dir with an index, e.g. the million-product one:
+another; replicas are separate processes over the same memory-mapped index files. It calls Ray
+Serve directly, not the gateway: serving has no rate limiter, so there is none to set. Run it on
+a data dir with an index, e.g. the million-product one:
 
     .venv/bin/python -m benchmarks.search_million --data-dir /tmp/million   # builds and keeps it
     .venv/bin/python -m benchmarks.search_http --data-dir /tmp/million [--queries 1000]
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.reports import headline, write_report
 from benchmarks.search_freshness import _cpu_model
 from benchmarks.search_million import query_mix, timed
 from serving.search.client import query_spec
@@ -97,7 +99,17 @@ def main() -> None:
     figures["command"] = (
         f"python -m benchmarks.search_http --data-dir {settings.data_dir} --queries {args.queries}"
     )
+    served, raw = (
+        figures[f"http_{many}_replicas"]["8_clients_ms"],
+        figures["raw_tantivy_8_clients_ms"],
+    )
+    figures["rate_limits"] = "none: Ray Serve directly, which has no rate limiter (the gateway's)"
+    figures["headline"] = headline(
+        f"search p50 over HTTP, {many} replica(s), 8 clients, vs raw tantivy in process",
+        served["p50"], raw["p50"], reference_name="raw tantivy, 8 threads", unit="ms",
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("search_http", figures)
 
 
 if __name__ == "__main__":

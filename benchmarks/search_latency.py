@@ -21,6 +21,7 @@ import time
 
 import tantivy
 
+from benchmarks.reports import headline, write_report
 from serving.search.index.tantivy_layout import current_generation
 from serving.search.index.tantivy_schema import register_analyzers
 from serving.search.service import SearchService
@@ -108,7 +109,12 @@ def main() -> None:
         "ratio_p50": round(service_figures["p50"] / reference["p50"], 2),
     }
     figures["command"] = f"python -m benchmarks.search_latency --queries {args.queries}"
+    figures["headline"] = headline(
+        "search p50, service vs raw tantivy (same queries)", service_figures["p50"],
+        reference["p50"], reference_name="raw tantivy", unit="ms",
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("search_latency", figures)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from benchmarks.reports import headline, write_report
 from benchmarks.search_catalog import catalog_docs
 from benchmarks.search_freshness import _cpu_model
 from benchmarks.search_latency import summary
@@ -162,7 +163,13 @@ def main() -> None:
     figures["command"] = (
         f"python -m benchmarks.search_million --products {args.products} --queries {args.queries}"
     )
+    served, raw = figures["service_1_clients_ms"], figures["raw_tantivy_1_clients_ms"]
+    figures["headline"] = headline(
+        f"search p50 at {figures['products']:,} products, 1 client, service vs raw tantivy",
+        served["p50"], raw["p50"], reference_name="raw tantivy", unit="ms",
+    )  # fmt: skip
     print(json.dumps(figures, indent=2))
+    write_report("search_million", figures)
     if args.data_dir is None:
         shutil.rmtree(data_dir, ignore_errors=True)  # a million products: 200 MB of index
 

@@ -93,9 +93,27 @@ def evaluate(
         report["ranker_version"] = str(ranker.version)
         report["index_plus_ranker"] = score_service(ranked, judged)
     index_only.close()
+    report["headline"] = _headline(report)
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
     (settings.reports_dir / REPORT_FILE).write_text(json.dumps(report, indent=2))
     return report
+
+
+def _headline(report: dict[str, Any]) -> dict[str, Any]:
+    """The row `make bench-all` shows (the keys of benchmarks.reports.headline)."""
+    index = report["index"]["ndcg_at_10"]
+    ranked = report["index_plus_ranker"]
+    figure = ranked["ndcg_at_10"] if isinstance(ranked, dict) else None
+    return {
+        "metric": "search NDCG@10 on the judged queries, index + champion ranker",
+        "figure": figure,
+        "reference": index,
+        "reference_name": "index order alone",
+        "unit": "",
+        "ratio": round(figure / index, 3) if figure is not None and index else None,
+        "goal": None,
+        "met": None,
+    }
 
 
 def _champion(settings: Settings) -> Any:
