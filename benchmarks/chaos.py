@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -49,6 +48,7 @@ from benchmarks.chaos_postgres import ThrowawayPostgres
 from benchmarks.chaos_processes import Supervised, python_module, wait_for
 from benchmarks.chaos_shoppers import Tally, login, seller, shopper
 from benchmarks.order_placement import PASSWORD, machine, start_gateway
+from benchmarks.reports import headline, write_report
 from consumers.checkpoint import FileCheckpoint
 from launch.consumers import checkpoint_names
 from launch.invariants import as_json
@@ -304,9 +304,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result["consumer_restarts"] = restarts
     result["money_jobs"] = money
     print_report(result)
-    reports = Settings().reports_dir  # the data dir of `make up`, not this run's scratch
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / "chaos.json").write_text(json.dumps(result, indent=2) + "\n")
+    result["headline"] = headline(
+        "paid orders/s under chaos",
+        result["chaos"]["paid_per_s"],
+        result["reference"]["paid_per_s"],
+        reference_name="the same shoppers without faults, same run",
+        unit="/s",
+        goal=GOAL,
+        met=result["goal_met"],
+    )
+    write_report("chaos", result)  # the data dir of `make up`, not this run's scratch
     if args.keep:
         print(f"kept: {run.data_dir}")
     else:
