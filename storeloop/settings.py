@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     password_reset_ttl_minutes: int = Field(default=30, ge=1)
     password_reset_per_client_per_hour: int = Field(default=10, ge=1)
     password_reset_per_account_per_hour: int = Field(default=3, ge=1)
+    # Requests one gateway worker holds at once (running or waiting for a thread); past it the
+    # next is refused at once with 503 `overloaded` and Retry-After, not queued into a timeout.
+    gateway_max_in_flight: int = Field(default=200, ge=1)
     # Request bodies above this many bytes get 413 before anything reads them.
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     # Browser origins (scheme://host[:port]) allowed to call the API cross-origin, e.g.

@@ -131,6 +131,7 @@ def create_app(
         token_claims=lambda authorization: token_claims(app.state.auth, authorization),
         max_body_bytes=settings.max_request_bytes,
         metrics=app.state.metrics,
+        max_in_flight=settings.gateway_max_in_flight,
     )
     for router in (
         auth_router,

@@ -40,6 +40,7 @@ class GatewayErrorCode(StrEnum):
     HTTP_ERROR = "http_error"
     SERVING_UNAVAILABLE = "serving_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    OVERLOADED = "overloaded"
     RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
 
@@ -78,7 +79,7 @@ _ERROR_MEANINGS = {
     413: "the request body is larger than the gateway accepts",
     422: "a value breaks a rule; `field` names it",
     429: "rate limited; see the Retry-After header",
-    503: "the database or serving is away for a moment; retry after the Retry-After header",
+    503: "overloaded, or the database or serving is away for a moment; retry after Retry-After",
 }
 # Given to include_router: the schema shows the one error format instead of FastAPI's own 422.
 ERROR_RESPONSES: dict[int | str, dict] = {

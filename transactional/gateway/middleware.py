@@ -1,6 +1,6 @@
-"""The one middleware in front of every route: request id, per-client rate limit, body size limit,
-security headers, access log line. Plain ASGI (not BaseHTTPMiddleware): no extra task per request
-on the hot order path."""
+"""The one middleware in front of every route: request id, load shedding, per-client rate limit,
+body size limit, security headers, access log line. Plain ASGI (not BaseHTTPMiddleware): no
+extra task per request on the hot order path."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ SECURITY_HEADERS = {
 # JSON loads nothing; the interactive API docs load FastAPI's Swagger UI and ReDoc scripts.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PATHS = ("/docs", "/redoc")
+OVERLOADED_RETRY_AFTER_S = 1
 # Only over TLS (RFC 6797: a browser ignores it on plain HTTP); a year, as preload lists ask.
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -58,8 +59,11 @@ class GatewayMiddleware:
         token_claims: Callable[[str | None], tuple[str, Claims] | None],
         max_body_bytes: int,
         metrics: GatewayMetrics,
+        max_in_flight: int = 200,
     ) -> None:
         self.app = app
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0  # changed on the event loop only: no lock needed
         self.limiter = limiter
         self.token_claims = token_claims
         self.max_body_bytes = max_body_bytes
@@ -93,10 +97,14 @@ class GatewayMiddleware:
                     outgoing.setdefault(name, value)
             await send(message)
 
+        shed = self.in_flight >= self.max_in_flight and scope["path"] not in UNLIMITED_PATHS
+        self.in_flight += 1
         with server_span(scope, request_id) as span:
             try:
-                verdict = await self._verdict(scope, state["user_id"])
-                if verdict is not None and not verdict.allowed:
+                verdict = None if shed else await self._verdict(scope, state["user_id"])
+                if shed:
+                    await self._overloaded()(scope, receive, send_with_id)
+                elif verdict is not None and not verdict.allowed:
                     await self._refuse(verdict.retry_after_s)(scope, receive, send_with_id)
                 elif declared_length(headers) > self.max_body_bytes:
                     await self._too_large()(scope, receive, send_with_id)
@@ -113,6 +121,7 @@ class GatewayMiddleware:
                 )
                 await failure(scope, receive, send_with_id)
             finally:
+                self.in_flight -= 1
                 status = answer["status"] if answer["status"] is not None else 500
                 seconds = time.perf_counter() - started
                 self._log(scope, state, status, seconds)
@@ -137,6 +146,14 @@ class GatewayMiddleware:
             f"too many requests: retry in {retry_after} s",
         )
         return refusal  # Retry-After and X-RateLimit-* are added by send_with_id
+
+    @staticmethod
+    def _overloaded():  # type: ignore[no-untyped-def]
+        refusal = error_response(
+            503, GatewayErrorCode.OVERLOADED.value, "the gateway is overloaded: retry shortly"
+        )
+        refusal.headers["Retry-After"] = str(OVERLOADED_RETRY_AFTER_S)
+        return refusal
 
     @property
     def _too_large_message(self) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import exc as db_errors
@@ -132,6 +134,40 @@ def test_a_database_away_is_503_with_retry_after(api, away):
     answer = api.get("/api/away")
     assert answer.status_code == 503 and error_of(answer)["code"] == "database_unavailable"
     assert answer.headers["Retry-After"] == "1" and "closed" not in answer.text
+
+
+def test_past_its_in_flight_limit_a_worker_sheds_load_with_503_and_retry_after(store, tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, database_url="sqlite://", serving_port=9, gateway_max_in_flight=2
+    )
+    app = create_app(settings, store=store, hasher=CHEAP_HASHER)
+    release, holding = asyncio.Event(), []
+
+    async def slow() -> dict:
+        holding.append(1)
+        await release.wait()
+        return {"ok": True}
+
+    app.add_api_route("/api/slow", slow)
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
+            held = [asyncio.create_task(http.get("/api/slow")) for _ in range(2)]
+            while len(holding) < 2:
+                await asyncio.sleep(0.01)
+            refused = await http.get("/api/products")
+            health = await http.get("/health")  # probes are never shed
+            release.set()
+            finished = await asyncio.gather(*held)
+            after = await http.get("/api/products")  # room again once they are answered
+            return [refused, health, after, *finished]
+
+    refused, health, after, *held = asyncio.run(scenario())
+    assert refused.status_code == 503 and error_of(refused)["code"] == "overloaded"
+    assert refused.headers["Retry-After"] == "1"
+    assert health.status_code == 200 and after.status_code == 200
+    assert [answer.status_code for answer in held] == [200, 200]
 
 
 def test_one_json_log_line_per_request(api, caplog):
