@@ -18,7 +18,7 @@ import psutil
 from sqlalchemy import create_engine, text
 
 from benchmarks.chaos_postgres import ThrowawayPostgres
-from benchmarks.chaos_processes import Supervised, live_children
+from benchmarks.chaos_processes import Supervised, live_children, wait_for
 from consumers.checkpoint import FileCheckpoint
 from storeloop.settings import Settings
 
@@ -44,6 +44,7 @@ def outbox_head(url: str) -> int:
 def kill_consumer(
     process: Supervised, checkpoint_name: str, settings: Settings, url: str
 ) -> Recovered:
+    process.wait_running()  # killed moments ago by the previous fault: kill the new one
     head, restarts = outbox_head(url), process.restarts
     process.kill()
     checkpoint = FileCheckpoint(settings.checkpoint_dir, checkpoint_name)
@@ -66,7 +67,9 @@ def gateway_workers(supervisor_pid: int) -> list[int]:
 
 
 def kill_gateway_worker(supervisor_pid: int, workers: int, base_url: str) -> Recovered:
-    victim = min(gateway_workers(supervisor_pid))  # the older: it has served the most
+    # A worker killed moments ago by the previous fault is replaced first: then the older goes.
+    wait_for(lambda: len(gateway_workers(supervisor_pid)) >= workers, 30)
+    victim = min(gateway_workers(supervisor_pid))
     os.kill(victim, signal.SIGKILL)
 
     def recovered() -> bool:

@@ -4,6 +4,7 @@ Ray Serve its own replicas, so those are only killed here, never restarted by us
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -53,10 +54,19 @@ class Supervised:
         assert self.process is not None
         return self.process.pid
 
+    def wait_running(self, timeout_s: float = 30) -> None:
+        """Until a started process is alive: one killed a moment ago waits for its restart."""
+        deadline = time.monotonic() + timeout_s
+        while self.process is None or self.process.poll() is not None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name} did not come back within {timeout_s} s")
+            time.sleep(0.05)
+
     def kill(self) -> int:
         """SIGKILL, no warning: what the kernel's OOM killer or a pulled plug does."""
         pid = self.pid
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # reaped a moment ago: the same outcome
+            os.kill(pid, signal.SIGKILL)
         return pid
 
     def stop(self, timeout_s: float = 60) -> int | None:
