@@ -48,9 +48,17 @@ def kill_consumer(
     head, restarts = outbox_head(url), process.restarts
     process.kill()
     checkpoint = FileCheckpoint(settings.checkpoint_dir, checkpoint_name)
+
     # Past the head of the moment it died, by a process started since: shoppers keep writing,
-    # so only the new process can have read further.
-    return lambda: process.restarts > restarts and checkpoint.position > head
+    # so only the new process can have read further. Once they stop (the last moments of a
+    # run) nothing new may come: then reaching the head of now is the job done.
+    def recovered() -> bool:
+        if process.restarts <= restarts:
+            return False
+        position = checkpoint.position
+        return position > head or position >= outbox_head(url)
+
+    return recovered
 
 
 def gateway_workers(supervisor_pid: int) -> list[int]:

@@ -1,4 +1,4 @@
-"""The chaos benchmark at a small scale: 8 shoppers for 40 s on a PostgreSQL server of the test's
+"""The chaos benchmark at a small scale: 8 shoppers for 50 s on a PostgreSQL server of the test's
 own, while the lake writer, the search indexer, the query-log consumer and a gateway worker are
 SIGKILLed and PostgreSQL is restarted (immediately, a crash), twice each at random moments. A new
 seed each run, printed: `python -m benchmarks.chaos --seed N` with the arguments below replays it.
@@ -24,7 +24,7 @@ def free_port() -> int:
 def test_nothing_is_lost_or_doubled_and_every_fault_recovers(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("STORE_DATA_DIR", str(tmp_path))  # where the report goes
     result = main([
-        "--no-serve", "--clients", "8", "--seconds", "40", "--reference-seconds", "8",
+        "--no-serve", "--clients", "8", "--seconds", "50", "--reference-seconds", "8",
         "--faults", "2", "--products", "40", "--port", str(free_port()),
         "--pg-port", str(free_port()),
     ])  # fmt: skip
