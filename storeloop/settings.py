@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     # (one process serialises on the interpreter lock). 0: one per core, at most 8.
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
+    # How long a recommendation waits for the model before popular products answer instead
+    # (`fallback: over_budget`); the search ranker has its own budget (serving.search.ranking).
+    recommend_budget_s: float = Field(default=0.3, gt=0.0, le=10.0)
+    # How long the gateway waits for serving before it answers 503 with Retry-After.
+    serving_timeout_s: float = Field(default=5.0, gt=0.0, le=60.0)
     seed: int = 7
     # OpenTelemetry traces (storeloop.tracing): a JSON line per span to this file, and/or OTLP
     # over HTTP to this collector (e.g. http://127.0.0.1:4318/v1/traces); neither: no tracing.

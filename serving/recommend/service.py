@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from serving.search.index import QuerySpec, SearchIndex, open_index
@@ -22,6 +24,7 @@ ITEM_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "sto
 MAX_K = 100
 POPULAR_POOL = 200  # top-rated in-stock products re-ordered by how many rated them
 POPULAR_TTL_S = 60.0
+OVER_BUDGET = "over_budget"  # the model took longer than the request may wait
 
 
 class RecommendationService:
@@ -46,6 +49,9 @@ class RecommendationService:
         self._embeddings = embeddings
         self._lock = threading.Lock()
         self._popular: tuple[float, list[dict[str, Any]]] | None = None
+        # The model answers in a worker so that a slow one costs the request its budget, never
+        # more; a call past it runs on, but the shopper already has popular products.
+        self._model_calls = ThreadPoolExecutor(max_workers=2, thread_name_prefix="recommender")
 
     def recommend(self, user_id: str, k: int = 10) -> dict[str, Any]:
         """The model ranks from the shopper's recent products; a shopper the online store does
@@ -62,8 +68,12 @@ class RecommendationService:
         if fallback is None:
             try:
                 # Ask for more than k: deleted and sold-out products are dropped here.
-                scored = recommender.recommend(history, k * 3, purchased=purchased)
+                scored = self._in_budget(
+                    lambda: recommender.recommend(history, k * 3, purchased=purchased)
+                )
                 items, strategy = self._in_stock(scored, k, set()), str(recommender.kind)
+            except FutureTimeout:
+                fallback = OVER_BUDGET
             except Exception as error:  # a broken model degrades to popular products, by design
                 log.warning("recommender failed: %r", error)
                 fallback = f"recommender_error:{type(error).__name__}"
@@ -85,7 +95,10 @@ class RecommendationService:
         strategy = POPULARITY
         if fallback is None:
             try:
-                items = self._in_stock(recommender.similar(product_id, k * 3), k, skip)
+                scored = self._in_budget(lambda: recommender.similar(product_id, k * 3))
+                items = self._in_stock(scored, k, skip)
+            except FutureTimeout:
+                fallback = OVER_BUDGET
             except Exception as error:
                 log.warning("similar failed: %r", error)
                 fallback = f"recommender_error:{type(error).__name__}"
@@ -105,6 +118,15 @@ class RecommendationService:
             "product_id", product_id, recommender, strategy, fallback, items, k
         )
         return response | {"arm": arm}
+
+    def _in_budget(self, call: Callable[[], Any]) -> Any:
+        """The model's answer, or FutureTimeout past `recommend_budget_s`."""
+        future = self._model_calls.submit(call)
+        try:
+            return future.result(timeout=self.settings.recommend_budget_s)
+        except FutureTimeout:
+            future.cancel()
+            raise
 
     def _arm(self, customer_id: str | None) -> str | None:
         return arm_of(customer_id, self.settings.control_share, self.settings.experiment_salt)
@@ -213,8 +235,9 @@ class RecommendationService:
 
 
 def _answers(recommender: Any, fallback: str | None) -> bool:
-    """Whether the version (not the index) filled the response."""
-    if recommender is None or fallback == "no_recommender":
+    """Whether the version (not the index) filled the response. Past its budget the version is
+    not asked again, for its popular products either."""
+    if recommender is None or fallback in ("no_recommender", OVER_BUDGET):
         return False
     return not str(fallback or "").startswith("recommender_error")
 

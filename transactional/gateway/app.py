@@ -88,6 +88,7 @@ def create_app(
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
     app.state.serving_url = settings.serving_url
+    app.state.serving_timeout_s = settings.serving_timeout_s
     hasher = hasher or default_hasher()
     app.state.auth = AuthService(store.users.uow, token_keys(settings), hasher)
     app.state.recovery = PasswordResetService(

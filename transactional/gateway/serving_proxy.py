@@ -21,7 +21,7 @@ from transactional.users.domain import Role
 
 router = APIRouter(prefix="/api", tags=["serving"])
 
-SERVING_TIMEOUT_S = 5.0
+SERVING_RETRY_AFTER_S = 1  # a replica restarts, or its queue drains, within seconds
 
 
 def _client(request: Request) -> httpx.AsyncClient:
@@ -32,7 +32,8 @@ def _client(request: Request) -> httpx.AsyncClient:
         state, "serving_client", None
     )
     if held is None or held[0] is not loop or held[1].is_closed:
-        held = (loop, httpx.AsyncClient(base_url=state.serving_url, timeout=SERVING_TIMEOUT_S))
+        client = httpx.AsyncClient(base_url=state.serving_url, timeout=state.serving_timeout_s)
+        held = (loop, client)
         state.serving_client = held
     return held[1]
 
@@ -48,21 +49,23 @@ async def _forward(request: Request, path: str) -> Response:
                 path, params=list(request.query_params.multi_items()), headers=headers
             )
             span.set_attribute("http.response.status_code", answer.status_code)
+    except httpx.TimeoutException:
+        return _unavailable(f"serving took longer than {request.app.state.serving_timeout_s} s")
     except httpx.HTTPError as error:
-        return error_response(
-            503, GatewayErrorCode.SERVING_UNAVAILABLE.value, f"serving unreachable: {error!r}"
-        )
+        return _unavailable(f"serving unreachable: {error!r}")
     if answer.status_code >= 500:
-        return error_response(
-            503,
-            GatewayErrorCode.SERVING_UNAVAILABLE.value,
-            f"serving answered {answer.status_code}",
-        )
+        return _unavailable(f"serving answered {answer.status_code}")
     return Response(
         content=answer.content,
         status_code=answer.status_code,
         media_type=answer.headers.get("content-type", "application/json"),
     )
+
+
+def _unavailable(message: str) -> Response:
+    answer = error_response(503, GatewayErrorCode.SERVING_UNAVAILABLE.value, message)
+    answer.headers["Retry-After"] = str(SERVING_RETRY_AFTER_S)
+    return answer
 
 
 @router.get("/search")

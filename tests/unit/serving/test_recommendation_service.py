@@ -8,6 +8,8 @@ is a real tantivy index and the recommender a real version's modules.
 
 from __future__ import annotations
 
+import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 
@@ -145,6 +147,46 @@ def test_a_broken_recommender_degrades_and_names_the_error(settings, index):
     result = service(settings, index, Broken(), Shoppers(c_1=Shopper(["p-1"]))).recommend("c-1", 2)
     assert result["fallback"] == "recommender_error:RuntimeError"
     assert result["recommender"] == "popularity" and len(result["items"]) == 2
+
+
+class Slow:
+    """A version that answers, but later than a request may wait."""
+
+    version, kind = "9", "sasrec"
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+
+    def knows(self, history):
+        return True
+
+    def recommend(self, *args, **kwargs):
+        self.released.wait(5)
+        return [("p-3", 1.0)]
+
+    def similar(self, *args, **kwargs):
+        self.released.wait(5)
+        return [("p-3", 1.0)]
+
+    def popular(self, *args, **kwargs):
+        raise AssertionError("a version past its budget is not asked again")
+
+
+def test_a_recommender_past_its_budget_answers_popular_products_in_time_and_says_so(
+    settings, index
+):
+    slow = Slow()
+    served = service(settings.model_copy(update={"recommend_budget_s": 0.2}), index, slow,
+                     Shoppers(c_1=Shopper(["p-1"])))  # fmt: skip
+    try:
+        for ask in (lambda: served.recommend("c-1", 2), lambda: served.similar("p-4", 2)):
+            started = time.monotonic()
+            result = ask()
+            assert time.monotonic() - started < 2.0
+            assert (result["fallback"], result["recommender"]) == ("over_budget", "popularity")
+            assert len(result["items"]) == 2 and "p-3" not in ids(result)
+    finally:
+        slow.released.set()
 
 
 def test_similar_products_are_neighbours_in_stock_without_the_product_itself(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 
 import pytest
 from argon2 import PasswordHasher
@@ -270,9 +272,29 @@ def test_registration_errors(api):
 def test_serving_down_is_503(api):
     answer = api.get("/api/search", params={"q": "lamp"})
     assert answer.status_code == 503 and error_of(answer)["code"] == "serving_unavailable"
+    assert answer.headers["Retry-After"] == "1"
     customer, tokens = sign_up(api, "Feed Reader", "feed@example.com")
     feed = api.get(f"/api/recommendations/{customer}", headers=as_user(tokens["access_token"]))
     assert feed.status_code == 503
+
+
+def test_serving_that_never_answers_is_503_within_the_timeout(store, tmp_path):
+    """A serving replica that accepts the connection and then hangs: the storefront gets a 503
+    it can retry once the gateway's timeout passes, not a hung request."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        settings = Settings(
+            data_dir=tmp_path, database_url="sqlite://", serving_port=port, serving_timeout_s=0.3
+        )
+        with TestClient(create_app(settings, store=store, hasher=CHEAP_HASHER)) as api:
+            started = time.monotonic()
+            answer = api.get("/api/search", params={"q": "lamp"})
+            waited = time.monotonic() - started
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert error_of(answer)["code"] == "serving_unavailable"
+    assert "longer than 0.3 s" in error_of(answer)["message"]
+    assert 0.3 <= waited < 3.0
 
 
 def test_a_feed_is_its_shoppers_only(api):
