@@ -1,16 +1,21 @@
-"""Search over HTTP through the serving app on Ray Serve: 1 replica against one per core, at 1 and
-8 concurrent clients, with raw tantivy searches of the same queries in the same run.
+"""Search and recommendations over HTTP, the way a storefront calls them: through the gateway,
+which forwards to the serving app on Ray Serve, at 1 and 8 concurrent clients. In the same run:
+the same searches through the in-process search service (the goal's reference), raw tantivy,
+and Ray Serve called directly with 1 replica and one per core, so the cost of each hop shows.
 
 One Python process serialises searches on the interpreter lock, so 8 clients queue behind one
-another; replicas are separate processes over the same memory-mapped index files. It calls Ray
-Serve directly, not the gateway: serving has no rate limiter, so there is none to set. Run it on
-a data dir with an index, e.g. the million-product one:
+another; replicas are separate processes over the same memory-mapped index files. The gateway's
+rate limits are set for the benchmark's client (it must not measure 429s); serving has none.
+Run it on a data dir with an index, e.g. the million-product one, or let it build a synthetic
+catalog of its own:
 
     .venv/bin/python -m benchmarks.search_million --data-dir /tmp/million   # builds and keeps it
     .venv/bin/python -m benchmarks.search_http --data-dir /tmp/million [--queries 1000]
+    .venv/bin/python -m benchmarks.search_http --data-dir /tmp/s5k --products 5000
 
 With the data dir of a `make up` (default ./var) the served champion ranker re-ranks each search,
-and the figures include it (`ranker` in the output says which ran).
+in process as over HTTP, and the champion recommender answers (`ranker` and `recommender` in
+the output say which ran).
 """
 
 from __future__ import annotations
@@ -18,55 +23,181 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
+import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.reports import headline, write_report
+from benchmarks.order_placement import start_gateway
+from benchmarks.reports import headline, rate_limits_record, write_report
 from benchmarks.search_freshness import _cpu_model
-from benchmarks.search_million import query_mix, timed
+from benchmarks.search_million import build, query_mix, timed
 from serving.search.client import query_spec
 from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.index.tantivy_query import build_query
 from serving.search.query_parser import parse_query
 from storeloop.settings import Settings
 
+GATEWAY_WORKERS = 2  # as the cluster profile runs it
+FEED_PASSWORD = "benchmark shopper 7 reads a feed"
+RECOMMENDATION_CALLS = 400
+GOAL_RATIO = 2.0  # p50 and p99 through the storefront's path, against the in-process service
+GOAL_RECS_P99_MS = 25.0
 
-def http_caller(base_url: str, seen: dict[str, int]) -> Any:
-    """One keep-alive connection per client thread, as a storefront's pool would hold."""
+
+def http_caller(
+    base_url: str, path: str, seen: dict[str, int], key: str, headers: dict | None = None
+) -> Callable[[str], None]:
+    """One keep-alive connection per client thread, as a storefront's pool would hold. `path`
+    takes the call's argument (a query, a product id); `seen` counts the answers' `key`."""
     local = threading.local()
 
-    def call(query: str) -> None:
+    def call(argument: str) -> None:
         client = getattr(local, "client", None)
         if client is None:
             client = local.client = httpx.Client(base_url=base_url, timeout=30.0)
-        answer = client.get("/search", params={"q": query})
+        if path == "/search" or path == "/api/search":
+            answer = client.get(path, params={"q": argument}, headers=headers)
+        else:
+            answer = client.get(path.format(argument), headers=headers)
         answer.raise_for_status()
-        ranker = str(answer.json().get("ranker"))
-        seen[ranker] = seen.get(ranker, 0) + 1
+        name = str(answer.json().get(key))
+        seen[name] = seen.get(name, 0) + 1
 
     return call
 
 
-def over_http(settings: Settings, queries: list[str], replicas: int) -> dict[str, Any]:
+@contextmanager
+def serving(settings: Settings, replicas: int) -> Iterator[tuple[str, float]]:
+    """The serving app on Ray Serve with `replicas` replicas: (its URL, seconds to start)."""
     from serving import run
 
     started = time.perf_counter()
     url = run.start(settings.model_copy(update={"serving_replicas": replicas}), poll_s=60.0)
-    figures: dict[str, Any] = {"start_s": round(time.perf_counter() - started, 1)}
     try:
+        yield url, round(time.perf_counter() - started, 1)
+    finally:
+        run.stop()
+
+
+def direct(settings: Settings, queries: list[str], replicas: int) -> dict[str, Any]:
+    """Searches straight to Ray Serve, without the gateway."""
+    with serving(settings, replicas) as (url, start_s):
+        figures: dict[str, Any] = {"start_s": start_s}
         seen: dict[str, int] = {}
-        call = http_caller(url, seen)
+        call = http_caller(url, "/search", seen, "ranker")
         for clients in (1, 8):
             figures[f"{clients}_clients_ms"] = measured = timed(call, queries, clients)
             print(f"  {replicas} replica(s), {clients} client(s): {measured}")
         figures["ranker_answers"] = seen
-    finally:
-        run.stop()
     return figures
+
+
+def in_process(settings: Settings, queries: list[str], products: list[str]) -> dict[str, Any]:
+    """The same services the serving app holds, with the same champions, called in this
+    process: what the storefront's path is measured against."""
+    from serving.champions import RANKER, RECOMMENDER, ChampionSlot
+    from serving.features import OnlineFeatures
+    from serving.recommend.service import RecommendationService
+    from serving.search.service import SearchService
+
+    features = OnlineFeatures(settings)
+    search = SearchService(settings, features=features)
+    recommendations = RecommendationService(settings, index=search.index, features=features)
+    ranker, recommender = ChampionSlot(settings, RANKER), ChampionSlot(settings, RECOMMENDER)
+    ranker.refresh()
+    recommender.refresh()
+    search.ranker, recommendations.recommender = ranker.model, recommender.model
+    figures: dict[str, Any] = {}
+    try:
+        for clients in (1, 8):
+            measured = timed(lambda q: search.search(q).as_dict(), queries, clients)
+            figures[f"search_{clients}_clients_ms"] = measured
+            print(f"  in-process search service, {clients} client(s): {measured}")
+        measured = timed(lambda p: recommendations.similar(p, 10), products, 8)
+        figures["similar_8_clients_ms"] = measured
+        print(f"  in-process similar products, 8 clients: {measured}")
+    finally:
+        search.close()
+    return figures
+
+
+def through_gateway(
+    settings: Settings, queries: list[str], products: list[str], replicas: int
+) -> dict[str, Any]:
+    """The storefront's path: the gateway (uvicorn, its workers) forwarding to Ray Serve."""
+    from transactional.bootstrap import bootstrap
+
+    scratch = Path(tempfile.mkdtemp(prefix="search-http-"))
+    database = f"sqlite:///{scratch / 'store.db'}"
+    # The schema exists before the workers start, so they do not race to create it.
+    bootstrap(settings.model_copy(update={"database_url": database})).close()
+    with serving(settings, replicas) as (url, start_s):
+        port = _free_port()
+        gateway = start_gateway(
+            database,
+            settings.data_dir,
+            GATEWAY_WORKERS,
+            port,
+            extra_env={"STORE_SERVING_PORT": url.rsplit(":", 1)[1].rstrip("/")},
+            log=scratch / "gateway.log",
+        )
+        base = f"http://127.0.0.1:{port}"
+        figures: dict[str, Any] = {"serve_start_s": start_s, "gateway_workers": GATEWAY_WORKERS}
+        try:
+            seen: dict[str, int] = {}
+            call = http_caller(base, "/api/search", seen, "ranker")
+            for clients in (1, 8):
+                figures[f"search_{clients}_clients_ms"] = measured = timed(call, queries, clients)
+                print(f"  gateway -> {replicas} replica(s), {clients} client(s): {measured}")
+            figures["ranker_answers"] = seen
+            customer, token = _shopper(base)
+            feeds: dict[str, int] = {}
+            feed = http_caller(
+                base, f"/api/recommendations/{customer}", feeds, "recommender",
+                {"Authorization": f"Bearer {token}"},
+            )  # fmt: skip
+            calls = [customer] * RECOMMENDATION_CALLS
+            figures["feed_8_clients_ms"] = measured = timed(lambda _: feed(""), calls, 8)
+            print(f"  gateway -> serving, a shopper's feed, 8 clients: {measured}")
+            similar: dict[str, int] = {}
+            call = http_caller(base, "/api/recommendations/similar/{}", similar, "strategy")
+            figures["similar_8_clients_ms"] = measured = timed(call, products, 8)
+            print(f"  gateway -> serving, similar products, 8 clients: {measured}")
+            figures["recommender_answers"] = feeds
+            figures["similar_strategies"] = similar
+        finally:
+            gateway.terminate()
+            gateway.wait(timeout=30)
+    return figures
+
+
+def _shopper(base: str) -> tuple[str, str]:
+    """A signed-in customer of the gateway's store: (id, access token). A feed is its shopper's
+    own; the online-feature read is the same for a shopper the features have not seen yet."""
+    body = {"name": "Bench Shopper", "email": "bench@example.com", "password": FEED_PASSWORD}
+    registered = httpx.post(f"{base}/api/auth/register", json=body, timeout=30)
+    registered.raise_for_status()
+    login = {"email": body["email"], "password": FEED_PASSWORD}
+    tokens = httpx.post(f"{base}/api/auth/login", json=login, timeout=30)
+    tokens.raise_for_status()
+    return registered.json()["user_id"], tokens.json()["access_token"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _ratio(figure: dict[str, Any], reference: dict[str, Any], key: str) -> float:
+    return round(float(figure[key]) / max(float(reference[key]), 1e-9), 2)
 
 
 def main() -> None:
@@ -74,16 +205,25 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="default: STORE_DATA_DIR")
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--replicas", type=int, default=0, help="0: one per core")
+    parser.add_argument(
+        "--products", type=int, default=0, help="without an index, build a synthetic catalog"
+    )
     args = parser.parse_args()
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     if not (settings.search_index_dir / "CURRENT").exists():
-        raise SystemExit(f"no search index under {settings.search_index_dir}: see the docstring")
+        if not args.products:
+            raise SystemExit(f"no index under {settings.search_index_dir}: see the docstring")
+        print(f"building a synthetic catalog of {args.products:,} products ...")
+        build(settings.search_index_dir, args.products)
     index = TantivyIndex(settings.search_index_dir)
     queries = query_mix(index, args.queries)
     searcher = index.searcher()
     specs = {q: build_query(index.schema, query_spec(parse_query(q), 20)) for q in queries}
+    products = [hit.doc["product_id"] for hit in _some_products(index, RECOMMENDATION_CALLS)]
+    load = os.getloadavg()
     figures: dict[str, Any] = {
         "machine": f"{os.cpu_count()} cores, {_cpu_model()}",
+        "load_average_at_start": [round(x, 2) for x in load],
         "products": index.count(),
         "queries": len(queries),
     }
@@ -92,24 +232,43 @@ def main() -> None:
         raw = timed(lambda q: searcher.search(specs[q], limit=20, count=True), queries, clients)
         figures[f"raw_tantivy_{clients}_clients_ms"] = raw
     index.close()
+    print("the search and recommendation services, in this process ...")
+    figures["in_process"] = in_process(settings, queries, products)
     many = args.replicas or os.cpu_count() or 1
     for replicas in sorted({1, many}):
-        print(f"HTTP through Ray Serve, {replicas} replica(s) ...")
-        figures[f"http_{replicas}_replicas"] = over_http(settings, queries, replicas)
+        print(f"HTTP straight to Ray Serve, {replicas} replica(s) ...")
+        figures[f"http_{replicas}_replicas"] = direct(settings, queries, replicas)
+    print(f"HTTP through the gateway ({GATEWAY_WORKERS} workers) to {many} replica(s) ...")
+    figures["gateway"] = gateway = through_gateway(settings, queries, products, many)
+    reference = figures["in_process"]["search_8_clients_ms"]
+    path = gateway["search_8_clients_ms"]
+    figures["goals"] = {
+        "search_p50_vs_in_process": _ratio(path, reference, "p50"),
+        "search_p99_vs_in_process": _ratio(path, reference, "p99"),
+        "search_qps_vs_in_process": _ratio(path, reference, "qps"),
+        "feed_p99_ms": gateway["feed_8_clients_ms"]["p99"],
+        "goal": f"p50 and p99 at most {GOAL_RATIO}x, throughput at least 0.7x the in-process "
+        f"service at 8 clients; a feed's p99 at most {GOAL_RECS_P99_MS} ms",
+    }
+    figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     figures["command"] = (
         f"python -m benchmarks.search_http --data-dir {settings.data_dir} --queries {args.queries}"
     )
-    served, raw = (
-        figures[f"http_{many}_replicas"]["8_clients_ms"],
-        figures["raw_tantivy_8_clients_ms"],
-    )
-    figures["rate_limits"] = "none: Ray Serve directly, which has no rate limiter (the gateway's)"
+    figures["rate_limits"] = rate_limits_record()
     figures["headline"] = headline(
-        f"search p50 over HTTP, {many} replica(s), 8 clients, vs raw tantivy in process",
-        served["p50"], raw["p50"], reference_name="raw tantivy, 8 threads", unit="ms",
+        f"search p50, gateway to {many} replica(s), 8 clients, vs the in-process service",
+        path["p50"], reference["p50"], reference_name="search service in process, 8 threads",
+        unit="ms", goal=f"at most {GOAL_RATIO}x",
+        met=_ratio(path, reference, "p50") <= GOAL_RATIO,
     )  # fmt: skip
     print(json.dumps(figures, indent=2))
     write_report("search_http", figures)
+
+
+def _some_products(index: TantivyIndex, n: int) -> list[Any]:
+    from serving.search.index import QuerySpec
+
+    return list(index.search(QuerySpec(limit=n)).hits)
 
 
 if __name__ == "__main__":

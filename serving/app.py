@@ -150,6 +150,15 @@ class StoreServing:
         return {"status": "ok", "products": self.search_service.index.count(),
                 "replica": self.replica()}  # fmt: skip
 
+    @api.get("/replicas")
+    def replica_urls(self) -> dict[str, Any]:
+        """Where each replica answers HTTP without the proxy (Serve's direct ingress; none
+        without it): the gateway spreads its requests over these."""
+        from serving.direct_ingress import replica_urls
+        from serving.run import APP_NAME
+
+        return {"replicas": replica_urls(APP_NAME)}
+
     @api.get("/models")
     def models(self) -> dict[str, Any]:
         ranker, recommender = self.ranker_slot.model, self.recommender_slot.model

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from serving import direct_ingress
 from serving.champions import POLL_S
 from storeloop.settings import REPO_ROOT, Settings
 
@@ -18,6 +19,8 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
     from serving.app import build_app
 
     if not ray.is_initialized():
+        if settings.serving_direct_ingress:
+            direct_ingress.enable()
         # Workers import the project from the repo root, as the driver does.
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
         ray.init(

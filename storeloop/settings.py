@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # (one process serialises on the interpreter lock). 0: one per core, at most 8.
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
+    # Each Serve replica also answers HTTP on a port of its own (serving.direct_ingress), and
+    # the gateway calls those instead of the proxy on `serving_port`: one hop fewer. Off until
+    # the whole loop has run on it (STORE_SERVING_DIRECT_INGRESS=1 turns it on).
+    serving_direct_ingress: bool = False
     # How long a recommendation waits for the model before popular products answer instead
     # (`fallback: over_budget`); the search ranker has its own budget (serving.search.ranking).
     recommend_budget_s: float = Field(default=0.3, gt=0.0, le=10.0)

@@ -17,6 +17,7 @@ from storeloop.tracing import client_span
 from transactional.common.errors import Forbidden
 from transactional.gateway.errors import GatewayErrorCode, error_response
 from transactional.gateway.identity import ActingUser
+from transactional.gateway.serving_targets import ServingTargets
 from transactional.users.domain import Role
 
 router = APIRouter(prefix="/api", tags=["serving"])
@@ -32,9 +33,9 @@ def _client(request: Request) -> httpx.AsyncClient:
         state, "serving_client", None
     )
     if held is None or held[0] is not loop or held[1].is_closed:
-        client = httpx.AsyncClient(base_url=state.serving_url, timeout=state.serving_timeout_s)
-        held = (loop, client)
+        held = (loop, httpx.AsyncClient(timeout=state.serving_timeout_s))
         state.serving_client = held
+        state.serving_targets = ServingTargets(state.serving_url)
     return held[1]
 
 
@@ -43,11 +44,22 @@ async def _forward(request: Request, path: str) -> Response:
     request_id = current_request_id()
     headers = {REQUEST_ID_HEADER: request_id or ""}
     route = getattr(request.scope.get("route"), "path", path).removeprefix("/api")
+    client = _client(request)
+    targets: ServingTargets = request.app.state.serving_targets
+    params: list[tuple[str, str | int | float | bool | None]] = list(
+        request.query_params.multi_items()
+    )
+    base = await targets.pick(client)
     try:
         with client_span(f"GET serving {route}", request_id, headers) as span:
-            answer = await _client(request).get(
-                path, params=list(request.query_params.multi_items()), headers=headers
-            )
+            try:
+                answer = await client.get(base + path, params=params, headers=headers)
+            except httpx.ConnectError:
+                if base == targets.proxy_url:
+                    raise
+                # A replica restarting or gone: nothing was sent, so its proxy may answer.
+                targets.forget(base)
+                answer = await client.get(targets.proxy_url + path, params=params, headers=headers)
             span.set_attribute("http.response.status_code", answer.status_code)
     except httpx.TimeoutException:
         return _unavailable(f"serving took longer than {request.app.state.serving_timeout_s} s")

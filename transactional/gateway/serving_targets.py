@@ -1,0 +1,55 @@
+"""Where the gateway sends a search or recommendation request. Serve's proxy (settings' serving
+URL) is always there; with direct ingress each replica also answers on a port of its own, and
+calling those directly saves the proxy's hop (serving/direct_ingress.py). The replicas' addresses
+are asked of the proxy every REFRESH_S; the requests go round them in turn, and a replica that
+refuses the connection is left out until the next refresh while its request goes through the
+proxy."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+REFRESH_S = 5.0
+ASK_TIMEOUT_S = 1.0
+
+
+class ServingTargets:
+    """One per gateway worker's event loop; not thread-safe, as an event loop needs none."""
+
+    def __init__(self, proxy_url: str) -> None:
+        self.proxy_url = proxy_url.rstrip("/")
+        self._replicas: list[str] = []
+        self._turn = 0
+        self._refresh_at = 0.0
+        self._asking = False
+
+    @property
+    def replicas(self) -> tuple[str, ...]:
+        return tuple(self._replicas)
+
+    async def pick(self, client: httpx.AsyncClient) -> str:
+        """The base URL for the next request: a replica in turn, or the proxy if none is known."""
+        if time.monotonic() >= self._refresh_at and not self._asking:
+            await self._ask(client)
+        if not self._replicas:
+            return self.proxy_url
+        self._turn = (self._turn + 1) % len(self._replicas)
+        return self._replicas[self._turn]
+
+    def forget(self, url: str) -> None:
+        """A replica that refused a connection (restarting, or gone)."""
+        self._replicas = [replica for replica in self._replicas if replica != url]
+
+    async def _ask(self, client: httpx.AsyncClient) -> None:
+        self._asking = True
+        try:
+            answer = await client.get(f"{self.proxy_url}/replicas", timeout=ASK_TIMEOUT_S)
+            listed = answer.json().get("replicas") if answer.status_code == 200 else None
+            self._replicas = [str(url).rstrip("/") for url in listed or []]
+        except (httpx.HTTPError, ValueError, AttributeError):
+            self._replicas = []  # serving is away or too old to say: the proxy answers or not
+        finally:
+            self._refresh_at = time.monotonic() + REFRESH_S
+            self._asking = False
