@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     result["command"] = " ".join(["python -m benchmarks.recsys", *(argv or sys.argv[1:])])
     result["mlflow_run_id"] = log_to_mlflow(result, args.tracking_uri or settings.tracking_uri)
-    # The readable tables go to stderr, so stdout stays one JSON document.
+    # The readable tables go to stderr; stdout is the JSON, then where the report was written.
     for line in _readable(result):
         print(line, file=sys.stderr)
     text = json.dumps(result, indent=2)
