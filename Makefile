@@ -69,8 +69,8 @@ eval-search: install ## search relevance on the judged queries: NDCG@10, recall@
 reindex-search: install ## rebuild the search index from the event log and swap it in without downtime
 	$(PY) -m serving.search.reindex
 
-bench-recsys: install ## recommender benchmark on a sequence file: make bench-recsys DATA=../shared/data/amazon/Beauty.txt
-	$(PY) -m models.recommender.benchmark $(DATA) $(ARGS)
+bench-recsys: install ## recommender benchmark, both protocols and the published figures: make bench-recsys DATA=../shared/data/amazon/Beauty.txt
+	$(PY) -m benchmarks.recsys $(DATA) $(ARGS)
 
 bench-orders: install ## order placement over HTTP on PostgreSQL (32 clients, uniform and hot SKU) against pgbench TPC-B
 	source scripts/services.sh && $(PY) -m benchmarks.order_placement $(ARGS)

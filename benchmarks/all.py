@@ -145,7 +145,7 @@ def catalog(settings: Settings) -> list[Benchmark]:
         Benchmark("chaos", "benchmarks.chaos", (), None, "postgres"),
         Benchmark(
             "recsys_benchmark",
-            "models.recommender.benchmark",
+            "benchmarks.recsys",
             (str(RECSYS_DATA), "--json-out", str(reports / "recsys_benchmark.json")),
             (
                 str(RECSYS_DATA),

@@ -1,10 +1,15 @@
 """Baselines scored under the same protocol: most popular, item-kNN (cosine over co-occurrence,
-from the last items of the sequence) and `implicit`'s ALS matrix factorisation (CPU)."""
+from the last items of the sequence), the store's co-occurrence item-kNN and `implicit`'s ALS
+matrix factorisation (CPU)."""
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 from scipy import sparse
+
+from models.recommender.model import pad
+from models.recommender.scorers import CoOccurrenceScorer
 
 KNN_RECENT_WEIGHTS = (1.0, 0.5, 0.25)  # last item counts most; the two before it break ties
 
@@ -84,3 +89,15 @@ class ALS:
         users = np.arange(len(histories))
         vectors = self.model.recalculate_user(users, user_items)
         return np.asarray(vectors @ self.model.item_factors.T, dtype=np.float32)
+
+
+class StoreItemKNN:
+    """The store's co-occurrence scorer (models.recommender.scorers.CoOccurrenceScorer: pairs
+    weighted by 1 / their distance, the last 20 items with a decay) in the benchmark's shape."""
+
+    def __init__(self, sequences: list[list[int]], n_items: int) -> None:
+        self.module = CoOccurrenceScorer.fit(sequences, n_items)
+
+    def __call__(self, histories: list[list[int]]) -> np.ndarray:
+        with torch.no_grad():
+            return self.module(pad(histories)).numpy()

@@ -1,5 +1,6 @@
 """Trains SASRec with cross-entropy over the whole catalog at every non-padded step, keeping the
-epoch with the best validation NDCG@10 (early stopping on the second-to-last item)."""
+epoch with the best validation NDCG@10 (early stopping on the second-to-last item, ranked with
+the history's items removed as the published protocol and the store's lists do)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from models.recommender.protocol import evaluate
+from models.recommender.protocol import SEEN_REMOVED, evaluate
 from models.recommender.sasrec import SASRec, SASRecConfig, repeat_share
 from models.recommender.sequence_file import Split
 
@@ -72,7 +73,7 @@ def fit_sasrec(
         loss = _train_epoch(net, optimiser, inputs, targets, config.batch_size, order)
         value = -1.0
         if validate and validation is not None:
-            metrics = evaluate(lambda h: net.score(h).numpy(), validation)
+            metrics = evaluate(lambda h: net.score(h).numpy(), validation, SEEN_REMOVED)
             value = metrics[EARLY_STOP_METRIC]
             if value > best:
                 best, best_state = value, copy.deepcopy(net.state_dict())

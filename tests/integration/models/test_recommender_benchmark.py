@@ -1,5 +1,6 @@
-"""The benchmark command end to end on a small synthetic shop: JSON shape, baselines in the same
-run, an MLflow run with the dataset's hash, and clear errors for bad files."""
+"""The benchmark command end to end on a small synthetic shop: JSON shape, both protocols for every
+model, baselines in the same run, an MLflow run with the dataset's hash, the report file, and
+clear errors for bad files."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ import random
 import pytest
 from mlflow import MlflowClient
 
-from models.recommender.benchmark import main
-from models.recommender.blend import WEIGHTS
+from benchmarks.recsys import main
+from models.recommender.blend import share_grid
+from models.recommender.protocol import PROTOCOLS
 
 pytestmark = pytest.mark.slow
 ITEMS = 60
+
+
+def printed_json(out: str) -> dict:
+    """The JSON document the command prints, before the line naming its report file."""
+    document, end = json.JSONDecoder().raw_decode(out)
+    assert out[end:].strip().startswith("figures in ")
+    return document
+
+
+@pytest.fixture(autouse=True)
+def reports_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORE_DATA_DIR", str(tmp_path / "var"))
 
 
 @pytest.fixture(scope="module")
@@ -39,32 +53,37 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
     argv = [str(shop_file), "--epochs", "3", "--batch-size", "16", "--lr", "0.005",
             "--tracking-uri", uri, "--json-out", str(out)]  # fmt: skip
     assert main(argv) == 0
-    printed = json.loads(capsys.readouterr().out)
+    printed = printed_json(capsys.readouterr().out)
     assert printed == json.loads(out.read_text())
     assert printed["dataset"]["users"] == 400 and printed["dataset"]["items"] == ITEMS
     assert set(printed["models"]) == {
-        "sasrec", "sasrec_network_only", "most_popular", "item_knn", "als"
+        "sasrec", "sasrec_network_only", "most_popular", "item_knn", "item_knn_store", "als"
     }  # fmt: skip
-    weight = printed["sasrec"]["knn_weight"]
-    by_weight = printed["sasrec"]["validation_by_knn_weight"]
-    assert weight in WEIGHTS and by_weight[str(weight)]["ndcg_at_10"] == max(
-        metrics["ndcg_at_10"] for metrics in by_weight.values()
+    shares = tuple(printed["sasrec"]["shares"].values())
+    by_shares = printed["sasrec"]["validation_by_shares"]
+    assert shares in share_grid(3) and printed["sasrec"]["shares_chosen_under"] == "seen_removed"
+    assert by_shares[",".join(map(str, shares))]["ndcg_at_10"] == max(
+        metrics["ndcg_at_10"] for metrics in by_shares.values()
     )
     keys = {f"{m}_at_{k}" for m in ("hr", "ndcg") for k in (5, 10, 20)}
     for model in printed["models"].values():
-        assert set(model["test"]) == keys and set(model["test_filtered"]) == keys
-        assert all(0.0 <= value <= 1.0 for value in model["test"].values())
+        assert all(set(model[protocol]) == keys for protocol in PROTOCOLS)
+        assert all(0.0 <= value <= 1.0 for value in model["seen_kept"].values())
     random_hr = 10 / ITEMS
-    assert printed["models"]["sasrec"]["test"]["hr_at_10"] > 2 * random_hr
-    assert printed["models"]["item_knn"]["test"]["hr_at_10"] > 2 * random_hr
+    assert printed["models"]["sasrec"]["seen_removed"]["hr_at_10"] > 2 * random_hr
+    assert printed["models"]["item_knn"]["seen_removed"]["hr_at_10"] > 2 * random_hr
     assert printed["machine"]["cpus"] >= 1 and printed["sasrec"]["best_epoch"] >= 1
+    assert printed["published"] == [] and printed["headline"]["goal"] is None
+    assert len(printed["comparison"]) == len(printed["models"])
+    written = json.loads((tmp_path / "var" / "reports" / "recsys_walks.json").read_text())
+    assert written["load_average"] and written["headline"] == printed["headline"]
 
     run = MlflowClient(uri).get_run(printed["mlflow_run_id"])
     assert run.data.tags["dataset.sha256"] == printed["dataset"]["sha256"]
     assert run.data.params["sasrec.max_len"] == "50"
     assert (
-        run.data.metrics["sasrec.test.ndcg_at_10"]
-        == printed["models"]["sasrec"]["test"]["ndcg_at_10"]
+        run.data.metrics["sasrec.seen_removed.ndcg_at_10"]
+        == printed["models"]["sasrec"]["seen_removed"]["ndcg_at_10"]
     )
 
 
@@ -74,7 +93,7 @@ def test_same_seed_same_figures(shop_file, tmp_path, capsys):
     figures = []
     for _ in range(2):
         assert main(argv) == 0
-        figures.append(json.loads(capsys.readouterr().out)["models"]["sasrec"]["test"])
+        figures.append(printed_json(capsys.readouterr().out)["models"]["sasrec"])
     assert figures[0] == figures[1]
 
 

@@ -11,7 +11,14 @@ import pytest
 from models.errors import TrainingDataError
 from models.metrics import full_ranking_ranks, hit_rate_and_ndcg
 from models.recommender.baselines import ItemKNN, MostPopular
-from models.recommender.protocol import evaluate, target_ranks
+from models.recommender.protocol import (
+    NOT_RANKED,
+    SEEN_KEPT,
+    SEEN_REMOVED,
+    evaluate,
+    remove_seen,
+    target_ranks,
+)
 from models.recommender.sequence_file import Split, leave_one_out, read_sequence_file
 
 
@@ -98,14 +105,40 @@ def test_most_popular_on_a_file_worked_out_by_hand(tmp_path):
     assert metrics["ndcg_at_5"] == pytest.approx(expected)
 
 
-def test_filtered_ranking_drops_seen_items_but_never_the_target():
+def test_seen_removed_ranks_as_if_the_history_were_not_in_the_catalog():
     split = Split(histories=[[1, 3]], targets=[2])
     scores = np.array([[0.0, 9.0, 1.0, 8.0]])
-    assert target_ranks(lambda h: scores, split).tolist() == [2]
-    assert target_ranks(lambda h: scores, split, filtered=True).tolist() == [0]
+    assert target_ranks(lambda h: scores, split, SEEN_KEPT).tolist() == [2]
+    assert target_ranks(lambda h: scores, split, SEEN_REMOVED).tolist() == [0]
+
+
+def test_seen_removed_never_ranks_a_history_item_not_even_a_repeated_target():
+    # As in ICLRec's and BSARec's code: the whole history is zeroed, the target with it.
     repeat = Split(histories=[[1, 2]], targets=[2])
-    # Item 1 goes, the target stays; item 3 (never seen) still outranks it.
-    assert target_ranks(lambda h: scores, repeat, filtered=True).tolist() == [1]
+    scores = np.array([[0.0, 9.0, 8.0, 1.0]])
+    assert target_ranks(lambda h: scores, repeat, SEEN_KEPT).tolist() == [1]
+    assert target_ranks(lambda h: scores, repeat, SEEN_REMOVED).tolist() == [NOT_RANKED]
+    assert evaluate(lambda h: scores, repeat, SEEN_REMOVED)["hr_at_20"] == 0.0
+
+
+def test_seen_removed_on_random_scores_matches_deleting_the_history_items():
+    rng = np.random.default_rng(5)
+    n_items = 30
+    histories = [sorted(rng.choice(np.arange(1, n_items + 1), 6, replace=False).tolist())
+                 for _ in range(40)]  # fmt: skip
+    targets = [int(rng.choice([i for i in range(1, n_items + 1) if i not in h])) for h in histories]
+    scores = rng.integers(0, 5, (40, n_items + 1)).astype(np.float32)  # many ties
+    found = target_ranks(lambda h: scores, Split(histories, targets), SEEN_REMOVED)
+    for row, (history, target) in enumerate(zip(histories, targets, strict=True)):
+        kept = [i for i in range(1, n_items + 1) if i not in history]
+        order = sorted(kept, key=lambda i: (-scores[row, i], i))  # ties: lower id first
+        assert found[row] == order.index(target)
+    assert (remove_seen(scores.copy(), histories)[0, histories[0]] == -np.inf).all()
+
+
+def test_an_unknown_protocol_is_refused():
+    with pytest.raises(ValueError, match="unknown protocol"):
+        target_ranks(lambda h: np.zeros((1, 3)), Split([[1]], [2]), "filtered")
 
 
 def test_item_knn_follows_co_occurrence_of_the_last_item():
