@@ -23,7 +23,6 @@ categories = Table(
 )
 
 
-
 @dataclass(frozen=True)
 class Category:
     category_id: str
