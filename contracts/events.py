@@ -22,6 +22,11 @@ Schema = dict[str, Any]
 PRODUCT_CREATED = "catalog.ProductCreated.v1"
 PRODUCT_UPDATED = "catalog.ProductUpdated.v1"
 PRODUCT_DELETED = "catalog.ProductDeleted.v1"
+# Reviews: a buyer's stars (1-5) and text; the product's seller answers a review once. A review
+# also changes the product's shown rating, so a ProductUpdated with the new figures follows it in
+# the same transaction (its `rating` is the reviews' average once any exist, else the listing's).
+REVIEW_POSTED = "catalog.ReviewPosted.v1"
+REVIEW_ANSWERED = "catalog.ReviewAnswered.v1"
 # Inventory: `quantity` is the new sellable level (>= 0), `reason` one of STOCK_REASONS.
 STOCK_CHANGED = "inventory.StockChanged.v1"
 STOCK_REASONS = ("restock", "order", "cancel", "adjust", "expire", "return")
@@ -88,6 +93,14 @@ PAYLOADS: dict[str, Schema] = {
     PRODUCT_CREATED: _PRODUCT,
     PRODUCT_UPDATED: _PRODUCT,
     PRODUCT_DELETED: {"product_id": STRING},
+    REVIEW_POSTED: {
+        "review_id": STRING, "product_id": STRING, "customer_id": STRING, "rating": LONG,
+        "text": STRING, "created_at": INSTANT,
+    },
+    REVIEW_ANSWERED: {
+        "review_id": STRING, "product_id": STRING, "seller_id": STRING, "answer": STRING,
+        "answered_at": INSTANT,
+    },
     STOCK_CHANGED: {"product_id": STRING, "quantity": LONG, "delta": LONG, "reason": STRING},
     CUSTOMER_REGISTERED: {
         "customer_id": STRING, "name": STRING, "email": STRING, "role": STRING,

@@ -25,6 +25,7 @@ from serving.champions import (
 from serving.metrics import METRICS, Served
 from serving.request_ids import RequestIds, error_body
 from serving.search.formatter import INTERLEAVED
+from serving.search.index.port import FACET_LEVELS
 from storeloop.settings import Settings
 from storeloop.tracing import configure_tracing
 
@@ -107,13 +108,14 @@ class StoreServing:
         sort: str | None = Query(None, pattern="^(relevance|price_asc|price_desc|rating|newest)$"),
         stock: str = Query("demote", pattern="^(demote|filter|ignore)$"),
         facets: bool = True,
+        category_level: int | None = Query(None, ge=1, le=FACET_LEVELS),
     ) -> Any:
         if len(q) > MAX_QUERY_CHARS:
             body = error_body("query_too_long", f"q is over {MAX_QUERY_CHARS} characters", "q")
             return JSONResponse(body, status_code=400)
         response = self.search_service.search(
             q, customer_id, limit, in_stock_only, page=page, offset=offset, sort=sort,
-            facets=facets, stock=stock,
+            facets=facets, stock=stock, category_level=category_level,
         )  # fmt: skip
         METRICS.served_to("search", response.arm, response.ranker == INTERLEAVED)
         return response.as_dict()

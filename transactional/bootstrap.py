@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from storeloop.settings import Settings
 from transactional.cart.port import CartBackend, make_cart_backend, use_cart_backend
 from transactional.cart.service import CartService
+from transactional.catalog.browse import CategoryService
+from transactional.catalog.review_service import ReviewService
 from transactional.catalog.service import CatalogService
 from transactional.common.clock import Clock, SystemClock
 from transactional.common.db import make_engine
@@ -37,6 +39,8 @@ from transactional.users.service import UserService
 class Store:
     users: UserService
     catalog: CatalogService
+    categories: CategoryService
+    reviews: ReviewService
     inventory: InventoryService
     cart: CartService
     orders: OrderService
@@ -102,6 +106,8 @@ def bootstrap(
     return Store(
         users=UserService(uow),
         catalog=CatalogService(uow),
+        categories=CategoryService(uow),
+        reviews=ReviewService(uow),
         inventory=InventoryService(uow),
         cart=CartService(uow),
         orders=orders,

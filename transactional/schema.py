@@ -10,7 +10,9 @@ from sqlalchemy import Engine, text
 
 # Importing a repository registers its tables on the shared MetaData; these are not otherwise used.
 from transactional.cart import repository as _cart_tables  # noqa: F401
+from transactional.catalog import categories as _category_tables  # noqa: F401
 from transactional.catalog import repository as _catalog_tables  # noqa: F401
+from transactional.catalog import review_repository as _review_tables  # noqa: F401
 from transactional.common import ids as _id_tables  # noqa: F401
 from transactional.common import outbox as _outbox_table  # noqa: F401
 from transactional.common.db import metadata

@@ -6,6 +6,7 @@ import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from serving.search.aggregator import demote_out_of_stock, to_candidates
@@ -74,9 +75,11 @@ class SearchService:
         sort: str | None = None,
         facets: bool = True,
         stock: str = "demote",
+        category_level: int | None = None,
     ) -> SearchResponse:
         """`offset` wins over `page` (1-based); `sort` overrides the one the query text asks;
-        `stock` (demote|filter|ignore) places out-of-stock products; "in stock" in the text filters.
+        `stock` (demote|filter|ignore) places out-of-stock products; "in stock" in the text filters;
+        `category_level` (1-4) adds the facet `category_tree`: the matches' category nodes there.
         """
         started = time.perf_counter()
         parsed = parse_query(query)
@@ -102,7 +105,8 @@ class SearchService:
                     self.index, parsed, wanted, in_stock_only,
                     stock=stock,
                 )  # fmt: skip
-                counts = self.index.facets(fetched.spec) if facets else {}
+                by = replace(fetched.spec, category_level=category_level)
+                counts = self.index.facets(by) if facets else {}
         except (SearchIndexError, ValueError) as error:
             # A query the engine rejects is an empty page, not a failed request.
             log.warning("index rejected %r: %r", parsed, error)

@@ -19,12 +19,20 @@ class CatalogErrorCode(StrEnum):
     PRODUCT_EXISTS = "product_exists"
     NOT_PRODUCT_OWNER = "not_product_owner"
     INVALID_PRODUCT = "invalid_product"
+    CATEGORY_NOT_FOUND = "category_not_found"
 
 
 class ProductNotFound(NotFound):
     def __init__(self, product_id: str) -> None:
         super().__init__(
             CatalogErrorCode.PRODUCT_NOT_FOUND, f"no product {product_id!r}", "product_id"
+        )
+
+
+class CategoryNotFound(NotFound):
+    def __init__(self, category_id: str) -> None:
+        super().__init__(
+            CatalogErrorCode.CATEGORY_NOT_FOUND, f"no category {category_id!r}", "category_id"
         )
 
 
@@ -60,6 +68,9 @@ EDITABLE = frozenset(
 )
 
 
+_KEPT = frozenset({"deleted", "review_count", "review_stars", "category_id"})
+
+
 @dataclass(frozen=True)
 class Product:
     product_id: str
@@ -76,6 +87,10 @@ class Product:
     created_at: datetime
     updated_at: datetime
     deleted: bool = False
+    # Kept by the store, never typed by the seller: reviews rolled up, the category's tree node.
+    review_count: int = 0
+    review_stars: int = 0
+    category_id: str | None = None
 
     def ensure_owned_by(self, seller_id: str) -> None:
         if self.seller_id != seller_id:
@@ -88,10 +103,21 @@ class Product:
             raise InvalidProduct(f"{field!r} cannot be changed", field)
         return checked(replace(self, **changes, updated_at=now))
 
+    @property
+    def shown_rating(self) -> tuple[float, int]:
+        """The rating shoppers see and search ranks by, and how many it stands for: the
+        customers' reviews once there is one, else the figures the listing came with."""
+        if self.review_count:
+            return round(self.review_stars / self.review_count, 2), self.review_count
+        return self.rating, self.rating_count
+
     def snapshot(self) -> dict[str, Any]:
         """The ProductCreated / ProductUpdated payload (keys fixed by events.py)."""
-        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "deleted"}
+        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _KEPT}
+        rating, rating_count = self.shown_rating
         payload.update(
+            rating=rating,
+            rating_count=rating_count,
             price=money_text(self.price),
             created_at=iso(self.created_at),
             updated_at=iso(self.updated_at),

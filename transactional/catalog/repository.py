@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Float,
+    ForeignKey,
     Integer,
     String,
     Table,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 
+from transactional.catalog import categories as _category_table  # noqa: F401 (the FK's target)
 from transactional.catalog.domain import Product
 from transactional.common.clock import iso
 from transactional.common.db import metadata
@@ -34,10 +36,15 @@ products = Table(
     Column("description", Text, nullable=False),
     Column("brand", String(200), nullable=False),
     Column("category", String(200), nullable=False),
+    # The leaf node of `category` in the tree (null: no category); the text stays as typed.
+    Column("category_id", String(16), ForeignKey("categories.category_id"), index=True),
     Column("price_cents", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("rating", Float, nullable=False),
     Column("rating_count", Integer, nullable=False),
+    # Customers' reviews, rolled up as they are posted: how many, and their stars summed.
+    Column("review_count", Integer, nullable=False, server_default="0"),
+    Column("review_stars", Integer, nullable=False, server_default="0"),
     Column("image_url", String(1000), nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
@@ -97,6 +104,9 @@ def _row(product: Product) -> dict[str, Any]:
         "currency": product.currency,
         "rating": product.rating,
         "rating_count": product.rating_count,
+        "review_count": product.review_count,
+        "review_stars": product.review_stars,
+        "category_id": product.category_id,
         "image_url": product.image_url,
         "created_at": iso(product.created_at),
         "updated_at": iso(product.updated_at),
@@ -119,4 +129,7 @@ def product_from_row(row: Any) -> Product:
         created_at=datetime.fromisoformat(row.created_at),
         updated_at=datetime.fromisoformat(row.updated_at),
         deleted=row.deleted_at is not None,
+        review_count=row.review_count,
+        review_stars=row.review_stars,
+        category_id=row.category_id,
     )

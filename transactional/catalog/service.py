@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from contracts import events
+from transactional.catalog.categories import place_in_tree
 from transactional.catalog.domain import (
     InvalidProduct,
     Product,
@@ -72,6 +74,7 @@ class CatalogService:
                     tx.now,
                 )
             )
+            product = replace(product, category_id=place_in_tree(tx.connection, product.category))
             repo.add(product)
             StockRepository(tx.connection).create(product_id, initial_stock)
             tx.record(events.PRODUCT_CREATED, product_id, product.snapshot())
@@ -88,6 +91,9 @@ class CatalogService:
             if seller_id is not None:
                 product.ensure_owned_by(seller_id)
             updated = product.changed(changes, tx.now)
+            if updated.category != product.category:
+                node = place_in_tree(tx.connection, updated.category)
+                updated = replace(updated, category_id=node)
             repo.save(updated)
             tx.record(events.PRODUCT_UPDATED, product_id, updated.snapshot())
         return self.get_product(product_id)

@@ -1,4 +1,7 @@
-"""Read side of the catalog: products as shoppers see them, with their stock, keyset-paginated."""
+"""Read side of the catalog: products as shoppers see them, with their stock, keyset-paginated.
+
+`rating` and `rating_count` are the customers' reviews once a product has one, else the figures
+the listing came with (`rating_source` says which)."""
 
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ class ProductView:
     stock: int
     created_at: datetime
     updated_at: datetime
+    category_id: str | None
+    rating_source: str  # "reviews" or "listing"
 
     @property
     def in_stock(self) -> bool:
@@ -51,6 +56,7 @@ def _listing():  # type: ignore[no-untyped-def]
 
 def _view(row: Any) -> ProductView:
     p = product_from_row(row)
+    rating, rating_count = p.shown_rating
     return ProductView(
         p.product_id,
         p.seller_id,
@@ -60,12 +66,14 @@ def _view(row: Any) -> ProductView:
         p.category,
         p.price,
         p.currency,
-        p.rating,
-        p.rating_count,
+        rating,
+        rating_count,
         p.image_url,
         row.stock or 0,
         p.created_at,
         p.updated_at,
+        p.category_id,
+        "reviews" if p.review_count else "listing",
     )
 
 
@@ -74,8 +82,13 @@ def product_view(connection: Connection, product_id: str) -> ProductView | None:
     return _view(row) if row else None
 
 
-def product_page(connection: Connection, cursor: str | None, limit: int) -> ProductPage:
+def product_page(
+    connection: Connection, cursor: str | None, limit: int, under: Any = None
+) -> ProductPage:
+    """`under`: only products filed in those category ids (a subquery of a subtree)."""
     query = _listing().order_by(products.c.product_id).limit(limit + 1)
+    if under is not None:
+        query = query.where(products.c.category_id.in_(under))
     if cursor:
         query = query.where(products.c.product_id > cursor)
     rows = connection.execute(query).all()

@@ -19,6 +19,8 @@ from storeloop.tracing import configure_tracing
 from transactional.bootstrap import Store, bootstrap
 from transactional.cart.port import make_cart_backend, use_cart_backend
 from transactional.cart.routes import router as cart_router
+from transactional.catalog.category_routes import router as category_router
+from transactional.catalog.review_routes import router as review_router
 from transactional.catalog.routes import router as catalog_router
 from transactional.common.cache import Cache, make_cache
 from transactional.gateway.errors import (
@@ -140,6 +142,8 @@ def create_app(
         users_router,
         mfa_router,
         catalog_router,
+        category_router,
+        review_router,
         inventory_router,
         cart_router,
         orders_router,

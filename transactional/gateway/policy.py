@@ -21,6 +21,9 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("PATCH", "/api/products/{product_id}"): SELLING,
     ("DELETE", "/api/products/{product_id}"): SELLING,
     ("POST", "/api/products/{product_id}/stock"): SELLING,
+    # A buyer reviews (the service checks the paid order); the product's own seller answers.
+    ("POST", "/api/products/{product_id}/reviews"): BUYING,
+    ("POST", "/api/products/{product_id}/reviews/{review_id}/answer"): frozenset({Role.SELLER}),
     ("GET", "/api/cart"): BUYING,
     ("POST", "/api/cart/items"): BUYING,
     ("DELETE", "/api/cart/items/{product_id}"): BUYING,

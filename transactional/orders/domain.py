@@ -31,6 +31,17 @@ ALLOWED = {
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
 }
+# Orders whose customer bought what they hold (paid for, whether or not it arrived yet or went
+# back): what lets them review it. Unpaid, cancelled and refunded-before-shipping ones do not.
+BOUGHT = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.FULFILLED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.RETURNED,
+    }
+)
 # How far along each status is: a late webhook never moves an order back down this list.
 PROGRESS = {status: rank for rank, status in enumerate(OrderStatus)}
 

@@ -25,7 +25,7 @@ from transactional.catalog.repository import products
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
-from transactional.orders.domain import Order, OrderLine, OrderStatus
+from transactional.orders.domain import BOUGHT, Order, OrderLine, OrderStatus
 
 orders = Table(
     "orders",
@@ -155,6 +155,20 @@ class OrderRepository:
             .where(order_items.c.order_id == order_id)
         )
         return set(self.connection.execute(query).scalars())
+
+    def has_bought(self, customer_id: str, product_id: str) -> bool:
+        """Whether an order of the customer that was paid for holds the product."""
+        query = (
+            select(orders.c.order_id)
+            .join(order_items, order_items.c.order_id == orders.c.order_id)
+            .where(
+                orders.c.customer_id == customer_id,
+                order_items.c.product_id == product_id,
+                orders.c.status.in_([status.value for status in BOUGHT]),
+            )
+            .limit(1)
+        )
+        return self.connection.execute(query).first() is not None
 
     def by_idempotency_key(self, customer_id: str, key: str) -> Order | None:
         found = self._load(_BY_KEY, {"customer_id": customer_id, "key": key})

@@ -19,6 +19,7 @@ from serving.search.index.port import (
     QuerySpec,
     SearchHits,
     SearchIndex,
+    category_fields,
     facet_key,
     normalize_doc,
 )
@@ -52,6 +53,7 @@ class ElasticsearchIndex(SearchIndex):
                 **doc,
                 "brand_key": facet_key(doc["brand"]),
                 "category_key": facet_key(doc["category"]),
+                **category_fields(doc["category"]),
             }
             self._pending.append({"_op_type": "index", "_id": doc["product_id"], "_source": source})
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.search.index.facets import FACET_AGGS
-from serving.search.index.port import FIELD_BOOSTS, QuerySpec, facet_key
+from serving.search.index.facets import facet_aggs
+from serving.search.index.port import (
+    CATEGORY_PATH,
+    CATEGORY_WORD,
+    FIELD_BOOSTS,
+    LEVEL_FIELDS,
+    QuerySpec,
+    category_filter,
+    facet_key,
+)
 from serving.search.index.tantivy_query import FUZZY_BOOST, edit_distance_for
 
 # One analysis for index and query: words, lower-cased, ASCII-folded; `.stem` adds English stems.
@@ -34,6 +42,9 @@ MAPPINGS: dict[str, Any] = {
         "brand_key": {"type": "keyword"},
         "category": _TEXT,
         "category_key": {"type": "keyword"},
+        CATEGORY_PATH: {"type": "keyword"},
+        CATEGORY_WORD: {"type": "keyword"},
+        **{name: {"type": "keyword"} for name in LEVEL_FIELDS},
         "price": {"type": "double"},
         "rating": {"type": "double"},
         "rating_count": {"type": "long"},
@@ -65,7 +76,7 @@ def search_body(spec: QuerySpec, with_facets: bool = False) -> dict[str, Any]:
     if sort in _SORTS:
         body["sort"] = _SORTS[sort]
     if with_facets:
-        body["aggs"], body["size"] = FACET_AGGS, 0
+        body["aggs"], body["size"] = facet_aggs(spec), 0
     return body
 
 
@@ -105,7 +116,8 @@ def filters(spec: QuerySpec) -> list[dict[str, Any]]:
     if spec.brand:
         found.append({"term": {"brand_key": facet_key(spec.brand)}})
     if spec.category:
-        found.append({"term": {"category_key": facet_key(spec.category)}})
+        field, term = category_filter(spec.category)
+        found.append({"term": {field: term}})
     if spec.price_min is not None or spec.price_max is not None:
         bounds = {"gte": spec.price_min, "lte": spec.price_max}
         found.append({"range": {"price": {k: v for k, v in bounds.items() if v is not None}}})

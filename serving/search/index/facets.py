@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving.search.index.port import PRICE_BUCKETS, RATING_STEPS
+from contracts.categories import ancestor_paths
+from serving.search.index.port import (
+    FACET_LEVELS,
+    LEVEL_FIELDS,
+    PRICE_BUCKETS,
+    RATING_STEPS,
+    QuerySpec,
+)
 
 FACET_SIZE = 20
 
@@ -34,9 +41,26 @@ FACET_AGGS: dict[str, Any] = {
 }
 
 
+def facet_aggs(spec: QuerySpec) -> dict[str, Any]:
+    """The aggregations for `spec`: the usual ones, plus the category nodes of one level when
+    asked (an aggregation more per search, so only then)."""
+    level = spec.category_level
+    if level is None or not 1 <= level <= FACET_LEVELS:
+        return FACET_AGGS
+    field = LEVEL_FIELDS[level - 1]
+    return {**FACET_AGGS, "category_tree": {"terms": {"field": field, "size": FACET_SIZE}}}
+
+
 def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Aggregation output to `{"brand": [{"value", "count"}], ...}`; empty buckets dropped."""
+    """Aggregation output to `{"brand": [{"value", "count"}], ...}`; empty buckets dropped.
+    A level's category nodes also carry their slug `path`, what a `category:` filter takes."""
     facets: dict[str, list[dict[str, Any]]] = {}
+    if "category_tree" in result:
+        facets["category_tree"] = [
+            {"value": b["key"], "path": ancestor_paths(b["key"])[-1], "count": int(b["doc_count"])}
+            for b in result["category_tree"].get("buckets", [])
+            if b["key"]
+        ]
     for name in ("brand", "category"):
         buckets = result.get(name, {}).get("buckets", [])
         facets[name] = [{"value": b["key"], "count": int(b["doc_count"])} for b in buckets]

@@ -7,7 +7,10 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from contracts.categories import ancestor_paths, category_names, filter_term, node_words
 
 # A product document as indexed (the read model kept from catalog and stock events).
 DOC_FIELDS = (
@@ -31,6 +34,12 @@ RATING_STEPS = (4.0, 3.0, 2.0, 1.0)
 # Same split as tantivy's default tokenizer: runs of letters and digits, lower-cased.
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
+# Category levels the facets can count at (`QuerySpec.category_level`); filters work at any depth.
+FACET_LEVELS = 4
+# The exact-match fields of a product's category: every ancestor's slug path, every ancestor's
+# slug and name words, and the name path down to each level (what a level's facet counts).
+CATEGORY_PATH, CATEGORY_WORD = "category_path", "category_word"
+LEVEL_FIELDS = tuple(f"category_level_{level}" for level in range(1, FACET_LEVELS + 1))
 
 
 # Letters NFKD does not decompose, folded as tantivy's and Elasticsearch's ASCII folding do.
@@ -51,6 +60,28 @@ def search_terms(text: str) -> list[str]:
 def facet_key(value: Any) -> str:
     """The exact-match form of a brand or category: trimmed, lower-cased, accents folded."""
     return fold(str(value or "").strip())
+
+
+@lru_cache(maxsize=8_192)
+def category_fields(category: str) -> dict[str, Any]:
+    """The exact-match fields of a category text, for a document: "Home & Kitchen > Cookware"
+    is under "home-kitchen" and "home-kitchen/cookware", matches the words "home", "kitchen",
+    "home-kitchen" and "cookware", and counts as "Home & Kitchen" at level 1. Cached (a catalog
+    has far fewer categories than products): callers copy it, never change it."""
+    names = category_names(category)
+    levels = {
+        field: " > ".join(names[:depth])
+        for depth, field in enumerate(LEVEL_FIELDS, start=1)
+        if depth <= len(names)
+    }
+    return {CATEGORY_PATH: ancestor_paths(category), CATEGORY_WORD: node_words(category), **levels}
+
+
+def category_filter(value: str) -> tuple[str, str]:
+    """The one exact term a `category:` filter is: (field, term). A path or a category text asks
+    for that node and below; a word or a name for every node it names, and below."""
+    kind, term = filter_term(value)
+    return (CATEGORY_PATH if kind == "path" else CATEGORY_WORD), term
 
 
 @dataclass(frozen=True)
@@ -75,6 +106,7 @@ class QuerySpec:
     fuzzy: str = "light"  # off | light (title, low boost) | broad (title and description)
     offset: int = 0
     out_of_stock_only: bool = False  # the second half of a stock-demoted result list
+    category_level: int | None = None  # facets also count category nodes at this level (1-4)
 
 
 @dataclass(frozen=True)
@@ -120,7 +152,8 @@ class SearchIndex(ABC):
     def count(self) -> int: ...
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
-        """Counts by brand, category, price bucket and rating over what `spec` matches."""
+        """Counts by brand, category, price bucket and rating over what `spec` matches, and by
+        category node at `spec.category_level` when it is set."""
         return {}
 
     def vocabulary(

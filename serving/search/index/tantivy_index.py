@@ -21,7 +21,7 @@ from typing import Any
 import tantivy
 
 from serving.search.index import tantivy_layout as layout
-from serving.search.index.facets import FACET_AGGS, facets_from
+from serving.search.index.facets import facet_aggs, facets_from
 from serving.search.index.port import Hit, QuerySpec, SearchHits, SearchIndex, normalize_doc
 from serving.search.index.tantivy_query import build_query, to_document
 from serving.search.index.tantivy_schema import build_schema, register_analyzers
@@ -176,7 +176,8 @@ class TantivyIndex(SearchIndex):
         return int(self._fresh().num_docs)
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
-        return facets_from(self._fresh().aggregate(build_query(self.schema, spec), FACET_AGGS))
+        query = build_query(self.schema, spec)
+        return facets_from(self._fresh().aggregate(query, facet_aggs(spec)))
 
     def vocabulary(
         self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()

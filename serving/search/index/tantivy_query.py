@@ -6,7 +6,13 @@ from typing import Any
 
 import tantivy
 
-from serving.search.index.port import FIELD_BOOSTS, QuerySpec, facet_key
+from serving.search.index.port import (
+    FIELD_BOOSTS,
+    QuerySpec,
+    category_fields,
+    category_filter,
+    facet_key,
+)
 from serving.search.index.tantivy_schema import STEM_BOOSTS, stem
 
 FUZZY_BOOST = {"light": 0.3, "broad": 0.6}
@@ -68,6 +74,7 @@ def to_document(schema: tantivy.Schema, doc: dict[str, Any]) -> tantivy.Document
         "brand_key": facet_key(doc["brand"]),
         "category_key": facet_key(doc["category"]),
         "title_stem": doc["title"],
+        **category_fields(doc["category"]),
     }
     return tantivy.Document.from_dict({**doc, **extra}, schema)
 
@@ -92,7 +99,7 @@ def filter_queries(schema: tantivy.Schema, spec: QuerySpec) -> list[tantivy.Quer
     if spec.brand:
         found.append(tantivy.Query.term_query(schema, "brand_key", facet_key(spec.brand)))
     if spec.category:
-        found.append(tantivy.Query.term_query(schema, "category_key", facet_key(spec.category)))
+        found.append(tantivy.Query.term_query(schema, *category_filter(spec.category)))
     if spec.price_min is not None or spec.price_max is not None:
         low = spec.price_min if spec.price_min is not None else 0.0
         high = spec.price_max if spec.price_max is not None else 1e15

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import tantivy
 
-from serving.search.index.port import FIELD_BOOSTS
+from serving.search.index.port import CATEGORY_PATH, CATEGORY_WORD, FIELD_BOOSTS, LEVEL_FIELDS
 
 FOLDED = "shop_folded"  # words, lower-cased, accents folded: "Café" -> "cafe"
 STEMMED = "shop_stemmed"  # the same, then the English stemmer: "shoes" -> "shoe"
@@ -56,6 +56,11 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=False, tokenizer_name=STEMMED)  # with positions
     builder.add_text_field("brand_key", tokenizer_name="raw", fast=True)
     builder.add_text_field("category_key", tokenizer_name="raw", fast=True)
+    # Exact terms for `category:` at any depth; a level's name path for its facet counts.
+    builder.add_text_field(CATEGORY_PATH, tokenizer_name="raw")
+    builder.add_text_field(CATEGORY_WORD, tokenizer_name="raw")
+    for name in LEVEL_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
     builder.add_float_field("price", stored=True, indexed=True, fast=True)
     builder.add_float_field("rating", stored=True, indexed=True, fast=True)
     builder.add_integer_field("rating_count", stored=True)

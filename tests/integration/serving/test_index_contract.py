@@ -132,3 +132,62 @@ def test_facets_count_the_filtered_set(catalog):
 def test_vocabulary_and_title_prefixes_feed_typeahead(catalog):
     assert ("kettle", 1) in catalog.vocabulary("ket")
     assert catalog.titles_starting(["steel", "ke"], 5) == ["Steel kettle"]
+
+
+TREE = [
+    {"product_id": "t-1", "title": "Frying pan", "brand": "Acme", "price": 20.0, "stock": 1,
+     "category": "Home & Kitchen > Cookware > Pans"},
+    {"product_id": "t-2", "title": "Chef knife", "brand": "Acme", "price": 30.0, "stock": 1,
+     "category": "Home & Kitchen > Cutlery"},
+    {"product_id": "t-3", "title": "Herb seeds", "brand": "Bolt", "price": 3.0, "stock": 1,
+     "category": "Garden > Kitchen Garden"},
+    {"product_id": "t-4", "title": "Trail shoe", "brand": "Bolt", "price": 90.0, "stock": 1,
+     "category": "Fashion > Men's Shoes"},
+]  # fmt: skip
+
+
+@pytest.fixture
+def tree(index):
+    index.delete(["p-1", "p-2", "p-3"])
+    index.upsert(TREE)
+    index.commit()
+    return index
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("kitchen", {"t-1", "t-2", "t-3"}),  # a word of "Home & Kitchen" and "Kitchen Garden"
+        ("KITCHEN", {"t-1", "t-2", "t-3"}),
+        ("Home & Kitchen", {"t-1", "t-2"}),  # a name: that node and everything below it
+        ("home-kitchen", {"t-1", "t-2"}),  # its slug
+        ("home-kitchen/cookware", {"t-1"}),  # a path, at the second level
+        ("Home & Kitchen > Cookware", {"t-1"}),  # a category text names a path too
+        ("pans", {"t-1"}),  # the third level
+        ("men's shoes", {"t-4"}),
+        ("mens", {"t-4"}),
+        ("garden/kitchen-garden", {"t-3"}),
+        ("cookware/pans", set()),  # a path starts at a root
+        ("kitch", set()),  # exact terms, no prefixes
+    ],
+)
+def test_a_category_filter_finds_every_product_under_the_nodes_it_names(tree, category, expected):
+    assert set(ids(tree.search(QuerySpec(category=category)))) == expected
+
+
+def test_category_facets_count_at_the_level_asked(tree):
+    assert "category_tree" not in tree.facets(QuerySpec())
+    top = tree.facets(QuerySpec(category_level=1))["category_tree"]
+    assert sorted((f["value"], f["path"], f["count"]) for f in top) == [
+        ("Fashion", "fashion", 1),
+        ("Garden", "garden", 1),
+        ("Home & Kitchen", "home-kitchen", 2),
+    ]
+    second = tree.facets(QuerySpec(category="home-kitchen", category_level=2))["category_tree"]
+    assert sorted((f["value"], f["count"]) for f in second) == [
+        ("Home & Kitchen > Cookware", 1),
+        ("Home & Kitchen > Cutlery", 1),
+    ]
+    # The product on a shallower node is not counted at a deeper level.
+    third = tree.facets(QuerySpec(category="kitchen", category_level=3))["category_tree"]
+    assert [(f["path"], f["count"]) for f in third] == [("home-kitchen/cookware/pans", 1)]

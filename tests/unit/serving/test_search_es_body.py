@@ -36,3 +36,18 @@ def test_any_term_sorts_pages_and_facets():
     facets = search_body(QuerySpec(), with_facets=True)
     assert facets["size"] == 0 and set(facets["aggs"]) == {"brand", "category", "price", "rating"}
     assert search_body(QuerySpec())["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
+def test_category_filters_are_one_exact_term_and_levels_one_more_aggregation():
+    def category_filter(value):
+        return search_body(QuerySpec(category=value))["query"]["bool"]["filter"]
+
+    assert category_filter("Kitchen") == [{"term": {"category_word": "kitchen"}}]
+    assert category_filter("Home & Kitchen") == [{"term": {"category_word": "home-kitchen"}}]
+    assert category_filter("home-kitchen/cookware") == [
+        {"term": {"category_path": "home-kitchen/cookware"}}
+    ]
+    body = search_body(QuerySpec(category_level=2), with_facets=True)
+    assert body["aggs"]["category_tree"] == {"terms": {"field": "category_level_2", "size": 20}}
+    for field in ("category_path", "category_word", "category_level_2"):
+        assert MAPPINGS["properties"][field] == {"type": "keyword"}

@@ -65,6 +65,19 @@ def test_sort_pagination_facets_and_analysis(client):
     assert ids(client.get("/search", params={"q": "running shoes"}).json()) == ["p-4"]
 
 
+def test_a_category_filter_matches_a_word_of_a_node_and_facets_count_a_level(client):
+    """`category:` in any case; the deeper cases are in the index contract suite."""
+    body = client.get("/search", params={"q": "kettle category:KITCHEN"}).json()
+    assert sorted(ids(body)) == ["p-1", "p-2"] and body["parsed"]["category"] == "KITCHEN"
+    counted = client.get("/search", params={"q": "", "category_level": 1}).json()["facets"]
+    assert {(f["path"], f["count"]) for f in counted["category_tree"]} == {
+        ("kitchen", 3),
+        ("cleaning", 1),
+        ("shoes", 1),
+    }
+    assert "category_tree" not in client.get("/search", params={"q": ""}).json()["facets"]
+
+
 def test_suggest_completes_from_queries_and_titles(client):
     body = client.get("/search/suggest", params={"prefix": "ste"}).json()
     assert body["suggestions"][0] == {"text": "steel kettle", "source": "query", "count": 2}
@@ -97,6 +110,8 @@ def test_binary_bytes_in_the_url_give_a_valid_response(client):
         ({"q": "kettle", "limit": 0}, 422, "invalid_request", "limit"),
         ({"q": "kettle", "page": "two"}, 422, "invalid_request", "page"),
         ({"q": "kettle", "offset": -1}, 422, "invalid_request", "offset"),
+        ({"q": "kettle", "category_level": 0}, 422, "invalid_request", "category_level"),
+        ({"q": "kettle", "category_level": 5}, 422, "invalid_request", "category_level"),
     ],
 )
 def test_bad_parameters_are_4xx_with_a_code_and_field(client, params, status, code, field):

@@ -61,6 +61,9 @@ OWNED = {
     ("POST", "/api/orders/{order_id}/return"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/refund"): ORDER_OF_CUSTOMER,
     ("GET", "/api/recommendations/{user_id}"): {"other customer": 403},
+    # Only a buyer reviews (403 not_a_buyer); only the product's seller answers.
+    ("POST", "/api/products/{product_id}/reviews"): {"other customer": 403},
+    ("POST", "/api/products/{product_id}/reviews/{review_id}/answer"): PRODUCT_OF_SELLER,
 }
 WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
 # Trusts the token in its body, never the caller's: the request below sends one never issued.
@@ -70,7 +73,7 @@ RESET_CONFIRM = ("POST", "/api/auth/password-reset/confirm")
 @dataclass
 class World:
     """One store: two customers, two sellers and an admin, the seller's product, the customer's
-    paid order of it, a guest cart; every account's tokens."""
+    paid order of it and review, a guest cart; every account's tokens."""
 
     api: TestClient
     ids: dict[str, str]
@@ -98,15 +101,28 @@ def build_world(tmp_path) -> World:
     seller = as_user(tokens["seller"]["access_token"])
     made = api.post(
         "/api/products",
-        json={"title": "Lamp", "price": "9.99", "initial_stock": 10},
+        json={
+            "title": "Lamp",
+            "price": "9.99",
+            "initial_stock": 10,
+            "category": "Home & Kitchen > Lighting",
+        },
         headers=seller,
     )
     ids["product"] = made.json()["product_id"]
+    ids["category"] = made.json()["category_id"]
     shopper = as_user(tokens["customer"]["access_token"])
     api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=shopper)
     order = api.post("/api/orders", json={"card_number": APPROVE_CARD}, headers=shopper)
     assert order.json()["status"] == "paid", order.text
     ids["order"] = order.json()["order_id"]
+    review = api.post(
+        f"/api/products/{ids['product']}/reviews",
+        json={"rating": 4, "text": "Warm light"},
+        headers=shopper,
+    )
+    assert review.status_code == 201, review.text
+    ids["review"] = review.json()["review_id"]
     for identity in ("customer", "other customer"):  # something in each cart to take out
         taker = as_user(tokens[identity]["access_token"])
         api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=taker)
@@ -145,6 +161,10 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         ("POST", "/api/orders"): lambda: {"card_number": APPROVE_CARD},
         ("POST", "/api/orders/{order_id}/refund"): lambda: {},
         ("POST", "/api/orders/{order_id}/return"): lambda: {"reason": "too small"},
+        ("POST", "/api/products/{product_id}/reviews"): lambda: {"rating": 5, "text": "Bright"},
+        ("POST", "/api/products/{product_id}/reviews/{review_id}/answer"): lambda: {
+            "text": "Thank you"
+        },
         ("POST", "/api/webhooks/payments"): lambda: {},
         ("POST", "/api/webhooks/shipping"): lambda: {},
     }
@@ -152,6 +172,8 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         "product_id": world.ids["product"],
         "order_id": world.ids["order"],
         "user_id": world.ids["customer"],
+        "review_id": world.ids["review"],
+        "category_id": world.ids["category"],
     }
     url = path.format(**values)
     query = {"q": "lamp"} if path.startswith("/api/search") else {}
