@@ -37,7 +37,7 @@ test-cluster: install ## the loop on the cluster profile's servers, beside any c
 	scripts/test.sh tests/e2e/test_cluster_loop.py
 
 lint: install ## ruff (lint and format check) and mypy
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags benchmarks launch
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional storefront serving models features consumers simulation quality warehouse spark_jobs dags benchmarks launch
 
 format: install ## apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -112,7 +112,14 @@ def build_world(tmp_path) -> World:
         api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=taker)
     guest = api.post("/api/cart/items", json={"product_id": ids["product"]})
     ids["guest cart"] = guest.headers["X-Cart-Id"]
+    shown = api.post("/api/storefront/searches", json=shown_search(ids["product"]))
+    ids["search"] = shown.json()["search_id"]
     return World(api, ids, tokens)
+
+
+def shown_search(product_id: str) -> dict[str, Any]:
+    result = {"product_id": product_id, "position": 1, "score": 1.5}
+    return {"session_id": "s-1", "query": "lamp", "ranker": "index", "results": [result]}
 
 
 def request_for(world: World, method: str, path: str) -> dict[str, Any]:
@@ -147,11 +154,18 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         ("POST", "/api/orders/{order_id}/return"): lambda: {"reason": "too small"},
         ("POST", "/api/webhooks/payments"): lambda: {},
         ("POST", "/api/webhooks/shipping"): lambda: {},
+        ("POST", "/api/storefront/searches"): lambda: shown_search(world.ids["product"]),
+        ("POST", "/api/storefront/searches/{search_id}/clicks"): lambda: {
+            "session_id": "s-1",
+            "product_id": world.ids["product"],
+            "position": 1,
+        },
     }
     values = {
         "product_id": world.ids["product"],
         "order_id": world.ids["order"],
         "user_id": world.ids["customer"],
+        "search_id": world.ids["search"],
     }
     url = path.format(**values)
     query = {"q": "lamp"} if path.startswith("/api/search") else {}
