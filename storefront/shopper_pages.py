@@ -33,7 +33,7 @@ DECLINES = {
     "gateway_timeout": "The payment provider did not answer in time. Nothing was charged.",
     "invalid_card": "That is not a valid card number.",
 }
-CANCELLABLE = {"pending", "paid"}
+CANCELLABLE = {"pending_payment"}  # a paid order is refunded, not cancelled
 
 
 async def _optional(visit: Visit, path: str, **params: Any) -> Any:

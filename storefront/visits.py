@@ -18,6 +18,19 @@ from storefront.gateway_client import ApiError, GatewayClient
 from storefront.session import COOKIE, Session, SessionSigner
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The order statuses of the API in a shopper's words: a shipment created is "shipped" to them,
+# the carrier's pickup "in transit".
+ORDER_STATUS = {
+    "pending_payment": "awaiting payment",
+    "paid": "paid",
+    "fulfilled": "shipped",
+    "shipped": "in transit",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "returned": "returned",
+    "refunded": "refunded",
+}
+TEMPLATES.env.filters["order_status"] = lambda status: ORDER_STATUS.get(status, status)
 # Pages load their own stylesheet and script and post forms to themselves, nothing else.
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
