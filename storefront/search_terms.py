@@ -69,6 +69,18 @@ def facet_choice(facet: str, value: str) -> dict[str, str] | None:
     return None
 
 
+def facet_label(facet: str, value: str) -> str:
+    if facet == "price":
+        if value.startswith("<"):
+            return f"Under ${value[1:]}"
+        return (
+            f"${value[:-1]} and over" if value.endswith("+") else f"${value.replace('-', ' to $')}"
+        )
+    if facet == "rating":
+        return f"{value[:-1]} stars and up"
+    return value.title()
+
+
 def page_url(q: str, chosen: Mapping[str, str], **changes: str | int | None) -> str:
     """The search page with some parameters changed (None drops one); back to page 1 unless
     the page is what changed."""

@@ -14,6 +14,7 @@ from storefront.search_terms import (
     RELAXED,
     SORTS,
     facet_choice,
+    facet_label,
     page_url,
     query_text,
 )
@@ -54,6 +55,7 @@ async def home(visit: VisitDep) -> Response:
     return visit.render(
         "home.html",
         feed=(feed or {}).get("items", []),
+        feed_id=await _record_list(visit, "feed", None, feed),
         popular=(popular or {}).get("results", []),
     )
 
@@ -122,7 +124,8 @@ def _facet_links(
             current = all(chosen.get(k, "") == v for k, v in choice.items())
             undo = {k: None for k in choice}
             href = page_url(q, chosen, **(undo if current else choice))
-            options.append({**option, "href": href, "current": current})
+            label = facet_label(facet, str(option["value"]))
+            options.append({**option, "label": label, "href": href, "current": current})
         if options:
             shown.append((facet, heading, options))
     return shown
@@ -153,11 +156,58 @@ async def suggest(visit: VisitDep, prefix: str = Query("", max_length=200)) -> R
     return JSONResponse({"suggestions": (found or {}).get("suggestions", [])})
 
 
+async def _record_list(
+    visit: Visit, surface: str, anchor_product_id: str | None, answer: dict[str, Any] | None
+) -> str | None:
+    """Records a recommendation list as shown; its id goes with the clicks and cart adds."""
+    if not visit.counted or not answer or not answer.get("items"):
+        return None
+    items = [
+        {"product_id": i["product_id"], "position": i["position"], "score": i.get("score") or 0.0}
+        for i in answer["items"]
+    ]
+    recorded = await visit.api.call(
+        "POST",
+        "/api/storefront/recommendations",
+        json={
+            "session_id": visit.session.session_id,
+            "surface": surface,
+            "anchor_product_id": anchor_product_id,
+            "recommender": answer["recommender"],
+            "strategy": answer["strategy"],
+            "arm": answer.get("arm"),
+            "items": items,
+        },
+    )
+    return str(recorded["recommendation_id"])
+
+
+async def _record_click(
+    visit: Visit, kind: str, list_id: str, product_id: str, position: int
+) -> str | None:
+    """The list id when the click is recorded; None for a stale or forged link (the page still
+    shows, unattributed)."""
+    try:
+        await visit.api.call(
+            "POST",
+            f"/api/storefront/{kind}/{list_id}/clicks",
+            json={
+                "session_id": visit.session.session_id,
+                "product_id": product_id,
+                "position": position,
+            },
+        )
+    except ApiError:
+        return None
+    return list_id
+
+
 @router.get("/products/{product_id}")
 async def product(
     product_id: str,
     visit: VisitDep,
     search_id: str | None = Query(None, max_length=40),
+    recommendation_id: str | None = Query(None, max_length=40),
     position: int | None = Query(None, ge=1, le=100_000),
 ) -> Response:
     try:
@@ -166,25 +216,24 @@ async def product(
         if error.status != 404:
             raise
         return visit.render("missing.html", status=404, what="product")
-    if visit.counted and search_id and position:
-        try:
-            await visit.api.call(
-                "POST",
-                f"/api/storefront/searches/{search_id}/clicks",
-                json={
-                    "session_id": visit.session.session_id,
-                    "product_id": product_id,
-                    "position": position,
-                },
-            )
-        except ApiError:
-            search_id = None  # a stale or forged link: the page still shows, unattributed
-    similar = await _optional(visit, f"/api/recommendations/similar/{product_id}", k=4)
+    if not (visit.counted and position):
+        search_id = recommendation_id = None
+    if search_id and position:
+        search_id = await _record_click(visit, "searches", search_id, product_id, position)
+    elif recommendation_id and position:
+        recommendation_id = await _record_click(
+            visit, "recommendations", recommendation_id, product_id, position
+        )
+    similar = await _optional(
+        visit, f"/api/recommendations/similar/{product_id}", k=4, customer_id=visit.customer_id
+    )
     return visit.render(
         "product.html",
         product=shown,
         search_id=search_id,
+        recommendation_id=None if search_id else recommendation_id,
         similar=(similar or {}).get("items", []),
+        similar_id=await _record_list(visit, "similar", product_id, similar),
     )
 
 
@@ -192,8 +241,9 @@ async def product(
 async def add_to_cart(visit: VisitDep) -> Response:
     form = await visit.form()
     body: dict[str, Any] = {"product_id": form.get("product_id", "")}
-    if form.get("search_id"):
-        body["search_id"] = form["search_id"]
+    for origin in ("search_id", "recommendation_id"):
+        if form.get(origin):
+            body[origin] = form[origin]
     try:
         body["quantity"] = int(form.get("quantity") or 1)
         await visit.api.call("POST", "/api/cart/items", json=body)

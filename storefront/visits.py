@@ -7,6 +7,7 @@ import hmac
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +32,8 @@ ORDER_STATUS = {
     "refunded": "refunded",
 }
 TEMPLATES.env.filters["order_status"] = lambda status: ORDER_STATUS.get(status, status)
+# Serving answers prices as JSON numbers, the catalog as decimal text: both shown with cents.
+TEMPLATES.env.filters["money"] = lambda amount: f"{Decimal(str(amount)):.2f}"
 # Pages load their own stylesheet and script and post forms to themselves, nothing else.
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "

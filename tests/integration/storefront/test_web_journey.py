@@ -74,6 +74,9 @@ def test_a_guest_searches_with_a_typo_filters_buys_and_sees_the_order(page, shop
     assert added["search_id"] == search["search_id"]  # the cart add names the list it came from
     assert placed["customer_id"] == customer_id
     assert placed["items"][0]["search_id"] == search["search_id"]
+    similar = outbox_events(shop, events.RECOMMENDATIONS_SHOWN)[-1]
+    assert (similar["surface"], similar["anchor_product_id"]) == ("similar", clicked["product_id"])
+    assert similar["session_id"] == search["session_id"] and similar["items"]
 
     LakeWriter(shop.settings).run_once()
     bronze = ds.dataset(shop.settings.lake_dir / "bronze" / "events", partitioning="hive")
