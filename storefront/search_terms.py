@@ -77,7 +77,7 @@ def facet_label(facet: str, value: str) -> str:
             f"${value[:-1]} and over" if value.endswith("+") else f"${value.replace('-', ' to $')}"
         )
     if facet == "rating":
-        return f"{value[:-1]} stars and up"
+        return f"{value[:-1]} star{'' if value[:-1] == '1' else 's'} and up"
     return value.title()
 
 

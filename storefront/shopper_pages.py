@@ -34,6 +34,7 @@ DECLINES = {
     "gateway_timeout": "The payment provider did not answer in time. Nothing was charged.",
     "invalid_card": "That is not a valid card number.",
 }
+SEARCH_AWAY = "Search is not available right now. Please try again in a minute."
 CANCELLABLE = {"pending_payment"}  # a paid order is refunded, not cancelled
 
 
@@ -75,17 +76,22 @@ async def search(
     chosen = {"brand": brand, "category": category, "min_price": min_price}
     chosen |= {"max_price": max_price, "min_rating": min_rating}
     sort = sort if sort in SORTS else "relevance"
-    found = await visit.api.call(
-        "GET",
-        "/api/search",
-        params={
-            "q": query_text(q, chosen),
-            "limit": PAGE_SIZE,
-            "page": page,
-            "sort": None if sort == "relevance" else sort,
-            "customer_id": visit.customer_id,
-        },
-    )
+    try:
+        found = await visit.api.call(
+            "GET",
+            "/api/search",
+            params={
+                "q": query_text(q, chosen),
+                "limit": PAGE_SIZE,
+                "page": page,
+                "sort": None if sort == "relevance" else sort,
+                "customer_id": visit.customer_id,
+            },
+        )
+    except ApiError as error:
+        if error.status != 503:
+            raise
+        return visit.render("error.html", status=503, message=SEARCH_AWAY)
     search_id = None
     if visit.counted and found["results"]:
         search_id = await _record_search(visit, found)
@@ -318,6 +324,16 @@ async def orders(visit: VisitDep, placed: str = "") -> Response:
     return visit.render(
         "orders.html", orders=history["items"], placed=placed, cancellable=CANCELLABLE
     )
+
+
+@router.post("/orders/{order_id}/return")
+async def return_order(order_id: str, visit: VisitDep) -> Response:
+    form = await visit.form()
+    visit.require("customer")
+    await visit.api.call(
+        "POST", f"/api/orders/{order_id}/return", json={"reason": form.get("reason", "")[:500]}
+    )
+    return visit.redirect("/shop/orders")
 
 
 @router.post("/orders/{order_id}/cancel")
