@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from storefront import account_pages, seller_pages, shopper_pages
+from storefront import account_pages, browse_pages, cart_pages, order_pages, seller_pages
 from storefront.gateway_client import ApiError
 from storefront.session import COOKIE, SessionSigner
 from storefront.visits import PAGE_CSP, TEMPLATES, CsrfRefused, SignInNeeded
@@ -24,8 +24,9 @@ def create_storefront(api: ASGIApp, secret: str) -> FastAPI:
     web.state.api = api
     web.state.signer = SessionSigner(secret)
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for router in (shopper_pages.router, account_pages.router, seller_pages.router):
-        web.include_router(router)
+    pages = (browse_pages, cart_pages, order_pages, account_pages, seller_pages)
+    for module in pages:
+        web.include_router(module.router)
 
     @web.exception_handler(SignInNeeded)
     async def sign_in_first(_request: Request, error: Exception) -> Response:
