@@ -41,8 +41,10 @@ async def home(visit: VisitDep) -> Response:
     if visit.customer_id:
         feed = await _optional(visit, f"/api/recommendations/{visit.customer_id}", k=8)
     popular = await _optional(visit, "/api/search", q="", sort="rating", limit=8, facets="false")
+    recent = [await _optional(visit, f"/api/products/{p}") for p in visit.session.viewed]
     return visit.render(
         "home.html",
+        recent=[product for product in recent if product],
         feed=(feed or {}).get("items", []),
         feed_id=await record_list(visit, "feed", None, feed),
         popular=(popular or {}).get("results", []),
@@ -146,6 +148,7 @@ async def product(
         if error.status != 404:
             raise
         return visit.render("missing.html", status=404, what="product")
+    visit.session.saw(product_id)
     if not (visit.counted and position):
         search_id = recommendation_id = None
     if search_id and position:

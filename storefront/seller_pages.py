@@ -95,6 +95,14 @@ async def edit_listing(product_id: str, visit: VisitDep) -> Response:
     return visit.redirect("/shop/seller")
 
 
+@router.post("/products/{product_id}/delete")
+async def delete_listing(product_id: str, visit: VisitDep) -> Response:
+    await visit.form()
+    visit.require("seller")
+    await visit.api.call("DELETE", f"/api/products/{product_id}")
+    return visit.redirect("/shop/seller")
+
+
 @router.post("/products/{product_id}/stock")
 async def restock(product_id: str, visit: VisitDep) -> Response:
     form = await visit.form()

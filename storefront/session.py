@@ -11,6 +11,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 
 COOKIE = "shop_session"
+RECENT = 6  # recently viewed products kept: the cookie stays well under 4 KB
 
 
 def _new_id() -> str:
@@ -30,6 +31,10 @@ class Session:
     role: str | None = None  # "customer" or "seller"
     name: str | None = None
     cart_id: str | None = None  # a guest's cart, merged into the customer's at sign-in
+    viewed: list[str] = field(default_factory=list)  # product ids, the latest first
+
+    def saw(self, product_id: str) -> None:
+        self.viewed = [product_id, *(p for p in self.viewed if p != product_id)][:RECENT]
 
     @property
     def signed_in(self) -> bool:
@@ -42,7 +47,7 @@ class Session:
 
     def sign_out(self) -> None:
         self.token = self.user_id = self.role = self.name = self.cart_id = None
-        self.csrf = _new_csrf()
+        self.viewed, self.csrf = [], _new_csrf()  # a shared computer shows the next one nothing
 
 
 class SessionSigner:

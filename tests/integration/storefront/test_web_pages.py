@@ -45,6 +45,10 @@ def test_every_shopper_page_passes_axe(page, shop):
     check(page, "product")
     page.get_by_role("button", name="Add to cart").click()
     check(page, "cart-guest")
+    page.goto("/shop/")
+    recent = page.locator("section[aria-labelledby=recent-heading] .title")
+    assert recent.all_inner_texts() == ["Steel kettle 1.7 l"]
+    check(page, "home-recent")
     page.goto("/shop/sign-in")
     check(page, "sign-in")
     page.goto("/shop/products/p-nothing")
@@ -76,6 +80,8 @@ def test_every_seller_page_passes_axe(page, shop):
     check(page, "seller-listings")
     page.get_by_role("link", name="Linen apron").click()
     check(page, "seller-edit")
+    page.get_by_role("button", name="Delete listing").click()
+    assert page.locator("table.listings", has_text="Linen apron").count() == 0
     page.goto("/shop/seller/orders")
     check(page, "seller-orders")
 
