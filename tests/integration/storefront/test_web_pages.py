@@ -48,6 +48,7 @@ def test_every_shopper_page_passes_axe(page, shop):
     page.goto("/shop/")
     recent = page.locator("section[aria-labelledby=recent-heading] .title")
     assert recent.all_inner_texts() == ["Steel kettle 1.7 l"]
+    assert page.title() == "Home · storeloop"
     check(page, "home-recent")
     page.goto("/shop/sign-in")
     check(page, "sign-in")
