@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     serving_replicas: int = Field(default=0, ge=0, le=64)
     gateway_port: int = 8080
     # Each Serve replica also answers HTTP on a port of its own (serving.direct_ingress), and
-    # the gateway calls those instead of the proxy on `serving_port`: one hop fewer. Off until
-    # the whole loop has run on it (STORE_SERVING_DIRECT_INGRESS=1 turns it on).
+    # the gateway calls those instead of the proxy on `serving_port`: one hop fewer. Off: with it on
+    # and a serving port other than 8000, Serve's proxy did not answer (not yet understood).
     serving_direct_ingress: bool = False
     # How long a recommendation waits for the model before popular products answer instead
     # (`fallback: over_budget`); the search ranker has its own budget (serving.search.ranking).

@@ -25,7 +25,6 @@ def settings(tmp_path_factory):
         data_dir=data_dir,
         serving_port=free_port(),
         serving_replicas=2,
-        serving_direct_ingress=True,
         trace_file=data_dir / "traces.jsonl",  # read by the trace test
     )
 
@@ -90,25 +89,19 @@ def test_searches_are_spread_over_the_replicas(base_url):
     assert len(seen) == 2  # two processes answered
 
 
-def test_each_replica_answers_on_its_own_port_and_the_gateway_calls_them(base_url, tmp_path):
-    """Serve's direct ingress: the proxy lists the replicas' own addresses, each is one replica,
-    and the gateway spreads its requests over them instead of the proxy."""
+def test_without_direct_ingress_no_replica_is_listed_and_the_gateway_uses_the_proxy(
+    base_url, tmp_path
+):
     from fastapi.testclient import TestClient
 
     from transactional.gateway.app import create_app
 
-    listed = httpx.get(f"{base_url}/replicas", timeout=30).json()["replicas"]
-    assert len(listed) == 2 and base_url not in listed
-    answered = {httpx.get(f"{url}/health", timeout=30).json()["replica"] for url in listed}
-    assert len(answered) == 2  # two addresses, two processes: not the proxy spreading
-
-    port = int(base_url.rsplit(":", 1)[1])
-    gateway = create_app(Settings(data_dir=tmp_path, serving_port=port))
+    assert httpx.get(f"{base_url}/replicas", timeout=30).json() == {"replicas": []}
+    gateway = create_app(Settings(data_dir=tmp_path, serving_port=int(base_url.rsplit(":", 1)[1])))
     with TestClient(gateway) as client:
-        for _ in range(4):
-            found = client.get("/api/search", params={"q": "kettle"})
-            assert found.status_code == 200 and found.json()["results"], found.text
-        assert sorted(gateway.state.serving_targets.replicas) == sorted(listed)
+        found = client.get("/api/search", params={"q": "kettle"})
+        assert found.status_code == 200 and found.json()["results"], found.text
+        assert gateway.state.serving_targets.replicas == ()
 
 
 def scrape_every_replica(client: httpx.Client, replicas: int = 2) -> dict[str, dict]:
