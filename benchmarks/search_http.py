@@ -39,6 +39,7 @@ from benchmarks.reports import headline, rate_limits_record, write_report
 from benchmarks.search_freshness import _cpu_model
 from benchmarks.search_million import build, query_mix, timed
 from serving.search.client import query_spec
+from serving.search.index import QuerySpec
 from serving.search.index.tantivy_index import TantivyIndex
 from serving.search.index.tantivy_query import build_query
 from serving.search.query_parser import parse_query
@@ -54,23 +55,35 @@ GOAL_RECS_P99_MS = 25.0
 def http_caller(
     base_url: str, path: str, seen: dict[str, int], key: str, headers: dict | None = None
 ) -> Callable[[str], None]:
-    """One keep-alive connection per client thread, as a storefront's pool would hold. `path`
-    takes the call's argument (a query, a product id); `seen` counts the answers' `key`."""
+    """One keep-alive connection per client thread, as a storefront's pool would hold. The
+    call's argument fills `path`'s `{}` (a product id, a shopper) or, without one, is the query
+    `q`; `seen` counts the answers' `key`."""
     local = threading.local()
 
     def call(argument: str) -> None:
         client = getattr(local, "client", None)
         if client is None:
             client = local.client = httpx.Client(base_url=base_url, timeout=30.0)
-        if path == "/search" or path == "/api/search":
-            answer = client.get(path, params={"q": argument}, headers=headers)
-        else:
+        if "{}" in path:
             answer = client.get(path.format(argument), headers=headers)
+        else:
+            answer = client.get(path, params={"q": argument}, headers=headers)
         answer.raise_for_status()
         name = str(answer.json().get(key))
         seen[name] = seen.get(name, 0) + 1
 
     return call
+
+
+def at_1_and_8_clients(
+    call: Callable[[str], Any], queries: list[str], prefix: str, label: str
+) -> dict[str, Any]:
+    """`{prefix}1_clients_ms` and `{prefix}8_clients_ms`, each printed as it is measured."""
+    figures = {}
+    for clients in (1, 8):
+        figures[f"{prefix}{clients}_clients_ms"] = measured = timed(call, queries, clients)
+        print(f"  {label}, {clients} client(s): {measured}")
+    return figures
 
 
 @contextmanager
@@ -92,9 +105,7 @@ def direct(settings: Settings, queries: list[str], replicas: int) -> dict[str, A
         figures: dict[str, Any] = {"start_s": start_s}
         seen: dict[str, int] = {}
         call = http_caller(url, "/search", seen, "ranker")
-        for clients in (1, 8):
-            figures[f"{clients}_clients_ms"] = measured = timed(call, queries, clients)
-            print(f"  {replicas} replica(s), {clients} client(s): {measured}")
+        figures |= at_1_and_8_clients(call, queries, "", f"{replicas} replica(s)")
         figures["ranker_answers"] = seen
     return figures
 
@@ -116,10 +127,9 @@ def in_process(settings: Settings, queries: list[str], products: list[str]) -> d
     search.ranker, recommendations.recommender = ranker.model, recommender.model
     figures: dict[str, Any] = {}
     try:
-        for clients in (1, 8):
-            measured = timed(lambda q: search.search(q).as_dict(), queries, clients)
-            figures[f"search_{clients}_clients_ms"] = measured
-            print(f"  in-process search service, {clients} client(s): {measured}")
+        figures |= at_1_and_8_clients(
+            lambda q: search.search(q).as_dict(), queries, "search_", "in-process search service"
+        )
         measured = timed(lambda p: recommendations.similar(p, 10), products, 8)
         figures["similar_8_clients_ms"] = measured
         print(f"  in-process similar products, 8 clients: {measured}")
@@ -153,18 +163,17 @@ def through_gateway(
         try:
             seen: dict[str, int] = {}
             call = http_caller(base, "/api/search", seen, "ranker")
-            for clients in (1, 8):
-                figures[f"search_{clients}_clients_ms"] = measured = timed(call, queries, clients)
-                print(f"  gateway -> {replicas} replica(s), {clients} client(s): {measured}")
+            label = f"gateway -> {replicas} replica(s)"
+            figures |= at_1_and_8_clients(call, queries, "search_", label)
             figures["ranker_answers"] = seen
             customer, token = _shopper(base)
             feeds: dict[str, int] = {}
             feed = http_caller(
-                base, f"/api/recommendations/{customer}", feeds, "recommender",
+                base, "/api/recommendations/{}", feeds, "recommender",
                 {"Authorization": f"Bearer {token}"},
             )  # fmt: skip
             calls = [customer] * RECOMMENDATION_CALLS
-            figures["feed_8_clients_ms"] = measured = timed(lambda _: feed(""), calls, 8)
+            figures["feed_8_clients_ms"] = measured = timed(feed, calls, 8)
             print(f"  gateway -> serving, a shopper's feed, 8 clients: {measured}")
             similar: dict[str, int] = {}
             call = http_caller(base, "/api/recommendations/similar/{}", similar, "strategy")
@@ -227,10 +236,10 @@ def main() -> None:
         "products": index.count(),
         "queries": len(queries),
     }
-    print("raw tantivy, in this process ...")
-    for clients in (1, 8):
-        raw = timed(lambda q: searcher.search(specs[q], limit=20, count=True), queries, clients)
-        figures[f"raw_tantivy_{clients}_clients_ms"] = raw
+    figures |= at_1_and_8_clients(
+        lambda q: searcher.search(specs[q], limit=20, count=True),
+        queries, "raw_tantivy_", "raw tantivy, in this process",
+    )  # fmt: skip
     index.close()
     print("the search and recommendation services, in this process ...")
     figures["in_process"] = in_process(settings, queries, products)
@@ -266,8 +275,6 @@ def main() -> None:
 
 
 def _some_products(index: TantivyIndex, n: int) -> list[Any]:
-    from serving.search.index import QuerySpec
-
     return list(index.search(QuerySpec(limit=n)).hits)
 
 
