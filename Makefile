@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos bench-all eval-search reindex-search money-jobs check-invariants backup-drill rebuild-from-bronze clean
+.PHONY: help install up up-once up-cluster down test test-unit test-e2e test-cluster screenshots lint format mlflow-ui bench bench-recsys bench-orders bench-outbox bench-search bench-fresh bench-reload bench-interleaving bench-lake bench-chaos bench-all eval-search reindex-search money-jobs check-invariants backup-drill rebuild-from-bronze clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,8 +36,11 @@ test-e2e: install ## the end-to-end loop test only (embedded)
 test-cluster: install ## the loop on the cluster profile's servers, beside any cluster of yours (11 min here; not in make test: see README)
 	scripts/test.sh tests/e2e/test_cluster_loop.py
 
+screenshots: install ## the storefront's main pages as PNGs in docs/screenshots, taken by its browser tests
+	STORE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/integration/storefront/test_web_pages.py
+
 lint: install ## ruff (lint and format check) and mypy
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional serving models features consumers simulation quality warehouse spark_jobs dags benchmarks launch
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional storefront serving models features consumers simulation quality warehouse spark_jobs dags benchmarks launch
 
 format: install ## apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -98,6 +98,7 @@ def print_summary(
     console.print(f"API check: {facts.get('api_check')}")
     console.print(f"Wall times (s): {facts['seconds']}")
     console.rule("where to look")
+    console.print(f"web storefront and sellers:    {gateway_url}/shop/")
     console.print(f"store gateway, OpenAPI docs:   {gateway_url}/docs")
     console.print(f"search and recommendations:    {serving_url}/docs")
     console.print(f"  e.g. curl '{gateway_url}/api/search?q=running+shoes'")

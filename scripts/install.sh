@@ -16,6 +16,8 @@ apt_install() {
 }
 
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
+# The storefront's browser tests drive Debian's Chromium; Playwright never downloads one.
+command -v chromium >/dev/null || apt_install chromium
 
 if ! command -v uv >/dev/null; then
   log "installing uv"

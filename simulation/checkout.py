@@ -1,8 +1,9 @@
 """Checking out and paying with sandbox test cards; about 8% of attempts use the declining card.
 
-A declined order is cancelled by the store and its cart emptied, so about half of those
-shoppers fill the cart again and pay with a good card. A stock-out at checkout is counted and
-reported to the seller; the cart stays as it was, to be tried again after a restock.
+A declined order is cancelled by the store, which gives the cart back as it was, so about half
+of those shoppers pay again with a good card; the others leave it in the cart for a later visit.
+A stock-out at checkout is counted and reported to the seller; the cart stays as it was, to be
+tried again after a restock.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ def check_out(shop: Shop, shopper: Shopper, session_id: str, rng: np.random.Gene
     card = DECLINE_CARD if rng.random() < DECLINE_RATE else APPROVE_CARD
     status = _pay(shop, shopper, card, f"{session_id}-1")
     if status == "cancelled" and rng.random() < RETRY_AFTER_DECLINE:
-        _refill_cart(shop, shopper)
         _pay(shop, shopper, APPROVE_CARD, f"{session_id}-2")
 
 
@@ -49,17 +49,5 @@ def _pay(shop: Shop, shopper: Shopper, card: str, idempotency_key: str) -> str |
     if status == "paid":
         shop.tally.paid(order, shop.carts.pop(customer_id, {}))
     elif status == "cancelled":
-        shop.tally.orders_declined += 1
-        shop.declined_carts[customer_id] = shop.carts.pop(customer_id, {})
+        shop.tally.orders_declined += 1  # the store kept the cart: shop.carts stays as it is
     return status
-
-
-def _refill_cart(shop: Shop, shopper: Shopper) -> None:
-    customer_id = shopper.customer_id or ""
-    lines = shop.declined_carts.pop(customer_id, {})
-    for product_id, (quantity, attribution) in sorted(lines.items()):
-        reference = attribution.cart_reference()
-        shop.store.cart.add_item(customer_id, product_id, quantity, **reference)
-        shop.tally.on(attribution.surface, attribution.model).cart_adds += 1
-    if lines:
-        shop.carts[customer_id] = dict(lines)

@@ -45,7 +45,6 @@ class Shop:
     products: dict[str, ProductSpec]
     tally: Tally = field(default_factory=Tally)
     carts: dict[str, CartLines] = field(default_factory=dict)
-    declined_carts: dict[str, CartLines] = field(default_factory=dict)
     sold_out: set[str] = field(default_factory=set)  # sellers restock these later
 
     @property

@@ -40,6 +40,7 @@ from transactional.inventory.routes import router as inventory_router
 from transactional.orders.routes import router as orders_router
 from transactional.payments.routes import router as payment_webhooks_router
 from transactional.shipping.routes import router as shipping_webhooks_router
+from transactional.storefront.routes import router as storefront_router
 from transactional.users.auth import AuthService
 from transactional.users.login_guard import LoginGuard, LoginLimits
 from transactional.users.passwords import default_hasher
@@ -149,6 +150,7 @@ def create_app(
         orders_router,
         payment_webhooks_router,
         shipping_webhooks_router,
+        storefront_router,
         serving_router,
     ):
         app.include_router(router, responses=ERROR_RESPONSES)

@@ -42,6 +42,11 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     # A shopper's own feed (it reveals what they bought); admins any.
     ("GET", "/api/recommendations/{user_id}"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/auth/logout"): ANYONE,
+    # What a storefront showed and what was clicked; guests report too.
+    ("POST", "/api/storefront/searches"): ANYONE,
+    ("POST", "/api/storefront/searches/{search_id}/clicks"): ANYONE,
+    ("POST", "/api/storefront/recommendations"): ANYONE,
+    ("POST", "/api/storefront/recommendations/{recommendation_id}/clicks"): ANYONE,
 }
 
 # All an administrator without MFA may do (OWASP ASVS 4.3.1): turn it on, see who they are,

@@ -13,7 +13,7 @@ from typing import Literal, overload
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.orders.domain import Order, OrderStatus
 from transactional.orders.payment_steps import NextCall, settle_step
-from transactional.orders.placement import RESERVATION_TTL, place_order
+from transactional.orders.placement import RESERVATION_TTL, place_order, return_to_cart
 from transactional.orders.views import (
     OrderView,
     order_by_key,
@@ -74,9 +74,16 @@ class CheckoutSaga:
                 intent.reference, intent.amount, intent.currency, card_number
             )
         except GatewayTimeout:
-            return self._give_up(intent.reference, order.order_id)
-        self.crash_hook("authorized")
-        return self.settle(order.order_id, _as_record(answer), view=True)
+            settled = self._give_up(intent.reference, order.order_id)
+        else:
+            self.crash_hook("authorized")
+            settled = self.settle(order.order_id, _as_record(answer), view=True)
+        if settled.decline_code is not None:
+            # Here, not in `settle`: a webhook or the recovery job settling it later finds a
+            # shopper who may have shopped on since, and is not there to try another card.
+            with self.uow.begin() as tx:
+                return_to_cart(tx, order)
+        return settled
 
     @overload
     def settle(

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from contracts import events
-from transactional.cart.domain import CartLine, EmptyCart
+from transactional.cart.domain import Cart, CartLine, EmptyCart, customer_cart_id
 from transactional.cart.port import carts_in
 from transactional.catalog.repository import ProductRepository
 from transactional.common.clock import iso
@@ -94,3 +94,20 @@ def order_line(line: CartLine, price: Decimal) -> OrderLine:
     """The order line of a cart line: today's price, and the search or recommendation list the
     line came from, so the sale is credited to the model that showed it."""
     return OrderLine(line.product_id, line.quantity, price, line.search_id, line.recommendation_id)
+
+
+def return_to_cart(tx: Transaction, order: Order) -> None:
+    """A checkout whose payment was declined gives back the cart it emptied, each line with the
+    list it came from, so another card is one step away. A product the shopper has put in the
+    cart again since keeps its new line. No CartItemAdded: nobody added anything."""
+    carts = carts_in(tx.connection)
+    cart = carts.for_customer(order.customer_id)
+    if cart is None:
+        cart = Cart(customer_cart_id(order.customer_id), order.customer_id)
+        carts.create(cart, tx.now)
+    for li in order.lines:
+        if li.product_id not in cart.lines:
+            line = CartLine(
+                li.product_id, li.quantity, li.unit_price, li.search_id, li.recommendation_id
+            )
+            carts.save_line(cart.cart_id, line, tx.now, True)

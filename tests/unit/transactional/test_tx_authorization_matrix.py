@@ -128,7 +128,22 @@ def build_world(tmp_path) -> World:
         api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=taker)
     guest = api.post("/api/cart/items", json={"product_id": ids["product"]})
     ids["guest cart"] = guest.headers["X-Cart-Id"]
+    shown = api.post("/api/storefront/searches", json=shown_search(ids["product"]))
+    ids["search"] = shown.json()["search_id"]
+    listed = api.post("/api/storefront/recommendations", json=shown_list(ids["product"]))
+    ids["recommendation"] = listed.json()["recommendation_id"]
     return World(api, ids, tokens)
+
+
+def shown_search(product_id: str) -> dict[str, Any]:
+    result = {"product_id": product_id, "position": 1, "score": 1.5}
+    return {"session_id": "s-1", "query": "lamp", "ranker": "index", "results": [result]}
+
+
+def shown_list(product_id: str) -> dict[str, Any]:
+    item = {"product_id": product_id, "position": 1, "score": 0.5}
+    return {"session_id": "s-1", "surface": "feed", "recommender": "popularity",
+            "strategy": "popularity", "items": [item]}  # fmt: skip
 
 
 def request_for(world: World, method: str, path: str) -> dict[str, Any]:
@@ -167,6 +182,18 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         },
         ("POST", "/api/webhooks/payments"): lambda: {},
         ("POST", "/api/webhooks/shipping"): lambda: {},
+        ("POST", "/api/storefront/searches"): lambda: shown_search(world.ids["product"]),
+        ("POST", "/api/storefront/recommendations"): lambda: shown_list(world.ids["product"]),
+        ("POST", "/api/storefront/recommendations/{recommendation_id}/clicks"): lambda: {
+            "session_id": "s-1",
+            "product_id": world.ids["product"],
+            "position": 1,
+        },
+        ("POST", "/api/storefront/searches/{search_id}/clicks"): lambda: {
+            "session_id": "s-1",
+            "product_id": world.ids["product"],
+            "position": 1,
+        },
     }
     values = {
         "product_id": world.ids["product"],
@@ -174,6 +201,8 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         "user_id": world.ids["customer"],
         "review_id": world.ids["review"],
         "category_id": world.ids["category"],
+        "search_id": world.ids["search"],
+        "recommendation_id": world.ids["recommendation"],
     }
     url = path.format(**values)
     query = {"q": "lamp"} if path.startswith("/api/search") else {}

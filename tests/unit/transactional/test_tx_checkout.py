@@ -67,10 +67,13 @@ def test_declined_checkout_cancels_and_gives_stock_back(
     store, customer, make_product, card, decline_code, count, outbox_rows
 ):
     product_id = make_product(stock=3)
-    store.cart.add_item(customer, product_id, 2)
+    store.cart.add_item(customer, product_id, 2, search_id="srch-1")
+    cart_before = store.cart.view(customer)
     before = count(store, "outbox")
     order = store.orders.checkout(customer, card)
     assert (order.status, order.decline_code) == ("cancelled", decline_code)
+    # The cart is as it was, the search the line came from included: another card is one step.
+    assert store.cart.view(customer) == cart_before
     assert types_in(outbox_rows(store)[before:]) == [
         events.ORDER_PLACED,
         events.STOCK_CHANGED,

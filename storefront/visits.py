@@ -1,0 +1,125 @@
+"""One page request: the shopper's session, the gateway client acting for them, and the answers
+every page shares (a rendered template, a redirect after a form), each carrying the cookie."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from storefront.gateway_client import ApiError, GatewayClient
+from storefront.session import COOKIE, Session, SessionSigner
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The order statuses of the API in a shopper's words: a shipment created is "shipped" to them,
+# the carrier's pickup "in transit".
+ORDER_STATUS = {
+    "pending_payment": "awaiting payment",
+    "paid": "paid",
+    "fulfilled": "shipped",
+    "shipped": "in transit",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "returned": "returned",
+    "refunded": "refunded",
+}
+TEMPLATES.env.filters["order_status"] = lambda status: ORDER_STATUS.get(status, status)
+# Serving answers prices as JSON numbers, the catalog as decimal text: both shown with cents.
+TEMPLATES.env.filters["money"] = lambda amount: f"{Decimal(str(amount)):.2f}"
+# Pages load their own stylesheet and script and post forms to themselves, nothing else.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+# Crawlers and uptime probes are not shoppers: their visits record no impressions or clicks.
+_BOT = re.compile(r"bot|crawl|spider|slurp|monitor|uptime|health|curl|wget|python-", re.I)
+
+
+class CsrfRefused(Exception):
+    """A state-changing form without this session's token."""
+
+
+class SignInNeeded(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+@dataclass
+class Visit:
+    request: Request
+    session: Session
+    api: GatewayClient
+
+    @property
+    def counted(self) -> bool:
+        """Whether this visit's impressions and clicks are events: not a bot's."""
+        return not _BOT.search(self.request.headers.get("user-agent", "") or "bot")
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.session.user_id if self.session.role == "customer" else None
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        page = TEMPLATES.TemplateResponse(
+            self.request,
+            template,
+            {"session": self.session, "path": self.request.url.path, **context},
+            status_code=status,
+        )
+        return self._finish(page)
+
+    def redirect(self, url: str) -> RedirectResponse:
+        # 303: the browser follows a form's POST with a GET (no resubmission on reload).
+        return self._finish(RedirectResponse(url, status_code=303))
+
+    def _finish(self, answer: Response) -> Any:
+        answer.headers["Content-Security-Policy"] = PAGE_CSP
+        signer: SessionSigner = self.request.app.state.signer
+        answer.set_cookie(
+            COOKIE,
+            signer.dump(self.session),
+            httponly=True,
+            samesite="lax",
+            secure=self.request.url.scheme == "https",
+            path="/shop",
+        )
+        return answer
+
+    async def form(self) -> Mapping[str, str]:
+        """The posted form, once its CSRF token is this session's."""
+        form = await self.request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not hmac.compare_digest(fields.get("csrf", ""), self.session.csrf):
+            raise CsrfRefused()
+        return fields
+
+    def require(self, role: str) -> None:
+        if self.session.role != role:
+            raise SignInNeeded(str(self.request.url.path))
+
+
+async def open_visit(request: Request) -> AsyncIterator[Visit]:
+    session = request.app.state.signer.load(request.cookies.get(COOKIE))
+    client_ip = request.client.host if request.client else "unknown"
+    api = GatewayClient(request.app.state.api, client_ip, session)
+    try:
+        yield Visit(request, session, api)
+    finally:
+        await api.close()
+
+
+VisitDep = Annotated[Visit, Depends(open_visit)]
+
+
+def field_errors(error: ApiError, fields: tuple[str, ...]) -> dict[str, str]:
+    """The API's error beside the form field it names; under "form" when it names none shown."""
+    field = (error.field or "").split(".")[0]
+    return {field if field in fields else "form": error.message}
