@@ -131,8 +131,11 @@ def _seed_catalog(url: str) -> tuple[str, dict[str, str]]:
     return token, products
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per module, not per session: Playwright's sync API marks its event loop
+    running in this thread until it exits, and tests outside this folder that call asyncio.run
+    would fail after it."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: scripts/install.sh installs Debian's chromium")
     with sync_playwright() as playwright:
