@@ -4,6 +4,7 @@ holding what the events say, up to the bronze silver was built from (its `_bronz
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import create_engine, text
 
 from contracts import events
-from launch.invariants import SAMPLE, Check, Checks
+from launch.invariants import SAMPLE, Check, Checks, check_store, failed
 from spark_jobs.lake import read_bronze_mark
 
 
@@ -82,3 +83,15 @@ def _silver_matches(url: str, lake_dir: Path, mark: dict[str, Any]) -> Check:
     }
     detail = f"silver {found}, the events up to position {mark['max_position']}: {expected}"
     return Check(found == expected, detail)
+
+
+def check_live_store(url: str, lake_dir: Path, seconds: float = 60) -> Checks:
+    """The store's and the lake's invariants on a store that is still serving, read again until
+    they hold or `seconds` pass: its last requests' events reach bronze a second or two after
+    they commit, and an event really lost never lands."""
+    deadline = time.monotonic() + seconds
+    while True:
+        checks = {**check_store(url), **check_lake(url, lake_dir)}
+        if not failed(checks) or time.monotonic() > deadline:
+            return checks
+        time.sleep(1)
