@@ -34,6 +34,8 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/orders/{order_id}/cancel"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/orders/{order_id}/refund"): frozenset({Role.ADMIN}),
     ("POST", "/api/orders/{order_id}/shipment"): SELLING,
+    # Tracking: like the order itself, the service checks whose order it is.
+    ("GET", "/api/orders/{order_id}/shipment"): ANYONE,
     ("POST", "/api/orders/{order_id}/return"): BUYING,
     ("GET", "/api/users/me"): ANYONE,
     ("POST", "/api/users/me/password"): ANYONE,
