@@ -38,6 +38,7 @@ from transactional.gateway.policy import ROLES_OF_ROUTE
 from transactional.payments.sandbox import APPROVE_CARD
 from transactional.users.domain import Role
 from transactional.users.service import UserService
+from warehouse.seller_sales import MartsSellerSales
 
 IDENTITIES = ["anonymous", "customer", "other customer", "seller", "other seller", "admin"]
 ROLE_OF = {
@@ -90,7 +91,9 @@ class World:
 def build_world(tmp_path) -> World:
     config = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
     store = bootstrap(config, clock=SimulatedClock(START))
-    api = TestClient(create_app(config, store=store, hasher=CHEAP_HASHER))
+    # The marts reader over a data dir without marts: no sales yet, never a 503.
+    sales = MartsSellerSales(config)
+    api = TestClient(create_app(config, store=store, hasher=CHEAP_HASHER, seller_sales=sales))
     ids: dict[str, str] = {}
     tokens: dict[str, dict[str, str]] = {}
     accounts = UserService(store.users.uow, CHEAP_HASHER)
