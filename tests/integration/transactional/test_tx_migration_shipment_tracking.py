@@ -5,36 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
-from tests.integration.transactional.conftest import truncate_all
-from transactional.schema import alembic_config, upgrade
+from transactional.schema import upgrade
 from transactional.shipping.repository import ShippingRepository
 from transactional.shipping.tracking import tracking_view
 
+# the revision before, where `old_store_url` (conftest) starts
 BEFORE = "0007_category_tree_and_reviews"
 BOOKED, DELIVERED = "2026-12-01T09:00:00+00:00", "2026-12-03T15:30:00+00:00"
 _INSERT = text(
     "INSERT INTO shipments (shipment_id, order_id, carrier_ref, status, created_at, updated_at)"
     " VALUES (:id, :order_id, :ref, :status, :created, :updated)"
 )
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def old_store_url(request, tmp_path):
-    """A database at the revision before tracking, empty."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        engine = create_engine(url)
-        upgrade(engine, BEFORE)
-        engine.dispose()
-        return url
-    url = request.getfixturevalue("postgres_url")
-    truncate_all(url)
-    command.downgrade(alembic_config(url), BEFORE)
-    return url
 
 
 def test_shipments_made_before_get_their_history(old_store_url):
