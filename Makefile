@@ -37,7 +37,7 @@ test-cluster: install ## the loop on the cluster profile's servers, beside any c
 	scripts/test.sh tests/e2e/test_cluster_loop.py
 
 screenshots: install ## the storefront's main pages as PNGs in docs/screenshots, taken by its browser tests
-	STORE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/integration/storefront/test_web_pages.py
+	STORE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/integration/storefront/test_web_pages.py tests/integration/storefront/test_web_seller.py tests/integration/storefront/test_web_seller_sales.py
 
 lint: install ## ruff (lint and format check) and mypy
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy storeloop transactional storefront serving models features consumers simulation quality warehouse spark_jobs dags benchmarks launch

@@ -28,14 +28,16 @@ class GatewayHandle:
 
 def platform_gateway(settings: Settings) -> FastAPI:
     """The store's gateway, its /metrics reporting the consumers' lag and the DAG's failures
-    beside its own series, and the web storefront at /shop calling its API."""
+    beside its own series, the sellers' sales read from the marts, and the web storefront at
+    /shop calling its API."""
     from consumers.lag import ConsumerLagCollector
     from launch.consumers import checkpoint_names
     from storefront.app import MOUNT, create_storefront
     from storeloop.dag_failures import DagFailureCollector
     from transactional.gateway.app import create_app
+    from warehouse.seller_sales import MartsSellerSales
 
-    app = create_app(settings)
+    app = create_app(settings, seller_sales=MartsSellerSales(settings))
     app.mount(MOUNT, create_storefront(app, settings.jwt_secret))
     lag = ConsumerLagCollector(settings.db_url, settings.checkpoint_dir, checkpoint_names())
     app.state.metrics.register(lag)

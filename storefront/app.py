@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from storefront import account_pages, browse_pages, cart_pages, order_pages, seller_pages
+from storefront import (
+    account_pages,
+    browse_pages,
+    cart_pages,
+    order_pages,
+    sales_pages,
+    seller_pages,
+)
 from storefront.gateway_client import ApiError
 from storefront.session import COOKIE, SessionSigner
 from storefront.visits import PAGE_CSP, TEMPLATES, CsrfRefused, SignInNeeded
@@ -24,7 +31,7 @@ def create_storefront(api: ASGIApp, secret: str) -> FastAPI:
     web.state.api = api
     web.state.signer = SessionSigner(secret)
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    pages = (browse_pages, cart_pages, order_pages, account_pages, seller_pages)
+    pages = (browse_pages, cart_pages, order_pages, account_pages, seller_pages, sales_pages)
     for module in pages:
         web.include_router(module.router)
 

@@ -1,15 +1,37 @@
-"""A customer's orders: status in their words, cancel an unpaid one, return a delivered one."""
+"""A customer's orders: status in their words, the carrier's tracking of shipped ones, cancel
+an unpaid one, return a delivered one."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from storefront.visits import VisitDep
+from storefront.gateway_client import ApiError
+from storefront.visits import Visit, VisitDep
 
 router = APIRouter()
 
 CANCELLABLE = {"pending_payment"}  # a paid order is refunded, not cancelled
+# Statuses an order has a shipment in; a refunded one may have been refunded before shipping.
+SHIPPED = {"fulfilled", "shipped", "delivered", "returned", "refunded"}
+
+
+async def tracking_of(visit: Visit, orders: list[dict[str, Any]]) -> dict[str, Any]:
+    """order_id -> its tracking, for the orders that have a shipment."""
+    found = {}
+    for order in orders:
+        if order["status"] not in SHIPPED:
+            continue
+        try:
+            found[order["order_id"]] = await visit.api.call(
+                "GET", f"/api/orders/{order['order_id']}/shipment"
+            )
+        except ApiError as error:
+            if error.code != "shipment_not_found":
+                raise
+    return found
 
 
 @router.get("/orders")
@@ -17,7 +39,11 @@ async def orders(visit: VisitDep, placed: str = "") -> Response:
     visit.require("customer")
     history = await visit.api.call("GET", "/api/orders", params={"limit": 50})
     return visit.render(
-        "orders.html", orders=history["items"], placed=placed, cancellable=CANCELLABLE
+        "orders.html",
+        orders=history["items"],
+        tracking=await tracking_of(visit, history["items"]),
+        placed=placed,
+        cancellable=CANCELLABLE,
     )
 
 

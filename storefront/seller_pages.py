@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from storefront.gateway_client import ApiError
+from storefront.order_pages import tracking_of
 from storefront.visits import Visit, VisitDep, field_errors
 
 router = APIRouter(prefix="/seller")
@@ -122,7 +123,10 @@ async def restock(product_id: str, visit: VisitDep) -> Response:
 async def seller_orders(visit: VisitDep) -> Response:
     visit.require("seller")
     history = await visit.api.call("GET", "/api/orders", params={"limit": 100})
-    return visit.render("seller/orders.html", orders=history["items"])
+    orders = history["items"]
+    return visit.render(
+        "seller/orders.html", orders=orders, tracking=await tracking_of(visit, orders)
+    )
 
 
 @router.post("/orders/{order_id}/ship")

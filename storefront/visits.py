@@ -32,6 +32,13 @@ ORDER_STATUS = {
     "refunded": "refunded",
 }
 TEMPLATES.env.filters["order_status"] = lambda status: ORDER_STATUS.get(status, status)
+# The carrier's reports in the same words.
+SHIPMENT_STATUS = {
+    "created": "label created, waiting for the carrier",
+    "picked_up": "picked up by the carrier",
+    "delivered": "delivered",
+}
+TEMPLATES.env.filters["shipment_status"] = lambda status: SHIPMENT_STATUS.get(status, status)
 # Serving answers prices as JSON numbers, the catalog as decimal text: both shown with cents.
 TEMPLATES.env.filters["money"] = lambda amount: f"{Decimal(str(amount)):.2f}"
 # Pages load their own stylesheet and script and post forms to themselves, nothing else.

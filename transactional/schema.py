@@ -23,6 +23,7 @@ from transactional.payments import intents as _intent_tables  # noqa: F401
 from transactional.payments import receipts as _webhook_tables  # noqa: F401
 from transactional.payments import repository as _payment_tables  # noqa: F401
 from transactional.shipping import repository as _shipping_tables  # noqa: F401
+from transactional.shipping import tracking as _tracking_tables  # noqa: F401
 from transactional.storefront import repository as _search_tables  # noqa: F401
 from transactional.users import mfa_repository as _mfa_tables  # noqa: F401
 from transactional.users import repository as _user_tables  # noqa: F401

@@ -8,6 +8,7 @@ from enum import StrEnum
 class WarehouseErrorCode(StrEnum):
     DBT_BUILD_FAILED = "dbt_build_failed"
     WAREHOUSE_MISSING = "warehouse_missing"
+    WAREHOUSE_BUSY = "warehouse_busy"
     ANALYTICS_REJECTED = "analytics_rejected"
     ANALYTICS_UNAVAILABLE = "analytics_unavailable"
     NO_EVENTS_FOR_DAY = "no_events_for_day"

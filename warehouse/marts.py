@@ -17,7 +17,7 @@ from warehouse.errors import WarehouseError, WarehouseErrorCode
 
 MARTS = (
     "fct_orders", "dim_products", "dim_customers", "daily_revenue", "fct_model_outcomes",
-    "fct_experiment_arms",
+    "fct_experiment_arms", "seller_daily_sales",
 )  # fmt: skip
 _NAMED_PARAMETER = re.compile(r"(?<!:):(\w+)")
 
@@ -51,12 +51,26 @@ def query_marts(
             WarehouseErrorCode.WAREHOUSE_MISSING,
             f"{settings.warehouse_path}: run build_marts first",
         )
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+    with _read_only(settings) as connection:
         used = set(_NAMED_PARAMETER.findall(sql))  # DuckDB refuses parameters a query lacks
         values = {name: value for name, value in (parameters or {}).items() if name in used}
         cursor = connection.execute(_NAMED_PARAMETER.sub(r"$\1", sql), values)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The DuckDB file for reading; WAREHOUSE_BUSY while a dbt build holds it for writing (in
+    another process: a file lock; in this one: a connection DuckDB will not share)."""
+    try:
+        return duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except (duckdb.IOException, duckdb.ConnectionException) as error:
+        held = isinstance(error, duckdb.ConnectionException) or "lock" in str(error).lower()
+        if not held:
+            raise
+        raise WarehouseError(
+            WarehouseErrorCode.WAREHOUSE_BUSY, f"{settings.warehouse_path} is being written"
+        ) from error
 
 
 def mart_row_counts(settings: Settings) -> dict[str, int]:

@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from storeloop.seller_sales import SellerSales
 from storeloop.settings import Settings
 from storeloop.tracing import configure_tracing
 from transactional.bootstrap import Store, bootstrap
@@ -35,6 +36,7 @@ from transactional.gateway.metrics import GatewayMetrics
 from transactional.gateway.middleware import GatewayMiddleware
 from transactional.gateway.openapi_schema import document_without_nulls
 from transactional.gateway.rate_limit import RateLimit, RateLimiter
+from transactional.gateway.sales_routes import router as sales_router
 from transactional.gateway.serving_proxy import router as serving_router
 from transactional.inventory.routes import router as inventory_router
 from transactional.orders.routes import router as orders_router
@@ -58,10 +60,13 @@ def create_app(
     hasher: PasswordHasher | None = None,
     rate_limit: RateLimit | None = None,
     cache: Cache | None = None,
+    seller_sales: SellerSales | None = None,
 ) -> FastAPI:
     """Builds the store from settings unless one is given (tests, the simulator's own store);
     `hasher` lets tests use cheaper argon2 parameters; `rate_limit` is per client (default
-    from settings), kept in `cache` (default make_cache(settings): Redis when configured)."""
+    from settings), kept in `cache` (default make_cache(settings): Redis when configured);
+    `seller_sales` reads the marts for the sellers' sales view (the launcher passes the
+    warehouse's reader; without one that route answers 503)."""
     if settings.profile == "cluster" and (found := settings.development_secrets()):
         raise RuntimeError(
             f"the cluster profile refuses development secrets: set {', '.join(found)}"
@@ -90,6 +95,7 @@ def create_app(
 
     app = FastAPI(title="storeloop gateway", lifespan=lifespan)
     app.state.store = store
+    app.state.seller_sales = seller_sales
     app.state.serving_url = settings.serving_url
     app.state.serving_timeout_s = settings.serving_timeout_s
     hasher = hasher or default_hasher()
@@ -148,6 +154,7 @@ def create_app(
         inventory_router,
         cart_router,
         orders_router,
+        sales_router,
         payment_webhooks_router,
         shipping_webhooks_router,
         storefront_router,

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from storeloop.request_ids import current_request_id
+from storeloop.seller_sales import SalesUnavailable, SellerSalesError
 from transactional.common.errors import (
     Conflict,
     DomainError,
@@ -112,6 +113,16 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return answer
 
 
+async def _sales_error(_request: Request, error: Exception) -> JSONResponse:
+    # The sales port's errors come from the ground floor (storeloop), not from a context.
+    assert isinstance(error, SellerSalesError)
+    if isinstance(error, SalesUnavailable):
+        answer = error_response(503, error.code.value, error.message)
+        answer.headers["Retry-After"] = str(error.retry_after_s)
+        return answer
+    return error_response(422, error.code.value, error.message, error.field)
+
+
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = error.errors()
@@ -172,6 +183,7 @@ async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(SellerSalesError, _sales_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     for away in DATABASE_AWAY:

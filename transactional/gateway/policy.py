@@ -34,7 +34,11 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/orders/{order_id}/cancel"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/orders/{order_id}/refund"): frozenset({Role.ADMIN}),
     ("POST", "/api/orders/{order_id}/shipment"): SELLING,
+    # Tracking: like the order itself, the service checks whose order it is.
+    ("GET", "/api/orders/{order_id}/shipment"): ANYONE,
     ("POST", "/api/orders/{order_id}/return"): BUYING,
+    # A seller's own sales from the marts; admins have the marts themselves.
+    ("GET", "/api/sellers/me/sales"): frozenset({Role.SELLER}),
     ("GET", "/api/users/me"): ANYONE,
     ("POST", "/api/users/me/password"): ANYONE,
     ("POST", "/api/users/me/mfa"): ANYONE,

@@ -1,12 +1,12 @@
 """HTTP entrypoints for orders: check out the acting customer's cart, read orders as each role
-may, cancel an unpaid order, refund (admins), ship (sellers) and return (customers)."""
+may, cancel an unpaid order, refund (admins), ship (sellers), track and return (customers)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.gateway.identity import ActingUser, StoreDep
@@ -74,6 +74,17 @@ def refund_order(
 @router.post("/{order_id}/shipment", status_code=201)
 def create_shipment(order_id: str, user: ActingUser, store: StoreDep) -> Any:
     return to_json(store.shipping.create_shipment(order_id, user))
+
+
+# Order ids are short words of letters, digits, _ and -; anything else is refused by field.
+OrderId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.get("/{order_id}/shipment")
+def track_shipment(order_id: OrderId, user: ActingUser, store: StoreDep) -> Any:
+    """The carrier, tracking number, latest status and the carrier's reports, oldest first:
+    to the order's customer and the sellers of its products."""
+    return to_json(store.shipping.tracking(order_id, user))
 
 
 @router.post("/{order_id}/return", status_code=201)

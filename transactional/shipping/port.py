@@ -7,6 +7,9 @@ from abc import ABC, abstractmethod
 
 
 class ShippingProvider(ABC):
+    # The carrier's name as shoppers read it beside the tracking number.
+    carrier: str
+
     @abstractmethod
     def create_shipment(self, order_id: str) -> str:
         """Books a pickup; returns the carrier's tracking reference."""

@@ -17,6 +17,8 @@ WEBHOOK_SECRET = "sandbox-shipping-webhook-secret"  # noqa: S105 - the sandbox's
 
 
 class SandboxShippingProvider(ShippingProvider):
+    carrier = "Sandbox Parcel"
+
     def __init__(
         self,
         max_latency_s: float = 0.0,

@@ -1,8 +1,9 @@
-"""Shipping handlers: ship a paid order, follow the carrier's tracking webhooks, take returns
-back and refund them through the payment gateway."""
+"""Shipping handlers: ship a paid order, follow the carrier's tracking webhooks and show them,
+take returns back and refund them through the payment gateway."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from contracts import events
@@ -23,11 +24,13 @@ from transactional.shipping.domain import (
     ReturnRequest,
     ReturnStatus,
     Shipment,
+    ShipmentNotFound,
     ShipmentStatus,
     is_forward,
 )
 from transactional.shipping.port import ShippingProvider
 from transactional.shipping.repository import ShippingRepository
+from transactional.shipping.tracking import TrackingView, record_report, tracking_view
 from transactional.users.domain import Role, User
 
 PROVIDER = "shipping"
@@ -58,10 +61,23 @@ class ShippingService:
                 raise NotShippable(order_id, order.status.value)
             shipment = Shipment(hex_id("shp"), order_id, carrier_ref, ShipmentStatus.CREATED)
             shipping.add_shipment(shipment, tx.now)
+            record_report(
+                tx.connection, shipment.shipment_id, order_id, shipment.status, tx.now, tx.now
+            )
             payload = {**shipment.__dict__, "status": shipment.status.value}
             tx.record(events.SHIPMENT_CREATED, order_id, payload)
             change_status(tx, order, OrderStatus.FULFILLED, "shipment_created")
         return shipment
+
+    def tracking(self, order_id: str, user: User) -> TrackingView:
+        """The order's customer and the sellers of its products (and admins) see it; anyone
+        else gets OrderNotFound, an order not shipped yet ShipmentNotFound."""
+        self.orders.get_for(order_id, user)
+        with self.uow.read() as connection:
+            shipment = ShippingRepository(connection).shipment_of(order_id)
+            if shipment is None:
+                raise ShipmentNotFound(order_id)
+            return tracking_view(connection, shipment, self.provider.carrier)
 
     def request_return(self, order_id: str, customer: User, reason: str = "") -> ReturnRequest:
         """A delivered order, by its own customer; the carrier issues a return label."""
@@ -104,7 +120,8 @@ class ShippingService:
             if ReceiptRepository(connection).seen(PROVIDER, event_id):
                 return "duplicate"
         if event_type in TRACKING:
-            outcome = self._track(order_id, TRACKING[event_type])
+            reported_at = _reported_at(event, self.uow.clock.now())
+            outcome = self._track(order_id, TRACKING[event_type], event_id, reported_at)
         elif event_type == RETURN_RECEIVED:
             outcome = self._return_received(order_id)
         else:
@@ -113,15 +130,19 @@ class ShippingService:
             ReceiptRepository(tx.connection).add(PROVIDER, event_id, event_type, tx.now)
         return outcome
 
-    def _track(self, order_id: str, reported: ShipmentStatus) -> str:
+    def _track(
+        self, order_id: str, reported: ShipmentStatus, event_id: str, reported_at: datetime
+    ) -> str:
         with self.uow.begin() as tx:
             shipping = ShippingRepository(tx.connection)
             shipment = shipping.shipment_of(order_id)
             if shipment is None:
                 return "unknown"
+            order = _locked_order(tx, order_id)
+            # The history keeps a late report too: the pickup did happen, before the delivery.
+            record_report(tx.connection, event_id, order_id, reported, reported_at, tx.now)
             if not is_forward(shipment.status, reported):
                 return "stale"  # a late pickup after the delivery changes nothing
-            order = _locked_order(tx, order_id)
             shipping.move_shipment(shipment, reported, tx.now)
             tx.record(
                 events.SHIPMENT_STATUS_CHANGED,
@@ -154,6 +175,17 @@ class ShippingService:
             # Also on a redelivery: a crash after the receipt but before the refund is retried.
             self.orders.refund(order_id, refund_id=f"rf_{order_id}_return")
         return "applied"
+
+
+def _reported_at(event: dict[str, Any], received: datetime) -> datetime:
+    # The carrier's own time of the event; a report without one counts from its arrival.
+    created = event.get("created")
+    if isinstance(created, int) and not isinstance(created, bool):
+        try:
+            return datetime.fromtimestamp(created, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return received
 
 
 def _locked_order(tx: Transaction, order_id: str) -> Order:

@@ -18,7 +18,7 @@ PHONE = {"width": 390, "height": 844}
 AXE = Axe()
 # The pages README shows; the others are checked, not photographed.
 PICTURED = {"home", "search", "product", "checkout-declined", "orders", "seller-listings",
-            "seller-orders", "phone-search"}  # fmt: skip
+            "seller-orders", "phone-search", "orders-tracking", "seller-sales"}  # fmt: skip
 
 
 def check(page, name: str) -> None:

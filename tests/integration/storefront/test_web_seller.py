@@ -1,5 +1,5 @@
 """A seller in Chromium: lists a product that shoppers find by search within 2 s, restocks it,
-and ships a shopper's order, which the shopper then sees as shipped."""
+and ships a shopper's order, which the shopper then sees as shipped, with its tracking number."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import time
 
 from tests.integration.storefront.test_web_checkout_declined import sign_up
+from tests.integration.storefront.test_web_pages import check
 
 FRESH_WITHIN_S = 2.0
 
@@ -54,5 +55,14 @@ def test_a_seller_lists_restocks_and_ships(browser, shop):
     shopper.goto("/shop/orders")
     seen = shopper.locator(f"li.order[data-order='{order_id}'] .status").inner_text()
     assert shipped == seen == "shipped"
+    tracking = shopper.locator(f"li.order[data-order='{order_id}'] .tracking")
+    assert tracking.locator(".tracking-number").inner_text() == f"trk_{order_id}"
+    assert tracking.locator(".tracking-status").get_attribute("data-status") == "created"
+    tracking.get_by_text("Tracking history").click()
+    history = tracking.locator(".tracking-history li")
+    assert history.count() == 1 and history.first.is_visible()
+    check(shopper, "orders-tracking")
+    assert seller.locator(f"li.order[data-order='{order_id}'] .tracking-number").count() == 1
+    check(seller, "seller-orders-shipped")
     seller.context.close()
     shopper.context.close()

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, text
 
 from storeloop.settings import Settings
@@ -20,7 +21,7 @@ from tests.unit.transactional.conftest import (  # noqa: F401  (fixtures, shared
     seller,
 )
 from transactional.bootstrap import Store, bootstrap
-from transactional.schema import metadata, upgrade
+from transactional.schema import alembic_config, metadata, upgrade
 
 DATABASE_ENV = "STORE_TEST_DATABASE_URL"
 REDIS_ENV = "STORE_TEST_REDIS_URL"
@@ -90,6 +91,23 @@ def database_url(backend, tmp_path, request) -> str:
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = request.getfixturevalue("postgres_url")
     truncate_all(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def old_store_url(request, tmp_path) -> str:
+    """A database of either backend at the revision the test module names `BEFORE`, empty:
+    where a migration's test fills in yesterday's data."""
+    revision = request.module.BEFORE
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+        engine = create_engine(url)
+        upgrade(engine, revision)
+        engine.dispose()
+        return url
+    url = request.getfixturevalue("postgres_url")
+    truncate_all(url)
+    command.downgrade(alembic_config(url), revision)
     return url
 
 

@@ -3,16 +3,14 @@ keeps every value and is filed under the leaf of its category text; nothing else
 
 from __future__ import annotations
 
-import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
 from contracts.categories import ancestor_paths, category_id
 from storeloop.settings import Settings
-from tests.integration.transactional.conftest import truncate_all
 from transactional.bootstrap import bootstrap
-from transactional.schema import alembic_config, upgrade
+from transactional.schema import upgrade
 
+# the revision before, where `old_store_url` (conftest) starts
 BEFORE = "0006_account_security"
 CATEGORIES = {
     "p-000001": "Fashion > Men's Shoes",
@@ -50,21 +48,6 @@ def _fill(engine) -> list[tuple]:
                  "deleted": deleted},
             )  # fmt: skip
         return _products(connection)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def old_store_url(request, tmp_path):
-    """A database at the revision before the tree, empty."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-        engine = create_engine(url)
-        upgrade(engine, BEFORE)
-        engine.dispose()
-        return url
-    url = request.getfixturevalue("postgres_url")
-    truncate_all(url)
-    command.downgrade(alembic_config(url), BEFORE)
-    return url
 
 
 def test_every_product_keeps_its_values_and_is_filed_under_its_leaf(old_store_url, tmp_path):

@@ -24,6 +24,7 @@ from transactional.bootstrap import bootstrap
 from transactional.cart.routes import CART_HEADER
 from transactional.gateway.app import create_app
 from transactional.storefront.routes import CROSS_FIELD_RULES
+from warehouse.seller_sales import MartsSellerSales
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse battery"
@@ -53,7 +54,8 @@ def gateway(tmp_path_factory):
         password_reset_per_account_per_hour=10**6,
     )
     store = bootstrap(config)
-    app = create_app(config, store, hasher=CHEAP_HASHER)
+    # The launcher's marts reader (no marts built here: every seller has no sales yet).
+    app = create_app(config, store, hasher=CHEAP_HASHER, seller_sales=MartsSellerSales(config))
     with TestClient(app) as client:
         tokens = {}
         for role, name in (("customer", "Cy"), ("seller", "Sal")):

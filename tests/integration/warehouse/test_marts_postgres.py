@@ -17,6 +17,7 @@ from tests.integration.warehouse.conftest import write_silver
 from warehouse.dbt_build import build_marts, generate_docs
 from warehouse.export import read_marts
 from warehouse.marts import MARTS, query_marts
+from warehouse.seller_sales import MartsSellerSales
 from warehouse.silver_copy import copy_silver, declared_sources
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -56,7 +57,7 @@ def test_dbt_postgres_builds_every_mart_and_passes_its_tests(built_on_postgres):
     assert set(summary["models"].values()) == {"success"}
     assert summary["tests"].get("pass", 0) >= 40
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
-    assert len(summary["unit_tests"]) == 5
+    assert len(summary["unit_tests"]) == 6
     assert summary["row_counts"]["fct_orders"] == 4
 
 
@@ -66,6 +67,17 @@ def test_every_mart_equals_the_duckdb_build_of_the_same_lake(built_warehouse, bu
     assert summary["row_counts"] == duckdb_summary["row_counts"]
     for mart in MARTS:
         assert _rows(settings, mart) == _rows(duckdb_settings, mart), mart
+
+
+def test_the_sellers_sales_read_the_same_from_postgresql(built_warehouse, built_on_postgres):
+    duckdb_settings, _ = built_warehouse
+    settings, _ = built_on_postgres
+    read = MartsSellerSales(settings).days_of("s-1", 7, date(2026, 1, 2))
+    assert [(d.day, d.paid_orders, str(d.gross_revenue)) for d in read] == [
+        (date(2026, 1, 2), 1, "10.00"),
+        (date(2026, 1, 1), 2, "36.50"),
+    ]
+    assert read == MartsSellerSales(duckdb_settings).days_of("s-1", 7, date(2026, 1, 2))
 
 
 def test_every_declared_silver_table_is_copied(built_on_postgres):

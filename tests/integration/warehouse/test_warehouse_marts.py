@@ -25,11 +25,11 @@ def test_build_reports_models_tests_and_row_counts(built_warehouse):
     assert summary["models"]["fct_orders"] == "success"
     assert set(summary["models"]) >= {"stg_lake__orders", "stg_lake__clicks", "daily_revenue"}
     assert summary["tests"].get("pass", 0) >= 40
-    assert len(summary["unit_tests"]) == 5
+    assert len(summary["unit_tests"]) == 6
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
     assert summary["row_counts"] == {
         "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
-        "fct_model_outcomes": 3, "fct_experiment_arms": 3,
+        "fct_model_outcomes": 3, "fct_experiment_arms": 3, "seller_daily_sales": 2,
     }  # fmt: skip
 
 
@@ -42,6 +42,18 @@ def test_daily_revenue_is_the_sum_of_paid_orders(built_warehouse):
     assert rows == [
         ("2026-01-01", 3, 2, 1, Decimal("36.50"), Decimal("18.25"), 5),
         ("2026-01-02", 1, 1, 0, Decimal("10.00"), Decimal("10.00"), 1),
+    ]
+
+
+def test_seller_daily_sales_sum_the_sellers_lines_of_each_day(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select seller_id, cast(day as varchar), orders, paid_orders, units, "
+                 "gross_revenue, refunded_orders, refunds, net_revenue "
+                 "from seller_daily_sales order by seller_id, day")  # fmt: skip
+    # every product is s-1's: day 1 o-a 25.50 (3 units) and o-c 11.00 (2) paid, o-b cancelled
+    assert rows == [
+        ("s-1", "2026-01-01", 3, 2, 5, Decimal("36.50"), 0, Decimal("0.00"), Decimal("36.50")),
+        ("s-1", "2026-01-02", 1, 1, 1, Decimal("10.00"), 0, Decimal("0.00"), Decimal("10.00")),
     ]
 
 

@@ -38,6 +38,7 @@ from transactional.gateway.policy import ROLES_OF_ROUTE
 from transactional.payments.sandbox import APPROVE_CARD
 from transactional.users.domain import Role
 from transactional.users.service import UserService
+from warehouse.seller_sales import MartsSellerSales
 
 IDENTITIES = ["anonymous", "customer", "other customer", "seller", "other seller", "admin"]
 ROLE_OF = {
@@ -58,6 +59,7 @@ OWNED = {
     ("GET", "/api/orders/{order_id}"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/cancel"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/shipment"): ORDER_OF_CUSTOMER,
+    ("GET", "/api/orders/{order_id}/shipment"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/return"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/refund"): ORDER_OF_CUSTOMER,
     ("GET", "/api/recommendations/{user_id}"): {"other customer": 403},
@@ -68,12 +70,14 @@ OWNED = {
 WEBHOOKS = {("POST", "/api/webhooks/payments"), ("POST", "/api/webhooks/shipping")}
 # Trusts the token in its body, never the caller's: the request below sends one never issued.
 RESET_CONFIRM = ("POST", "/api/auth/password-reset/confirm")
+TRACKING = ("GET", "/api/orders/{order_id}/shipment")  # asked of a shipped order
 
 
 @dataclass
 class World:
     """One store: two customers, two sellers and an admin, the seller's product, the customer's
-    paid order of it and review, a guest cart; every account's tokens."""
+    paid order of it and review, a second order already shipped, a guest cart; every account's
+    tokens."""
 
     api: TestClient
     ids: dict[str, str]
@@ -87,7 +91,9 @@ class World:
 def build_world(tmp_path) -> World:
     config = Settings(data_dir=tmp_path, database_url="sqlite://", serving_port=9)
     store = bootstrap(config, clock=SimulatedClock(START))
-    api = TestClient(create_app(config, store=store, hasher=CHEAP_HASHER))
+    # The marts reader over a data dir without marts: no sales yet, never a 503.
+    sales = MartsSellerSales(config)
+    api = TestClient(create_app(config, store=store, hasher=CHEAP_HASHER, seller_sales=sales))
     ids: dict[str, str] = {}
     tokens: dict[str, dict[str, str]] = {}
     accounts = UserService(store.users.uow, CHEAP_HASHER)
@@ -123,6 +129,12 @@ def build_world(tmp_path) -> World:
     )
     assert review.status_code == 201, review.text
     ids["review"] = review.json()["review_id"]
+    # A second order, shipped: the one whose tracking is asked for.
+    api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=shopper)
+    shipped = api.post("/api/orders", json={"card_number": APPROVE_CARD}, headers=shopper)
+    ids["shipped order"] = shipped.json()["order_id"]
+    booked = api.post(f"/api/orders/{ids['shipped order']}/shipment", headers=seller)
+    assert booked.status_code == 201, booked.text
     for identity in ("customer", "other customer"):  # something in each cart to take out
         taker = as_user(tokens[identity]["access_token"])
         api.post("/api/cart/items", json={"product_id": ids["product"]}, headers=taker)
@@ -197,7 +209,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
     }
     values = {
         "product_id": world.ids["product"],
-        "order_id": world.ids["order"],
+        "order_id": world.ids["shipped order" if (method, path) == TRACKING else "order"],
         "user_id": world.ids["customer"],
         "review_id": world.ids["review"],
         "category_id": world.ids["category"],

@@ -1,0 +1,61 @@
+with
+
+orders as (
+    select * from {{ ref('stg_lake__orders') }}
+),
+
+order_items as (
+    select * from {{ ref('stg_lake__order_items') }}
+),
+
+products as (
+    select * from {{ ref('stg_lake__products') }}
+),
+
+seller_lines as (
+    -- an order line names no seller: its product does
+    select
+        products.seller_id,
+        orders.order_date,
+        orders.order_id,
+        order_items.quantity,
+        order_items.line_total,
+        -- sold: paid at some point, whatever came after (a return, a refund)
+        orders.order_status in (
+            'paid', 'fulfilled', 'shipped', 'delivered', 'returned', 'refunded'
+        ) as is_sold,
+        orders.order_status in ('returned', 'refunded') as is_refunded
+    from order_items
+    inner join orders on orders.order_id = order_items.order_id
+    inner join products on products.product_id = order_items.product_id
+),
+
+days as (
+    select
+        seller_id,
+        order_date,
+        count(distinct order_id) as orders,
+        count(distinct order_id) filter (where is_sold) as paid_orders,
+        coalesce(sum(quantity) filter (where is_sold), 0) as units,
+        coalesce(sum(line_total) filter (where is_sold), 0) as gross_revenue,
+        count(distinct order_id) filter (where is_refunded) as refunded_orders,
+        coalesce(sum(line_total) filter (where is_refunded), 0) as refunds
+    from seller_lines
+    group by seller_id, order_date
+),
+
+final as (
+    select
+        seller_id,
+        order_date as day,
+        orders,
+        paid_orders,
+        units,
+        {{ money('gross_revenue') }} as gross_revenue,
+        refunded_orders,
+        {{ money('refunds') }} as refunds,
+        {{ money('gross_revenue - refunds') }} as net_revenue
+    from days
+)
+
+select * from final
