@@ -73,10 +73,7 @@ RECOMMENDATION_SURFACES = ("feed", "similar")
 # `referrer_page` the kind of the shop's page the shopper came from (absent when they came from
 # elsewhere or the browser did not say).
 PAGE_VIEWED = "storefront.PageViewed.v1"
-PAGE_KINDS = (
-    "home", "search", "product", "cart", "checkout", "orders", "order", "account", "sign_in",
-    "seller",
-)  # fmt: skip
+PAGE_KINDS = ("home", "search", "product", "cart", "orders", "sign_in", "sign_up", "seller")
 # The A/B test's arm of the shopper a list was shown to (storeloop.arms draws it), on search and
 # recommendation lists; absent for anonymous visitors and lists logged before the test.
 EXPERIMENT_ARMS = ("control", "models")

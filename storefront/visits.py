@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from storefront.gateway_client import ApiError, GatewayClient
+from storefront.page_views import record_page_view
 from storefront.session import COOKIE, Session, SessionSigner
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -57,11 +58,22 @@ class Visit:
     request: Request
     session: Session
     api: GatewayClient
+    rendered: int | None = None  # the status of the page rendered, if one was
 
     @property
     def counted(self) -> bool:
         """Whether this visit's impressions and clicks are events: not a bot's."""
         return not _BOT.search(self.request.headers.get("user-agent", "") or "bot")
+
+    @property
+    def page_viewed(self) -> bool:
+        """Whether a shopper loaded a page: a page rendered for a GET, not an error page, not a
+        crawler's and not the browser's speculative prefetch (nobody may ever see it)."""
+        headers = self.request.headers
+        prefetch = "prefetch" in (headers.get("sec-purpose", "") + headers.get("purpose", ""))
+        return (
+            self.request.method == "GET" and self.rendered == 200 and self.counted and not prefetch
+        )
 
     @property
     def customer_id(self) -> str | None:
@@ -74,6 +86,7 @@ class Visit:
             {"session": self.session, "path": self.request.url.path, **context},
             status_code=status,
         )
+        self.rendered = status
         return self._finish(page)
 
     def redirect(self, url: str) -> RedirectResponse:
@@ -82,6 +95,9 @@ class Visit:
 
     def _finish(self, answer: Response) -> Any:
         answer.headers["Content-Security-Policy"] = PAGE_CSP
+        # The gateway's no-referrer, relaxed inside the shop: a page view names the page the
+        # shopper came from, and still no address leaves for another site.
+        answer.headers["Referrer-Policy"] = "same-origin"
         signer: SessionSigner = self.request.app.state.signer
         answer.set_cookie(
             COOKIE,
@@ -111,7 +127,10 @@ async def open_visit(request: Request) -> AsyncIterator[Visit]:
     client_ip = request.client.host if request.client else "unknown"
     api = GatewayClient(request.app.state.api, client_ip, session)
     try:
-        yield Visit(request, session, api)
+        visit = Visit(request, session, api)
+        yield visit
+        if visit.page_viewed:
+            await record_page_view(request, api)
     finally:
         await api.close()
 

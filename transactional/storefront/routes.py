@@ -72,10 +72,7 @@ class ResultClick(BaseModel):
 
 
 # contracts.events.PAGE_KINDS, spelled out for the API's schema (a test holds them equal).
-PageKind = Literal[
-    "home", "search", "product", "cart", "checkout", "orders", "order", "account", "sign_in",
-    "seller",
-]  # fmt: skip
+PageKind = Literal["home", "search", "product", "cart", "orders", "sign_in", "sign_up", "seller"]
 
 
 class ViewedPage(BaseModel):
