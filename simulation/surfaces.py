@@ -1,7 +1,8 @@
 """The lists a shopper is shown: a search result page, the home page's feed, and "similar items"
-under a product. Each page the lists are on, and each product page a click opens, is a page view
-of the session as the web storefront records it. Each list is recorded in the store, looked at with the same cascade
+under a product. Each is recorded in the store, looked at with the same cascade
 (`browsing.browse`) graded by the hidden truth, and its clicks and cart adds are attributed to it.
+The page each list is on, and each product page a click opens, is a page view of the session, as
+the web storefront records its shoppers'.
 
 The feed opens some sessions (`FEED_PROBABILITY`) and is graded against what the shopper came for
 today: the session's query as they would type it without a typo. Similar items follow some clicks

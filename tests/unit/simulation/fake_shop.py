@@ -117,15 +117,8 @@ class FakeStorefront:
     list_clicks: list[dict[str, Any]] = field(default_factory=list)
     page_views: list[dict[str, Any]] = field(default_factory=list)
 
-    def record_page_view(
-        self,
-        session_id: str,
-        customer_id: str | None,
-        page: str,
-        path: str,
-        product_id: str | None = None,
-        referrer_page: str | None = None,
-    ) -> str:
+    def record_page_view(self, session_id: str, customer_id: str | None, page: str, path: str,
+                         product_id: str | None, referrer_page: str | None) -> str:  # fmt: skip
         assert page in PAGE_KINDS and referrer_page in (None, *PAGE_KINDS)
         assert path.startswith("/shop") and (product_id is not None) == (page == "product")
         self.page_views.append(
