@@ -61,7 +61,8 @@ async def record_page_view(request: Request, api: GatewayClient) -> None:
         "referrer_page": _referrer_page(request),
     }
     try:
-        await api.call("POST", "/api/storefront/page-views", json=body)
+        # No renewal: the page's cookie is written, and could not keep the new tokens.
+        await api.call("POST", "/api/storefront/page-views", json=body, renew=False)
     except ApiError as error:
         log.warning("page view of %s not recorded: %s %s", path, error.status, error.code)
     except Exception:  # the gateway failed outright: still the shopper's page, not an error page

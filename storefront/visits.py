@@ -98,15 +98,7 @@ class Visit:
         # The gateway's no-referrer, relaxed inside the shop: a page view names the page the
         # shopper came from, and still no address leaves for another site.
         answer.headers["Referrer-Policy"] = "same-origin"
-        signer: SessionSigner = self.request.app.state.signer
-        answer.set_cookie(
-            COOKIE,
-            signer.dump(self.session),
-            httponly=True,
-            samesite="lax",
-            secure=self.request.url.scheme == "https",
-            path="/shop",
-        )
+        write_cookie(self.request, answer, self.session)
         return answer
 
     async def form(self) -> Mapping[str, str]:
@@ -122,10 +114,25 @@ class Visit:
             raise SignInNeeded(str(self.request.url.path))
 
 
+def write_cookie(request: Request, answer: Response, session: Session) -> None:
+    signer: SessionSigner = request.app.state.signer
+    answer.set_cookie(
+        COOKIE,
+        signer.dump(session),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/shop",
+    )
+
+
 async def open_visit(request: Request) -> AsyncIterator[Visit]:
     session = request.app.state.signer.load(request.cookies.get(COOKIE))
     client_ip = request.client.host if request.client else "unknown"
-    api = GatewayClient(request.app.state.api, client_ip, session)
+    api = GatewayClient(request.app.state.api, client_ip, session, request.app.state.renewals)
+    # The error pages and redirects the app's handlers answer write this session's cookie too:
+    # it may carry tokens renewed during the request.
+    request.state.session = session
     try:
         visit = Visit(request, session, api)
         yield visit
