@@ -56,16 +56,14 @@ class GatewayClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-        renew: bool = True,
     ) -> Any:
-        """The answer's JSON (None for an empty one); raises ApiError for a 4xx or 5xx. With
-        `renew`, an expired access token is renewed and the call made once more; a call made
-        after the page's cookie was written passes False (a renewal it could not keep would
-        leave the cookie with a spent refresh token)."""
+        """The answer's JSON (None for an empty one); raises ApiError for a 4xx or 5xx. An
+        expired access token is renewed and the call made once more: the page's cookie must
+        then be written after the call (Visit writes it when the page is rendered)."""
         try:
             return await self._call(method, path, json, params, headers)
         except ApiError as error:
-            if not (renew and error.code == EXPIRED and self.session.refresh_token):
+            if not (error.code == EXPIRED and self.session.refresh_token):
                 raise
             await self._renew(error)
             return await self._call(method, path, json, params, headers)

@@ -47,8 +47,8 @@ def _referrer_page(request: Request) -> str | None:
 
 
 async def record_page_view(request: Request, api: GatewayClient) -> None:
-    """Reports the page just rendered for `api`'s session. A page view that fails to record is
-    logged, never shown: the shopper has their page either way."""
+    """Reports the page just rendered, before it is sent, for `api`'s session. A page view that
+    fails to record is logged, never shown: the shopper has their page either way."""
     path = request.url.path
     page = page_kind(path)
     if page is None:
@@ -61,8 +61,7 @@ async def record_page_view(request: Request, api: GatewayClient) -> None:
         "referrer_page": _referrer_page(request),
     }
     try:
-        # No renewal: the page's cookie is written, and could not keep the new tokens.
-        await api.call("POST", "/api/storefront/page-views", json=body, renew=False)
+        await api.call("POST", "/api/storefront/page-views", json=body)
     except ApiError as error:
         log.warning("page view of %s not recorded: %s %s", path, error.status, error.code)
     except Exception:  # the gateway failed outright: still the shopper's page, not an error page

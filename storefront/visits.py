@@ -59,6 +59,7 @@ class Visit:
     session: Session
     api: GatewayClient
     rendered: int | None = None  # the status of the page rendered, if one was
+    answer: Response | None = None  # what the page answered, until it is sent
 
     @property
     def counted(self) -> bool:
@@ -94,6 +95,7 @@ class Visit:
         return self._finish(RedirectResponse(url, status_code=303))
 
     def _finish(self, answer: Response) -> Any:
+        self.answer = answer
         answer.headers["Content-Security-Policy"] = PAGE_CSP
         # The gateway's no-referrer, relaxed inside the shop: a page view names the page the
         # shopper came from, and still no address leaves for another site.
@@ -136,13 +138,19 @@ async def open_visit(request: Request) -> AsyncIterator[Visit]:
     try:
         visit = Visit(request, session, api)
         yield visit
-        if visit.page_viewed:
+        if visit.page_viewed and visit.answer is not None:
+            token = session.token
             await record_page_view(request, api)
+            if session.token != token:  # renewed by the page view: the cookie must keep it
+                del visit.answer.headers["set-cookie"]
+                write_cookie(request, visit.answer, session)
     finally:
         await api.close()
 
 
-VisitDep = Annotated[Visit, Depends(open_visit)]
+# Scope "function": the page view is recorded before the page is sent, so a token renewed for it
+# still reaches the cookie.
+VisitDep = Annotated[Visit, Depends(open_visit, scope="function")]
 
 
 def field_errors(error: ApiError, fields: tuple[str, ...]) -> dict[str, str]:

@@ -6,6 +6,7 @@ leads back to the sign-in page, as an expired sign-in always did."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,12 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from contracts import events
 from storefront.app import MOUNT, create_storefront
 from storefront.session import COOKIE, Session, SessionSigner
 from storeloop.settings import Settings
 from tests.unit.transactional.test_tx_api import CHEAP_HASHER
 from transactional.bootstrap import bootstrap
 from transactional.common.clock import SimulatedClock
+from transactional.common.outbox import outbox
 from transactional.gateway.app import create_app
 from transactional.users.repository import refresh_tokens
 
@@ -119,3 +122,24 @@ def test_a_refused_refresh_token_leads_back_to_sign_in(shop):
         answer = api.get("/shop/orders", headers=carrying(cookie), follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/shop/sign-in?next=/shop/orders"
+
+
+def test_a_page_view_that_renews_the_token_puts_the_new_pair_in_the_page_s_cookie(shop):
+    """The sign-in page calls the API for nothing: its page view is the first to find the access
+    token expired, and the page is not sent before the cookie holds what the renewal gave."""
+    app, clock, store = shop
+    with TestClient(app, headers={"user-agent": "Mozilla/5.0 Chrome/131.0"}) as api:
+        cookie = signed_in(api)
+        clock.advance(timedelta(seconds=TTL_S + 1))
+        answer = api.get("/shop/sign-in", headers=carrying(cookie))
+        assert answer.status_code == 200
+        assert answer.headers.get_list("set-cookie")[0].startswith(f"{COOKIE}=")
+        assert len(answer.headers.get_list("set-cookie")) == 1
+        renewed = session_of(answer)
+        assert renewed.refresh_token not in (None, SessionSigner(SECRET).load(cookie).refresh_token)
+        assert spent_refresh_tokens(store) == 1
+        with store.engine.connect() as connection:
+            (viewed,) = connection.execute(
+                select(outbox.c.payload).where(outbox.c.type == events.PAGE_VIEWED)
+            ).scalars()
+        assert json.loads(viewed)["customer_id"] == renewed.user_id
