@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from storefront.gateway_client import ApiError, GatewayClient
@@ -89,6 +89,10 @@ class Visit:
         )
         self.rendered = status
         return self._finish(page)
+
+    def data(self, payload: Any) -> JSONResponse:
+        """JSON for the pages' script, with the cookie: a call behind it may have renewed it."""
+        return self._finish(JSONResponse(payload))
 
     def redirect(self, url: str) -> RedirectResponse:
         # 303: the browser follows a form's POST with a GET (no resubmission on reload).
