@@ -172,6 +172,13 @@ def build_recommendation_clicks() -> str:
     return _clicks(E.RECOMMENDATION_CLICKED, "recommendation_id")
 
 
+def build_page_views() -> str:
+    return f"""
+        SELECT page_view_id, session_id, customer_id, page, path, product_id, referrer_page,
+            event_at AS viewed_at, {day("event_at")} AS dt
+        FROM ({parsed(E.PAGE_VIEWED)})"""
+
+
 # table -> (SQL, partitioned by dt), in spark_jobs.silver.TABLES's order
 TABLES: dict[str, tuple[Callable[[], str], bool]] = {
     "products": (build_products, False),
@@ -184,4 +191,5 @@ TABLES: dict[str, tuple[Callable[[], str], bool]] = {
     "cart_adds": (build_cart_adds, True),
     "recommendation_impressions": (build_recommendation_impressions, True),
     "recommendation_clicks": (build_recommendation_clicks, True),
+    "page_views": (build_page_views, True),
 }

@@ -1,5 +1,6 @@
-"""A day of shopping sessions, drawn all at once: feeds, searches, similar items, clicks, cart adds,
-orders and payments, as event columns (and the stock they move) ready to land in bronze.
+"""A day of shopping sessions, drawn all at once: feeds, searches, similar items, clicks, the pages
+they were on, cart adds, orders and payments, as event columns (and the stock they move) ready to
+land in bronze.
 
 The rates are simulation's (simulation.surfaces, simulation.checkout, simulation.browsing), applied
 independently per item instead of by a cascade, so that a day is a few array operations.
@@ -27,6 +28,9 @@ CLICK_AT_TOP = {"search": 0.3, "feed": 0.12, "similar": 0.1}  # falls as positio
 CART_AFTER_CLICK = {"search": 0.15, "feed": 0.1, "similar": 0.1}
 INTERLEAVED, SWAPPED = 0.2, 0.1  # of the models arm's searches; of all searches
 RANKER, RECOMMENDER = "4", "5"  # the champions' registry versions in the models arm
+# The storefront page each list is on, and the page an item opened from it is: its product's.
+PAGE_OF = {"search": "search", "feed": "home", "similar": "product"}
+PATH_OF = {"search": "/shop/search", "home": "/shop/"}
 
 
 @dataclass
@@ -83,7 +87,8 @@ def shop_day(
     cart = {key: _concat([add[key] for add in adds]) for key in adds[0]}
     tables.append(_cart_events(s, catalog, cart))
     order_tables, moves = check_out(rng, catalog, s.customer, s.at, cart)
-    return tables + order_tables, moves
+    # Drawn last, so that the rest of the day is what it was before page views were logged.
+    return [*tables, *order_tables, _page_view_events(rng, s, shown, clicked)], moves
 
 
 def _concat(parts: list) -> pa.Array | np.ndarray:
@@ -260,3 +265,45 @@ def _cart_events(s: Sessions, catalog: Catalog, cart: dict) -> pa.Table:
         recommendation_id=J.text(cart["rec_id"]),
     )
     return events(cart["at"], 0, E.CART_ITEM_ADDED, cart_id, payload)
+
+
+def _page_view_events(
+    rng: np.random.Generator, s: Sessions, shown: dict[str, Lists], clicked: dict[str, np.ndarray]
+) -> pa.Table:
+    """A page view per search results page and home feed shown (similar items are on a product
+    page already counted) and per product page opened from a list, named by where it came from."""
+    session, at, page, product, came_from = [], [], [], [], []
+    for name, lists in shown.items():
+        if name != "similar":
+            session.append(lists.session)
+            at.append(lists.at)
+            page.append(np.full(len(lists.at), PAGE_OF[name]))
+            product.append(np.full(len(lists.at), -1))
+            came_from.append(np.full(len(lists.at), ""))
+        items = clicked[name]
+        session.append(lists.session[lists.owner[items]])
+        at.append(_click_at(lists, items))
+        page.append(np.full(len(items), "product"))
+        product.append(lists.product[items])
+        came_from.append(np.full(len(items), PAGE_OF[name]))
+    where = pa.array(np.concatenate(session))
+    pages, products = np.concatenate(page), np.concatenate(product)
+    product_id = pa.array(J.numbered("p", products + 1).to_numpy(zero_copy_only=False),
+                          mask=products < 0)  # fmt: skip
+    paths = pc.if_else(
+        pa.array(products >= 0),
+        pc.binary_join_element_wise("/shop/products/", product_id.fill_null(""), ""),
+        pa.array([PATH_OF.get(p, "/shop/") for p in pages]),
+    )
+    referrer = np.concatenate(came_from)
+    ids = J.hex_ids(rng, "pv-", len(pages))
+    payload = J.obj(
+        page_view_id=J.text(ids),
+        session_id=J.text(s.number.take(where)),
+        customer_id=J.text(s.customer.take(where)),
+        page=J.text(pa.array(pages)),
+        path=J.text(paths),
+        product_id=J.text(product_id),
+        referrer_page=J.text(pa.array(referrer, mask=referrer == "")),
+    )
+    return events(np.concatenate(at), 0, E.PAGE_VIEWED, ids, payload)

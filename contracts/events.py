@@ -68,6 +68,12 @@ SEARCH_RESULT_CLICKED = "storefront.SearchResultClicked.v1"
 RECOMMENDATIONS_SHOWN = "storefront.RecommendationsShown.v1"
 RECOMMENDATION_CLICKED = "storefront.RecommendationClicked.v1"
 RECOMMENDATION_SURFACES = ("feed", "similar")
+# A page of the web storefront a shopper loaded (crawlers and probes are not counted): `page` one
+# of PAGE_KINDS, `path` the URL path without its query, `product_id` on a product page,
+# `referrer_page` the kind of the shop's page the shopper came from (absent when they came from
+# elsewhere or the browser did not say).
+PAGE_VIEWED = "storefront.PageViewed.v1"
+PAGE_KINDS = ("home", "search", "product", "cart", "orders", "sign_in", "sign_up", "seller")
 # The A/B test's arm of the shopper a list was shown to (storeloop.arms draws it), on search and
 # recommendation lists; absent for anonymous visitors and lists logged before the test.
 EXPERIMENT_ARMS = ("control", "models")
@@ -156,6 +162,10 @@ PAYLOADS: dict[str, Schema] = {
     RECOMMENDATION_CLICKED: {
         "recommendation_id": STRING, "session_id": STRING, "customer_id": STRING,
         "product_id": STRING, "position": LONG,
+    },
+    PAGE_VIEWED: {
+        "page_view_id": STRING, "session_id": STRING, "customer_id": STRING, "page": STRING,
+        "path": STRING, "product_id": STRING, "referrer_page": STRING,
     },
 }  # fmt: skip
 

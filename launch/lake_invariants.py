@@ -44,6 +44,7 @@ def outbox_facts(url: str, up_to_position: int | None = None) -> dict[str, Any]:
             "order_items": sum(len(order["items"]) for order in placed),
             "payments": len(payments),
             "cart_adds": sum(1 for row in rows if row[1] == events.CART_ITEM_ADDED),
+            "page_views": sum(1 for row in rows if row[1] == events.PAGE_VIEWED),
         },
     }
 

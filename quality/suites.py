@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.events import RECOMMENDATION_SURFACES
+from contracts.events import PAGE_KINDS, RECOMMENDATION_SURFACES
 from features.declared import gold_columns, not_null_columns
 from quality.runner import Spec
 
@@ -79,6 +79,12 @@ SILVER: dict[str, list[Spec]] = {
     "recommendation_clicks": [
         *not_null("recommendation_id", "product_id", "position", "clicked_at"),
         between("position", 1),
+    ],
+    # No NOT_EMPTY either: lakes older than the web storefront's page views have none.
+    "page_views": [
+        *not_null("page_view_id", "session_id", "page", "path", "viewed_at"),
+        unique("page_view_id"), in_set("page", list(PAGE_KINDS)),
+        in_set("referrer_page", list(PAGE_KINDS)),
     ],
 }  # fmt: skip
 

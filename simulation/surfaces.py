@@ -1,6 +1,8 @@
 """The lists a shopper is shown: a search result page, the home page's feed, and "similar items"
 under a product. Each is recorded in the store, looked at with the same cascade
 (`browsing.browse`) graded by the hidden truth, and its clicks and cart adds are attributed to it.
+The page each list is on, and each product page a click opens, is a page view of the session, as
+the web storefront records its shoppers'.
 
 The feed opens some sessions (`FEED_PROBABILITY`) and is graded against what the shopper came for
 today: the session's query as they would type it without a typo. Similar items follow some clicks
@@ -39,6 +41,9 @@ FEED_SIZE = 10
 SIMILAR_PROBABILITY = 0.3
 SIMILAR_SIZE = 10
 UNKNOWN_PRODUCT_UTILITY = -5.0  # a product the simulator did not list: nobody buys it
+# The storefront page each surface's list is on (contracts.events.PAGE_KINDS) and its path.
+PAGE_OF = {SEARCH: "search", FEED: "home", SIMILAR: "product"}
+PATH_OF = {"search": "/shop/search", "home": "/shop/"}
 
 ProductPage = Callable[[ProductSpec | None], int]  # what else a click leads to; its cart adds
 
@@ -59,6 +64,7 @@ def show_search(
 ) -> tuple[int, int]:
     """A result page for `query`; returns how many results it showed and how many of them (or of
     the similar items they led to) went into the cart."""
+    view_page(shop, shopper, session_id, "search")
     response = shop.serving.search(query, shopper.customer_id)
     rows, ranker = read_search_response(response)
     shop.tally.saw(SEARCH, ranker)
@@ -78,6 +84,7 @@ def maybe_show_feed(
     customer_id = shopper.customer_id
     if not shop.recommends or customer_id is None or streams.feed.random() >= FEED_PROBABILITY:
         return 0
+    view_page(shop, shopper, session_id, "home")
     served = read_recommendations(shop.serving.feed(customer_id, FEED_SIZE))
     page = _similar_page(shop, shopper, session_id, streams)
     return _show_recommendations(
@@ -162,6 +169,9 @@ def look_through(
         row = shown.rows[look.index]
         pause(shop, rng)
         _record_click(shop, session_id, shopper.customer_id, attribution, row)
+        view_page(
+            shop, shopper, session_id, "product", row["product_id"], PAGE_OF[attribution.surface]
+        )
         figures.clicks += 1
         if look.added_to_cart:
             added += add_to_cart(shop, shopper, specs[look.index], attribution, rng)
@@ -184,3 +194,18 @@ def _record_click(
         else storefront.record_recommendation_click
     )
     record(attribution.list_id, session_id, customer_id, row["product_id"], row["position"])
+
+
+def view_page(
+    shop: Shop,
+    shopper: Shopper,
+    session_id: str,
+    page: str,
+    product_id: str | None = None,
+    came_from: str | None = None,
+) -> None:
+    """A page of the storefront the shopper loaded, recorded as the web pages record theirs."""
+    path = f"/shop/products/{product_id}" if product_id else PATH_OF[page]
+    shop.store.storefront.record_page_view(
+        session_id, shopper.customer_id, page, path, product_id, came_from
+    )

@@ -38,6 +38,7 @@ TABLES = {
     "cart_adds": (silver_behaviour.build_cart_adds, True),
     "recommendation_impressions": (silver_behaviour.build_recommendation_impressions, True),
     "recommendation_clicks": (silver_behaviour.build_recommendation_clicks, True),
+    "page_views": (silver_behaviour.build_page_views, True),
 }
 
 

@@ -1,5 +1,5 @@
 """Silver storefront behaviour: search and recommendation impressions, their clicks, and cart adds
-(the ranking labels and the outcomes of the models)."""
+(the ranking labels and the outcomes of the models), and the pages shoppers loaded."""
 
 from __future__ import annotations
 
@@ -90,3 +90,18 @@ def build_recommendation_impressions(events: DataFrame) -> DataFrame:
 
 def build_recommendation_clicks(events: DataFrame) -> DataFrame:
     return _clicks(events, E.RECOMMENDATION_CLICKED, P.RECOMMENDATION_CLICK, "recommendation_id")
+
+
+def build_page_views(events: DataFrame) -> DataFrame:
+    """One row per page a shopper loaded (the store counts no crawlers); the funnel's top."""
+    return P.parsed(events, [E.PAGE_VIEWED], P.PAGE_VIEW).select(
+        "page_view_id",
+        "session_id",
+        "customer_id",
+        "page",
+        "path",
+        "product_id",
+        "referrer_page",
+        F.col("event_at").alias("viewed_at"),
+        P.day("event_at").alias("dt"),
+    )

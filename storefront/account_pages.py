@@ -77,7 +77,9 @@ async def _sign_in(visit: Visit, email: str, password: str, next_url: str) -> Re
             values={"email": email},
             next=_safe_next(next_url),
         )
-    visit.session.sign_in(tokens["access_token"], me["user_id"], me["role"], me["name"])
+    visit.session.sign_in(
+        tokens["access_token"], tokens["refresh_token"], me["user_id"], me["role"], me["name"]
+    )
     landing = "/shop/seller" if me["role"] == "seller" else _safe_next(next_url)
     return visit.redirect(landing)
 

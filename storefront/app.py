@@ -19,8 +19,9 @@ from storefront import (
     seller_pages,
 )
 from storefront.gateway_client import ApiError
-from storefront.session import COOKIE, SessionSigner
-from storefront.visits import PAGE_CSP, TEMPLATES, CsrfRefused, SignInNeeded
+from storefront.session import COOKIE, Session, SessionSigner
+from storefront.token_renewal import Renewals
+from storefront.visits import PAGE_CSP, TEMPLATES, CsrfRefused, SignInNeeded, write_cookie
 
 MOUNT = "/shop"
 
@@ -30,15 +31,17 @@ def create_storefront(api: ASGIApp, secret: str) -> FastAPI:
     web = FastAPI(title="storeloop storefront", docs_url=None, redoc_url=None, openapi_url=None)
     web.state.api = api
     web.state.signer = SessionSigner(secret)
+    web.state.renewals = Renewals()
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     pages = (browse_pages, cart_pages, order_pages, account_pages, seller_pages, sales_pages)
     for module in pages:
         web.include_router(module.router)
 
     @web.exception_handler(SignInNeeded)
-    async def sign_in_first(_request: Request, error: Exception) -> Response:
+    async def sign_in_first(request: Request, error: Exception) -> Response:
         assert isinstance(error, SignInNeeded)
-        return RedirectResponse(f"{MOUNT}/sign-in?next={error.next_url}", status_code=303)
+        answer = RedirectResponse(f"{MOUNT}/sign-in?next={error.next_url}", status_code=303)
+        return _keeping_session(request, answer)
 
     @web.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _error: Exception) -> Response:
@@ -57,13 +60,30 @@ def create_storefront(api: ASGIApp, secret: str) -> FastAPI:
     return web
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
+def _session(request: Request) -> Session:
+    """The request's session as its page left it (tokens maybe renewed), else its cookie's."""
+    session = getattr(request.state, "session", None)
+    if isinstance(session, Session):
+        return session
     signer: SessionSigner = request.app.state.signer
+    return signer.load(request.cookies.get(COOKIE))
+
+
+def _keeping_session(request: Request, answer: Response) -> Response:
+    """`answer` with the session's cookie, when a page opened one: tokens renewed before the
+    error must reach the browser, or its next request spends a spent refresh token."""
+    session = getattr(request.state, "session", None)
+    if isinstance(session, Session):
+        write_cookie(request, answer, session)
+    return answer
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
     page = TEMPLATES.TemplateResponse(
         request,
         "error.html",
-        {"session": signer.load(request.cookies.get(COOKIE)), "message": message, "path": ""},
+        {"session": _session(request), "message": message, "path": ""},
         status_code=status,
     )
     page.headers["Content-Security-Policy"] = PAGE_CSP
-    return page
+    return _keeping_session(request, page)

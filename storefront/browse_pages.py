@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from storefront.gateway_client import ApiError
 from storefront.impressions import record_click, record_list, record_search
@@ -131,7 +131,7 @@ def _facet_links(
 async def suggest(visit: VisitDep, prefix: str = Query("", max_length=200)) -> Response:
     """The typeahead's completions (store.js); an empty list when serving is away."""
     found = await _optional(visit, "/api/search/suggest", prefix=prefix, limit=8)
-    return JSONResponse({"suggestions": (found or {}).get("suggestions", [])})
+    return visit.data({"suggestions": (found or {}).get("suggestions", [])})
 
 
 @router.get("/products/{product_id}")

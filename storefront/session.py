@@ -27,6 +27,7 @@ class Session:
     session_id: str = field(default_factory=_new_id)
     csrf: str = field(default_factory=_new_csrf)
     token: str | None = None  # the gateway's access token once signed in
+    refresh_token: str | None = None  # spent (and rotated) when the access token expires
     user_id: str | None = None
     role: str | None = None  # "customer" or "seller"
     name: str | None = None
@@ -40,13 +41,17 @@ class Session:
     def signed_in(self) -> bool:
         return self.token is not None
 
-    def sign_in(self, token: str, user_id: str, role: str, name: str) -> None:
+    def sign_in(
+        self, token: str, refresh_token: str | None, user_id: str, role: str, name: str
+    ) -> None:
         # A new CSRF token at each change of who is acting (login CSRF, session fixation).
-        self.token, self.user_id, self.role, self.name = token, user_id, role, name
+        self.token, self.refresh_token = token, refresh_token
+        self.user_id, self.role, self.name = user_id, role, name
         self.cart_id, self.csrf = None, _new_csrf()
 
     def sign_out(self) -> None:
-        self.token = self.user_id = self.role = self.name = self.cart_id = None
+        self.token = self.refresh_token = self.user_id = self.role = self.name = None
+        self.cart_id = None
         self.viewed, self.csrf = [], _new_csrf()  # a shared computer shows the next one nothing
 
 

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     analytics_url: str = "http://127.0.0.1:8787"
     analytics_secret: str = "sandbox-analytics-secret"  # noqa: S105 - the sandbox service's
     jwt_secret: str = DEV_JWT_SECRET  # set STORE_JWT_SECRET for real
+    # How long an access token works; a client then spends its refresh token (rotated on use).
+    access_token_ttl_s: int = Field(default=900, ge=1)
     # Checkout holds stock this long before an unpaid order is cancelled and its stock released.
     reservation_minutes: int = Field(default=15, ge=1)
     # Sandbox providers: random latency up to this many seconds, webhook signing secrets.

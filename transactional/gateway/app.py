@@ -201,4 +201,6 @@ HEALTH_RESPONSES: dict[int | str, dict] = {
 
 
 def token_keys(settings: Settings) -> TokenKeys:
-    return TokenKeys(secret=settings.jwt_secret)
+    return TokenKeys(
+        secret=settings.jwt_secret, access_ttl=timedelta(seconds=settings.access_token_ttl_s)
+    )

@@ -47,6 +47,7 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/recommendations/{user_id}"): frozenset({Role.CUSTOMER, Role.ADMIN}),
     ("POST", "/api/auth/logout"): ANYONE,
     # What a storefront showed and what was clicked; guests report too.
+    ("POST", "/api/storefront/page-views"): ANYONE,
     ("POST", "/api/storefront/searches"): ANYONE,
     ("POST", "/api/storefront/searches/{search_id}/clicks"): ANYONE,
     ("POST", "/api/storefront/recommendations"): ANYONE,

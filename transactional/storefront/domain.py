@@ -8,7 +8,7 @@ from enum import StrEnum
 from numbers import Integral, Real
 from typing import Any
 
-from contracts.events import EXPERIMENT_ARMS, RECOMMENDATION_SURFACES
+from contracts.events import EXPERIMENT_ARMS, PAGE_KINDS, RECOMMENDATION_SURFACES
 from transactional.common.errors import Invalid, NotFound
 
 # Column widths of the searches / recommendation_lists tables: longer text is refused up front
@@ -22,6 +22,7 @@ class StorefrontErrorCode(StrEnum):
     INVALID_SEARCH = "invalid_search"
     RECOMMENDATION_NOT_FOUND = "recommendation_not_found"
     INVALID_RECOMMENDATIONS = "invalid_recommendations"
+    INVALID_PAGE_VIEW = "invalid_page_view"
 
 
 class SearchNotFound(NotFound):
@@ -48,6 +49,11 @@ class RecommendationNotFound(NotFound):
 class InvalidRecommendations(Invalid):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(StorefrontErrorCode.INVALID_RECOMMENDATIONS, message, field)
+
+
+class InvalidPageView(Invalid):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(StorefrontErrorCode.INVALID_PAGE_VIEW, message, field)
 
 
 # The error a validation raises: InvalidSearch or InvalidRecommendations, (message, field).
@@ -161,3 +167,45 @@ def ensure_arm(arm: object, invalid: Refusal) -> str | None:
     if arm is not None and arm not in EXPERIMENT_ARMS:
         raise invalid(f"arm must be one of {', '.join(EXPERIMENT_ARMS)} or absent", "arm")
     return arm if arm is None else str(arm)
+
+
+MAX_PATH = 500
+
+
+@dataclass(frozen=True)
+class PageView:
+    """A page of the storefront a shopper loaded."""
+
+    page: str  # one of PAGE_KINDS
+    path: str
+    product_id: str | None  # on a product page, and only there
+    referrer_page: str | None  # the kind of the shop's page they came from
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "path": self.path,
+            "product_id": self.product_id,
+            "referrer_page": self.referrer_page,
+        }
+
+
+def page_view(page: object, path: object, product_id: object, referrer_page: object) -> PageView:
+    """Raises InvalidPageView naming the field: an unknown page kind, a path that is not one, a
+    product page without its product (or another page naming one)."""
+    invalid = InvalidPageView
+    kinds = ", ".join(PAGE_KINDS)
+    if page not in PAGE_KINDS:
+        raise invalid(f"page must be one of {kinds}", "page")
+    if referrer_page is not None and referrer_page not in PAGE_KINDS:
+        raise invalid(f"referrer_page must be one of {kinds} or absent", "referrer_page")
+    path = ensure_text(path, "path", MAX_PATH, invalid)
+    if not path.startswith("/"):
+        raise invalid("path must start with /", "path")
+    if page == "product":
+        product_id = ensure_text(product_id, "product_id", MAX_ID, invalid)
+    elif product_id is not None:
+        raise invalid("only a product page names a product", "product_id")
+    return PageView(
+        str(page), path, product_id, None if referrer_page is None else str(referrer_page)
+    )

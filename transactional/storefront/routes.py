@@ -12,13 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.gateway.identity import GUESTS_WELCOME, StoreDep, UserOrGuest
 from transactional.gateway.wire_types import NUMBER, WHOLE
-from transactional.storefront.domain import MAX_ID, MAX_NAME
+from transactional.storefront.domain import MAX_ID, MAX_NAME, MAX_PATH
 
 router = APIRouter(prefix="/api/storefront", tags=["storefront"])
 # Rules between fields that JSON Schema cannot state, refused with 422 by the domain: positions
 # are distinct, a swap names a position with a result after it, a "similar" list names its
-# product, a click names a position its recommendation list showed.
+# product, a click names a position its recommendation list showed, a product page names its
+# product and no other page does.
 CROSS_FIELD_RULES = (
+    "/api/storefront/page-views",
     "/api/storefront/searches",
     "/api/storefront/recommendations",
     "/api/storefront/recommendations/{recommendation_id}/clicks",
@@ -67,6 +69,33 @@ class ResultClick(BaseModel):
     session_id: SessionId
     product_id: str = Field(min_length=1, max_length=MAX_ID)
     position: Position
+
+
+# contracts.events.PAGE_KINDS, spelled out for the API's schema (a test holds them equal).
+PageKind = Literal["home", "search", "product", "cart", "orders", "sign_in", "sign_up", "seller"]
+
+
+class ViewedPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: SessionId
+    page: PageKind
+    path: str = Field(min_length=1, max_length=MAX_PATH, pattern=r"^/")
+    product_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID)
+    referrer_page: PageKind | None = None
+
+
+@router.post("/page-views", status_code=201, openapi_extra=GUESTS_WELCOME)
+def record_page_view(body: ViewedPage, user: UserOrGuest, store: StoreDep) -> Any:
+    """A page of a web storefront as a shopper loaded it (not a crawler's or a probe's)."""
+    page_view_id = store.storefront.record_page_view(
+        body.session_id,
+        user.user_id if user else None,
+        body.page,
+        body.path,
+        body.product_id,
+        body.referrer_page,
+    )
+    return {"page_view_id": page_view_id}
 
 
 @router.post("/searches", status_code=201, openapi_extra=GUESTS_WELCOME)

@@ -12,15 +12,18 @@ from transactional.common.uow import UnitOfWork
 from transactional.storefront.domain import (
     MAX_ID,
     MAX_NAME,
+    InvalidPageView,
     InvalidRecommendations,
     InvalidSearch,
     RecommendationNotFound,
+    Refusal,
     SearchNotFound,
     ensure_arm,
     ensure_position,
     ensure_swap,
     ensure_text,
     impressions,
+    page_view,
     recommendation_list,
 )
 from transactional.storefront.repository import RecommendationListRepository, SearchRepository
@@ -165,8 +168,37 @@ class StorefrontService:
                 },
             )
 
+    def record_page_view(
+        self,
+        session_id: str,
+        customer_id: str | None,
+        page: str,
+        path: str,
+        product_id: str | None = None,
+        referrer_page: str | None = None,
+    ) -> str:
+        """A page the shopper loaded; returns its id (`pv-<hex>`). Nothing but the event is
+        written: no click or cart add refers back to a page view."""
+        viewed = page_view(page, path, product_id, referrer_page)
+        _shopper(session_id, customer_id, InvalidPageView)
+        page_view_id = hex_id("pv")
+        with self.uow.begin() as tx:
+            tx.record(
+                events.PAGE_VIEWED,
+                page_view_id,
+                {
+                    "page_view_id": page_view_id,
+                    "session_id": session_id,
+                    "customer_id": customer_id,
+                    **viewed.payload(),
+                },
+            )
+        return page_view_id
 
-def _shopper(session_id: object, customer_id: object) -> None:
-    ensure_text(session_id, "session_id", MAX_NAME, InvalidRecommendations)
+
+def _shopper(
+    session_id: object, customer_id: object, invalid: Refusal = InvalidRecommendations
+) -> None:
+    ensure_text(session_id, "session_id", MAX_NAME, invalid)
     if customer_id is not None:
-        ensure_text(customer_id, "customer_id", MAX_ID, InvalidRecommendations)
+        ensure_text(customer_id, "customer_id", MAX_ID, invalid)

@@ -52,6 +52,11 @@ def test_tiny_simulation_drives_the_store_and_the_log_agrees(
     assert report.orders_paid + report.orders_declined == report.orders_placed
     searched = [p for kind, p, _ in log if kind == events.SEARCH_PERFORMED]
     assert {p["ranker"] for p in searched} == {"keyword-test"}
+    # A search page per search, a product page per click (search or recommendation).
+    pages = Counter(p["page"] for kind, p, _ in log if kind == events.PAGE_VIEWED)
+    assert pages["search"] == report.searches and pages["product"] >= report.clicks
+    viewed = {p["session_id"] for kind, p, _ in log if kind == events.PAGE_VIEWED}
+    assert viewed >= {p["session_id"] for p in searched}
     assert all(at[:10] in ("2026-11-01", "2026-11-02") for _, _, at in log)
     assert report.as_dict()["last_day"] == "2026-11-02"
 

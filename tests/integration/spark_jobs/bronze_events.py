@@ -106,6 +106,14 @@ def rec_click(rid: str, cid: str, pid: str, position: int, when: datetime) -> tu
     return (E.RECOMMENDATION_CLICKED, rid, body, when)
 
 
+def viewed(pvid: str, cid: str | None, page: str, pid: str | None, came_from: str | None,
+           when: datetime) -> tuple:  # fmt: skip
+    body = {"page_view_id": pvid, "session_id": f"sess-{cid}", "customer_id": cid, "page": page,
+            "path": f"/shop/products/{pid}" if pid else "/shop/", "product_id": pid,
+            "referrer_page": came_from}  # fmt: skip
+    return (E.PAGE_VIEWED, pvid, body, when)
+
+
 def created(pid: str, category: str, brand: str, price: str, when: datetime) -> tuple:
     return (E.PRODUCT_CREATED, pid, product(pid, category, brand, price, when), when)
 
@@ -142,7 +150,11 @@ def good_events() -> list[tuple]:
         stock(p1, 10, 10, "restock", d1("08:20")),
         stock(p2, 1, 1, "restock", d1("08:20")),
         stock(p3, 5, 5, "restock", d1("08:20")),
+        # c1 comes in from elsewhere, searches and opens p1 from the results.
+        viewed("pv-a", c1, "home", None, None, d1("09:59")),
+        viewed("pv-b", c1, "search", None, "home", d1("10:00")),
         searched("srch-a", c1, "running shoes", [p1, p2, p3], d1("10:00")),
+        viewed("pv-c", c1, "product", p1, "search", d1("10:01")),
         click("srch-a", c1, p1, 1, d1("10:01")),
         cart_add("cart-1", c1, p1, 2, "50.00", "srch-a", d1("10:02")),
         placed("o-a", c1, p1, 2, "50.00", d1("10:05"), search_id="srch-a", recommendation_id=None),
@@ -153,6 +165,7 @@ def good_events() -> list[tuple]:
         *paid("pay-a", "o-a", c1, "100.00", d1("10:05")),
         (E.PRODUCT_UPDATED, p1, p1_update, d2("07:00")),
         shown("rec-empty", None, "feed", None, "popularity", "popularity", [], d2("08:00")),
+        viewed("pv-d", None, "home", None, None, d2("08:59")),  # a guest
         searched("srch-b", c2, "shoes", [p2, p1], d2("09:00")),
         click("srch-b", c2, p2, 1, d2("09:01")),
         cart_add("cart-2", c2, p2, 1, "100.00", None, d2("09:02")),

@@ -32,7 +32,7 @@ def test_row_counts_match_the_events_written_without_duplicates(lake):
     assert rows == {
         "products": 4, "customers": 3, "orders": 4, "order_items": 4, "payments": 4,
         "search_impressions": 7, "clicks": 2, "cart_adds": 3, "recommendation_impressions": 3,
-        "recommendation_clicks": 2,
+        "recommendation_clicks": 2, "page_views": 4,
     }  # fmt: skip
 
 
@@ -121,3 +121,20 @@ def test_cart_adds_and_order_items_carry_what_they_were_found_in(lake):
         "o-c": {"search_id": None, "recommendation_id": None},
         "o-d": {"search_id": None, "recommendation_id": "rec-b"},
     }
+
+
+def test_page_views_name_the_session_the_page_and_where_the_shopper_came_from(lake):
+    views = silver(lake, "page_views").sort_values("viewed_at")
+    assert list(views.columns) == [
+        "page_view_id", "session_id", "customer_id", "page", "path", "product_id",
+        "referrer_page", "viewed_at", "dt",
+    ]  # fmt: skip
+    columns = ["page_view_id", "customer_id", "page", "product_id", "referrer_page"]
+    assert views[columns].values.tolist() == [
+        ["pv-a", "c-000001", "home", None, None],
+        ["pv-b", "c-000001", "search", None, "home"],
+        ["pv-c", "c-000001", "product", "p-000001", "search"],
+        ["pv-d", None, "home", None, None],
+    ]  # fmt: skip
+    assert views["dt"].astype(str).tolist() == ["2024-05-01"] * 3 + ["2024-05-02"]
+    assert str(views["viewed_at"].dt.tz) == "UTC"

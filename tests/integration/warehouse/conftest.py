@@ -141,6 +141,27 @@ def write_recommendations(lake: Path) -> None:
         ]
     ]  # fmt: skip
     write_table(lake, "silver", "cart_adds", adds, "added_at")
+    write_page_views(lake)
+
+
+def write_page_views(lake: Path) -> None:
+    """Day 1: c-1 (sess-1) comes in, searches and opens p-1; c-2 (sess-2) opens the home feed; a
+    guest (sess-4) only looks. Day 2: a guest (sess-3) lands on p-1's page from elsewhere."""
+    views = [
+        {"page_view_id": f"pv-{n}", "session_id": session, "customer_id": customer,
+         "page": page, "path": "/shop/products/p-1" if page == "product" else "/shop/",
+         "product_id": "p-1" if page == "product" else None, "referrer_page": came_from,
+         "viewed_at": ts(at)}
+        for n, (session, customer, page, came_from, at) in enumerate([
+            ("sess-1", "c-1", "home", None, "2026-01-01 07:59:00"),
+            ("sess-1", "c-1", "search", "home", "2026-01-01 08:00:00"),
+            ("sess-1", "c-1", "product", "search", "2026-01-01 08:00:30"),
+            ("sess-2", "c-2", "home", None, "2026-01-01 11:00:00"),
+            ("sess-4", None, "home", None, "2026-01-01 12:00:00"),
+            ("sess-3", None, "product", None, "2026-01-02 07:00:00"),
+        ], start=1)
+    ]  # fmt: skip
+    write_table(lake, "silver", "page_views", views, "viewed_at")
 
 
 def write_bronze_events(lake: Path, day: str, count: int) -> None:

@@ -57,7 +57,7 @@ def test_dbt_postgres_builds_every_mart_and_passes_its_tests(built_on_postgres):
     assert set(summary["models"].values()) == {"success"}
     assert summary["tests"].get("pass", 0) >= 40
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
-    assert len(summary["unit_tests"]) == 6
+    assert len(summary["unit_tests"]) == 7
     assert summary["row_counts"]["fct_orders"] == 4
 
 

@@ -25,11 +25,12 @@ def test_build_reports_models_tests_and_row_counts(built_warehouse):
     assert summary["models"]["fct_orders"] == "success"
     assert set(summary["models"]) >= {"stg_lake__orders", "stg_lake__clicks", "daily_revenue"}
     assert summary["tests"].get("pass", 0) >= 40
-    assert len(summary["unit_tests"]) == 6
+    assert len(summary["unit_tests"]) == 7
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
     assert summary["row_counts"] == {
         "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
         "fct_model_outcomes": 3, "fct_experiment_arms": 3, "seller_daily_sales": 2,
+        "fct_daily_funnel": 2,
     }  # fmt: skip
 
 
@@ -70,6 +71,19 @@ def test_experiment_arms_count_each_arms_lists_clicks_and_paid_orders(built_ware
         ("2026-01-01", "models", 1, 2, 1, 0, 0, 1, Decimal("25.50")),
         ("2026-01-02", "models", 0, 0, 0, 0, 0, 1, Decimal("10.00")),
     ]
+
+
+def test_the_daily_funnel_counts_sessions_that_looked_searched_carted_and_ordered(
+    built_warehouse,
+):
+    settings, _ = built_warehouse
+    rows = query(settings, "select cast(funnel_date as varchar), sessions, searching_sessions, "
+                 "carting_sessions, ordering_sessions from fct_daily_funnel "
+                 "order by funnel_date")  # fmt: skip
+    # day 1: sess-1 (c-1) searched, carted p-1 and ordered o-a; sess-2 (c-2) carted from its feed
+    # and ordered (o-b, o-c); the guest sess-4 only looked. Day 2: the guest sess-3 only looked
+    # (c-1's o-d that day came from no session with a page view).
+    assert rows == [("2026-01-01", 3, 1, 2, 2), ("2026-01-02", 1, 0, 0, 0)]
 
 
 def test_fct_orders_carries_payment_status_and_units(built_warehouse):
@@ -143,7 +157,12 @@ def test_a_broken_silver_table_fails_the_build_naming_the_test(
 
 @pytest.mark.parametrize(
     ("table", "column"),
-    [("clicks", "clicked_at"), ("recommendation_clicks", "clicked_at"), ("cart_adds", "added_at")],
+    [
+        ("clicks", "clicked_at"),
+        ("recommendation_clicks", "clicked_at"),
+        ("cart_adds", "added_at"),
+        ("page_views", "viewed_at"),  # a lake older than the storefront's page views
+    ],
 )
 def test_a_silver_table_without_files_yet_reads_as_empty(built_warehouse, tmp_path, table, column):
     settings, _ = built_warehouse

@@ -55,6 +55,11 @@ def silver_tables() -> dict[str, pd.DataFrame]:
         "recommendation_clicks": pd.DataFrame({
             "recommendation_id": ["rec-1"], "session_id": "x", "customer_id": "c-1",
             "product_id": "p-2", "position": 2, "clicked_at": AT, "dt": "2024-05-01"}),
+        "page_views": pd.DataFrame({
+            "page_view_id": ["pv-1", "pv-2"], "session_id": "x", "customer_id": [None, "c-1"],
+            "page": ["home", "product"], "path": ["/shop/", "/shop/products/p-1"],
+            "product_id": [None, "p-1"], "referrer_page": [None, "home"], "viewed_at": AT,
+            "dt": "2024-05-01"}),
     }  # fmt: skip
 
 

@@ -15,6 +15,14 @@ def report(settings) -> dict:
     return json.loads((settings.reports_dir / "quality.json").read_text())
 
 
+def silver_refusal(settings, tables) -> str:
+    """What the silver gate says of `tables`, which it must refuse."""
+    write_silver(settings, tables)
+    with pytest.raises(QualityGateFailed) as failed:
+        check_silver(settings)
+    return str(failed.value)
+
+
 def test_silver_gate_passes_on_valid_tables(settings):
     write_silver(settings, silver_tables())
     result = check_silver(settings)
@@ -38,10 +46,7 @@ def test_silver_gate_catches_orphan_items_and_unknown_status(settings):
     tables = silver_tables()
     tables["order_items"].loc[0, "order_id"] = "o-missing"
     tables["orders"].loc[0, "status"] = "teleported"
-    write_silver(settings, tables)
-    with pytest.raises(QualityGateFailed) as failed:
-        check_silver(settings)
-    message = str(failed.value)
+    message = silver_refusal(settings, tables)
     assert "order_items.order_id: values_in_orders.order_id" in message
     assert "orders.status: expect_column_values_to_be_in_set" in message
 
@@ -110,3 +115,13 @@ def test_gate_moves_failed_partitions_to_quarantine(settings):
     assert not (settings.lake_dir / "bronze" / "events" / "dt=2024-05-02").exists()
     assert report(settings)["bronze"]["in_quarantine"] == ["2024-05-02"]
     assert gate_bronze(settings)["success"]  # what is left is clean
+
+
+def test_silver_gate_names_an_unknown_page_and_a_page_view_recorded_twice(settings):
+    tables = silver_tables()
+    views = tables["page_views"]
+    views.loc[0, "page"] = "basement"
+    views.loc[1, "page_view_id"] = "pv-1"
+    message = silver_refusal(settings, tables)
+    assert "page_views.page: expect_column_values_to_be_in_set" in message
+    assert "page_views.page_view_id: expect_column_values_to_be_unique" in message

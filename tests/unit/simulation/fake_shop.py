@@ -13,6 +13,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from contracts.events import PAGE_KINDS
 from simulation.catalog import generate_catalog
 from simulation.run import SIMULATION_START
 from simulation.shoppers import generate_shoppers
@@ -114,6 +115,17 @@ class FakeStorefront:
     clicks: list[dict[str, Any]] = field(default_factory=list)
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)
     list_clicks: list[dict[str, Any]] = field(default_factory=list)
+    page_views: list[dict[str, Any]] = field(default_factory=list)
+
+    def record_page_view(self, session_id: str, customer_id: str | None, page: str, path: str,
+                         product_id: str | None, referrer_page: str | None) -> str:  # fmt: skip
+        assert page in PAGE_KINDS and referrer_page in (None, *PAGE_KINDS)
+        assert path.startswith("/shop") and (product_id is not None) == (page == "product")
+        self.page_views.append(
+            {"session_id": session_id, "customer_id": customer_id, "page": page,
+             "product_id": product_id, "referrer_page": referrer_page}
+        )  # fmt: skip
+        return f"pv-{len(self.page_views):06d}"
 
     def record_search(
         self,

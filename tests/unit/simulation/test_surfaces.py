@@ -70,6 +70,16 @@ def test_every_list_click_and_cart_add_names_its_list_and_model(
     assert by_list["search"] == as_dict["search_cart_adds"] > 0
     assert all(a["search_id"] in front.searches for a in store.cart.adds if a["search_id"])
     assert report.rankers == ("ranker-3",) and report.recommenders == ("7",)
+    # A page view per search page and home page, and per product page a click opened.
+    views = Counter((v["page"], v["referrer_page"]) for v in front.page_views)
+    assert views[("home", None)] == len(feeds)
+    assert views[("search", None)] == len(front.searches)
+    assert views[("product", "search")] == len(front.clicks)
+    assert views[("product", "home")] == clicked["feed"]
+    assert views[("product", "product")] == clicked["similar"]
+    assert sum(views.values()) == len(feeds) + len(front.searches) + len(front.clicks) + sum(
+        clicked.values()
+    )
     assert [(row.surface, row.model) for row in report.served] == [
         ("search", "ranker-3"),
         ("feed", "7"),

@@ -5,12 +5,14 @@ schema cannot state are refused with their code and field."""
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 from sqlalchemy import select
 
 from contracts import events
 from tests.unit.transactional.test_tx_api import api, as_user, error_of, sign_up  # noqa: F401
 from transactional.common.outbox import outbox
+from transactional.storefront.routes import PageKind
 
 
 def shown_search(**changes) -> dict:
@@ -102,3 +104,47 @@ def test_inconsistent_reports_are_refused_and_record_nothing(api, store):  # noq
     unknown = api.post("/api/storefront/searches/srch-nope/clicks", json=too_far)
     assert (unknown.status_code, error_of(unknown)["code"]) == (404, "search_not_found")
     assert [row["type"] for row in outbox_of(store)] == [events.RECOMMENDATIONS_SHOWN]
+
+
+def test_a_page_view_names_the_session_the_shopper_and_the_product(api, store):  # noqa: F811
+    customer, login = sign_up(api, "Di", "di@x.io")
+    viewed = {"session_id": "web-2", "page": "product", "path": "/shop/products/p-1",
+              "product_id": "p-1", "referrer_page": "search"}  # fmt: skip
+    answer = api.post(
+        "/api/storefront/page-views", json=viewed, headers=as_user(login["access_token"])
+    )
+    assert answer.status_code == 201, answer.text
+    guest = api.post(
+        "/api/storefront/page-views",
+        json={**viewed, "page": "home", "path": "/shop/", "product_id": None},
+    )
+    assert guest.status_code == 201, guest.text
+    shopper, anonymous = payloads(store, events.PAGE_VIEWED)
+    assert shopper == {**viewed, "customer_id": customer,
+                       "page_view_id": answer.json()["page_view_id"]}  # fmt: skip
+    assert (anonymous["customer_id"], anonymous["page"], anonymous["product_id"]) == (
+        None, "home", None,
+    )  # fmt: skip
+    assert events.unknown_keys(events.PAGE_VIEWED, shopper) == []
+
+
+def test_a_bad_page_view_is_refused_naming_the_field_and_records_nothing(api, store):  # noqa: F811
+    home = {"session_id": "web-2", "page": "home", "path": "/shop/"}
+    refusals = [
+        ({**home, "page": "basement"}, 422, "invalid_request", "page"),
+        ({**home, "referrer_page": "elsewhere"}, 422, "invalid_request", "referrer_page"),
+        ({**home, "path": "shop"}, 422, "invalid_request", "path"),
+        ({**home, "session_id": "a b"}, 422, "invalid_request", "session_id"),
+        ({**home, "page": "product"}, 422, "invalid_page_view", "product_id"),
+        ({**home, "product_id": "p-1"}, 422, "invalid_page_view", "product_id"),
+        ({**home, "colour": "red"}, 422, "invalid_request", "colour"),
+    ]
+    for body, status, code, field in refusals:
+        answer = api.post("/api/storefront/page-views", json=body)
+        assert answer.status_code == status, answer.text
+        assert (error_of(answer)["code"], error_of(answer)["field"]) == (code, field)
+    assert payloads(store, events.PAGE_VIEWED) == []
+
+
+def test_the_api_names_the_page_kinds_of_the_contract():
+    assert get_args(PageKind) == events.PAGE_KINDS
