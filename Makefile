@@ -24,7 +24,7 @@ up-cluster: install ## the loop on real servers (PostgreSQL, Redis, Spark, MLflo
 down: ## stop what up-cluster started
 	scripts/cluster.sh down
 
-test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop
+test: install ## every test: unit, integration (real Spark, Feast, MLflow, Ray) and the end-to-end loop, embedded and on the cluster profile
 	scripts/test.sh
 
 test-unit: install ## the fast unit tests only
@@ -33,7 +33,7 @@ test-unit: install ## the fast unit tests only
 test-e2e: install ## the end-to-end loop test only (embedded)
 	scripts/test.sh tests/e2e/test_loop.py
 
-test-cluster: install ## the loop on the cluster profile's servers, beside any cluster of yours (11 min here; not in make test: see README)
+test-cluster: install ## the loop on the cluster profile's servers only, beside any cluster of yours (9-11 min here; make test runs it too)
 	scripts/test.sh tests/e2e/test_cluster_loop.py
 
 screenshots: install ## the storefront's main pages as PNGs in docs/screenshots, taken by its browser tests
