@@ -40,6 +40,8 @@ pytestmark = [
     pytest.mark.spark,
     pytest.mark.ray,
     pytest.mark.airflow,
+    # The servers' start and the round count against the first test: 14 min beside make test.
+    pytest.mark.timeout(2400),
 ]
 
 OFFSET = 1000
