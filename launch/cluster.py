@@ -20,6 +20,7 @@ from sqlalchemy import make_url
 from storeloop.settings import REPO_ROOT, Settings
 
 SERVE_CONFIG = REPO_ROOT / "serving" / "serve_config.yaml"
+DEPLOY_ATTEMPTS = 3
 # What a run of the loop sets for serving (the A/B split, interleaving, exploration): the Ray
 # cluster's environment does not have them, so they travel as the application's args.
 EXPERIMENT_SETTINGS = ("control_share", "explore_share", "interleave_share", "experiment_salt")
@@ -68,14 +69,20 @@ def deploy_serving(settings: Settings) -> str:
     deployed = settings.reports_dir / "serve_config.yaml"
     deployed.write_text(yaml.safe_dump(serve_config(settings), sort_keys=False))
     serve_cli = Path(sys.executable).with_name("serve")
-    done = subprocess.run(  # noqa: S603 - our own scripts, an argument list
-        [str(serve_cli), "deploy", str(deployed), "--address", settings.ray_dashboard_url],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise ClusterError(f"serve deploy failed: {last[0]}")
+    # A loaded head's dashboard can fail a deploy it would take seconds later; the config is
+    # declarative, so sending it again is safe.
+    for attempt in range(1, DEPLOY_ATTEMPTS + 1):
+        done = subprocess.run(  # noqa: S603 - our own scripts, an argument list
+            [str(serve_cli), "deploy", str(deployed), "--address", settings.ray_dashboard_url],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode == 0:
+            break
+        if attempt == DEPLOY_ATTEMPTS:
+            last = (done.stderr or done.stdout).strip().splitlines()[-5:] or ["no output"]
+            raise ClusterError(f"serve deploy failed {attempt} times: " + " | ".join(last))
+        time.sleep(10)
     wait_healthy(
         "Ray Serve",
         f"{settings.serving_url}/health",
