@@ -160,11 +160,25 @@ start_ray() {
   # Serve's replicas are this node's workers: they build Settings() from the environment the
   # head started in, and import the project from the repo root.
   source "$STATE/cluster.env"
-  PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
-    --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
-    --ray-client-server-port "$RAY_CLIENT_PORT" --dashboard-agent-listen-port "$RAY_AGENT_PORT" \
-    --num-cpus "$(nproc)" --temp-dir "$STATE/ray" --disable-usage-stats >"$STATE/ray.log" 2>&1 ||
-    { fail "Ray head did not start; its log: $STATE/ray.log"; return 1; }
+  # On a loaded machine the dashboard can miss Ray's own 60 s start-up limit, and `ray start`
+  # then gives up: a longer limit, and what a failed try left is stopped before the next one.
+  local attempt
+  : >"$STATE/ray.log"
+  for attempt in 1 2 3; do
+    PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 RAY_DASHBOARD_STARTUP_TIMEOUT_S=180 \
+      "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
+      --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
+      --ray-client-server-port "$RAY_CLIENT_PORT" --dashboard-agent-listen-port "$RAY_AGENT_PORT" \
+      --num-cpus "$(nproc)" --temp-dir "$STATE/ray" --disable-usage-stats >>"$STATE/ray.log" 2>&1 && break
+    stop_ray
+    if ((attempt == 3)); then
+      fail "Ray head did not start in $attempt tries; the end of its log ($STATE/ray.log):"
+      tail -n 15 "$STATE/ray.log" >&2
+      return 1
+    fi
+    log "Ray: the head did not start (try $attempt of 3); starting it again"
+    sleep 5
+  done
   wait_for "Ray dashboard" "$STATE/ray/session_latest/logs/dashboard.log" 60 \
     curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token")" \
     "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version"

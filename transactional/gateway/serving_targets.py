@@ -45,7 +45,10 @@ class ServingTargets:
     async def _ask(self, client: httpx.AsyncClient) -> None:
         self._asking = True
         try:
-            answer = await client.get(f"{self.proxy_url}/replicas", timeout=ASK_TIMEOUT_S)
+            # Never longer than the request it delays may take: a hung proxy costs a search at
+            # most twice the serving timeout, not the timeout plus a second.
+            timeout = min(ASK_TIMEOUT_S, client.timeout.read or ASK_TIMEOUT_S)
+            answer = await client.get(f"{self.proxy_url}/replicas", timeout=timeout)
             listed = answer.json().get("replicas") if answer.status_code == 200 else None
             self._replicas = [str(url).rstrip("/") for url in listed or []]
         except (httpx.HTTPError, ValueError, AttributeError):

@@ -294,7 +294,9 @@ def test_serving_that_never_answers_is_503_within_the_timeout(store, tmp_path):
     assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
     assert error_of(answer)["code"] == "serving_unavailable"
     assert "longer than 0.3 s" in error_of(answer)["message"]
-    assert 0.3 <= waited < 3.0
+    # The bound that matters is the default timeout: a gateway that ignored the configured 0.3 s
+    # would wait at least that long; a loaded machine stretches 0.3 s, not to 5.
+    assert 0.3 <= waited < Settings.model_fields["serving_timeout_s"].default
 
 
 def test_a_feed_is_its_shoppers_only(api):
