@@ -54,6 +54,25 @@ def test_unpaired_values_are_refused_and_no_units_is_no_evidence():
     assert not paired_bootstrap(np.zeros(0), np.zeros(0)).beyond_noise
 
 
+def test_few_units_widen_the_interval_and_many_leave_it_as_the_percentiles():
+    """On a handful of held-out searches the sample's own spread understates the noise; the
+    interval is widened as Student's t widens a z interval, and the widening fades with n."""
+    rng = np.random.default_rng(11)
+    few = rng.normal(0.4, 1.0, size=8)
+    widened = paired_bootstrap(few, np.zeros(8), seed=1)
+    means = few[np.random.default_rng(1).integers(0, 8, size=(2_000, 8))].mean(axis=1)
+    plain_low, plain_high = np.quantile(means, [0.025, 0.975])
+    assert widened.low < plain_low and widened.high > plain_high
+    assert widened.high - widened.low > 1.2 * (plain_high - plain_low)
+    many = rng.normal(0.4, 1.0, size=2_000)
+    wide = paired_bootstrap(many, np.zeros(2_000), seed=1)
+    means = many[np.random.default_rng(1).integers(0, 2_000, size=(2_000, 2_000))].mean(axis=1)
+    plain_low, plain_high = np.quantile(means, [0.025, 0.975])
+    assert wide.high - wide.low == pytest.approx(plain_high - plain_low, rel=0.01)
+    single = paired_bootstrap(np.ones(1), np.zeros(1))
+    assert not single.beyond_noise  # one unit has no spread to judge noise by
+
+
 def test_a_challenger_better_by_noise_is_not_promoted():
     champion = values(0.08, 7)
     challenger = shift(champion, 0.004, 0.2, 8)  # a bare `>` would promote it
