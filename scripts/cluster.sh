@@ -261,8 +261,9 @@ up() {
   [ -x "$PY/python" ] || { fail "no .venv: run make install"; return 1; }
   local started=$SECONDS
   rm -f "$STATE/startup_seconds"
-  timed postgres start_postgres && fresh_databases "$@" && timed redis start_redis &&
-    timed spark start_spark && timed mlflow start_mlflow && write_env && timed ray start_ray &&
+  # Ray's head before the JVMs and MLflow's workers: its raylet has a fixed 30 s to register.
+  timed postgres start_postgres && fresh_databases "$@" && timed redis start_redis && write_env &&
+    timed ray start_ray && timed spark start_spark && timed mlflow start_mlflow &&
     timed airflow start_airflow || {
     down >/dev/null 2>&1
     return 1
