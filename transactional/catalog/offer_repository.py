@@ -24,8 +24,8 @@ from sqlalchemy import (
     update,
 )
 
-from transactional.catalog import repository as _product_table  # noqa: F401 (the FK's target)
 from transactional.catalog.offers import Offer, SellerRating
+from transactional.catalog.repository import products
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
@@ -83,9 +83,11 @@ class OfferRepository:
         return found
 
     def live_of_seller(self, seller_id: str, limit: int) -> list[Offer]:
+        """The seller's live offers of products still listed."""
+        listed = select(products.c.product_id).where(products.c.deleted_at.is_(None))
         query = (
             select(offers)
-            .where(_O.seller_id == seller_id, _O.deleted_at.is_(None))
+            .where(_O.seller_id == seller_id, _O.deleted_at.is_(None), _O.product_id.in_(listed))
             .order_by(_O.product_id)
             .limit(limit)
         )

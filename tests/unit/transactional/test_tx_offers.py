@@ -10,6 +10,7 @@ import pytest
 
 from contracts import events
 from tests.unit.transactional.test_tx_api import api, as_user, sign_up  # noqa: F401 (fixture)
+from transactional.catalog.domain import ProductNotFound
 from transactional.catalog.offers import (
     NotOfferSeller,
     Offer,
@@ -20,6 +21,7 @@ from transactional.catalog.offers import (
     SellerRating,
     buy_box_order,
 )
+from transactional.orders.payouts import share_refund
 from transactional.payments.sandbox import APPROVE_CARD
 
 WHEN = datetime(2024, 3, 1, tzinfo=UTC)
@@ -202,3 +204,29 @@ def test_a_cart_line_names_an_offer_or_gets_told_why_not(
     order = store.orders.checkout(customer, APPROVE_CARD)
     assert [(i.seller_id, i.unit_price) for i in order.items] == [(rival, Decimal("33.00"))]
     assert store.offers.offers_of_product(kettle)[0].stock == 5  # the lister's, now the box
+
+
+def test_a_refund_is_shared_in_whole_cents_that_add_up():
+    sold = {"s-a": 1000, "s-b": 2000, "s-c": 3}
+    shares = share_refund(1001, sold)
+    assert sum(shares.values()) == 1001
+    assert shares == {"s-a": 333, "s-b": 667, "s-c": 1}
+    assert share_refund(10**6, sold) == sold  # never more than each sold
+    assert share_refund(0, sold) == {"s-a": 0, "s-b": 0, "s-c": 0}
+
+
+def test_each_seller_restocks_its_own_offer_and_lists_only_live_products(
+    store, make_product, seller, rival, customer
+):
+    product_id = make_product(stock=2, price="20.00")
+    theirs = store.offers.create_offer(rival, product_id, Decimal("25.00"), 1)
+    assert store.inventory.restock(product_id, 4, seller_id=rival) == 2 + 1 + 4
+    levels = {o.seller_id: o.stock for o in store.offers.offers_of_product(product_id)}
+    assert levels == {seller: 2, rival: 5}
+    with pytest.raises(ProductNotFound):
+        store.inventory.restock("p-999999", 1, seller_id=rival)
+    store.catalog.delete_product(product_id, seller)
+    assert store.offers.offers_of_seller(rival) == []
+    with pytest.raises(OfferNotFound):
+        store.offers.delete_offer("of-nothing", rival)
+    assert theirs.offer_id.startswith("of-")
