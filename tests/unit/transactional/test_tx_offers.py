@@ -230,3 +230,18 @@ def test_each_seller_restocks_its_own_offer_and_lists_only_live_products(
     with pytest.raises(OfferNotFound):
         store.offers.delete_offer("of-nothing", rival)
     assert theirs.offer_id.startswith("of-")
+
+
+def test_buyers_reviews_rate_the_seller_they_bought_from_and_keep_the_buy_box_price(
+    store, make_product, seller, rival, customer, outbox_rows
+):
+    lamp = make_product(stock=5, price="20.00", title="Lamp")
+    store.offers.create_offer(rival, lamp, Decimal("18.00"), 5)
+    store.cart.add_item(customer, lamp, 1)
+    store.orders.checkout(customer, APPROVE_CARD)
+    store.reviews.post_review(customer, lamp, 4, "Bright and steady")
+    ratings = {o.seller_id: (o.seller_rating, o.seller_rating_count)
+               for o in store.offers.offers_of_product(lamp)}  # fmt: skip
+    assert ratings == {rival: (4.0, 1), seller: (0.0, 0)}
+    rated = [r["payload"] for r in outbox_rows(store) if r["type"] == events.PRODUCT_UPDATED][-1]
+    assert (rated["price"], rated["rating"]) == ("18.00", 4.0)
