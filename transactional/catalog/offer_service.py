@@ -12,7 +12,6 @@ from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import (
     DEFAULT_SHIPPING_DAYS,
-    InvalidOffer,
     Offer,
     OfferExists,
     OfferNotFound,
@@ -221,6 +220,3 @@ def _view(offer: Offer, ratings: dict[str, SellerRating], wins: bool) -> OfferVi
         offer.offer_id, offer.product_id, offer.seller_id, offer.price, offer.currency,
         offer.stock, offer.shipping_days, rating.stars, rating.count, wins, offer.updated_at,
     )  # fmt: skip
-
-
-__all__ = ["InvalidOffer", "OfferService", "OfferView"]

@@ -79,11 +79,7 @@ class OfferStock:
 
     def withdraw(self, offer: Offer) -> StockChange | None:
         """The offer's units leave the product's level with it (the offer row keeps none)."""
-        held = self._level(offer.offer_id)
-        if held == 0:
-            return None
-        change = self.set_level(offer, 0)
-        return change
+        return self.set_level(offer, 0)
 
     def _level(self, offer_id: str) -> int:
         query = offers.select().with_only_columns(_O.quantity).where(_O.offer_id == offer_id)
