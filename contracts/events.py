@@ -27,7 +27,15 @@ PRODUCT_DELETED = "catalog.ProductDeleted.v1"
 # the same transaction (its `rating` is the reviews' average once any exist, else the listing's).
 REVIEW_POSTED = "catalog.ReviewPosted.v1"
 REVIEW_ANSWERED = "catalog.ReviewAnswered.v1"
-# Inventory: `quantity` is the new sellable level (>= 0), `reason` one of STOCK_REASONS.
+# Offers: a seller's price, stock and shipping time (days) for a product; several sellers may
+# offer one product. Every product has its lister's offer (`of-<product_id>`), which its
+# ProductCreated and ProductUpdated already describe: these events tell of the other sellers'
+# offers, and of any offer changed through the offers API. `stock` is that offer's own level.
+OFFER_CREATED = "catalog.OfferCreated.v1"
+OFFER_CHANGED = "catalog.OfferChanged.v1"
+OFFER_DELETED = "catalog.OfferDeleted.v1"
+# Inventory: `quantity` is the product's new sellable level (>= 0), summed over its offers;
+# `reason` one of STOCK_REASONS; `offer_id` and `offer_stock` the offer that moved and its level.
 STOCK_CHANGED = "inventory.StockChanged.v1"
 STOCK_REASONS = ("restock", "order", "cancel", "adjust", "expire", "return")
 # Users: role is "customer", "seller" or "admin".
@@ -45,6 +53,10 @@ CART_ITEM_ADDED = "cart.CartItemAdded.v1"
 # Orders: each item says where its cart line came from (search or recommendation).
 ORDER_PLACED = "orders.OrderPlaced.v1"
 ORDER_STATUS_CHANGED = "orders.OrderStatusChanged.v1"
+# What the store owes one seller for one order: `sold` the seller's lines, `refunded` their share
+# of the refunds so far, `owed` the difference; recorded when the payment is captured and again
+# after each refund (`reason` "payment_captured" or "refund").
+PAYOUT_RECORDED = "orders.PayoutRecorded.v1"
 # Payments (decline_code "gateway_timeout" when the provider never answered in time).
 PAYMENT_AUTHORIZED = "payments.PaymentAuthorized.v1"
 PAYMENT_CAPTURED = "payments.PaymentCaptured.v1"
@@ -85,6 +97,11 @@ _PRODUCT: Schema = {
     "brand": STRING, "category": STRING, "price": MONEY, "currency": STRING, "rating": DOUBLE,
     "rating_count": LONG, "image_url": STRING, "created_at": INSTANT, "updated_at": INSTANT,
 }  # fmt: skip
+_OFFER: Schema = {
+    "offer_id": STRING, "product_id": STRING, "seller_id": STRING, "price": MONEY,
+    "currency": STRING, "stock": LONG, "shipping_days": LONG, "created_at": INSTANT,
+    "updated_at": INSTANT,
+}  # fmt: skip
 _PAYMENT: Schema = {
     "payment_id": STRING, "order_id": STRING, "amount": MONEY, "currency": STRING,
     "gateway_ref": STRING, "decline_code": STRING,
@@ -107,7 +124,13 @@ PAYLOADS: dict[str, Schema] = {
         "review_id": STRING, "product_id": STRING, "seller_id": STRING, "answer": STRING,
         "answered_at": INSTANT,
     },
-    STOCK_CHANGED: {"product_id": STRING, "quantity": LONG, "delta": LONG, "reason": STRING},
+    OFFER_CREATED: _OFFER,
+    OFFER_CHANGED: _OFFER,
+    OFFER_DELETED: {"offer_id": STRING, "product_id": STRING, "seller_id": STRING},
+    STOCK_CHANGED: {
+        "product_id": STRING, "quantity": LONG, "delta": LONG, "reason": STRING,
+        "offer_id": STRING, "offer_stock": LONG,
+    },
     CUSTOMER_REGISTERED: {
         "customer_id": STRING, "name": STRING, "email": STRING, "role": STRING,
         "registered_at": INSTANT,
@@ -118,18 +141,23 @@ PAYLOADS: dict[str, Schema] = {
     CART_ITEM_ADDED: {
         "cart_id": STRING, "customer_id": STRING, "product_id": STRING, "quantity": LONG,
         "unit_price": MONEY, "search_id": STRING, "recommendation_id": STRING,
+        "offer_id": STRING, "seller_id": STRING,
     },
     ORDER_PLACED: {
         "order_id": STRING, "customer_id": STRING, "status": STRING, "currency": STRING,
         "total": MONEY, "placed_at": INSTANT,
         "items": [{
             "product_id": STRING, "quantity": LONG, "unit_price": MONEY, "search_id": STRING,
-            "recommendation_id": STRING,
+            "recommendation_id": STRING, "offer_id": STRING, "seller_id": STRING,
         }],
     },
     ORDER_STATUS_CHANGED: {
         "order_id": STRING, "customer_id": STRING, "from_status": STRING, "to_status": STRING,
         "reason": STRING,
+    },
+    PAYOUT_RECORDED: {
+        "order_id": STRING, "seller_id": STRING, "currency": STRING, "sold": MONEY,
+        "refunded": MONEY, "owed": MONEY, "reason": STRING,
     },
     PAYMENT_AUTHORIZED: _PAYMENT,
     PAYMENT_CAPTURED: _PAYMENT,

@@ -51,6 +51,7 @@ def check_store(url: str) -> Checks:
                 "paid_orders_have_one_capture": _paid_orders_have_one_capture(connection, outbox),
                 "stock_never_negative": _stock_never_negative(connection),
                 "stock_matches_stock_events": _stock_matches_events(connection, outbox),
+                "stock_is_its_offers_sum": _stock_is_its_offers_sum(connection),
                 "reservations_consistent": _reservations_consistent(connection),
             }
     finally:
@@ -153,6 +154,24 @@ def _stock_never_negative(connection: sa.Connection) -> Check:
     total = connection.execute(sa.text("SELECT COUNT(*) FROM stock")).scalar_one()
     detail = f"{total} stock rows, {len(negative)} below zero"
     return Check(not negative, detail + (f": {negative[:SAMPLE]}" if negative else ""))
+
+
+def _stock_is_its_offers_sum(connection: sa.Connection) -> Check:
+    """A product's sellable level is the units of its live offers, summed."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT s.product_id, s.quantity, COALESCE(SUM(o.quantity), 0) AS offered"
+            " FROM stock s LEFT JOIN offers o ON o.product_id = s.product_id"
+            " AND o.deleted_at IS NULL GROUP BY s.product_id, s.quantity"
+        )
+    ).all()
+    differ = sorted((row.product_id, row.quantity, row.offered) for row in rows
+                    if row.quantity != row.offered)  # fmt: skip
+    detail = f"{len(rows)} stock rows"
+    if differ:
+        detail += f"; {len(differ)} differ from their offers (product, stock, offers): "
+        detail += str(differ[:SAMPLE])
+    return Check(not differ, detail)
 
 
 def _stock_matches_events(connection: sa.Connection, outbox: list[Any]) -> Check:

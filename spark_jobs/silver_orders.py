@@ -58,6 +58,9 @@ def build_order_items(events: DataFrame) -> DataFrame:
         # What the line is credited to; null in orders placed before lines carried it.
         F.col("item.search_id").alias("search_id"),
         F.col("item.recommendation_id").alias("recommendation_id"),
+        # Whose offer the line was bought from; null in orders placed before offers.
+        F.col("item.offer_id").alias("offer_id"),
+        F.col("item.seller_id").alias("seller_id"),
         "placed_at",
         "dt",
     )

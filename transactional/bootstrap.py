@@ -12,6 +12,7 @@ from storeloop.settings import Settings
 from transactional.cart.port import CartBackend, make_cart_backend, use_cart_backend
 from transactional.cart.service import CartService
 from transactional.catalog.browse import CategoryService
+from transactional.catalog.offer_service import OfferService
 from transactional.catalog.review_service import ReviewService
 from transactional.catalog.service import CatalogService
 from transactional.common.clock import Clock, SystemClock
@@ -39,6 +40,7 @@ from transactional.users.service import UserService
 class Store:
     users: UserService
     catalog: CatalogService
+    offers: OfferService
     categories: CategoryService
     reviews: ReviewService
     inventory: InventoryService
@@ -106,6 +108,7 @@ def bootstrap(
     return Store(
         users=UserService(uow),
         catalog=CatalogService(uow),
+        offers=OfferService(uow),
         categories=CategoryService(uow),
         reviews=ReviewService(uow),
         inventory=InventoryService(uow),

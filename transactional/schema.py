@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 # Importing a repository registers its tables on the shared MetaData; these are not otherwise used.
 from transactional.cart import repository as _cart_tables  # noqa: F401
 from transactional.catalog import categories as _category_tables  # noqa: F401
+from transactional.catalog import offer_repository as _offer_tables  # noqa: F401
 from transactional.catalog import repository as _catalog_tables  # noqa: F401
 from transactional.catalog import review_repository as _review_tables  # noqa: F401
 from transactional.common import ids as _id_tables  # noqa: F401
@@ -18,6 +19,7 @@ from transactional.common import outbox as _outbox_table  # noqa: F401
 from transactional.common.db import metadata
 from transactional.inventory import repository as _stock_tables  # noqa: F401
 from transactional.inventory import reservations as _reservation_tables  # noqa: F401
+from transactional.orders import payouts as _payout_tables  # noqa: F401
 from transactional.orders import repository as _order_tables  # noqa: F401
 from transactional.payments import intents as _intent_tables  # noqa: F401
 from transactional.payments import receipts as _webhook_tables  # noqa: F401

@@ -33,6 +33,7 @@ class CartChangeCode(StrEnum):
     OUT_OF_STOCK = "out_of_stock"
     PRODUCT_UNAVAILABLE = "product_unavailable"  # delisted since it was added
     QUANTITY_CAPPED = "quantity_capped"  # a merge added more than the stock allows
+    OFFER_UNAVAILABLE = "offer_unavailable"  # the seller withdrew the offer the line picked
 
 
 class EmptyCart(Conflict):
@@ -91,6 +92,8 @@ class CartLine:
     # Where the shopper found the product: a search result, a recommendation list, or neither.
     search_id: str | None = None
     recommendation_id: str | None = None
+    # The offer the shopper picked; None: whichever offer holds the buy box at checkout.
+    offer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,10 @@ class Cart:
         unit_price: Decimal,
         search_id: str | None,
         recommendation_id: str | None = None,
+        offer_id: str | None = None,
     ) -> CartLine:
-        """Adding a product already in the cart raises its quantity; the price is today's."""
+        """Adding a product already in the cart raises its quantity; the price is today's. One
+        line per product: an add naming an offer moves the whole line to it."""
         previous = self.lines.get(product_id)
         total = quantity + (previous.quantity if previous else 0)
         if total > MAX_LINE_QUANTITY:
@@ -130,7 +135,8 @@ class Cart:
         # none; each channel on its own, so a line found by both credits both.
         kept_search = search_id or (previous.search_id if previous else None)
         kept_list = recommendation_id or (previous.recommendation_id if previous else None)
-        line = CartLine(product_id, total, unit_price, kept_search, kept_list)
+        kept_offer = offer_id or (previous.offer_id if previous else None)
+        line = CartLine(product_id, total, unit_price, kept_search, kept_list, kept_offer)
         self.lines[product_id] = line
         return line
 
@@ -138,8 +144,9 @@ class Cart:
 def merge_lines(
     customer: Cart, guest: Cart, stock: dict[str, int]
 ) -> tuple[list[CartLine], list[CartChange]]:
-    """The customer's lines after taking in the guest's: quantities add, capped by the stock
-    (and the per-line maximum); a line the customer already had is never lowered."""
+    """The customer's lines after taking in the guest's: quantities add, capped by the stock of
+    the offer each line buys from (and the per-line maximum); a line the customer already had is
+    never lowered."""
     merged, changes = [], []
     for product_id, line in sorted(guest.lines.items()):
         had = customer.lines.get(product_id)
@@ -151,5 +158,9 @@ def merge_lines(
             continue
         search_id = (had.search_id if had else None) or line.search_id
         listed_in = (had.recommendation_id if had else None) or line.recommendation_id
-        merged.append(CartLine(product_id, min(wanted, cap), line.unit_price, search_id, listed_in))
+        # The guest's pick of an offer is the newer choice.
+        offer_id = line.offer_id or (had.offer_id if had else None)
+        merged.append(
+            CartLine(product_id, min(wanted, cap), line.unit_price, search_id, listed_in, offer_id)
+        )
     return merged, changes

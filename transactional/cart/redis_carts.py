@@ -75,6 +75,7 @@ class RedisCarts(Carts):
             "search_id": line.search_id,
             "recommendation_id": line.recommendation_id,
             "added_at": iso(now),
+            "offer_id": line.offer_id,
         }
         self.client.hset(self._key(cart_id), LINE + line.product_id, json.dumps(value))
         self._touch(cart_id, cart_id.startswith("g-"))
@@ -113,4 +114,5 @@ def _line(product_id: str, raw: str) -> CartLine:
         Decimal(value["unit_price"]),
         value["search_id"],
         value.get("recommendation_id"),  # absent from lines saved before recommendations
+        value.get("offer_id"),  # absent from lines saved before offers: the buy box
     )

@@ -44,6 +44,8 @@ cart_items = Table(
     Column("search_id", String(40)),
     Column("recommendation_id", String(40)),
     Column("added_at", String(40), nullable=False),
+    # The offer picked; null: the buy box at checkout.
+    Column("offer_id", String(40)),
 )
 
 
@@ -57,6 +59,7 @@ _CART_WITH_LINES = (
         cart_items.c.unit_price_cents,
         cart_items.c.search_id,
         cart_items.c.recommendation_id,
+        cart_items.c.offer_id,
     )
     .select_from(carts.outerjoin(cart_items, cart_items.c.cart_id == carts.c.cart_id))
     .order_by(cart_items.c.product_id)
@@ -77,6 +80,7 @@ _CHANGE_LINE = (
         search_id=bindparam("search_id"),
         recommendation_id=bindparam("recommendation_id"),
         added_at=bindparam("added_at"),
+        offer_id=bindparam("offer_id"),
     )
 )
 _REMOVE_LINE = delete(cart_items).where(
@@ -110,6 +114,7 @@ class CartRepository(Carts):
             "search_id": line.search_id,
             "recommendation_id": line.recommendation_id,
             "added_at": iso(now),
+            "offer_id": line.offer_id,
         }
         if is_new:
             self.connection.execute(
@@ -145,6 +150,7 @@ def _cart(rows) -> Cart | None:  # type: ignore[no-untyped-def]
             from_cents(r.unit_price_cents),
             r.search_id,
             r.recommendation_id,
+            r.offer_id,
         )
         for r in rows
         if r.product_id is not None

@@ -41,6 +41,8 @@ class NewCartItem(BaseModel):
     quantity: Annotated[int, Field(gt=0, le=MAX_LINE_QUANTITY), WHOLE] = 1
     search_id: str | None = Field(default=None, max_length=40)
     recommendation_id: str | None = Field(default=None, max_length=40)
+    # One seller's offer of the product; absent: the buy box at checkout.
+    offer_id: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 def guest_cart_id(header: str | None, cookie: str | None) -> str | None:
@@ -66,6 +68,7 @@ def add_item(
                 body.quantity,
                 body.search_id,
                 body.recommendation_id,
+                body.offer_id,
             )
         )
     view = store.cart.add_guest_item(
@@ -74,6 +77,7 @@ def add_item(
         body.quantity,
         body.search_id,
         body.recommendation_id,
+        body.offer_id,
     )
     return _guest_answer(view, 201, request)
 

@@ -17,6 +17,8 @@ class CartItemOut(BaseModel):
     unit_price: str
     line_total: str
     available: bool
+    offer_id: str | None
+    seller_id: str | None
 
 
 class CartChangeOut(BaseModel):

@@ -17,13 +17,14 @@ from transactional.cart.domain import (
     new_guest_cart_id,
 )
 from transactional.cart.port import Carts, carts_in
-from transactional.cart.views import CartItemView, CartView, cart_view
+from transactional.cart.views import CartItemView, CartView, cart_view, line_offers
 from transactional.catalog.domain import Product, ProductNotFound
+from transactional.catalog.offer_repository import OfferRepository
+from transactional.catalog.offers import Offer, OfferNotFound, OfferUnavailable, buy_box
 from transactional.catalog.repository import ProductRepository
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import ensure_positive_quantity
-from transactional.inventory.repository import StockRepository
 from transactional.users.domain import UserNotFound
 from transactional.users.repository import UserRepository
 
@@ -36,6 +37,7 @@ class Origin:
 
     search_id: str | None
     recommendation_id: str | None
+    offer_id: str | None = None  # the offer picked; None: the buy box
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,12 @@ class CartService:
         quantity: int,
         search_id: str | None = None,
         recommendation_id: str | None = None,
+        offer_id: str | None = None,
     ) -> str:
         """`search_id` / `recommendation_id`: the search result or recommendation list the
-        shopper added it from, kept on the line and carried into the order."""
-        origin = Origin(search_id, recommendation_id)
+        shopper added it from, kept on the line and carried into the order. `offer_id`: buy
+        from that offer of the product, not whichever holds the buy box at checkout."""
+        origin = Origin(search_id, recommendation_id, offer_id)
         with self.uow.begin() as tx:
             return self._add_for(tx, customer_id, product_id, quantity, origin)[0].cart_id
 
@@ -69,9 +73,10 @@ class CartService:
         quantity: int,
         search_id: str | None = None,
         recommendation_id: str | None = None,
+        offer_id: str | None = None,
     ) -> CartView:
         """The HTTP add: the cart as the answer, read in the same transaction (one less)."""
-        origin = Origin(search_id, recommendation_id)
+        origin = Origin(search_id, recommendation_id, offer_id)
         with self.uow.begin() as tx:
             cart, product = self._add_for(tx, customer_id, product_id, quantity, origin)
             return cart_view(tx.connection, cart, customer_id, {product_id: product})
@@ -83,6 +88,7 @@ class CartService:
         quantity: int,
         search_id: str | None = None,
         recommendation_id: str | None = None,
+        offer_id: str | None = None,
     ) -> CartView:
         """Into the guest cart `cart_id`, or a new one when None; the cart as it is now."""
         quantity = ensure_positive_quantity(quantity)
@@ -90,7 +96,8 @@ class CartService:
             carts = carts_in(tx.connection)
             product = _listed(tx, product_id)  # before a new cart: Redis would keep an empty one
             cart = self._new(tx, carts, None) if cart_id is None else _guest(carts, cart_id)
-            self._add(tx, carts, cart, product, quantity, Origin(search_id, recommendation_id))
+            origin = Origin(search_id, recommendation_id, offer_id)
+            self._add(tx, carts, cart, product, quantity, origin)
             return cart_view(tx.connection, cart, None, {product_id: product})
 
     def remove_item(self, customer_id: str, product_id: str) -> None:
@@ -124,7 +131,9 @@ class CartService:
             if guest is None or not guest.is_guest:
                 return None
             cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
-            stock = StockRepository(tx.connection).levels(list(guest.lines))
+            # Each line is capped by the offer it will buy from (the guest's pick is the newer).
+            sources = line_offers(tx.connection, guest)
+            stock = {p: offer.stock if offer else 0 for p, offer in sources.items()}
             merged, changes = merge_lines(cart, guest, stock)
             for line in merged:
                 carts.save_line(cart.cart_id, line, tx.now, line.product_id not in cart.lines)
@@ -166,9 +175,12 @@ class CartService:
     ) -> str:
         product_id = product.product_id
         is_new = product_id not in cart.lines
+        offer = _offer_for(tx, product, origin.offer_id)
+        price = offer.price if offer else product.price
         line = cart.add(
-            product_id, quantity, product.price, origin.search_id, origin.recommendation_id
-        )
+            product_id, quantity, price, origin.search_id, origin.recommendation_id,
+            origin.offer_id,
+        )  # fmt: skip
         carts.save_line(cart.cart_id, line, tx.now, is_new)
         tx.record(
             events.CART_ITEM_ADDED,
@@ -178,9 +190,11 @@ class CartService:
                 "customer_id": cart.customer_id,  # None for a guest
                 "product_id": product_id,
                 "quantity": quantity,
-                "unit_price": money_text(product.price),
+                "unit_price": money_text(price),
                 "search_id": origin.search_id,
                 "recommendation_id": origin.recommendation_id,
+                "offer_id": offer.offer_id if offer else None,
+                "seller_id": offer.seller_id if offer else None,
             },
         )
         return cart.cart_id
@@ -191,6 +205,23 @@ def _listed(tx: Transaction, product_id: str) -> Product:
     if product is None or product.deleted:
         raise ProductNotFound(product_id)
     return product
+
+
+def _offer_for(tx: Transaction, product: Product, offer_id: str | None) -> Offer | None:
+    """The offer named (OfferNotFound when it is not one of this product's, OfferUnavailable
+    once withdrawn), else the buy box now (None: the product has no offer on sale)."""
+    repo = OfferRepository(tx.connection)
+    if offer_id is None:
+        live = repo.live_of_products([product.product_id]).get(product.product_id, [])
+        if len(live) < 2:
+            return live[0] if live else None
+        return buy_box(live, repo.seller_ratings(o.seller_id for o in live))
+    offer = repo.get(offer_id)
+    if offer is None or offer.product_id != product.product_id:
+        raise OfferNotFound(offer_id)
+    if offer.deleted:
+        raise OfferUnavailable(offer_id)
+    return offer
 
 
 def _guest(carts: Carts, cart_id: str) -> Cart:

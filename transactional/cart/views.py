@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
-from transactional.cart.domain import Cart, CartChange, CartChangeCode
+from transactional.cart.domain import Cart, CartChange, CartChangeCode, CartLine
 from transactional.catalog.domain import Product
+from transactional.catalog.offer_repository import OfferRepository
+from transactional.catalog.offers import Offer, chosen_offer
 from transactional.catalog.repository import ProductRepository
-from transactional.inventory.repository import StockRepository
+from transactional.catalog.views import buy_boxes
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,9 @@ class CartItemView:
     quantity: int
     unit_price: Decimal
     line_total: Decimal
-    available: bool  # False once the product is delisted
+    available: bool  # False once the product is delisted (or the offer picked is withdrawn)
+    offer_id: str | None = None  # the offer it buys from now: the one picked, else the buy box
+    seller_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ class CartView:
         )
 
 
+def line_offers(connection: Connection, cart: Cart) -> dict[str, Offer | None]:
+    """The offer each line would buy from now (None: none on sale)."""
+    live = OfferRepository(connection).live_of_products(cart.lines)
+    boxes = buy_boxes(connection, live)
+    return {
+        product_id: chosen_offer(line.offer_id, live.get(product_id, []), boxes.get(product_id))
+        for product_id, line in cart.lines.items()
+    }
+
+
 def cart_view(
     connection: Connection,
     cart: Cart | None,
@@ -55,12 +69,13 @@ def cart_view(
     found = {p: known[p] for p in product_ids if known and p in known}
     if missing := [p for p in product_ids if p not in found]:
         found |= ProductRepository(connection).get_many(missing)
-    stock = StockRepository(connection).levels(product_ids) if product_ids else {}
+    sources = line_offers(connection, cart) if product_ids else {}
     items, changes = [], []
     for line in cart.lines.values():
         product = found.get(line.product_id)
+        offer = sources.get(line.product_id)
         listed = product is not None and not product.deleted
-        price = product.price if product else line.unit_price
+        price = offer.price if offer else (product.price if product else line.unit_price)
         items.append(
             CartItemView(
                 line.product_id,
@@ -68,33 +83,29 @@ def cart_view(
                 line.quantity,
                 price,
                 price * line.quantity,
-                listed,
+                listed and offer is not None,
+                offer.offer_id if offer else None,
+                offer.seller_id if offer else None,
             )
         )
-        changes.extend(
-            _changes(line.product_id, line.quantity, line.unit_price, price, listed, stock)
-        )
+        changes.extend(_changes(line, price, listed, offer))
     currency = next((p.currency for p in found.values()), "USD")
     total = sum((i.line_total for i in items), Decimal("0.00"))
     return CartView(cart.cart_id, cart.customer_id, items, total, currency, changes)
 
 
-def _changes(
-    product_id: str,
-    quantity: int,
-    added_at_price: Decimal,
-    price: Decimal,
-    listed: bool,
-    stock: dict[str, int],
-) -> list[CartChange]:
+def _changes(line: CartLine, price: Decimal, listed: bool, offer: Offer | None) -> list[CartChange]:
+    product_id, quantity = line.product_id, line.quantity
     if not listed:
         return [CartChange(CartChangeCode.PRODUCT_UNAVAILABLE, product_id, quantity, 0)]
+    if offer is None and line.offer_id is not None:
+        return [CartChange(CartChangeCode.OFFER_UNAVAILABLE, product_id, quantity, 0)]
     found: list[CartChange] = []
-    if price != added_at_price:
+    if price != line.unit_price:
         found.append(
-            CartChange(CartChangeCode.PRICE_CHANGED, product_id, None, None, added_at_price, price)
+            CartChange(CartChangeCode.PRICE_CHANGED, product_id, None, None, line.unit_price, price)
         )
-    left = stock.get(product_id, 0)
+    left = offer.stock if offer else 0
     if left == 0:
         found.append(CartChange(CartChangeCode.OUT_OF_STOCK, product_id, quantity, 0))
     elif left < quantity:

@@ -24,6 +24,7 @@ from transactional.catalog.reviews import (
     checked_rating,
     checked_text,
 )
+from transactional.catalog.views import shown_snapshot
 from transactional.common.ids import hex_id
 from transactional.common.uow import UnitOfWork
 from transactional.orders.repository import OrderRepository
@@ -54,7 +55,8 @@ class ReviewService:
                 raise ReviewExists(product_id) from None  # the same buyer's concurrent review
             tx.record(events.REVIEW_POSTED, product_id, review.posted_payload())
             rated = _live(products, product_id)
-            tx.record(events.PRODUCT_UPDATED, product_id, rated.snapshot())
+            # At the buy box's price, like every ProductUpdated: a review moves only the rating.
+            tx.record(events.PRODUCT_UPDATED, product_id, shown_snapshot(tx, rated))
         return review
 
     def answer_review(self, seller_id: str, product_id: str, review_id: str, text: str) -> Review:

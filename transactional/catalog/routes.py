@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from transactional.catalog.offers import DEFAULT_SHIPPING_DAYS, MAX_SHIPPING_DAYS
 from transactional.catalog.service import MAX_PAGE
 from transactional.common.text import NOT_BLANK
 from transactional.gateway.identity import ActingUser, StoreDep
@@ -37,6 +38,8 @@ class NewProduct(BaseModel):
     image_url: str = ""
     initial_stock: InitialStock = 0
     product_id: str | None = Field(default=None, pattern=r"^p-[0-9A-Za-z_-]{1,30}$")
+    # Of the lister's own offer; other sellers' offers come through /api/products/{id}/offers.
+    shipping_days: Annotated[int, Field(ge=0, le=MAX_SHIPPING_DAYS), WHOLE] = DEFAULT_SHIPPING_DAYS
 
 
 class ProductChanges(BaseModel):

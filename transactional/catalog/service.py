@@ -15,8 +15,21 @@ from transactional.catalog.domain import (
     ProductNotFound,
     checked,
 )
+from transactional.catalog.offer_repository import OfferRepository
+from transactional.catalog.offers import (
+    DEFAULT_SHIPPING_DAYS,
+    Offer,
+    checked_shipping_days,
+    home_offer_id,
+)
 from transactional.catalog.repository import ProductRepository
-from transactional.catalog.views import ProductPage, ProductView, product_page, product_view
+from transactional.catalog.views import (
+    ProductPage,
+    ProductView,
+    product_page,
+    product_view,
+    shown_snapshot,
+)
 from transactional.common.ids import numbered_id, reserve_numbered_id
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import StockChange, StockReason, ensure_positive_quantity
@@ -45,9 +58,12 @@ class CatalogService:
         image_url: str = "",
         initial_stock: int = 0,
         product_id: str | None = None,
+        shipping_days: int = DEFAULT_SHIPPING_DAYS,
     ) -> str:
+        """The product and its lister's offer (`of-<product_id>`) with the price and stock."""
         if initial_stock != 0:
             initial_stock = ensure_positive_quantity(initial_stock, "initial_stock")
+        shipping_days = checked_shipping_days(shipping_days)
         with self.uow.begin() as tx:
             _seller(tx, seller_id).ensure_seller()
             repo = ProductRepository(tx.connection)
@@ -76,10 +92,18 @@ class CatalogService:
             )
             product = replace(product, category_id=place_in_tree(tx.connection, product.category))
             repo.add(product)
+            offer = Offer(
+                home_offer_id(product_id), product_id, seller_id, product.price,
+                product.currency, initial_stock, shipping_days, tx.now, tx.now,
+            )  # fmt: skip
+            OfferRepository(tx.connection).add(offer)
             StockRepository(tx.connection).create(product_id, initial_stock)
             tx.record(events.PRODUCT_CREATED, product_id, product.snapshot())
             if initial_stock:
-                change = StockChange(product_id, initial_stock, initial_stock, StockReason.RESTOCK)
+                change = StockChange(
+                    product_id, initial_stock, initial_stock, StockReason.RESTOCK,
+                    offer.offer_id, initial_stock,
+                )  # fmt: skip
                 tx.record(events.STOCK_CHANGED, product_id, change.payload())
         return product_id
 
@@ -95,7 +119,9 @@ class CatalogService:
                 node = place_in_tree(tx.connection, updated.category)
                 updated = replace(updated, category_id=node)
             repo.save(updated)
-            tx.record(events.PRODUCT_UPDATED, product_id, updated.snapshot())
+            if (updated.price, updated.currency) != (product.price, product.currency):
+                _mirror_on_home_offer(tx, updated)
+            tx.record(events.PRODUCT_UPDATED, product_id, shown_snapshot(tx, updated))
         return self.get_product(product_id)
 
     def delete_product(self, product_id: str, seller_id: str | None) -> None:
@@ -120,6 +146,15 @@ class CatalogService:
             raise InvalidProduct(f"limit must be between 1 and {MAX_PAGE}", "limit")
         with self.uow.read() as connection:
             return product_page(connection, cursor, limit)
+
+
+def _mirror_on_home_offer(tx: Transaction, product: Product) -> None:
+    """The listing's price is its lister's offer's price: they change together."""
+    offers = OfferRepository(tx.connection)
+    home = offers.get(home_offer_id(product.product_id))
+    if home is not None and not home.deleted:
+        moved = replace(home, price=product.price, currency=product.currency, updated_at=tx.now)
+        offers.save_terms(moved)
 
 
 def _seller(tx: Transaction, seller_id: str):  # type: ignore[no-untyped-def]

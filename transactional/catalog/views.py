@@ -1,10 +1,12 @@
 """Read side of the catalog: products as shoppers see them, with their stock, keyset-paginated.
 
 `rating` and `rating_count` are the customers' reviews once a product has one, else the figures
-the listing came with (`rating_source` says which)."""
+the listing came with (`rating_source` says which). `price` and `stock` are the buy box's
+(catalog.offers), `other_offers` how many live offers besides it; with one offer, the listing's."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from transactional.catalog.domain import Product
+from transactional.catalog.offer_repository import OfferRepository
+from transactional.catalog.offers import Offer, buy_box
 from transactional.catalog.repository import product_from_row, products
+from transactional.common.money import money_text
+from transactional.common.uow import Transaction
 from transactional.inventory.repository import stock
 
 
@@ -34,6 +41,11 @@ class ProductView:
     updated_at: datetime
     category_id: str | None
     rating_source: str  # "reviews" or "listing"
+    # The buy box: the offer a cart line gets unless it names another (None: no live offer).
+    offer_id: str | None = None
+    offer_seller_id: str | None = None
+    shipping_days: int | None = None
+    other_offers: int = 0
 
     @property
     def in_stock(self) -> bool:
@@ -54,7 +66,7 @@ def _listing():  # type: ignore[no-untyped-def]
     )
 
 
-def _view(row: Any) -> ProductView:
+def _view(row: Any, offers: list[Offer], box: Offer | None) -> ProductView:
     p = product_from_row(row)
     rating, rating_count = p.shown_rating
     return ProductView(
@@ -64,22 +76,50 @@ def _view(row: Any) -> ProductView:
         p.description,
         p.brand,
         p.category,
-        p.price,
-        p.currency,
+        box.price if box else p.price,
+        box.currency if box else p.currency,
         rating,
         rating_count,
         p.image_url,
-        row.stock or 0,
+        box.stock if box else 0,
         p.created_at,
         p.updated_at,
         p.category_id,
         "reviews" if p.review_count else "listing",
+        box.offer_id if box else None,
+        box.seller_id if box else None,
+        box.shipping_days if box else None,
+        max(0, len(offers) - 1),
     )
+
+
+def buy_boxes(connection: Connection, offers: dict[str, list[Offer]]) -> dict[str, Offer | None]:
+    """Each product's buy box; seller ratings are read only where several offers compete."""
+    contested = {o.seller_id for found in offers.values() if len(found) > 1 for o in found}
+    ratings = OfferRepository(connection).seller_ratings(contested) if contested else {}
+    return {product_id: buy_box(found, ratings) for product_id, found in offers.items()}
+
+
+def _views(connection: Connection, rows: Sequence[Any]) -> list[ProductView]:
+    offers = OfferRepository(connection).live_of_products(row.product_id for row in rows)
+    boxes = buy_boxes(connection, offers)
+    return [_view(row, offers.get(row.product_id, []), boxes.get(row.product_id)) for row in rows]
 
 
 def product_view(connection: Connection, product_id: str) -> ProductView | None:
     row = connection.execute(_listing().where(products.c.product_id == product_id)).first()
-    return _view(row) if row else None
+    return _views(connection, [row])[0] if row else None
+
+
+def shown_snapshot(tx: Transaction, product: Product) -> dict[str, Any]:
+    """The ProductCreated / ProductUpdated payload: the listing, at its buy box's price where
+    other sellers' offers compete, so search shows what a shopper would pay."""
+    snapshot = product.snapshot()
+    offers = OfferRepository(tx.connection).live_of_products([product.product_id])
+    box = buy_boxes(tx.connection, offers).get(product.product_id)
+    if box is not None:
+        snapshot.update(price=money_text(box.price), currency=box.currency)
+    return snapshot
 
 
 def product_page(
@@ -92,6 +132,6 @@ def product_page(
     if cursor:
         query = query.where(products.c.product_id > cursor)
     rows = connection.execute(query).all()
-    items = [_view(row) for row in rows[:limit]]
+    items = _views(connection, rows[:limit])
     more = len(rows) > limit
     return ProductPage(items, items[-1].product_id if more and items else None)

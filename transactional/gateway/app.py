@@ -21,6 +21,7 @@ from transactional.bootstrap import Store, bootstrap
 from transactional.cart.port import make_cart_backend, use_cart_backend
 from transactional.cart.routes import router as cart_router
 from transactional.catalog.category_routes import router as category_router
+from transactional.catalog.offer_routes import router as offer_router
 from transactional.catalog.review_routes import router as review_router
 from transactional.catalog.routes import router as catalog_router
 from transactional.common.cache import Cache, make_cache
@@ -149,6 +150,7 @@ def create_app(
         users_router,
         mfa_router,
         catalog_router,
+        offer_router,
         category_router,
         review_router,
         inventory_router,

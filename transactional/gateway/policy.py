@@ -21,6 +21,12 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("PATCH", "/api/products/{product_id}"): SELLING,
     ("DELETE", "/api/products/{product_id}"): SELLING,
     ("POST", "/api/products/{product_id}/stock"): SELLING,
+    # Offers: a seller offers a product; the service checks whose offer a change is for.
+    ("POST", "/api/products/{product_id}/offers"): frozenset({Role.SELLER}),
+    ("PATCH", "/api/offers/{offer_id}"): SELLING,
+    ("DELETE", "/api/offers/{offer_id}"): SELLING,
+    ("GET", "/api/sellers/me/offers"): frozenset({Role.SELLER}),
+    ("GET", "/api/sellers/me/payouts"): frozenset({Role.SELLER}),
     # A buyer reviews (the service checks the paid order); the product's own seller answers.
     ("POST", "/api/products/{product_id}/reviews"): BUYING,
     ("POST", "/api/products/{product_id}/reviews/{review_id}/answer"): frozenset({Role.SELLER}),

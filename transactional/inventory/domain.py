@@ -67,11 +67,17 @@ class StockChange:
     quantity: int  # the new on-hand level
     delta: int
     reason: StockReason
+    # The offer whose units moved, and its own new level (the product's is `quantity`).
+    offer_id: str | None = None
+    offer_stock: int | None = None
 
     def payload(self) -> dict[str, object]:
-        return {
+        payload: dict[str, object] = {
             "product_id": self.product_id,
             "quantity": self.quantity,
             "delta": self.delta,
             "reason": self.reason.value,
         }
+        if self.offer_id is not None:
+            payload.update(offer_id=self.offer_id, offer_stock=self.offer_stock)
+        return payload

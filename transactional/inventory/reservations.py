@@ -1,5 +1,6 @@
-"""Stock reservations: a checkout takes units from the sellable level and holds them, one row per
-SKU, until the payment commits them or a decline, cancellation or expiry releases them."""
+"""Stock reservations: a checkout takes units from an offer's sellable level and holds them, one
+row per SKU, until the payment commits them or a decline, cancellation or expiry releases them
+(back to the offer they came from)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,19 @@ from sqlalchemy import (
     update,
 )
 
+from transactional.catalog.offers import Offer, home_offer_id
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.inventory.domain import ReservationStatus, StockChange, StockReason
-from transactional.inventory.repository import StockRepository
+from transactional.inventory.offer_stock import OfferStock
 
 stock_reservations = Table(
     "stock_reservations",
     metadata,
     Column("order_id", String(40), primary_key=True),
     Column("product_id", String(32), primary_key=True),
+    # The offer the units were taken from (one per product and order: a cart line names one).
+    Column("offer_id", String(40)),
     Column("quantity", Integer, nullable=False),
     Column("status", String(12), nullable=False),
     Column("expires_at", String(40), nullable=False, index=True),
@@ -41,15 +45,20 @@ HELD = ReservationStatus.HELD.value
 class ReservationRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.stock = StockRepository(connection)
+        self.stock = OfferStock(connection)
 
     def reserve(
-        self, order_id: str, quantities: dict[str, int], expires_at: datetime, now: datetime
+        self,
+        order_id: str,
+        quantities: dict[str, int],
+        expires_at: datetime,
+        now: datetime,
+        sources: dict[str, Offer],
     ) -> list[StockChange]:
-        """Takes every SKU or raises OutOfStock; rows are taken in product_id order, so two
-        multi-SKU checkouts never wait on each other in a cycle."""
+        """Takes every SKU from its offer in `sources` or raises OutOfStock; rows are taken in
+        product_id order, so two multi-SKU checkouts never wait on each other in a cycle."""
         changes = [
-            self.stock.take(product_id, quantities[product_id], StockReason.ORDER)
+            self.stock.take(sources[product_id], quantities[product_id], StockReason.ORDER)
             for product_id in sorted(quantities)
         ]
         self.connection.execute(
@@ -58,6 +67,7 @@ class ReservationRepository:
                 {
                     "order_id": order_id,
                     "product_id": product_id,
+                    "offer_id": sources[product_id].offer_id,
                     "quantity": quantities[product_id],
                     "status": HELD,
                     "expires_at": iso(expires_at),
@@ -67,6 +77,10 @@ class ReservationRepository:
             ],
         )
         return changes
+
+    def held_products(self, order_id: str) -> list[str]:
+        query = select(_R.product_id).where(_R.order_id == order_id, _R.status == HELD)
+        return list(self.connection.execute(query.order_by(_R.product_id)).scalars())
 
     def is_held(self, order_id: str) -> bool:
         query = select(_R.product_id).where(_R.order_id == order_id, _R.status == HELD)
@@ -84,18 +98,21 @@ class ReservationRepository:
     def release(self, order_id: str, reason: StockReason, now: datetime) -> list[StockChange]:
         """Gives held units back, once: a second release (or one racing it) finds nothing held."""
         held = self.connection.execute(
-            select(_R.product_id, _R.quantity)
+            select(_R.product_id, _R.offer_id, _R.quantity)
             .where(_R.order_id == order_id, _R.status == HELD)
             .order_by(_R.product_id)
         ).all()
         changes = []
-        for product_id, quantity in held:
+        for product_id, offer_id, quantity in held:
             moved = self.connection.execute(
                 update(stock_reservations)
                 .where(_R.order_id == order_id, _R.product_id == product_id, _R.status == HELD)
                 .values(status=ReservationStatus.RELEASED.value, updated_at=iso(now))
             )
-            if moved.rowcount and (change := self.stock.add(product_id, quantity, reason)):
+            offer_id = offer_id or home_offer_id(product_id)
+            if moved.rowcount and (
+                change := self.stock.add(offer_id, product_id, quantity, reason)
+            ):
                 changes.append(change)
         return changes
 

@@ -99,6 +99,9 @@ class OrderLine:
     # The cart line's search result or recommendation list: what the sale is credited to.
     search_id: str | None = None
     recommendation_id: str | None = None
+    # Whose offer it was bought from: that seller ships it and is owed for it.
+    offer_id: str | None = None
+    seller_id: str | None = None
 
     @property
     def line_total(self) -> Decimal:
@@ -118,6 +121,14 @@ class Order:
     @property
     def total(self) -> Decimal:
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    def subtotals(self) -> dict[str, Decimal]:
+        """Per seller, the sum of their lines: what the store owes them before any refund."""
+        owed: dict[str, Decimal] = {}
+        for line in self.lines:
+            seller = line.seller_id or ""
+            owed[seller] = owed.get(seller, Decimal("0.00")) + line.line_total
+        return dict(sorted(owed.items()))
 
     def move_to(self, wanted: OrderStatus, now: datetime) -> OrderStatus:
         """Applies one transition and returns the status it left."""

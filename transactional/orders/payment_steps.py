@@ -12,6 +12,7 @@ from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import Transaction
 from transactional.inventory.reservations import ReservationRepository
 from transactional.orders.domain import Order, OrderNotFound, OrderStatus
+from transactional.orders.payouts import record_sale
 from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import awaiting_payment, cancel_order, change_status
 from transactional.payments.domain import DeclineCode, GatewayRecord, PaymentStatus
@@ -75,6 +76,7 @@ def _next_call(
         )
         intents.advance(order_id, IntentState.CAPTURED, tx.now)
         change_status(tx, order, OrderStatus.PAID, "payment_captured")
+        record_sale(tx, order)
         return None
     if status is PaymentStatus.REFUNDED:
         payment = _payment_of(tx, order_id)

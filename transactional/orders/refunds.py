@@ -9,6 +9,7 @@ from contracts import events
 from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import UnitOfWork
 from transactional.orders.domain import ALLOWED, OrderNotFound, OrderStatus
+from transactional.orders.payouts import record_refund
 from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import change_status
 from transactional.payments.domain import InvalidAmount, NotCaptured, PaymentStatus, RefundTooLarge
@@ -65,6 +66,7 @@ def refund_payment(
                 "refunded_total": money_text(refund.refunded_total),
             },
         )
+        record_refund(tx, order_id, refund.refunded_total)
         order = OrderRepository(tx.connection).get(order_id, lock=True)
         if fully and order is not None and OrderStatus.REFUNDED in ALLOWED[order.status]:
             change_status(tx, order, OrderStatus.REFUNDED, reason)

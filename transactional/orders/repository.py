@@ -21,7 +21,6 @@ from sqlalchemy import (
     update,
 )
 
-from transactional.catalog.repository import products
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
@@ -52,6 +51,9 @@ order_items = Table(
     Column("unit_price_cents", BigInteger, nullable=False),
     Column("search_id", String(40)),
     Column("recommendation_id", String(40)),
+    # The offer the line was bought from and its seller (who ships it and is paid for it).
+    Column("offer_id", String(40)),
+    Column("seller_id", String(32), index=True),
 )
 
 
@@ -109,6 +111,8 @@ class OrderRepository:
                     "unit_price_cents": to_cents(line.unit_price),
                     "search_id": line.search_id,
                     "recommendation_id": line.recommendation_id,
+                    "offer_id": line.offer_id,
+                    "seller_id": line.seller_id,
                 }
                 for line in order.lines
             ],
@@ -136,12 +140,8 @@ class OrderRepository:
         return self.connection.execute(query).scalar_one_or_none()
 
     def of_seller(self, seller_id: str, limit: int) -> list[Order]:
-        """Orders holding at least one of the seller's products (all their lines are loaded)."""
-        sold = (
-            select(order_items.c.order_id)
-            .join(products, products.c.product_id == order_items.c.product_id)
-            .where(products.c.seller_id == seller_id)
-        )
+        """Orders holding at least one line the seller sold (all their lines are loaded)."""
+        sold = select(order_items.c.order_id).where(order_items.c.seller_id == seller_id)
         query = select(orders).where(orders.c.order_id.in_(sold)).order_by(*_NEWEST_FIRST)
         return self._load(query.limit(limit), {})
 
@@ -149,12 +149,8 @@ class OrderRepository:
         return self._load(select(orders).order_by(*_NEWEST_FIRST).limit(limit), {})
 
     def seller_ids(self, order_id: str) -> set[str]:
-        query = (
-            select(products.c.seller_id)
-            .join(order_items, products.c.product_id == order_items.c.product_id)
-            .where(order_items.c.order_id == order_id)
-        )
-        return set(self.connection.execute(query).scalars())
+        query = select(order_items.c.seller_id).where(order_items.c.order_id == order_id)
+        return {seller for seller in self.connection.execute(query).scalars() if seller}
 
     def has_bought(self, customer_id: str, product_id: str) -> bool:
         """Whether an order of the customer that was paid for holds the product."""
@@ -191,6 +187,8 @@ class OrderRepository:
                     from_cents(r.unit_price_cents),
                     r.search_id,
                     r.recommendation_id,
+                    r.offer_id,
+                    r.seller_id,
                 )
             )
         return [

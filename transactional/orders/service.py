@@ -15,11 +15,18 @@ from transactional.common.uow import UnitOfWork
 from transactional.orders import recovery
 from transactional.orders.checkout import CheckoutSaga, CrashHook, request_fingerprint
 from transactional.orders.domain import Order, OrderNotFound, OrderStatus
+from transactional.orders.payouts import Payout, payouts_of_seller
 from transactional.orders.placement import RESERVATION_TTL
 from transactional.orders.refunds import refund_payment
 from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import cancel_order, change_status
-from transactional.orders.views import OrderView, order_by_key, order_view, with_declines
+from transactional.orders.views import (
+    OrderView,
+    order_by_key,
+    order_view,
+    seller_part,
+    with_declines,
+)
 from transactional.payments.gateway import PaymentGateway
 from transactional.users.domain import Role, User
 
@@ -63,13 +70,13 @@ class OrderService:
             return self._with_declines(connection, [order])[0]
 
     def get_for(self, order_id: str, user: User) -> OrderView:
-        """Customers see their own orders, sellers those holding their products, admins all."""
+        """Customers see their own orders, sellers their part of those they sold in, admins all."""
         with self.uow.read() as connection:
             orders = OrderRepository(connection)
             order = orders.get(order_id)
             if order is None or not _may_see(user, order, orders):
                 raise OrderNotFound(order_id)
-            return self._with_declines(connection, [order])[0]
+            return _as_seen_by(user, self._with_declines(connection, [order]))[0]
 
     def history(self, customer_id: str) -> list[OrderView]:
         """Newest first."""
@@ -86,7 +93,12 @@ class OrderService:
                 found = orders.of_seller(user.user_id, limit)
             else:
                 found = orders.of_customer(user.user_id, limit)
-            return self._with_declines(connection, found)
+            return _as_seen_by(user, self._with_declines(connection, found))
+
+    def payouts(self, seller_id: str, limit: int = HISTORY_LIMIT) -> list[Payout]:
+        """What the store owes the seller per order, net of refunds, newest first."""
+        with self.uow.read() as connection:
+            return payouts_of_seller(connection, seller_id, limit)
 
     def cancel(self, order_id: str, user: User) -> OrderView:
         """An unpaid order, by its customer or an admin; the reserved stock goes back."""
@@ -141,6 +153,12 @@ class OrderService:
     @staticmethod
     def _with_declines(connection: Connection, found: list[Order]) -> list[OrderView]:
         return with_declines(connection, found)
+
+
+def _as_seen_by(user: User, views: list[OrderView]) -> list[OrderView]:
+    if user.role is Role.SELLER:
+        return [seller_part(view, user.user_id) for view in views]
+    return views
 
 
 def _may_see(user: User, order: Order, orders: OrderRepository) -> bool:

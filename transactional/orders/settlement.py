@@ -4,6 +4,7 @@ on the status plus an outbox event; cancelling gives its reserved stock back."""
 from __future__ import annotations
 
 from contracts import events
+from transactional.catalog.shown_price import record_moves, shown_prices
 from transactional.common.uow import Transaction
 from transactional.inventory.domain import StockReason
 from transactional.inventory.reservations import ReservationRepository
@@ -38,8 +39,12 @@ def cancel_order(
 
 
 def release_stock(tx: Transaction, order_id: str, stock_reason: StockReason) -> None:
-    for change in ReservationRepository(tx.connection).release(order_id, stock_reason, tx.now):
+    reservations = ReservationRepository(tx.connection)
+    # Units coming back can return an offer to the buy box.
+    before = shown_prices(tx, reservations.held_products(order_id))
+    for change in reservations.release(order_id, stock_reason, tx.now):
         tx.record(events.STOCK_CHANGED, change.product_id, change.payload())
+    record_moves(tx, before)
 
 
 def awaiting_payment(tx: Transaction, order: Order) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,6 +19,17 @@ class OrderLineView:
     quantity: int
     unit_price: Decimal
     line_total: Decimal
+    offer_id: str | None = None
+    seller_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderPart:
+    """One seller's share of an order: the lines that seller ships and is paid for."""
+
+    seller_id: str
+    subtotal: Decimal
+    product_ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class OrderView:
     placed_at: datetime
     updated_at: datetime
     decline_code: str | None = None
+    parts: list[OrderPart] | None = None
 
 
 def order_view(order: Order, decline_code: str | None = None) -> OrderView:
@@ -42,13 +54,30 @@ def order_view(order: Order, decline_code: str | None = None) -> OrderView:
         order.currency,
         order.total,
         [
-            OrderLineView(li.product_id, li.quantity, li.unit_price, li.line_total)
+            OrderLineView(
+                li.product_id, li.quantity, li.unit_price, li.line_total, li.offer_id, li.seller_id
+            )
             for li in order.lines
         ],
         order.placed_at,
         order.updated_at,
         decline_code,
+        [
+            OrderPart(
+                seller, subtotal, [li.product_id for li in order.lines if li.seller_id == seller]
+            )
+            for seller, subtotal in order.subtotals().items()
+        ],
     )
+
+
+def seller_part(view: OrderView, seller_id: str) -> OrderView:
+    """The order as one of its sellers sees it: only their lines and their part, and their
+    subtotal as the total (what other sellers sold is not theirs to see)."""
+    items = [item for item in view.items if item.seller_id == seller_id]
+    parts = [part for part in view.parts or [] if part.seller_id == seller_id]
+    total = sum((item.line_total for item in items), Decimal("0.00"))
+    return replace(view, items=items, parts=parts, total=total)
 
 
 def with_declines(connection: Connection, found: list[Order]) -> list[OrderView]:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts import events
+from transactional.catalog.offers import home_offer_id
 from transactional.common.ids import hex_id
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import StockReason
-from transactional.inventory.repository import StockRepository
+from transactional.inventory.offer_stock import OfferStock
 from transactional.orders.domain import ALLOWED, Order, OrderNotFound, OrderStatus
 from transactional.orders.repository import OrderRepository
 from transactional.orders.service import OrderService
@@ -196,7 +197,9 @@ def _locked_order(tx: Transaction, order_id: str) -> Order:
 
 
 def _restock(tx: Transaction, order: Order) -> None:
-    stock = StockRepository(tx.connection)
+    """Returned units go back to the offer they were bought from (none if it was withdrawn)."""
+    stock = OfferStock(tx.connection)
     for line in sorted(order.lines, key=lambda li: li.product_id):
-        if change := stock.add(line.product_id, line.quantity, StockReason.RETURN):
+        offer_id = line.offer_id or home_offer_id(line.product_id)
+        if change := stock.add(offer_id, line.product_id, line.quantity, StockReason.RETURN):
             tx.record(events.STOCK_CHANGED, line.product_id, change.payload())

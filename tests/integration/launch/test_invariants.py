@@ -32,6 +32,10 @@ BREAKAGES = {
         ["UPDATE stock SET quantity = quantity + 1 WHERE product_id = 'p-000001'"],
         "stock_matches_stock_events",
     ),
+    "offer_moved_without_its_product": (
+        ["UPDATE offers SET quantity = quantity + 1 WHERE offer_id = 'of-p-000001'"],
+        "stock_is_its_offers_sum",
+    ),
     "held_for_paid_order": (
         ["UPDATE stock_reservations SET status = 'held' WHERE order_id = (SELECT MIN(order_id)"
          " FROM orders WHERE status = 'paid')"],

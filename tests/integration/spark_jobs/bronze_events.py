@@ -55,6 +55,12 @@ def order(oid: str, cid: str, pid: str, qty: int, price: str, when: datetime, **
                        **found}]}  # fmt: skip
 
 
+def offered(pid: str, seller: str, price: str, when: datetime) -> dict:
+    return {"offer_id": "of-p3-s2", "product_id": pid, "seller_id": seller, "price": price,
+            "currency": "USD", "stock": 3, "shipping_days": 2, "created_at": when.isoformat(),
+            "updated_at": when.isoformat()}  # fmt: skip
+
+
 def search(sid: str, cid: str, query: str, pids: list[str]) -> dict:
     results = [{"product_id": p, "position": i + 1, "score": 3.0 - i} for i, p in enumerate(pids)]
     return {"search_id": sid, "session_id": f"sess-{cid}", "customer_id": cid, "query": query,
@@ -184,10 +190,37 @@ def good_events() -> list[tuple]:
         # Similar items on p1's page (the popularity baseline): p3 clicked, carted and bought.
         shown("rec-b", c1, "similar", p1, "popularity", "also_bought", [p3], d3("12:30")),
         rec_click("rec-b", c1, p3, 1, d3("12:31")),
+        # A second seller offers p3; c1 buys from that offer. Silver has no table of offers or
+        # payouts yet: those events land in bronze and wait there.
+        (E.OFFER_CREATED, p3, offered(p3, "s-000002", "20.00", d3("12:00")), d3("12:00")),
         cart_add("cart-1", c1, p3, 1, "20.00", None, d3("12:32"), recommendation_id="rec-b"),
-        placed("o-d", c1, p3, 1, "20.00", d3("13:00"), recommendation_id="rec-b"),
+        placed(
+            "o-d",
+            c1,
+            p3,
+            1,
+            "20.00",
+            d3("13:00"),
+            recommendation_id="rec-b",
+            offer_id="of-p3-s2",
+            seller_id="s-000002",
+        ),
         stock(p3, 4, -1, "order", d3("13:00")),
         *paid("pay-d", "o-d", c1, "20.00", d3("13:00")),
+        (
+            E.PAYOUT_RECORDED,
+            "o-d",
+            {
+                "order_id": "o-d",
+                "seller_id": "s-000002",
+                "currency": "USD",
+                "sold": "20.00",
+                "refunded": "0.00",
+                "owed": "20.00",
+                "reason": "payment_captured",
+            },
+            d3("13:00"),
+        ),
     ]
 
 

@@ -121,6 +121,10 @@ def test_cart_adds_and_order_items_carry_what_they_were_found_in(lake):
         "o-c": {"search_id": None, "recommendation_id": None},
         "o-d": {"search_id": None, "recommendation_id": "rec-b"},
     }
+    # Lines name the offer and seller they were bought from; null before offers existed.
+    sellers = items[["offer_id", "seller_id"]].to_dict("index")
+    assert sellers["o-d"] == {"offer_id": "of-p3-s2", "seller_id": "s-000002"}
+    assert sellers["o-a"] == {"offer_id": None, "seller_id": None}
 
 
 def test_page_views_name_the_session_the_page_and_where_the_shopper_came_from(lake):

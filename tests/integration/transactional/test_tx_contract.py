@@ -9,6 +9,7 @@ from tests.unit.transactional.test_tx_auth import *  # noqa: F403
 from tests.unit.transactional.test_tx_catalog_service import *  # noqa: F403
 from tests.unit.transactional.test_tx_categories import *  # noqa: F403
 from tests.unit.transactional.test_tx_checkout import *  # noqa: F403
+from tests.unit.transactional.test_tx_offers import *  # noqa: F403
 from tests.unit.transactional.test_tx_recommendations import *  # noqa: F403
 from tests.unit.transactional.test_tx_review_api import *  # noqa: F403
 from tests.unit.transactional.test_tx_reviews import *  # noqa: F403

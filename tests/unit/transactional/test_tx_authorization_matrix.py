@@ -56,6 +56,9 @@ OWNED = {
     ("PATCH", "/api/products/{product_id}"): PRODUCT_OF_SELLER,
     ("DELETE", "/api/products/{product_id}"): PRODUCT_OF_SELLER,
     ("POST", "/api/products/{product_id}/stock"): PRODUCT_OF_SELLER,
+    # The seller's own offer of its product: another seller's change is 403 not_offer_seller.
+    ("PATCH", "/api/offers/{offer_id}"): PRODUCT_OF_SELLER,
+    ("DELETE", "/api/offers/{offer_id}"): PRODUCT_OF_SELLER,
     ("GET", "/api/orders/{order_id}"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/cancel"): ORDER_OF_CUSTOMER,
     ("POST", "/api/orders/{order_id}/shipment"): ORDER_OF_CUSTOMER,
@@ -184,6 +187,8 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
         ("POST", "/api/products"): lambda: {"title": "Desk lamp", "price": "19.50"},
         ("PATCH", "/api/products/{product_id}"): lambda: {"price": "8.00"},
         ("POST", "/api/products/{product_id}/stock"): lambda: {"quantity": 5},
+        ("POST", "/api/products/{product_id}/offers"): lambda: {"price": "9.50", "stock": 2},
+        ("PATCH", "/api/offers/{offer_id}"): lambda: {"price": "8.00"},
         ("POST", "/api/cart/items"): lambda: {"product_id": world.ids["product"]},
         ("POST", "/api/orders"): lambda: {"card_number": APPROVE_CARD},
         ("POST", "/api/orders/{order_id}/refund"): lambda: {},
@@ -209,6 +214,7 @@ def request_for(world: World, method: str, path: str) -> dict[str, Any]:
     }
     values = {
         "product_id": world.ids["product"],
+        "offer_id": "of-" + world.ids["product"],
         "order_id": world.ids["shipped order" if (method, path) == TRACKING else "order"],
         "user_id": world.ids["customer"],
         "review_id": world.ids["review"],

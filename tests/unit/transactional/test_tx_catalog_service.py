@@ -44,7 +44,8 @@ def test_create_product_numbers_ids_and_writes_snapshot_and_stock(store, make_pr
     assert created[0]["occurred_at"] == "2024-03-01T09:00:00+00:00"
     # Only the product that starts with stock gets a StockChanged row.
     stock_rows = [r["payload"] for r in rows if r["type"] == events.STOCK_CHANGED]
-    assert stock_rows == [{"product_id": first, "quantity": 4, "delta": 4, "reason": "restock"}]
+    assert stock_rows == [{"product_id": first, "quantity": 4, "delta": 4, "reason": "restock",
+                           "offer_id": f"of-{first}", "offer_stock": 4}]  # fmt: skip
     view = store.catalog.get_product(first)
     assert (view.stock, view.price, view.currency) == (4, Decimal("19.99"), "USD")
 
@@ -117,6 +118,8 @@ def test_restock_adds_units_and_logs_the_new_level(
         "quantity": 10,
         "delta": 7,
         "reason": "restock",
+        "offer_id": f"of-{product_id}",
+        "offer_stock": 10,
     }
     with pytest.raises(InvalidQuantity):
         store.inventory.restock(product_id, 0)

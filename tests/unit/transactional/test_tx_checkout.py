@@ -35,20 +35,22 @@ def test_paid_checkout_takes_stock_empties_cart_and_logs_in_order(
         events.PAYMENT_AUTHORIZED,
         events.PAYMENT_CAPTURED,
         events.ORDER_STATUS_CHANGED,
+        events.PAYOUT_RECORDED,  # one seller: one payout, the whole order
     ]
     rows = outbox_rows(store)[before:]
     placed = rows[0]["payload"]
     assert placed["status"] == "pending_payment" and placed["total"] == "28.99"
     assert placed["items"] == [
         {"product_id": shoe, "quantity": 1, "unit_price": "19.99", "search_id": None,
-         "recommendation_id": "rec-1"},
+         "recommendation_id": "rec-1", "offer_id": f"of-{shoe}", "seller_id": "s-000001"},
         {"product_id": sock, "quantity": 2, "unit_price": "4.50", "search_id": "srch-1",
-         "recommendation_id": None},
+         "recommendation_id": None, "offer_id": f"of-{sock}", "seller_id": "s-000001"},
     ]  # fmt: skip
     assert events.unknown_keys(events.ORDER_PLACED, placed) == []
     assert [r["payload"]["reason"] for r in rows[1:3]] == ["order", "order"]
-    assert rows[-1]["payload"]["from_status"] == "pending_payment"
-    assert rows[-1]["payload"]["to_status"] == "paid"
+    assert rows[-2]["payload"]["from_status"] == "pending_payment"
+    assert rows[-2]["payload"]["to_status"] == "paid"
+    assert rows[-1]["payload"]["owed"] == "28.99"
     assert store.inventory.stock_level(shoe) == 4 and store.inventory.stock_level(sock) == 3
     assert store.cart.view(customer).items == []
     assert len(store.payment_gateway.captures) == 1
@@ -82,7 +84,8 @@ def test_declined_checkout_cancels_and_gives_stock_back(
         events.STOCK_CHANGED,
     ]
     restored = outbox_rows(store)[-1]["payload"]
-    assert restored == {"product_id": product_id, "quantity": 3, "delta": 2, "reason": "cancel"}
+    assert restored == {"product_id": product_id, "quantity": 3, "delta": 2, "reason": "cancel",
+                        "offer_id": f"of-{product_id}", "offer_stock": 3}  # fmt: skip
     assert store.inventory.stock_level(product_id) == 3
     assert store.orders.get(order.order_id).decline_code == decline_code
     assert store.payment_gateway.captures == []

@@ -76,6 +76,8 @@ def test_reservation_expires_after_15_minutes_once(
         "quantity": 4,
         "delta": 3,
         "reason": "expire",
+        "offer_id": f"of-{product_id}",
+        "offer_stock": 4,
     }
     assert store.orders.get(order_id).status == "cancelled"
     assert reservations(store, order_id) == {product_id: "released"}
