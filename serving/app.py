@@ -62,6 +62,7 @@ class StoreServing:
         from serving.search.suggest import SuggestService
 
         configure_tracing("storeloop-serving", settings)
+        self.serving_host = settings.serving_host  # where direct ingress binds each replica
         self.one_scoring_thread()
         index = open_index(settings)
         features = OnlineFeatures(settings)
@@ -160,7 +161,7 @@ class StoreServing:
         from serving.direct_ingress import replica_urls
         from serving.run import APP_NAME
 
-        return {"replicas": replica_urls(APP_NAME)}
+        return {"replicas": replica_urls(APP_NAME, self.serving_host)}
 
     @api.get("/models")
     def models(self) -> dict[str, Any]:
