@@ -15,7 +15,11 @@ catalog of its own:
 
 With the data dir of a `make up` (default ./var) the served champion ranker re-ranks each search,
 in process as over HTTP, and the champion recommender answers (`ranker` and `recommender` in
-the output say which ran).
+the output say which ran). A feed is measured twice: for a shopper the online store does not
+know (popular products), and for one with a history, so that the model ranks: the benchmark's
+shopper is given, as the fresh-signal consumer would, the online state of a shopper of the data
+dir whose history the champion knows (that row stays in the data dir's online store), and the
+same shopper's feed in process is its reference.
 """
 
 from __future__ import annotations
@@ -110,14 +114,19 @@ def direct(settings: Settings, queries: list[str], replicas: int) -> dict[str, A
     return figures
 
 
-def in_process(settings: Settings, queries: list[str], products: list[str]) -> dict[str, Any]:
+def in_process(
+    settings: Settings, queries: list[str], products: list[str], shopper: Any
+) -> dict[str, Any]:
     """The same services the serving app holds, with the same champions, called in this
     process: what the storefront's path is measured against."""
+    import torch
+
     from serving.champions import RANKER, RECOMMENDER, ChampionSlot
     from serving.features import OnlineFeatures
     from serving.recommend.service import RecommendationService
     from serving.search.service import SearchService
 
+    torch.set_num_threads(1)  # as each replica scores (serving.app): the same call
     features = OnlineFeatures(settings)
     search = SearchService(settings, features=features)
     recommendations = RecommendationService(settings, index=search.index, features=features)
@@ -133,13 +142,25 @@ def in_process(settings: Settings, queries: list[str], products: list[str]) -> d
         measured = timed(lambda p: recommendations.similar(p, 10), products, 8)
         figures["similar_8_clients_ms"] = measured
         print(f"  in-process similar products, 8 clients: {measured}")
+        if shopper is not None:
+            strategies: dict[str, int] = {}
+
+            def feed(customer: str) -> None:
+                answer = recommendations.recommend(customer, 10)
+                name = f"{answer['strategy']}/{answer['fallback']}"
+                strategies[name] = strategies.get(name, 0) + 1
+
+            calls = [shopper.customer_id] * RECOMMENDATION_CALLS
+            figures["feed_8_clients_ms"] = measured = timed(feed, calls, 8)
+            figures["feed_strategies"] = strategies
+            print(f"  in-process feed of a known shopper, 8 clients: {measured} {strategies}")
     finally:
         search.close()
     return figures
 
 
 def through_gateway(
-    settings: Settings, queries: list[str], products: list[str], replicas: int
+    settings: Settings, queries: list[str], products: list[str], replicas: int, history: Any
 ) -> dict[str, Any]:
     """The storefront's path: the gateway (uvicorn, its workers) forwarding to Ray Serve."""
     from transactional.bootstrap import bootstrap
@@ -166,7 +187,7 @@ def through_gateway(
             label = f"gateway -> {replicas} replica(s)"
             figures |= at_1_and_8_clients(call, queries, "search_", label)
             figures["ranker_answers"] = seen
-            customer, token = _shopper(base)
+            customer, token = _shopper(base, settings)
             feeds: dict[str, int] = {}
             feed = http_caller(
                 base, "/api/recommendations/{}", feeds, "recommender",
@@ -174,7 +195,18 @@ def through_gateway(
             )  # fmt: skip
             calls = [customer] * RECOMMENDATION_CALLS
             figures["feed_8_clients_ms"] = measured = timed(feed, calls, 8)
-            print(f"  gateway -> serving, a shopper's feed, 8 clients: {measured}")
+            print(f"  gateway -> serving, a new shopper's feed, 8 clients: {measured}")
+            if history is not None:
+                _give_history(settings, customer, history)
+                known: dict[str, int] = {}
+                feed = http_caller(
+                    base, "/api/recommendations/{}", known, "strategy",
+                    {"Authorization": f"Bearer {token}"},
+                )  # fmt: skip
+                figures["feed_known_8_clients_ms"] = measured = timed(feed, calls, 8)
+                figures["feed_known_strategies"] = known
+                label = "a known shopper's feed, 8 clients"
+                print(f"  gateway -> serving, {label}: {measured}, {known}")
             similar: dict[str, int] = {}
             call = http_caller(base, "/api/recommendations/similar/{}", similar, "strategy")
             figures["similar_8_clients_ms"] = measured = timed(call, products, 8)
@@ -187,16 +219,69 @@ def through_gateway(
     return figures
 
 
-def _shopper(base: str) -> tuple[str, str]:
-    """A signed-in customer of the gateway's store: (id, access token). A feed is its shopper's
-    own; the online-feature read is the same for a shopper the features have not seen yet."""
-    body = {"name": "Bench Shopper", "email": "bench@example.com", "password": FEED_PASSWORD}
-    registered = httpx.post(f"{base}/api/auth/register", json=body, timeout=30)
-    registered.raise_for_status()
+def _shopper(base: str, settings: Settings) -> tuple[str, str]:
+    """A signed-in customer of the gateway's store in the A/B test's models arm (the control
+    arm is never ranked by a model): (id, access token). A feed is its shopper's own; the
+    online-feature read is the same for a shopper the features have not seen yet."""
+    from storeloop.arms import CONTROL, arm_of
+
+    for attempt in range(64):
+        body = {
+            "name": "Bench Shopper",
+            "email": f"bench{attempt}@example.com",
+            "password": FEED_PASSWORD,
+        }
+        registered = httpx.post(f"{base}/api/auth/register", json=body, timeout=30)
+        registered.raise_for_status()
+        customer = registered.json()["user_id"]
+        if arm_of(customer, settings.control_share, settings.experiment_salt) != CONTROL:
+            break
     login = {"email": body["email"], "password": FEED_PASSWORD}
     tokens = httpx.post(f"{base}/api/auth/login", json=login, timeout=30)
     tokens.raise_for_status()
-    return registered.json()["user_id"], tokens.json()["access_token"]
+    return customer, tokens.json()["access_token"]
+
+
+def _known_shopper(settings: Settings) -> Any:
+    """The online state of a shopper of the data dir in the models arm whose history the
+    champion recommender knows (the longest such history), or None without one."""
+    from features.gold import read_gold
+    from serving.champions import RECOMMENDER, ChampionSlot
+    from serving.features import OnlineFeatures
+    from storeloop.arms import CONTROL, arm_of
+
+    slot = ChampionSlot(settings, RECOMMENDER)
+    slot.refresh()
+    if slot.model is None:
+        return None
+    try:
+        customers = sorted(read_gold(settings, "shopper_activity")["customer_id"].unique())
+    except Exception as error:  # no gold: a synthetic catalog has no shoppers
+        print(f"no known shoppers ({error!r}): the feed is measured for a new shopper only")
+        return None
+    features, best = OnlineFeatures(settings), None
+    for customer in customers[:200]:
+        if arm_of(customer, settings.control_share, settings.experiment_salt) == CONTROL:
+            continue
+        state = features.for_shopper(customer)
+        if state is None or not slot.model.knows(state.recent_products):
+            continue
+        if best is None or len(state.recent_products) > len(best.recent_products):
+            best = state
+    return best
+
+
+def _give_history(settings: Settings, customer: str, history: Any) -> None:
+    """Pushes `history` online as `customer`'s state, as the fresh-signal consumer would."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from features.activity_online import activity_lock, push_states
+    from features.store import feature_store
+
+    state = replace(history, customer_id=customer, updated_at=datetime.now(UTC))
+    with activity_lock(settings):
+        push_states(feature_store(settings), [state])
 
 
 def _free_port() -> int:
@@ -242,13 +327,15 @@ def main() -> None:
     )  # fmt: skip
     index.close()
     print("the search and recommendation services, in this process ...")
-    figures["in_process"] = in_process(settings, queries, products)
+    shopper = _known_shopper(settings)
+    figures["feed_history_length"] = None if shopper is None else len(shopper.recent_products)
+    figures["in_process"] = in_process(settings, queries, products, shopper)
     many = args.replicas or os.cpu_count() or 1
     for replicas in sorted({1, many}):
         print(f"HTTP straight to Ray Serve, {replicas} replica(s) ...")
         figures[f"http_{replicas}_replicas"] = direct(settings, queries, replicas)
     print(f"HTTP through the gateway ({GATEWAY_WORKERS} workers) to {many} replica(s) ...")
-    figures["gateway"] = gateway = through_gateway(settings, queries, products, many)
+    figures["gateway"] = gateway = through_gateway(settings, queries, products, many, shopper)
     reference = figures["in_process"]["search_8_clients_ms"]
     path = gateway["search_8_clients_ms"]
     figures["goals"] = {
@@ -256,6 +343,7 @@ def main() -> None:
         "search_p99_vs_in_process": _ratio(path, reference, "p99"),
         "search_qps_vs_in_process": _ratio(path, reference, "qps"),
         "feed_p99_ms": gateway["feed_8_clients_ms"]["p99"],
+        "known_shopper_feed_p99_ms": gateway.get("feed_known_8_clients_ms", {}).get("p99"),
         "goal": f"p50 and p99 at most {GOAL_RATIO}x, throughput at least 0.7x the in-process "
         f"service at 8 clients; a feed's p99 at most {GOAL_RECS_P99_MS} ms",
     }

@@ -21,9 +21,20 @@ def enabled() -> bool:
     return os.environ.get(FLAG) == "1"
 
 
-def replica_urls(app_name: str) -> list[str]:
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def reachable_host(reported: str, listen_host: str | None) -> str:
+    """Where a replica answers: Serve reports it by its node's address, but each replica binds
+    the host its proxy binds (http_options); on a loopback one the node's address refuses the
+    connection, so the gateway fell back to the proxy for every request."""
+    return listen_host if listen_host in LOOPBACK else reported
+
+
+def replica_urls(app_name: str, listen_host: str | None = None) -> list[str]:
     """The HTTP address of each running replica of `app_name`; empty without direct ingress.
-    Asked of Serve's controller, which allocates the ports (there is no public API for it)."""
+    Asked of Serve's controller, which allocates the ports (there is no public API for it);
+    `listen_host` is the host Serve's HTTP binds (settings' serving host)."""
     if not enabled():
         return []
     import ray
@@ -33,7 +44,7 @@ def replica_urls(app_name: str) -> list[str]:
     controller = ray.get_actor(SERVE_CONTROLLER_NAME, namespace=SERVE_NAMESPACE)
     groups: list[Any] = ray.get(controller.get_target_groups.remote(app_name), timeout=5)
     return sorted(
-        f"http://{target.ip}:{target.port}"
+        f"http://{reachable_host(target.ip, listen_host)}:{target.port}"
         for group in groups
         if group.protocol == RequestProtocol.HTTP and group.app_name == app_name
         for target in group.targets

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.recommender.model import MAX_LEN, SCHEMA, ProductScorer, pad
+from models.recommender.model import MAX_LEN, SCHEMA, ProductScorer, fold_weights, pad
 from models.registry import KIND_TAG
 from models.saving import UnsafeModelError, download, load_torch_module, log_model, read_extra
 
@@ -56,7 +56,7 @@ class Loaded:
         meta = read_extra(local, "model", {})
         if meta.get("schema") != SCHEMA:
             raise UnsafeModelError("old_schema", f"recommender v{version} predates schema {SCHEMA}")
-        module = load_torch_module(local)
+        module = fold_weights(load_torch_module(local))
         self.version = version
         self.scorer = ProductScorer(module, read_extra(local, "vocabulary", []), meta["kind"])
         self.popular = [(str(p), float(s)) for p, s in read_extra(local, "popularity", [])]

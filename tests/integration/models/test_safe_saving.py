@@ -20,7 +20,7 @@ from models.ranker.predict import NetScorer, load_champion_ranker
 from models.ranker.predict import load_version as load_ranker
 from models.recommender.mlflow_io import MODEL_NAME as RECOMMENDER
 from models.recommender.mlflow_io import log_recommender
-from models.recommender.model import ProductScorer, StoreRecommender, TitledSASRec
+from models.recommender.model import ProductScorer, StoreRecommender, TitledSASRec, WeightsFolded
 from models.recommender.predict import load_champion_recommender
 from models.recommender.predict import load_version as load_recommender
 from models.recommender.sasrec import SASRecConfig
@@ -78,6 +78,7 @@ def test_a_recommender_round_trips_without_pickle(settings):
 
     loaded = load_recommender(settings, version)  # MLflow checks the archive, pickle refused
     assert (loaded.version, loaded.kind) == (version, "sasrec")
+    assert isinstance(loaded.scorer.module, WeightsFolded)  # its item table was built at load
     histories = [["p-1", "p-2", "p-3"], ["p-11"], ["p-21", "p-22", "p-1", "p-2", "p-3", "p-4"]]
     assert np.allclose(loaded.scorer.scores(histories), scorer.scores(histories), atol=1e-5)
     long = [[f"p-{1 + i % 30}" for i in range(80)]]  # longer than MAX_LEN: the last 50 count
