@@ -107,6 +107,7 @@ def build_order_items() -> str:
             {money("item.unit_price")} AS unit_price,
             item.quantity * {money("item.unit_price")} AS line_total,
             item.search_id AS search_id, item.recommendation_id AS recommendation_id,
+            item.offer_id AS offer_id, item.seller_id AS seller_id,
             placed_at, dt
         FROM (SELECT order_id, customer_id, placed_at, dt, unnest(items) AS item
               FROM ({placed_orders()}))"""
