@@ -40,9 +40,17 @@ def refuse_development_secrets(settings: Settings) -> None:
         raise ClusterError(f"the cluster profile refuses development secrets: set {named}")
 
 
-def wait_healthy(name: str, url: str, seconds: float, log_hint: str) -> None:
+def wait_healthy(
+    name: str, url: str, seconds: float, log_hint: str, process: subprocess.Popen | None = None
+) -> None:
+    """`process`: the server itself, so one that exited (a port taken, an import failing) says
+    so at once rather than after the whole wait."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ClusterError(
+                f"{name} exited with code {process.returncode} before answering; see {log_hint}"
+            )
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -136,7 +144,7 @@ def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProces
         )  # fmt: skip
     url = f"http://{settings.serving_host}:{settings.gateway_port}"
     try:
-        wait_healthy("the gateway", f"{url}/health", 120, str(log_path))
+        wait_healthy("the gateway", f"{url}/health", 120, str(log_path), process)
     except ClusterError:
         GatewayProcesses(url, process).stop()
         raise

@@ -180,7 +180,12 @@ def cluster():
     try:
         while not ready_file.exists():
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"make up-cluster did not come up:\n{log_path.read_text()[-6000:]}")
+                said = log_path.read_text()[-6000:]
+                # The state dir goes below: what the gateway said goes into the failure.
+                gateway_log = data_dir / "reports" / "gateway.log"
+                if gateway_log.exists():
+                    said += f"\n{gateway_log.name}:\n{gateway_log.read_text()[-3000:]}"
+                pytest.fail(f"make up-cluster did not come up:\n{said}")
             time.sleep(2)
         stop.set()
         fault.join(timeout=60)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import importlib
 import os
 import subprocess
+import time
 
 import pytest
 
-from launch.cluster import ClusterError, refuse_development_secrets, serve_config
+from launch.cluster import ClusterError, refuse_development_secrets, serve_config, wait_healthy
 from storeloop.settings import REPO_ROOT, Settings
 
 PG = "postgresql+psycopg://storeloop:{}@127.0.0.1:55442/store"
@@ -98,3 +99,13 @@ def test_the_deployed_serve_config_listens_where_the_settings_say():
     config = serve_config(cluster_settings(serving_port=8123))
     assert config["http_options"]["port"] == 8123
     assert config["http_options"]["host"] == Settings().serving_host
+
+
+def test_a_server_that_exits_before_answering_is_reported_at_once():
+    """A gateway whose port is taken exits at once; the launcher says so, not two minutes on."""
+    exited = subprocess.Popen(["python3", "-c", "raise SystemExit(3)"])  # noqa: S607
+    exited.wait()
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match="exited with code 3 before answering; see its.log"):
+        wait_healthy("the gateway", "http://127.0.0.1:9/health", 120, "its.log", exited)
+    assert time.monotonic() - started < 10
