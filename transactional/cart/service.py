@@ -20,8 +20,9 @@ from transactional.cart.port import Carts, carts_in
 from transactional.cart.views import CartItemView, CartView, cart_view, line_offers
 from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.offer_repository import OfferRepository
-from transactional.catalog.offers import Offer, OfferNotFound, OfferUnavailable, buy_box
+from transactional.catalog.offers import Offer, OfferNotFound, OfferUnavailable
 from transactional.catalog.repository import ProductRepository
+from transactional.catalog.views import buy_boxes
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import ensure_positive_quantity
@@ -212,10 +213,8 @@ def _offer_for(tx: Transaction, product: Product, offer_id: str | None) -> Offer
     once withdrawn), else the buy box now (None: the product has no offer on sale)."""
     repo = OfferRepository(tx.connection)
     if offer_id is None:
-        live = repo.live_of_products([product.product_id]).get(product.product_id, [])
-        if len(live) < 2:
-            return live[0] if live else None
-        return buy_box(live, repo.seller_ratings(o.seller_id for o in live))
+        live = repo.live_of_products([product.product_id])
+        return buy_boxes(tx.connection, live).get(product.product_id)
     offer = repo.get(offer_id)
     if offer is None or offer.product_id != product.product_id:
         raise OfferNotFound(offer_id)
