@@ -21,11 +21,11 @@ def shown_prices(tx: Transaction, product_ids: Iterable[str]) -> ShownPrices:
     return _prices(buy_boxes(tx.connection, offers), list(product_ids))
 
 
-def contested_prices(tx: Transaction, offers: dict[str, list[Offer]]) -> ShownPrices:
-    """The shown prices of the products among `offers` that more than one seller offers: only
-    those can see their buy box move when stock moves (a lone offer is always the buy box)."""
-    contested = {p: found for p, found in offers.items() if len(found) > 1}
-    return _prices(buy_boxes(tx.connection, contested), list(contested))
+def contested_prices(offers: dict[str, list[Offer]], boxes: dict[str, Offer | None]) -> ShownPrices:
+    """The shown prices, from their buy `boxes`, of the products among `offers` that more than
+    one seller offers: only those can see their buy box move when stock moves (a lone offer is
+    always the buy box)."""
+    return _prices(boxes, [p for p, found in offers.items() if len(found) > 1])
 
 
 def record_moves(tx: Transaction, before: ShownPrices) -> None:

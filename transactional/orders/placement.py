@@ -114,7 +114,7 @@ def _offers_of(tx: Transaction, cart: Cart, product_ids: list[str]):  # type: ig
         if offer is None:
             raise OfferUnavailable(named) if named else ProductUnavailable(product_id)
         sources[product_id] = offer
-    return sources, contested_prices(tx, live)
+    return sources, contested_prices(live, boxes)
 
 
 def order_line(line: CartLine, offer: Offer) -> OrderLine:
