@@ -162,10 +162,13 @@ start_ray() {
   source "$STATE/cluster.env"
   # On a loaded machine the dashboard can miss Ray's own 60 s start-up limit, and `ray start`
   # then gives up: a longer limit, and what a failed try left is stopped before the next one.
+  # Serve's controller, one of this head's workers, kills an HTTP proxy that is not ready after
+  # three checks of 5 s each: a loaded machine can take longer to start the proxy's process.
   local attempt
   : >"$STATE/ray.log"
   for attempt in 1 2 3; do
     PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 RAY_DASHBOARD_STARTUP_TIMEOUT_S=180 \
+      RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S=60 \
       "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
       --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
       --ray-client-server-port "$RAY_CLIENT_PORT" --dashboard-agent-listen-port "$RAY_AGENT_PORT" \

@@ -9,6 +9,11 @@ from serving.champions import POLL_S
 from storeloop.settings import REPO_ROOT, Settings
 
 APP_NAME = "storeloop"
+# Serve's controller gives a new HTTP proxy three ready checks of 5 s each, then kills it; on a
+# loaded machine the proxy's worker process alone can take longer to start, and `serve.start`
+# then fails on the killed proxy. Read by the controller at import, as the local Ray's processes
+# inherit this process's environment.
+PROXY_READY_CHECK = ("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "60")
 
 
 def start(settings: Settings, poll_s: float = POLL_S) -> str:
@@ -21,6 +26,7 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
     if not ray.is_initialized():
         if settings.serving_direct_ingress:
             direct_ingress.enable()
+        os.environ.setdefault(*PROXY_READY_CHECK)
         # Workers import the project from the repo root, as the driver does.
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
         ray.init(
