@@ -33,6 +33,16 @@ def alias_version(client: MlflowClient, name: str, alias: str) -> str | None:
         return None
 
 
+def next_champion(decision: Decision, *, confirm_online: bool = False) -> Contender | None:
+    """What becomes champion this round. With `confirm_online` a challenger that wins offline is
+    interleaved first against what serves; where no version serves yet, the best baseline of the
+    window is registered and served meanwhile, so the first net faces an interleaving too
+    rather than being promoted on a day of logs alone."""
+    if confirm_online and decision.outcome == "promote_challenger":
+        return decision.incumbent if decision.champion is None else None
+    return decision.winner
+
+
 def apply_decision(
     settings: Settings,
     client: MlflowClient,
@@ -46,16 +56,17 @@ def apply_decision(
     a winning baseline's). Moves `champion` to the winner (if any) and `challenger` to a losing
     challenger; returns the decision record that was appended to the decisions file.
 
-    With `confirm_online` a challenger that wins offline against a serving champion is not
-    promoted yet: it becomes the `challenger`, tagged as having passed the offline gate, and an
-    online experiment decides (models.ranker.experiment). So does one that is merely not behind
-    the incumbent by more than noise (`Decision.worth_trying_online`)."""
+    With `confirm_online` a challenger that wins offline is not promoted yet: it becomes the
+    `challenger`, tagged as having passed the offline gate, and an online experiment decides
+    (models.ranker.experiment); `next_champion` says what serves meanwhile. So does one that is
+    merely not behind the incumbent by more than noise (`Decision.worth_trying_online`)."""
     before = champion_version(client, decision.model)
     after = before
     challenger = versions.get(decision.challenger.name)
-    pending = confirm_online and before is not None and decision.outcome == "promote_challenger"
-    if decision.winner is not None and not pending:
-        after = versions[decision.winner.name]
+    pending = confirm_online and decision.outcome == "promote_challenger"
+    chosen = next_champion(decision, confirm_online=confirm_online)
+    if chosen is not None:
+        after = versions[chosen.name]
         client.set_registered_model_alias(decision.model, CHAMPION, after)
     # A challenger that holds its own offline goes online too; only a win there promotes it.
     screened = (
@@ -72,6 +83,8 @@ def apply_decision(
         record["reason"] += (
             "; it is interleaved with the champion first, and promoted only if it wins there"
         )
+        if before is None:
+            record["reason"] += f" ({decision.incumbent.name} serves meanwhile)"
     elif screened:
         record["online"] = "pending"
         record["reason"] += (

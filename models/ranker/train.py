@@ -26,7 +26,7 @@ from models.ranker.learn import BATCH, EPOCHS, HIDDEN, LEARNING_RATE, MEMBERS, W
 from models.ranker.mlflow_io import log_candidate, set_version_tags
 from models.ranker.model import IndexOrderNet
 from models.ranker.predict import MODEL_NAME, load_version
-from models.registry import apply_decision, champion_version, ensure_new_round
+from models.registry import apply_decision, champion_version, ensure_new_round, next_champion
 from models.saving import UnsafeModelError
 from models.tracking import RANKER_EXPERIMENT, mlflow_client, use_experiment
 from storeloop.settings import Settings
@@ -97,8 +97,9 @@ def train_ranker(
             PROPENSITIES_ARTIFACT,
         )
         versions: dict[str, str] = {}
-        winner = decision.winner
-        won = winner.name if winner is not None and winner.role == "baseline" else None
+        confirm_online = settings.interleave_share > 0
+        chosen = next_champion(decision, confirm_online=confirm_online)
+        won = chosen.name if chosen is not None and chosen.role == "baseline" else None
         # Both fitted models are logged; a version is registered for the challenger and for a
         # baseline that wins the gate (index order as a model that keeps the index's order).
         fitted = {OURS: result.models[OURS], "lightgbm": result.models["lightgbm"]}
@@ -112,7 +113,7 @@ def train_ranker(
         set_version_tags(client, version, window)
     record = apply_decision(
         settings, client, decision, run_id=run.info.run_id, versions=versions,
-        confirm_online=settings.interleave_share > 0,
+        confirm_online=confirm_online,
     )  # fmt: skip
     log.info("ranker gate: %s", record["reason"])
     return {

@@ -270,15 +270,12 @@ def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_exper
     """Round 1 left a ranker challenger; about half of round 2's searches were a team draft of
     it and the champion, each result naming its team; round 2's DAG read that experiment back
     from the lake, counted the same searches the store logged, and decided with its reason.
-    On this small loop's few held-out searches the offline gate now and then finds round 1's
-    ranker better by more than noise and serves it at once: then nothing is interleaved."""
+    Round 1's net is interleaved whatever the offline gate said of it: a win there or a tie waits
+    for the interleaving, and a loss is interleaved too but never promoted."""
     settings, _ = loop
     first, second = _rounds(settings)
     champion, challenger = first["champions_after"]["search-ranker"], first["challenger_after"]
-    assert champion is not None, first
-    if challenger is None:
-        _round_one_promoted_its_ranker_outright(settings, champion, second)
-        return
+    assert champion is not None and challenger not in (None, champion), first
     searches = _payloads_in_days(
         settings, "storefront.SearchPerformed.v1", second["first_day"], second["days"]
     )
@@ -299,24 +296,6 @@ def test_round_two_interleaved_round_ones_challenger_and_its_dag_ended_the_exper
         assert ended["verdict"] == "win" and ended["offline_gate"] == "passed"
     logged = (settings.reports_dir / "decisions.jsonl").read_text()
     assert ended["reason"] in logged
-
-
-def _round_one_promoted_its_ranker_outright(settings: Settings, champion: str, second: dict):
-    decisions = [
-        json.loads(line)
-        for line in (settings.reports_dir / "decisions.jsonl").read_text().splitlines()
-    ]
-    (promoted,) = [
-        d for d in decisions
-        if d["model"] == "search-ranker" and d.get("champion_before") is None
-        and d.get("champion_after") == champion
-    ]  # fmt: skip
-    assert promoted["decision"] == "promote_challenger" and promoted["ci_low"] > 0, promoted
-    searches = _payloads_in_days(
-        settings, "storefront.SearchPerformed.v1", second["first_day"], second["days"]
-    )
-    assert searches and not [s for s in searches if s["ranker"] == "interleaving"]
-    assert second["experiment"] is None, second
 
 
 def test_a_share_of_first_pages_was_logged_with_a_random_swap(loop):

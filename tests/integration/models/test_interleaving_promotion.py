@@ -160,3 +160,33 @@ def test_without_experiments_an_offline_win_is_promoted_at_once(registry):
     settings = settings.model_copy(update={"interleave_share": 0.0})
     record = offline_round(settings, client, run_id, gain=0.05)
     assert record["champion_after"] == "2" and champion_version(client, MODEL_NAME) == "2"
+
+
+def test_the_first_offline_win_waits_for_an_interleaving_against_the_best_baseline(registry):
+    """With no version champion yet, a net that wins offline is not promoted on a day of logs
+    alone: the window's best baseline is registered and serves while the two are interleaved."""
+    settings, client, run_id = registry
+    client.delete_registered_model_alias(MODEL_NAME, "champion")
+    rng = np.random.default_rng(4)
+    index = np.clip(rng.normal(0.5, 0.2, size=N), 0.0, None)
+    decision = decide(
+        MODEL_NAME, "ips_dcg_at_10", "searches",
+        [Contender("neural", "neural", "challenger", index + 0.05)],
+        [Contender("index", "index", "baseline", index),
+         Contender("lightgbm", "lightgbm", "baseline", index - 0.01)],
+        None, "index", seed=5,
+    )  # fmt: skip
+    record = apply_decision(
+        settings, client, decision, run_id=run_id, versions={"neural": "2", "index": "1"},
+        confirm_online=True,
+    )  # fmt: skip
+    assert record["decision"] == "promote_challenger" and record["online"] == "pending"
+    assert "index serves meanwhile" in record["reason"]
+    assert champion_version(client, MODEL_NAME) == "1"
+    assert client.get_model_version(MODEL_NAME, "2").tags["promotion.decision"] == (
+        "awaiting_experiment"
+    )
+    silver(settings, champion="1", challenger="2", wins=30, losses=10)
+    ended = conclude_interleaving(settings, client)
+    assert ended is not None and ended["decision"] == "promote_challenger"
+    assert champion_version(client, MODEL_NAME) == "2"
