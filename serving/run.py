@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 
 from serving import direct_ingress
 from serving.champions import POLL_S
@@ -16,25 +18,44 @@ APP_NAME = "storeloop"
 PROXY_READY_CHECK = ("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "60")
 
 
+class _DefaultTokenAuthNotice(logging.Filter):
+    """Token authentication is Ray's default for a local cluster, and Ray warns on every start that
+    it chose it: the safe default, nothing for the store's operator to act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Token authentication is enabled")
+
+
 def start(settings: Settings, poll_s: float = POLL_S) -> str:
     """Runs the app (blocking until it is ready) and returns its base URL."""
     import ray
-    from ray import serve
 
-    from serving.app import build_app
+    with warnings.catch_warnings():
+        # Serve's own config models use a pydantic 1 idiom that pydantic 2 warns about on import:
+        # nothing the store's operator can act on.
+        warnings.filterwarnings("ignore", message="Using extra keyword arguments on `Field`")
+        from ray import serve
+
+        from serving.app import build_app
 
     if not ray.is_initialized():
         if settings.serving_direct_ingress:
             direct_ingress.enable()
         os.environ.setdefault(*PROXY_READY_CHECK)
+        logging.getLogger("ray._private.authentication.authentication_token_setup").addFilter(
+            _DefaultTokenAuthNotice()
+        )
         # Workers import the project from the repo root, as the driver does.
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
         ray.init(
             num_cpus=max(2, os.cpu_count() or 1),
             include_dashboard=False,
             log_to_driver=False,
+            logging_level=logging.WARNING,  # not "Started a local Ray instance" on every start
             runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
         )
+    # The launcher says when serving is up; Serve's own progress lines would say it twice.
+    logging.getLogger("ray.serve").setLevel(logging.WARNING)
     serve.start(http_options={"host": settings.serving_host, "port": settings.serving_port})
     serve.run(build_app(settings, poll_s), name=APP_NAME, route_prefix="/")
     return f"http://{settings.serving_host}:{settings.serving_port}"

@@ -98,8 +98,10 @@ def train_ranker(
         )
         versions: dict[str, str] = {}
         confirm_online = settings.interleave_share > 0
-        chosen = next_champion(decision, confirm_online=confirm_online)
-        won = chosen.name if chosen is not None and chosen.role == "baseline" else None
+        serves_next = next_champion(decision, confirm_online=confirm_online)
+        won = (
+            serves_next.name if serves_next is not None and serves_next.role == "baseline" else None
+        )
         # Both fitted models are logged; a version is registered for the challenger and for a
         # baseline that wins the gate (index order as a model that keeps the index's order).
         fitted = {OURS: result.models[OURS], "lightgbm": result.models["lightgbm"]}
