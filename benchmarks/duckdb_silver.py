@@ -70,6 +70,18 @@ def build_products() -> str:
             USING (product_id)"""
 
 
+def build_product_categories() -> str:
+    """`category_levels` is contracts.categories.category_levels, registered on the connection
+    (benchmarks.lake_duckdb.connect) as Spark registers it as a UDF."""
+    return f"""
+        SELECT product_id, node.level AS level, node.category_id AS category_id,
+            node.category_path AS category_path, node.category_name AS category_name
+        FROM (SELECT product_id, category FROM ({build_products()})) AS p
+        JOIN (SELECT category, unnest(category_levels(category)) AS node
+              FROM (SELECT DISTINCT category FROM ({build_products()}) WHERE category IS NOT NULL))
+            USING (category)"""
+
+
 def build_customers() -> str:
     registered = latest(parsed(E.CUSTOMER_REGISTERED), "customer_id")
     return f"""
@@ -184,6 +196,7 @@ def build_page_views() -> str:
 TABLES: dict[str, tuple[Callable[[], str], bool]] = {
     "products": (build_products, False),
     "customers": (build_customers, False),
+    "product_categories": (build_product_categories, False),
     "orders": (build_orders, True),
     "order_items": (build_order_items, True),
     "payments": (build_payments, True),

@@ -8,12 +8,15 @@ them equal to Spark's row for row (`differences`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import duckdb.func
 import pyarrow.dataset as ds
 
 from benchmarks import duckdb_gold
 from benchmarks.duckdb_silver import TABLES
+from contracts.categories import category_levels
 
 
 def connect(threads: int, memory_limit: str = "4GB", spill_dir: Path | None = None):  # type: ignore[no-untyped-def]
@@ -26,7 +29,25 @@ def connect(threads: int, memory_limit: str = "4GB", spill_dir: Path | None = No
         spill_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{spill_dir}'")
     con.execute("SET preserve_insertion_order = false")
+    _register_category_levels(con)
     return con
+
+
+def _register_category_levels(con: duckdb.DuckDBPyConnection) -> None:
+    """The category tree's rules as a function of the connection, as Spark runs them as a UDF."""
+    node = duckdb.struct_type(
+        {"level": "BIGINT", "category_id": "VARCHAR", "category_path": "VARCHAR",
+         "category_name": "VARCHAR"}
+    )  # fmt: skip
+
+    def levels(category: str | None) -> Any:
+        names = ("level", "category_id", "category_path", "category_name")
+        return [dict(zip(names, row, strict=True)) for row in category_levels(category)]
+
+    con.create_function(
+        "category_levels", levels, ["VARCHAR"], duckdb.list_type(node),
+        null_handling=duckdb.func.FunctionNullHandling.SPECIAL,
+    )  # fmt: skip
 
 
 def run_silver(con: duckdb.DuckDBPyConnection, bronze: Path, out: Path) -> dict[str, int]:

@@ -47,6 +47,17 @@ def ancestor_paths(category: str | None) -> list[str]:
     return paths
 
 
+def category_levels(category: str | None) -> list[tuple[int, str, str, str]]:
+    """(level, node id, slug path, name) of every node from the root to the leaf, level 1 the
+    root: the rows the lake keeps of a product's category."""
+    return [
+        (level, category_id(path), path, name)
+        for level, (name, path) in enumerate(
+            zip(category_names(category), ancestor_paths(category), strict=True), start=1
+        )
+    ]
+
+
 def category_id(path: str) -> str:
     """A node's id, derived from its slug path: every database and the migration agree on it
     without a sequence, and two writers creating the same node collide on one key."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.categories import MAX_DEPTH
 from contracts.events import PAGE_KINDS, RECOMMENDATION_SURFACES
 from features.declared import gold_columns, not_null_columns
 from quality.runner import Spec
@@ -50,6 +51,11 @@ SILVER: dict[str, list[Spec]] = {
     ],
     "customers": [
         NOT_EMPTY, *not_null("customer_id", "role"), unique("customer_id"), in_set("role", ROLES),
+    ],
+    # No NOT_EMPTY: a catalog listed without categories has no levels.
+    "product_categories": [
+        *not_null("product_id", "level", "category_id", "category_path", "category_name"),
+        unique("product_id", "level"), between("level", 1, MAX_DEPTH),
     ],
     "orders": [
         NOT_EMPTY, *not_null("order_id", "customer_id", "status", "placed_at"), unique("order_id"),
@@ -138,6 +144,7 @@ GOLD: dict[str, list[Spec]] = gold_suites()
 # Referential checks GX has no expectation for: (child table, column, parent table, column).
 SILVER_REFERENCES = [
     ("order_items", "order_id", "orders", "order_id"),
+    ("product_categories", "product_id", "products", "product_id"),
     ("payments", "order_id", "orders", "order_id"),
     # The store refuses a click on a list it never recorded. (Cart and order lines name lists
     # the client sent, unchecked like search ids, so they get no reference check.)

@@ -14,7 +14,12 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quality.checks import gate_bronze  # noqa: E402
-from spark_jobs import silver_behaviour, silver_catalog, silver_orders  # noqa: E402
+from spark_jobs import (  # noqa: E402
+    silver_behaviour,
+    silver_catalog,
+    silver_categories,
+    silver_orders,
+)
 from spark_jobs.errors import LakeErrorCode, LakeJobError  # noqa: E402
 from spark_jobs.lake import (  # noqa: E402
     bronze_mark,
@@ -30,6 +35,7 @@ from storeloop.settings import Settings  # noqa: E402
 TABLES = {
     "products": (silver_catalog.build_products, False),
     "customers": (silver_catalog.build_customers, False),
+    "product_categories": (silver_categories.build_product_categories, False),
     "orders": (silver_orders.build_orders, True),
     "order_items": (silver_orders.build_order_items, True),
     "payments": (silver_orders.build_payments, True),

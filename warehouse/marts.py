@@ -17,7 +17,7 @@ from warehouse.errors import WarehouseError, WarehouseErrorCode
 
 MARTS = (
     "fct_orders", "dim_products", "dim_customers", "daily_revenue", "fct_model_outcomes",
-    "fct_experiment_arms", "seller_daily_sales", "fct_daily_funnel",
+    "fct_experiment_arms", "seller_daily_sales", "fct_daily_funnel", "category_daily_sales",
 )  # fmt: skip
 _NAMED_PARAMETER = re.compile(r"(?<!:):(\w+)")
 

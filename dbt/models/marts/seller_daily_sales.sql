@@ -13,9 +13,10 @@ products as (
 ),
 
 seller_lines as (
-    -- an order line names no seller: its product does
+    -- a line names the seller of the offer it was bought from; lines placed before offers
+    -- existed name none, and were the product's lister's
     select
-        products.seller_id,
+        coalesce(order_items.seller_id, products.seller_id) as seller_id,
         orders.order_date,
         orders.order_id,
         order_items.quantity,
@@ -27,7 +28,7 @@ seller_lines as (
         orders.order_status in ('returned', 'refunded') as is_refunded
     from order_items
     inner join orders on orders.order_id = order_items.order_id
-    inner join products on products.product_id = order_items.product_id
+    left join products on products.product_id = order_items.product_id
 ),
 
 days as (

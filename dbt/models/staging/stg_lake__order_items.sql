@@ -14,6 +14,8 @@ renamed as (
         {{ money('line_total') }} as line_total,
         cast(search_id as varchar) as search_id,
         cast(recommendation_id as varchar) as recommendation_id,
+        cast(offer_id as varchar) as offer_id,
+        cast(seller_id as varchar) as seller_id,
         cast(placed_at as timestamp) as placed_at
     from source
 )

@@ -184,7 +184,7 @@ def good_events() -> list[tuple]:
         placed("o-c", c1, p2, 1, "100.00", d2("11:00")),
         stock(p2, 0, -1, "order", d2("11:00")),
         *paid("pay-c", "o-c", c1, "100.00", d2("11:00")),
-        created(p4, "books", "Brio", "30.00", d3("08:00")),
+        created(p4, "Books > Fiction", "Brio", "30.00", d3("08:00")),
         (E.PRODUCT_DELETED, p4, {"product_id": p4}, d3("09:00")),
         searched("srch-c", c1, "book", [p3, p1], d3("12:00")),
         # Similar items on p1's page (the popularity baseline): p3 clicked, carted and bought.

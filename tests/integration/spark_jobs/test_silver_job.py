@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from contracts import events as E
+from contracts.categories import category_id
 from quality.checks import check_silver
 
 pytestmark = pytest.mark.spark
@@ -30,9 +31,9 @@ def test_row_counts_match_the_events_written_without_duplicates(lake):
     assert rows["search_impressions"] == 3 + 2 + 2
     # rec-a shows 2 items, rec-b 1, rec-empty none.
     assert rows == {
-        "products": 4, "customers": 3, "orders": 4, "order_items": 4, "payments": 4,
-        "search_impressions": 7, "clicks": 2, "cart_adds": 3, "recommendation_impressions": 3,
-        "recommendation_clicks": 2, "page_views": 4,
+        "products": 4, "customers": 3, "product_categories": 5, "orders": 4, "order_items": 4,
+        "payments": 4, "search_impressions": 7, "clicks": 2, "cart_adds": 3,
+        "recommendation_impressions": 3, "recommendation_clicks": 2, "page_views": 4,
     }  # fmt: skip
 
 
@@ -54,6 +55,18 @@ def test_products_hold_the_latest_snapshot_stock_and_deletion(lake):
     assert bool(products.loc["p-000004", "is_deleted"])
     assert not products.loc[["p-000001", "p-000002", "p-000003"], "is_deleted"].any()
     assert str(products["created_at"].dt.tz) == "UTC"
+
+
+def test_each_product_has_a_row_per_level_of_its_category_named_as_the_tree_names_it(lake):
+    levels = silver(lake, "product_categories").sort_values(["product_id", "level"])
+    rows = list(levels[["product_id", "level", "category_path", "category_name"]].itertuples(
+        index=False, name=None))  # fmt: skip
+    assert rows == [
+        ("p-000001", 1, "shoes", "shoes"), ("p-000002", 1, "shoes", "shoes"),
+        ("p-000003", 1, "books", "books"),
+        ("p-000004", 1, "books", "Books"), ("p-000004", 2, "books/fiction", "Fiction"),
+    ]  # fmt: skip
+    assert set(levels["category_id"]) == {category_id(p) for p in levels["category_path"]}
 
 
 def test_order_items_and_impressions_are_exploded_with_dt(lake):

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from contracts.categories import category_levels
 from storeloop.settings import Settings
 from warehouse.dbt_build import build_marts
 
@@ -32,11 +33,11 @@ def write_table(lake: Path, layer: str, table: str, rows: list[dict[str, Any]], 
 
 PRODUCTS = [
     {"product_id": "p-1", "seller_id": "s-1", "title": "Kettle", "price": 10.0, "stock": 7,
-     "is_deleted": False},
+     "is_deleted": False, "category": "Home & Kitchen > Small Appliances"},
     {"product_id": "p-2", "seller_id": "s-1", "title": "Mug", "price": 5.5, "stock": 0,
-     "is_deleted": False},
+     "is_deleted": False, "category": "Home & Kitchen > Drinkware"},
     {"product_id": "p-3", "seller_id": "s-1", "title": "Toaster", "price": 99.99, "stock": 1,
-     "is_deleted": True},
+     "is_deleted": True, "category": "Home & Kitchen > Small Appliances"},
 ]  # fmt: skip
 CUSTOMERS = [
     {"customer_id": "c-1", "name": "Ada", "email": "ada@example.com", "role": "customer"},
@@ -54,6 +55,8 @@ ORDERS = [
 ]  # fmt: skip
 
 
+# (order_id, product_id) -> the offer of another seller the line was bought from
+OFFERS = {("o-d", "p-1"): ("of-s2-p1", "s-2")}
 # (order_id, product_id) -> (search_id, recommendation_id) of the cart line it came from
 CREDITS = {("o-a", "p-1"): ("srch-1", None), ("o-b", "p-1"): (None, "rec-1"),
            ("o-c", "p-2"): (None, "rec-1")}  # fmt: skip
@@ -62,12 +65,19 @@ CREDITS = {("o-a", "p-1"): ("srch-1", None), ("o-b", "p-1"): (None, "rec-1"),
 def write_silver(lake: Path) -> None:
     made = ts("2025-12-01 00:00:00")
     products = [
-        {"description": "", "brand": "Acme", "category": "kitchen", "currency": "USD",
+        {"description": "", "brand": "Acme", "currency": "USD",
          "rating": 4.5, "rating_count": 10, "image_url": "", "created_at": made,
          "updated_at": made, **product}
         for product in PRODUCTS
     ]  # fmt: skip
     write_table(lake, "silver", "products", products, None)
+    levels = [
+        {"product_id": product["product_id"], "level": level, "category_id": node_id,
+         "category_path": path, "category_name": name}
+        for product in PRODUCTS
+        for level, node_id, path, name in category_levels(product["category"])
+    ]  # fmt: skip
+    write_table(lake, "silver", "product_categories", levels, None)
     customers = [{**customer, "registered_at": made} for customer in CUSTOMERS]
     write_table(lake, "silver", "customers", customers, None)
     orders, items, payments = [], [], []
@@ -79,11 +89,12 @@ def write_silver(lake: Path) -> None:
                        "placed_at": placed_at})  # fmt: skip
         for product_id, quantity, price in lines:
             search_id, recommendation_id = CREDITS.get((order_id, product_id), (None, None))
+            offer_id, seller_id = OFFERS.get((order_id, product_id), (None, None))
             items.append({"order_id": order_id, "customer_id": customer_id,
                           "product_id": product_id, "quantity": quantity, "unit_price": price,
                           "line_total": quantity * price, "search_id": search_id,
-                          "recommendation_id": recommendation_id,
-                          "placed_at": placed_at})  # fmt: skip
+                          "recommendation_id": recommendation_id, "offer_id": offer_id,
+                          "seller_id": seller_id, "placed_at": placed_at})  # fmt: skip
         for payment_status in payment_statuses:
             payments.append({"payment_id": f"pay-{order_id}", "order_id": order_id,
                              "status": payment_status, "amount": total, "currency": "USD",

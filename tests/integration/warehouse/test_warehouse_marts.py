@@ -25,12 +25,12 @@ def test_build_reports_models_tests_and_row_counts(built_warehouse):
     assert summary["models"]["fct_orders"] == "success"
     assert set(summary["models"]) >= {"stg_lake__orders", "stg_lake__clicks", "daily_revenue"}
     assert summary["tests"].get("pass", 0) >= 40
-    assert len(summary["unit_tests"]) == 7
+    assert len(summary["unit_tests"]) == 8
     assert "fail" not in summary["tests"] and "error" not in summary["tests"]
     assert summary["row_counts"] == {
         "fct_orders": 4, "dim_products": 3, "dim_customers": 4, "daily_revenue": 2,
         "fct_model_outcomes": 3, "fct_experiment_arms": 3, "seller_daily_sales": 2,
-        "fct_daily_funnel": 2,
+        "fct_daily_funnel": 2, "category_daily_sales": 5,
     }  # fmt: skip
 
 
@@ -51,10 +51,27 @@ def test_seller_daily_sales_sum_the_sellers_lines_of_each_day(built_warehouse):
     rows = query(settings, "select seller_id, cast(day as varchar), orders, paid_orders, units, "
                  "gross_revenue, refunded_orders, refunds, net_revenue "
                  "from seller_daily_sales order by seller_id, day")  # fmt: skip
-    # every product is s-1's: day 1 o-a 25.50 (3 units) and o-c 11.00 (2) paid, o-b cancelled
+    # every product is s-1's: day 1 o-a 25.50 (3 units) and o-c 11.00 (2) paid, o-b cancelled;
+    # day 2's o-d was bought from s-2's offer of s-1's kettle: s-2's sale, not s-1's
     assert rows == [
         ("s-1", "2026-01-01", 3, 2, 5, Decimal("36.50"), 0, Decimal("0.00"), Decimal("36.50")),
-        ("s-1", "2026-01-02", 1, 1, 1, Decimal("10.00"), 0, Decimal("0.00"), Decimal("10.00")),
+        ("s-2", "2026-01-02", 1, 1, 1, Decimal("10.00"), 0, Decimal("0.00"), Decimal("10.00")),
+    ]
+
+
+def test_category_daily_sales_count_each_line_under_every_level_of_its_category(built_warehouse):
+    settings, _ = built_warehouse
+    rows = query(settings, "select category_path, category_level, cast(day as varchar), orders, "
+                 "paid_orders, units, gross_revenue from category_daily_sales "
+                 "order by day, category_level, category_path")  # fmt: skip
+    # day 1: kettles (small appliances) on o-a (2, paid) and o-b (1, cancelled); mugs
+    # (drinkware) on o-a (1) and o-c (2), both paid; day 2: a kettle on o-d
+    assert rows == [
+        ("home-kitchen", 1, "2026-01-01", 3, 2, 5, Decimal("36.50")),
+        ("home-kitchen/drinkware", 2, "2026-01-01", 2, 2, 3, Decimal("16.50")),
+        ("home-kitchen/small-appliances", 2, "2026-01-01", 2, 1, 2, Decimal("20.00")),
+        ("home-kitchen", 1, "2026-01-02", 1, 1, 1, Decimal("10.00")),
+        ("home-kitchen/small-appliances", 2, "2026-01-02", 1, 1, 1, Decimal("10.00")),
     ]
 
 

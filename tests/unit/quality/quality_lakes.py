@@ -24,6 +24,9 @@ def silver_tables() -> dict[str, pd.DataFrame]:
             "brand": "Acme", "category": "shoes", "price": [10.0, 20.0], "currency": "USD",
             "rating": [4.0, 0.0], "rating_count": [3, 0], "image_url": "", "stock": [5, 0],
             "created_at": AT, "updated_at": AT, "is_deleted": [False, True]}),
+        "product_categories": pd.DataFrame({
+            "product_id": ["p-1", "p-2"], "level": [1, 1], "category_id": "cat-1",
+            "category_path": "shoes", "category_name": "shoes"}),
         "customers": pd.DataFrame({"customer_id": ["c-1", "s-1"], "name": "n", "email": "e",
                                    "role": ["customer", "seller"], "registered_at": AT}),
         "orders": pd.DataFrame({"order_id": ["o-1"], "customer_id": "c-1", "status": "paid",
