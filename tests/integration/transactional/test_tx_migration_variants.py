@@ -1,6 +1,6 @@
-"""Migration 0010 on a store of yesterday's schema with data, on SQLite and PostgreSQL: every product
-stays standalone, its own single variant, each row, offer, stock level and order line as it was;
-the store then lists a product with variants beside them and sells both."""
+"""Migration 0010 on a store of yesterday's schema with data, on SQLite and PostgreSQL: every
+product stays standalone, its own single variant, each row, offer, stock level and order line as
+it was; the store then lists a product with variants beside them and sells both."""
 
 from __future__ import annotations
 
@@ -85,9 +85,7 @@ def test_every_product_stays_standalone_and_families_list_beside_them(old_store_
         upgrade(engine)
         with engine.connect() as connection:
             after = {name: _rows(connection, query) for name, query in tables.items()}
-            family = _rows(
-                connection, "SELECT parent_id, options, option_names FROM products"
-            )
+            family = _rows(connection, "SELECT parent_id, options, option_names FROM products")
     finally:
         engine.dispose()
     assert after == before
