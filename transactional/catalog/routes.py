@@ -24,6 +24,10 @@ from transactional.inventory.domain import MAX_RESTOCK
 router = APIRouter(prefix="/api/products", tags=["catalog"])
 
 MAX_RATING_COUNT = 1_000_000_000
+# Routes with rules between fields that a schema cannot state (their 422s are tested in
+# test_tx_variants.py): a family's variants name exactly its option names, a family has variants
+# and no stock of its own, a standalone product has a price; schema-valid is not always valid.
+CROSS_FIELD_RULES = ("/api/products", "/api/products/{product_id}/variants")
 
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 Rating = Annotated[float, Field(ge=0, le=5), NUMBER]
