@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from contracts import events
 from tests.unit.transactional.test_tx_api import api, as_user, sign_up  # noqa: F401 (fixture)
@@ -300,3 +301,33 @@ def test_http_only_the_parents_seller_adds_variants(api, seller_headers):  # noq
     assert (bad.status_code, bad.json()["error"]["code"], bad.json()["error"]["field"]) == (
         422, "invalid_options", "options",
     )  # fmt: skip
+
+
+def test_a_variant_changes_alone_and_its_events_still_name_its_family(store, seller, outbox_rows):
+    parent_id = family(store, seller)
+    by_size = {v.options["size"]: v for v in store.catalog.get_product(parent_id).variants or []}
+    store.catalog.update_product(by_size["10"].product_id, seller, price=Decimal("30.00"))
+    parent = store.catalog.get_product(parent_id)
+    prices = {v.options["size"]: v.price for v in parent.variants or []}
+    assert prices == {"8": Decimal("40.00"), "9": Decimal("42.00"), "10": Decimal("30.00")}
+    assert parent.price == Decimal("30.00")  # the cheapest in stock now
+    updated = [r["payload"] for r in outbox_rows(store) if r["type"] == events.PRODUCT_UPDATED]
+    assert (updated[-1]["parent_id"], updated[-1]["options"]) == (
+        parent_id, {"size": "10", "colour": "Red"},
+    )  # fmt: skip
+    assert events.unknown_keys(events.PRODUCT_UPDATED, updated[-1]) == []
+
+
+def test_checkout_refuses_a_parent_whatever_put_it_in_the_cart(
+    store, seller, customer, make_product
+):
+    product_id = make_product()
+    store.cart.add_item(customer, product_id, 1)
+    with store.engine.begin() as connection:  # a line from before it became a parent
+        connection.execute(
+            text("UPDATE products SET option_names = '[\"size\"]' WHERE product_id = :p"),
+            {"p": product_id},
+        )
+    with pytest.raises(ProductHasVariants):
+        store.orders.checkout(customer, APPROVE_CARD)
+    assert store.inventory.stock_level(product_id) == 10  # nothing taken
