@@ -63,7 +63,7 @@ def build_products() -> str:
             CAST(coalesce(stock, 0) AS BIGINT) AS stock,
             coalesce({instant("created_at")}, event_at) AS created_at,
             coalesce({instant("updated_at")}, event_at) AS updated_at,
-            coalesce(is_deleted, false) AS is_deleted
+            coalesce(is_deleted, false) AS is_deleted, parent_id, options, option_names
         FROM ({snapshots}) AS s
         LEFT JOIN (SELECT product_id, quantity AS stock FROM ({stock})) USING (product_id)
         LEFT JOIN (SELECT DISTINCT product_id, true AS is_deleted FROM ({deleted}))

@@ -14,11 +14,16 @@ from datetime import datetime
 from typing import Any
 
 # Field types of the payload schemas: JSON scalars by name; a list of one dict is a list of
-# records of that shape. `money` is a Decimal as a string ("12.50"); `instant` is ISO 8601.
+# records of that shape. `money` is a Decimal as a string ("12.50"); `instant` is ISO 8601;
+# `json` a JSON object or array, which the lake's tables keep as its JSON text (compact).
 STRING, LONG, DOUBLE, MONEY, INSTANT = "string", "long", "double", "money", "instant"
+JSON = "json"
 Schema = dict[str, Any]
 
-# Catalog: the full product snapshot on create and update.
+# Catalog: the full product snapshot on create and update. Products with variants (Amazon's
+# parent and child items): a variant's snapshot adds `parent_id` and `options` (its values, an
+# object of option name to value); its parent's, which is never bought, adds `option_names` (a
+# list, in the order shoppers pick them). A standalone product's has none of the three.
 PRODUCT_CREATED = "catalog.ProductCreated.v1"
 PRODUCT_UPDATED = "catalog.ProductUpdated.v1"
 PRODUCT_DELETED = "catalog.ProductDeleted.v1"
@@ -96,6 +101,7 @@ _PRODUCT: Schema = {
     "product_id": STRING, "seller_id": STRING, "title": STRING, "description": STRING,
     "brand": STRING, "category": STRING, "price": MONEY, "currency": STRING, "rating": DOUBLE,
     "rating_count": LONG, "image_url": STRING, "created_at": INSTANT, "updated_at": INSTANT,
+    "parent_id": STRING, "options": JSON, "option_names": JSON,
 }  # fmt: skip
 _OFFER: Schema = {
     "offer_id": STRING, "product_id": STRING, "seller_id": STRING, "price": MONEY,

@@ -53,6 +53,7 @@ def check_store(url: str) -> Checks:
                 "stock_matches_stock_events": _stock_matches_events(connection, outbox),
                 "stock_is_its_offers_sum": _stock_is_its_offers_sum(connection),
                 "reservations_consistent": _reservations_consistent(connection),
+                "variants_in_families": _variants_in_families(connection),
             }
     finally:
         engine.dispose()
@@ -174,6 +175,52 @@ def _stock_is_its_offers_sum(connection: sa.Connection) -> Check:
     return Check(not differ, detail)
 
 
+# Products with variants: each query names the products that break the rule it is keyed by.
+_FAMILY_RULES = {
+    # A parent is never bought: no stock of its own, no offer, in no order line, hold or cart.
+    "parent_with_stock": "SELECT p.product_id FROM products p JOIN stock s"
+    " ON s.product_id = p.product_id WHERE p.option_names IS NOT NULL AND s.quantity <> 0",
+    "parent_with_offer": "SELECT DISTINCT p.product_id FROM products p JOIN offers o"
+    " ON o.product_id = p.product_id WHERE p.option_names IS NOT NULL",
+    "parent_ordered": "SELECT DISTINCT p.product_id FROM products p JOIN order_items i"
+    " ON i.product_id = p.product_id WHERE p.option_names IS NOT NULL",
+    "parent_reserved": "SELECT DISTINCT p.product_id FROM products p JOIN stock_reservations r"
+    " ON r.product_id = p.product_id WHERE p.option_names IS NOT NULL",
+    "parent_in_cart": "SELECT DISTINCT p.product_id FROM products p JOIN cart_items c"
+    " ON c.product_id = p.product_id WHERE p.option_names IS NOT NULL",
+    "parent_with_parent": "SELECT product_id FROM products"
+    " WHERE option_names IS NOT NULL AND parent_id IS NOT NULL",
+    # Every variant has its values and hangs under a parent that exists and is one.
+    "variant_without_options": "SELECT product_id FROM products"
+    " WHERE parent_id IS NOT NULL AND options IS NULL",
+    "variant_of_no_parent": "SELECT v.product_id FROM products v LEFT JOIN products p"
+    " ON p.product_id = v.parent_id WHERE v.parent_id IS NOT NULL AND p.option_names IS NULL",
+    # Deleting a parent deletes its family.
+    "live_variant_of_deleted_parent": "SELECT v.product_id FROM products v JOIN products p"
+    " ON p.product_id = v.parent_id WHERE v.deleted_at IS NULL AND p.deleted_at IS NOT NULL",
+}
+
+
+def _variants_in_families(connection: sa.Connection) -> Check:
+    """Parents are never bought; every variant's parent exists and is a parent."""
+    columns = {c["name"] for c in sa.inspect(connection).get_columns("products")}
+    if "option_names" not in columns:
+        return Check(True, "a store from before variants (migration 0010)")
+    broken = {
+        rule: sorted(row[0] for row in connection.execute(sa.text(query)))
+        for rule, query in _FAMILY_RULES.items()
+    }
+    broken = {rule: ids[:SAMPLE] for rule, ids in broken.items() if ids}
+    counted = connection.execute(
+        sa.text(
+            "SELECT SUM(CASE WHEN option_names IS NOT NULL THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN parent_id IS NOT NULL THEN 1 ELSE 0 END) FROM products"
+        )
+    ).one()
+    detail = f"{counted[0] or 0} parents, {counted[1] or 0} variants"
+    return Check(not broken, detail + (f"; broken: {broken}" if broken else ""))
+
+
 def _stock_matches_events(connection: sa.Connection, outbox: list[Any]) -> Check:
     """Stock events carry the absolute level: the last one of each product is its stock row."""
     last: dict[str, int] = {}
@@ -182,7 +229,8 @@ def _stock_matches_events(connection: sa.Connection, outbox: list[Any]) -> Check
             payload = json.loads(row.payload)
             last[str(payload.get("product_id") or row.aggregate_id)] = int(payload["quantity"])
     levels = _stock_levels(connection)
-    differ = sorted(p for p in set(last) | set(levels) if last.get(p) != levels.get(p))
+    # A product listed with no units (a parent of variants always) has no event: level 0.
+    differ = sorted(p for p in set(last) | set(levels) if last.get(p, 0) != levels.get(p))
     detail = f"{len(levels)} stock rows, {len(last)} products with stock events"
     if differ:
         sample = {p: {"table": levels.get(p), "events": last.get(p)} for p in differ[:SAMPLE]}

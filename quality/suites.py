@@ -48,6 +48,9 @@ SILVER: dict[str, list[Spec]] = {
         NOT_EMPTY, *not_null("product_id", "price", "is_deleted"), unique("product_id"),
         between("price", 0, strict_min=True), between("rating", 0, 5),
         between("rating_count", 0), between("stock", 0),
+        # Variants: their values and a parent's option names are JSON text where present.
+        ("ExpectColumnValuesToBeJsonParseable", {"column": "options"}),
+        ("ExpectColumnValuesToBeJsonParseable", {"column": "option_names"}),
     ],
     "customers": [
         NOT_EMPTY, *not_null("customer_id", "role"), unique("customer_id"), in_set("role", ROLES),

@@ -30,7 +30,8 @@ def spark_schema(schema: Schema) -> StructType:
 def _spark_type(kind: Any) -> DataType:
     if isinstance(kind, list):
         return ArrayType(spark_schema(kind[0]))
-    # Money and instants stay text here; `money` and `instant` below cast them where used.
+    # Money and instants stay text here; `money` and `instant` below cast them where used. A
+    # `json` value read as a string is its JSON text, as Spark's JSON reader copies it.
     return {E.LONG: LongType(), E.DOUBLE: DoubleType()}.get(kind, StringType())
 
 

@@ -41,6 +41,10 @@ def build_products(events: DataFrame) -> DataFrame:
             F.coalesce(P.instant("created_at"), "event_at").alias("created_at"),
             F.coalesce(P.instant("updated_at"), "event_at").alias("updated_at"),
             F.coalesce("is_deleted", F.lit(False)).alias("is_deleted"),
+            # Variants: null on a standalone product; `options` and `option_names` JSON text.
+            "parent_id",
+            "options",
+            "option_names",
         )
     )
 

@@ -22,6 +22,7 @@ from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import Offer, OfferNotFound, OfferUnavailable
 from transactional.catalog.repository import ProductRepository
+from transactional.catalog.variants import ensure_buyable
 from transactional.catalog.views import buy_boxes
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction, UnitOfWork
@@ -205,6 +206,7 @@ def _listed(tx: Transaction, product_id: str) -> Product:
     product = ProductRepository(tx.connection).get(product_id)
     if product is None or product.deleted:
         raise ProductNotFound(product_id)
+    ensure_buyable(product)  # a parent is bought as one of its variants
     return product
 
 

@@ -20,6 +20,11 @@ class CatalogErrorCode(StrEnum):
     NOT_PRODUCT_OWNER = "not_product_owner"
     INVALID_PRODUCT = "invalid_product"
     CATEGORY_NOT_FOUND = "category_not_found"
+    # Variants (catalog.variants): a family's option names and each variant's values.
+    INVALID_OPTIONS = "invalid_options"
+    VARIANT_EXISTS = "variant_exists"
+    NOT_A_PARENT = "not_a_parent"
+    PRODUCT_HAS_VARIANTS = "product_has_variants"
 
 
 class ProductNotFound(NotFound):
@@ -37,8 +42,8 @@ class CategoryNotFound(NotFound):
 
 
 class ProductAlreadyExists(Conflict):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(CatalogErrorCode.PRODUCT_EXISTS, f"{product_id!r} exists", "product_id")
+    def __init__(self, product_id: str, field: str = "product_id") -> None:
+        super().__init__(CatalogErrorCode.PRODUCT_EXISTS, f"{product_id!r} exists", field)
 
 
 class NotProductOwner(Forbidden):
@@ -69,6 +74,8 @@ EDITABLE = frozenset(
 
 
 _KEPT = frozenset({"deleted", "review_count", "review_stars", "category_id"})
+# In the payload only for a family's members: a standalone product's events stay as they were.
+_FAMILY = ("parent_id", "options", "option_names")
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,15 @@ class Product:
     review_count: int = 0
     review_stars: int = 0
     category_id: str | None = None
+    # Variants (catalog.variants): a variant names its parent and its option values; a parent
+    # (not buyable) its option names in order. A standalone product has neither.
+    parent_id: str | None = None
+    options: dict[str, str] | None = None
+    option_names: tuple[str, ...] = ()
+
+    @property
+    def is_parent(self) -> bool:
+        return bool(self.option_names)
 
     def ensure_owned_by(self, seller_id: str) -> None:
         if self.seller_id != seller_id:
@@ -113,7 +129,12 @@ class Product:
 
     def snapshot(self) -> dict[str, Any]:
         """The ProductCreated / ProductUpdated payload (keys fixed by events.py)."""
-        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _KEPT}
+        skipped = _KEPT | set(_FAMILY)
+        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skipped}
+        if self.parent_id is not None:
+            payload.update(parent_id=self.parent_id, options=dict(self.options or {}))
+        if self.is_parent:
+            payload.update(option_names=list(self.option_names))
         rating, rating_count = self.shown_rating
         payload.update(
             rating=rating,

@@ -24,6 +24,7 @@ from transactional.catalog.offers import (
 )
 from transactional.catalog.repository import ProductRepository
 from transactional.catalog.shown_price import ShownPrices, record_moves, shown_prices
+from transactional.catalog.variants import ensure_buyable
 from transactional.common.ids import hex_id
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import MAX_RESTOCK
@@ -94,6 +95,7 @@ class OfferService:
                 raise UserNotFound(seller_id)
             seller.ensure_seller()
             product = _live_product(tx, product_id)
+            ensure_buyable(product)  # sellers offer a variant, never its parent
             repo = OfferRepository(tx.connection)
             before = shown_prices(tx, [product_id])
             earlier = repo.of_seller_and_product(seller_id, product_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,11 @@ products = Table(
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Column("deleted_at", String(40)),
+    # Variants (catalog.variants): a variant's parent and its option values (a JSON object of
+    # name to value); a parent's option names in order (a JSON array). Null on standalone ones.
+    Column("parent_id", String(32), ForeignKey("products.product_id"), index=True),
+    Column("options", Text),
+    Column("option_names", Text),
 )
 
 
@@ -56,6 +62,11 @@ _INSERT = insert(products)
 _BY_ID = select(products).where(products.c.product_id == bindparam("product_id"))
 _MANY = select(products).where(products.c.product_id.in_(bindparam("ids", expanding=True)))
 _EXISTS = select(products.c.product_id).where(products.c.product_id == bindparam("product_id"))
+_VARIANTS = (
+    select(products)
+    .where(products.c.parent_id == bindparam("parent_id"), products.c.deleted_at.is_(None))
+    .order_by(products.c.product_id)
+)
 
 
 class ProductRepository:
@@ -69,13 +80,20 @@ class ProductRepository:
         """True for deleted products too: their ids are never handed out again."""
         return self.connection.execute(_EXISTS, {"product_id": product_id}).first() is not None
 
-    def get(self, product_id: str) -> Product | None:
-        row = self.connection.execute(_BY_ID, {"product_id": product_id}).first()
+    def get(self, product_id: str, lock: bool = False) -> Product | None:
+        """`lock`: hold the row until the commit (PostgreSQL; SQLite writers take turns anyway),
+        so that two requests adding variants to one parent see each other's."""
+        query = _BY_ID.with_for_update() if lock else _BY_ID
+        row = self.connection.execute(query, {"product_id": product_id}).first()
         return product_from_row(row) if row else None
 
     def get_many(self, product_ids: list[str]) -> dict[str, Product]:
         rows = self.connection.execute(_MANY, {"ids": product_ids})
         return {row.product_id: product_from_row(row) for row in rows}
+
+    def live_variants(self, parent_id: str) -> list[Product]:
+        rows = self.connection.execute(_VARIANTS, {"parent_id": parent_id})
+        return [product_from_row(row) for row in rows]
 
     def save(self, product: Product) -> None:
         row = _row(product)
@@ -108,6 +126,9 @@ def _row(product: Product) -> dict[str, Any]:
         "review_stars": product.review_stars,
         "category_id": product.category_id,
         "image_url": product.image_url,
+        "parent_id": product.parent_id,
+        "options": None if product.options is None else json.dumps(product.options),
+        "option_names": json.dumps(list(product.option_names)) if product.option_names else None,
         "created_at": iso(product.created_at),
         "updated_at": iso(product.updated_at),
     }
@@ -132,4 +153,7 @@ def product_from_row(row: Any) -> Product:
         review_count=row.review_count,
         review_stars=row.review_stars,
         category_id=row.category_id,
+        parent_id=row.parent_id,
+        options=None if row.options is None else json.loads(row.options),
+        option_names=tuple(json.loads(row.option_names)) if row.option_names else (),
     )

@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.catalog.offers import DEFAULT_SHIPPING_DAYS, MAX_SHIPPING_DAYS
 from transactional.catalog.service import MAX_PAGE
+from transactional.catalog.variants import (
+    MAX_OPTION_NAME,
+    MAX_OPTION_VALUE,
+    MAX_OPTIONS,
+    MAX_VARIANTS,
+)
 from transactional.common.text import NOT_BLANK
 from transactional.gateway.identity import ActingUser, StoreDep
 from transactional.gateway.serialize import to_json
@@ -18,11 +24,32 @@ from transactional.inventory.domain import MAX_RESTOCK
 router = APIRouter(prefix="/api/products", tags=["catalog"])
 
 MAX_RATING_COUNT = 1_000_000_000
+# Routes with rules between fields that a schema cannot state (their 422s are tested in
+# test_tx_variants.py): a family's variants name exactly its option names, a family has variants
+# and no stock of its own, a standalone product has a price; schema-valid is not always valid.
+CROSS_FIELD_RULES = ("/api/products", "/api/products/{product_id}/variants")
 
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 Rating = Annotated[float, Field(ge=0, le=5), NUMBER]
 RatingCount = Annotated[int, Field(ge=0, le=MAX_RATING_COUNT), WHOLE]
 InitialStock = Annotated[int, Field(ge=0, le=MAX_RESTOCK), WHOLE]
+ShippingDays = Annotated[int, Field(ge=0, le=MAX_SHIPPING_DAYS), WHOLE]
+ProductId = Annotated[str, Field(pattern=r"^p-[0-9A-Za-z_-]{1,30}$")]
+OptionText = Annotated[str, Field(min_length=1, max_length=MAX_OPTION_VALUE, pattern=NOT_BLANK)]
+OptionName = Annotated[str, Field(min_length=1, max_length=MAX_OPTION_NAME, pattern=NOT_BLANK)]
+
+
+class NewVariant(BaseModel):
+    """One variant (catalog.variants): its values of the parent's options, price and stock."""
+
+    model_config = ConfigDict(extra="forbid")
+    options: dict[str, OptionText] = Field(max_length=MAX_OPTIONS)
+    price: Amount
+    stock: InitialStock = 0
+    shipping_days: ShippingDays = DEFAULT_SHIPPING_DAYS
+    product_id: ProductId | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500, pattern=NOT_BLANK)
+    image_url: str | None = None
 
 
 class NewProduct(BaseModel):
@@ -31,15 +58,19 @@ class NewProduct(BaseModel):
     description: str = ""
     brand: str = ""
     category: str = ""
-    price: Amount
+    # Required, except of a product with variants (then its cheapest variant's by default).
+    price: Amount | None = None
     currency: Currency = "USD"
     rating: Rating = 0.0
     rating_count: RatingCount = 0
     image_url: str = ""
     initial_stock: InitialStock = 0
-    product_id: str | None = Field(default=None, pattern=r"^p-[0-9A-Za-z_-]{1,30}$")
+    product_id: ProductId | None = None
     # Of the lister's own offer; other sellers' offers come through /api/products/{id}/offers.
-    shipping_days: Annotated[int, Field(ge=0, le=MAX_SHIPPING_DAYS), WHOLE] = DEFAULT_SHIPPING_DAYS
+    shipping_days: ShippingDays = DEFAULT_SHIPPING_DAYS
+    # A product with variants: its option names in order, and its variants (at least one).
+    options: list[OptionName] | None = Field(default=None, min_length=1, max_length=MAX_OPTIONS)
+    variants: list[NewVariant] | None = Field(default=None, min_length=1, max_length=MAX_VARIANTS)
 
 
 class ProductChanges(BaseModel):
@@ -57,8 +88,19 @@ class ProductChanges(BaseModel):
 
 @router.post("", status_code=201)
 def create_product(body: NewProduct, user: ActingUser, store: StoreDep) -> Any:
-    product_id = store.catalog.create_product(user.user_id, **body.model_dump())
+    fields = body.model_dump(exclude={"variants"})
+    variants = [v.model_dump(exclude_unset=True) for v in body.variants or []]
+    product_id = store.catalog.create_product(user.user_id, **fields, variants=variants or None)
     return to_json(store.catalog.get_product(product_id))
+
+
+@router.post("/{product_id}/variants", status_code=201)
+def add_variant(product_id: str, body: NewVariant, user: ActingUser, store: StoreDep) -> Any:
+    """A new variant of the seller's product with variants (409 `not_a_parent` otherwise)."""
+    variant_id = store.catalog.add_variant(
+        user.user_id, product_id, **body.model_dump(exclude_unset=True)
+    )
+    return to_json(store.catalog.get_product(variant_id))
 
 
 @router.get("")

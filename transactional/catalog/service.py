@@ -11,18 +11,19 @@ from transactional.catalog.categories import place_in_tree
 from transactional.catalog.domain import (
     InvalidProduct,
     Product,
-    ProductAlreadyExists,
     ProductNotFound,
     checked,
 )
+from transactional.catalog.listing import list_product, new_product_id
 from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import (
     DEFAULT_SHIPPING_DAYS,
-    Offer,
     checked_shipping_days,
     home_offer_id,
 )
 from transactional.catalog.repository import ProductRepository
+from transactional.catalog.variant_service import family_price, list_variant
+from transactional.catalog.variants import InvalidOptions, checked_option_names
 from transactional.catalog.views import (
     ProductPage,
     ProductView,
@@ -30,10 +31,8 @@ from transactional.catalog.views import (
     product_view,
     shown_snapshot,
 )
-from transactional.common.ids import numbered_id, reserve_numbered_id
 from transactional.common.uow import Transaction, UnitOfWork
-from transactional.inventory.domain import StockChange, StockReason, ensure_positive_quantity
-from transactional.inventory.repository import StockRepository
+from transactional.inventory.domain import ensure_positive_quantity
 from transactional.users.domain import UserNotFound
 from transactional.users.repository import UserRepository
 
@@ -51,7 +50,7 @@ class CatalogService:
         description: str,
         brand: str,
         category: str,
-        price: Decimal,
+        price: Decimal | None,
         currency: str = "USD",
         rating: float = 0.0,
         rating_count: int = 0,
@@ -59,20 +58,30 @@ class CatalogService:
         initial_stock: int = 0,
         product_id: str | None = None,
         shipping_days: int = DEFAULT_SHIPPING_DAYS,
+        options: list[str] | None = None,
+        variants: list[dict[str, Any]] | None = None,
     ) -> str:
-        """The product and its lister's offer (`of-<product_id>`) with the price and stock."""
+        """The product and its lister's offer (`of-<product_id>`) with the price and stock. With
+        `options` (names, in order): a parent and its `variants` (catalog.variant_service), all
+        in this one transaction; the parent has no offer nor stock of its own."""
+        family = options is not None or bool(variants)
         if initial_stock != 0:
+            if family:
+                raise InvalidProduct("a product with variants has no stock of its own",
+                                     "initial_stock")  # fmt: skip
             initial_stock = ensure_positive_quantity(initial_stock, "initial_stock")
         shipping_days = checked_shipping_days(shipping_days)
+        names = checked_option_names(options) if family else ()
+        if family and not variants:
+            raise InvalidOptions("a product with variants lists at least one", "variants")
+        if price is None:
+            if not family:
+                raise InvalidProduct("a product needs a price", "price")
+            price = family_price(variants or [])
         with self.uow.begin() as tx:
             _seller(tx, seller_id).ensure_seller()
             repo = ProductRepository(tx.connection)
-            if product_id is None:
-                product_id = numbered_id(tx.connection, "product")
-            elif repo.exists(product_id):
-                raise ProductAlreadyExists(product_id)
-            else:
-                reserve_numbered_id(tx.connection, "product", product_id)
+            product_id = new_product_id(tx, repo, product_id, "product_id")
             product = checked(
                 Product(
                     product_id,
@@ -88,24 +97,24 @@ class CatalogService:
                     image_url,
                     tx.now,
                     tx.now,
+                    option_names=names,
                 )
             )
             product = replace(product, category_id=place_in_tree(tx.connection, product.category))
-            repo.add(product)
-            offer = Offer(
-                home_offer_id(product_id), product_id, seller_id, product.price,
-                product.currency, initial_stock, shipping_days, tx.now, tx.now,
-            )  # fmt: skip
-            OfferRepository(tx.connection).add(offer)
-            StockRepository(tx.connection).create(product_id, initial_stock)
-            tx.record(events.PRODUCT_CREATED, product_id, product.snapshot())
-            if initial_stock:
-                change = StockChange(
-                    product_id, initial_stock, initial_stock, StockReason.RESTOCK,
-                    offer.offer_id, initial_stock,
-                )  # fmt: skip
-                tx.record(events.STOCK_CHANGED, product_id, change.payload())
+            list_product(tx, product, initial_stock, shipping_days)
+            for n, spec in enumerate(variants or []):
+                list_variant(tx, product, spec, f"variants.{n}")
         return product_id
+
+    def add_variant(self, seller_id: str, parent_id: str, **spec: Any) -> str:
+        """A new variant of the seller's parent `parent_id`; `spec` as create_product's variants."""
+        with self.uow.begin() as tx:
+            repo = ProductRepository(tx.connection)
+            parent = repo.get(parent_id, lock=True)
+            if parent is None or parent.deleted:
+                raise ProductNotFound(parent_id)
+            parent.ensure_owned_by(seller_id)
+            return list_variant(tx, parent, spec, "")
 
     def update_product(self, product_id: str, seller_id: str | None, **changes: Any) -> ProductView:
         """`seller_id`: only that seller's product; None: any (an admin's moderation)."""
@@ -131,8 +140,11 @@ class CatalogService:
             product = _live_product(repo, product_id)
             if seller_id is not None:
                 product.ensure_owned_by(seller_id)
-            repo.mark_deleted(product_id, tx.now)
-            tx.record(events.PRODUCT_DELETED, product_id, {"product_id": product_id})
+            # A parent goes with its family: each variant is delisted, with its own event.
+            doomed = [v.product_id for v in repo.live_variants(product_id)] + [product_id]
+            for gone in doomed:
+                repo.mark_deleted(gone, tx.now)
+                tx.record(events.PRODUCT_DELETED, gone, {"product_id": gone})
 
     def get_product(self, product_id: str) -> ProductView:
         with self.uow.read() as connection:

@@ -2,12 +2,15 @@
 
 `rating` and `rating_count` are the customers' reviews once a product has one, else the figures
 the listing came with (`rating_source` says which). `price` and `stock` are the buy box's
-(catalog.offers), `other_offers` how many live offers besides it; with one offer, the listing's."""
+(catalog.offers), `other_offers` how many live offers besides it; with one offer, the listing's.
+A parent of variants (catalog.variants) shows its family: `variants`, each with its options, price
+and stock; its own `price` is its cheapest variant in stock (else cheapest), `stock` their sum.
+A variant shows the same family, and its own `options` say which one it is."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +24,19 @@ from transactional.catalog.repository import product_from_row, products
 from transactional.common.money import money_text
 from transactional.common.uow import Transaction
 from transactional.inventory.repository import stock
+
+
+@dataclass(frozen=True)
+class VariantView:
+    """One variant of a family, as its parent's and its siblings' pages list it."""
+
+    product_id: str
+    options: dict[str, str]
+    price: Decimal
+    currency: str
+    stock: int
+    in_stock: bool
+    offer_id: str | None
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,12 @@ class ProductView:
     offer_seller_id: str | None = None
     shipping_days: int | None = None
     other_offers: int = 0
+    # Variants: a variant's parent and values; a parent's option names; the family's live
+    # variants on both (None: a standalone product, or a variant in a list of products).
+    parent_id: str | None = None
+    options: dict[str, str] | None = None
+    option_names: list[str] | None = None
+    variants: list[VariantView] | None = None
 
     @property
     def in_stock(self) -> bool:
@@ -90,6 +112,9 @@ def _view(row: Any, offers: list[Offer], box: Offer | None) -> ProductView:
         box.seller_id if box else None,
         box.shipping_days if box else None,
         max(0, len(offers) - 1),
+        p.parent_id,
+        p.options,
+        list(p.option_names) or None,
     )
 
 
@@ -103,12 +128,51 @@ def buy_boxes(connection: Connection, offers: dict[str, list[Offer]]) -> dict[st
 def _views(connection: Connection, rows: Sequence[Any]) -> list[ProductView]:
     offers = OfferRepository(connection).live_of_products(row.product_id for row in rows)
     boxes = buy_boxes(connection, offers)
-    return [_view(row, offers.get(row.product_id, []), boxes.get(row.product_id)) for row in rows]
+    views = [_view(row, offers.get(row.product_id, []), boxes.get(row.product_id)) for row in rows]
+    parents = [view.product_id for view in views if view.option_names]
+    if not parents:
+        return views
+    families = _families(connection, parents)
+    return [_with_family(view, families.get(view.product_id, [])) for view in views]
+
+
+def _families(connection: Connection, parent_ids: list[str]) -> dict[str, list[VariantView]]:
+    query = _listing().where(products.c.parent_id.in_(parent_ids)).order_by(products.c.product_id)
+    families: dict[str, list[VariantView]] = {}
+    for view in _views(connection, connection.execute(query).all()):
+        shown = VariantView(
+            view.product_id, view.options or {}, view.price, view.currency, view.stock,
+            view.in_stock, view.offer_id,
+        )  # fmt: skip
+        families.setdefault(view.parent_id or "", []).append(shown)
+    return families
+
+
+def _with_family(view: ProductView, variants: list[VariantView]) -> ProductView:
+    if not view.option_names:
+        return view
+    on_sale = [v for v in variants if v.in_stock] or variants
+    cheapest = min(on_sale, key=lambda v: (v.price, v.product_id), default=None)
+    return replace(
+        view,
+        price=cheapest.price if cheapest else view.price,
+        currency=cheapest.currency if cheapest else view.currency,
+        stock=sum(v.stock for v in variants),
+        variants=variants,
+    )
 
 
 def product_view(connection: Connection, product_id: str) -> ProductView | None:
     row = connection.execute(_listing().where(products.c.product_id == product_id)).first()
-    return _views(connection, [row])[0] if row else None
+    if row is None:
+        return None
+    view = _views(connection, [row])[0]
+    if view.parent_id is None:
+        return view
+    parent = connection.execute(_listing().where(products.c.product_id == view.parent_id)).first()
+    family = _views(connection, [parent])[0] if parent else None
+    return replace(view, option_names=family.option_names if family else None,
+                   variants=family.variants if family else None)  # fmt: skip
 
 
 def shown_snapshot(tx: Transaction, product: Product) -> dict[str, Any]:

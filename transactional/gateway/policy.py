@@ -21,6 +21,8 @@ ROLES_OF_ROUTE: dict[tuple[str, str], frozenset[Role]] = {
     ("PATCH", "/api/products/{product_id}"): SELLING,
     ("DELETE", "/api/products/{product_id}"): SELLING,
     ("POST", "/api/products/{product_id}/stock"): SELLING,
+    # Variants: only the parent's own seller adds them (the service checks whose it is).
+    ("POST", "/api/products/{product_id}/variants"): frozenset({Role.SELLER}),
     # Offers: a seller offers a product; the service checks whose offer a change is for.
     ("POST", "/api/products/{product_id}/offers"): frozenset({Role.SELLER}),
     ("PATCH", "/api/offers/{offer_id}"): SELLING,

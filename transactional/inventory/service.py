@@ -8,6 +8,7 @@ from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import Offer, home_offer_id
 from transactional.catalog.repository import ProductRepository
 from transactional.catalog.shown_price import record_moves, shown_prices
+from transactional.catalog.variants import ensure_buyable
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import StockReason, ensure_positive_quantity
 from transactional.inventory.offer_stock import OfferStock
@@ -26,6 +27,7 @@ class InventoryService:
             product = ProductRepository(tx.connection).get(product_id)
             if product is None or product.deleted:
                 raise ProductNotFound(product_id)
+            ensure_buyable(product)  # a parent's stock is its variants'
             offer = _restocked_offer(tx, product_id, product.seller_id, seller_id)
             # Units can bring an out-of-stock offer back into the buy box.
             before = shown_prices(tx, [product_id])

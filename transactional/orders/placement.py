@@ -11,6 +11,7 @@ from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import Offer, OfferUnavailable, chosen_offer
 from transactional.catalog.repository import ProductRepository
 from transactional.catalog.shown_price import contested_prices, record_moves
+from transactional.catalog.variants import ensure_buyable
 from transactional.catalog.views import buy_boxes
 from transactional.common.clock import iso
 from transactional.common.ids import hex_id
@@ -53,6 +54,7 @@ def place_order(
     for product_id in product_ids:
         if product_id not in found or found[product_id].deleted:
             raise ProductUnavailable(product_id)
+        ensure_buyable(found[product_id])
     sources, before = _offers_of(tx, cart, product_ids)
     currency = order_currency({sources[p].currency for p in product_ids})
     # Orders charge today's price of the offer, not the price seen when the item was added.

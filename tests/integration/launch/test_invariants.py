@@ -3,6 +3,8 @@ each one fails when the data breaks it (and the CLI exits non-zero)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -86,6 +88,47 @@ def test_a_broken_invariant_is_reported(backend, breakage, tmp_path, request, se
     checks = check_store(url)
     assert check in failed(checks), checks[check]
     assert invariants.main(["--database-url", url, "--data-dir", str(tmp_path)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("breakage", "rule"),
+    [
+        # A product that was sold becomes a parent: it has stock, an offer and order lines.
+        ("UPDATE products SET option_names = '[\"size\"]' WHERE product_id = 'p-000001'",
+         "parent_with_stock"),
+        # A variant under a standalone product.
+        ("UPDATE products SET parent_id = 'p-000001' WHERE product_id = 'p-v9'",
+         "variant_of_no_parent"),
+        ("UPDATE products SET deleted_at = '2024-01-01' WHERE product_id = 'p-shoe'",
+         "live_variant_of_deleted_parent"),
+    ],
+)  # fmt: skip
+def test_families_hold_until_a_parent_is_sold_or_a_variant_orphaned(
+    breakage, rule, tmp_path, seed_store
+):
+    from storeloop.settings import Settings
+    from transactional.bootstrap import bootstrap
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    seed_store(url, tmp_path)
+    store = bootstrap(Settings(data_dir=tmp_path, database_url=url))
+    try:
+        seller = store.users.register("Shoe Seller", "shoes@drill.example", "seller")
+        store.catalog.create_product(
+            seller, "Trail runner", "", "Acme", "Shoes", None, product_id="p-shoe",
+            options=["size"], variants=[
+                {"options": {"size": size}, "price": Decimal("40"), "stock": 2,
+                 "product_id": f"p-v{size}"} for size in ("8", "9")
+            ],
+        )  # fmt: skip
+    finally:
+        store.close()
+    checks = check_store(url)
+    assert failed(checks) == [], checks
+    assert checks["variants_in_families"].detail == "1 parents, 2 variants"
+    execute(url, [breakage])
+    broken = check_store(url)["variants_in_families"]
+    assert not broken.ok and rule in broken.detail
 
 
 @pytest.mark.postgres

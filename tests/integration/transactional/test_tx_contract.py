@@ -14,3 +14,4 @@ from tests.unit.transactional.test_tx_recommendations import *  # noqa: F403
 from tests.unit.transactional.test_tx_review_api import *  # noqa: F403
 from tests.unit.transactional.test_tx_reviews import *  # noqa: F403
 from tests.unit.transactional.test_tx_users_storefront import *  # noqa: F403
+from tests.unit.transactional.test_tx_variants import *  # noqa: F403

@@ -23,7 +23,9 @@ def silver_tables() -> dict[str, pd.DataFrame]:
             "product_id": ["p-1", "p-2"], "seller_id": "s-1", "title": "t", "description": "",
             "brand": "Acme", "category": "shoes", "price": [10.0, 20.0], "currency": "USD",
             "rating": [4.0, 0.0], "rating_count": [3, 0], "image_url": "", "stock": [5, 0],
-            "created_at": AT, "updated_at": AT, "is_deleted": [False, True]}),
+            "created_at": AT, "updated_at": AT, "is_deleted": [False, True],
+            "parent_id": [None, "p-1"], "options": [None, '{"size":"8"}'],
+            "option_names": ['["size"]', None]}),
         "product_categories": pd.DataFrame({
             "product_id": ["p-1", "p-2"], "level": [1, 1], "category_id": "cat-1",
             "category_path": "shoes", "category_name": "shoes"}),

@@ -42,6 +42,13 @@ def test_silver_gate_names_a_negative_price(settings):
     assert [f["expectation"] for f in failures] == ["expect_column_values_to_be_between"]
 
 
+def test_silver_gate_names_a_variant_whose_options_are_not_json(settings):
+    tables = silver_tables()
+    tables["products"].loc[1, "options"] = "size=8"
+    said = silver_refusal(settings, tables)
+    assert "products.options: expect_column_values_to_be_json_parseable" in said
+
+
 def test_silver_gate_catches_orphan_items_and_unknown_status(settings):
     tables = silver_tables()
     tables["order_items"].loc[0, "order_id"] = "o-missing"
