@@ -57,6 +57,11 @@ final as (
         products.rating_count,
         products.stock,
         products.is_deleted,
+        -- the family a variant belongs to (its own id for a standalone product or a parent), so
+        -- an analyst can sum a family's sizes and colours
+        coalesce(products.parent_id, products.product_id) as family_id,
+        products.variant_options,
+        products.is_family_parent,
         coalesce(sales.units_sold, 0) as units_sold,
         {{ money('coalesce(sales.revenue, 0)') }} as revenue,
         coalesce(impression_counts.impressions, 0) as impressions,
