@@ -100,7 +100,10 @@ async def edit_listing(product_id: str, visit: VisitDep) -> Response:
 async def delete_listing(product_id: str, visit: VisitDep) -> Response:
     await visit.form()
     visit.require("seller")
-    await visit.api.call("DELETE", f"/api/products/{product_id}")
+    try:
+        await visit.api.call("DELETE", f"/api/products/{product_id}")
+    except ApiError as error:  # e.g. still on an order under way
+        return await _listings_page(visit, {"delete": f"{product_id}: {error.message}"}, {}, 409)
     return visit.redirect("/shop/seller")
 
 

@@ -25,6 +25,7 @@ class CatalogErrorCode(StrEnum):
     VARIANT_EXISTS = "variant_exists"
     NOT_A_PARENT = "not_a_parent"
     PRODUCT_HAS_VARIANTS = "product_has_variants"
+    PRODUCT_HAS_OPEN_ORDERS = "product_has_open_orders"
 
 
 class ProductNotFound(NotFound):
@@ -38,6 +39,16 @@ class CategoryNotFound(NotFound):
     def __init__(self, category_id: str) -> None:
         super().__init__(
             CatalogErrorCode.CATEGORY_NOT_FOUND, f"no category {category_id!r}", "category_id"
+        )
+
+
+class ProductHasOpenOrders(Conflict):
+    def __init__(self, product_id: str, order_id: str) -> None:
+        super().__init__(
+            CatalogErrorCode.PRODUCT_HAS_OPEN_ORDERS,
+            f"{product_id!r} is on order {order_id!r}, which is still under way: it can be "
+            "delisted once its open orders are delivered or cancelled",
+            "product_id",
         )
 
 

@@ -11,6 +11,7 @@ from transactional.catalog.categories import place_in_tree
 from transactional.catalog.domain import (
     InvalidProduct,
     Product,
+    ProductHasOpenOrders,
     ProductNotFound,
     checked,
 )
@@ -33,6 +34,7 @@ from transactional.catalog.views import (
 )
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.inventory.domain import ensure_positive_quantity
+from transactional.orders.repository import OrderRepository
 from transactional.users.domain import UserNotFound
 from transactional.users.repository import UserRepository
 
@@ -142,6 +144,9 @@ class CatalogService:
                 product.ensure_owned_by(seller_id)
             # A parent goes with its family: each variant is delisted, with its own event.
             doomed = [v.product_id for v in repo.live_variants(product_id)] + [product_id]
+            under_way = OrderRepository(tx.connection).open_order_holding(doomed)
+            if under_way is not None:
+                raise ProductHasOpenOrders(product_id, under_way)
             for gone in doomed:
                 repo.mark_deleted(gone, tx.now)
                 tx.record(events.PRODUCT_DELETED, gone, {"product_id": gone})

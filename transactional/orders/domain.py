@@ -42,6 +42,11 @@ BOUGHT = frozenset(
         OrderStatus.RETURNED,
     }
 )
+# Orders still under way: unpaid, or paid and not yet delivered. Their products stay listed, so
+# the order's pages, shipment and any return still name a product the store has.
+OPEN = frozenset(
+    {OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.SHIPPED}
+)
 # How far along each status is: a late webhook never moves an order back down this list.
 PROGRESS = {status: rank for rank, status in enumerate(OrderStatus)}
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from transactional.common.clock import iso
 from transactional.common.db import metadata
 from transactional.common.money import from_cents, to_cents
-from transactional.orders.domain import BOUGHT, Order, OrderLine, OrderStatus
+from transactional.orders.domain import BOUGHT, OPEN, Order, OrderLine, OrderStatus
 
 orders = Table(
     "orders",
@@ -165,6 +165,19 @@ class OrderRepository:
             .limit(1)
         )
         return self.connection.execute(query).first() is not None
+
+    def open_order_holding(self, product_ids: list[str]) -> str | None:
+        """An order still under way (domain.OPEN) with a line of one of these products."""
+        query = (
+            select(orders.c.order_id)
+            .join(order_items, order_items.c.order_id == orders.c.order_id)
+            .where(
+                order_items.c.product_id.in_(product_ids),
+                orders.c.status.in_([status.value for status in OPEN]),
+            )
+            .limit(1)
+        )
+        return self.connection.execute(query).scalar()
 
     def by_idempotency_key(self, customer_id: str, key: str) -> Order | None:
         found = self._load(_BY_KEY, {"customer_id": customer_id, "key": key})

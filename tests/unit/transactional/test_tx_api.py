@@ -204,6 +204,19 @@ def test_checkout_over_http(api, product_id, customer_id):
     assert empty.status_code == 409 and error_of(empty)["code"] == "empty_cart"
 
 
+def test_deleting_a_product_on_an_order_under_way_is_409_naming_the_field(
+    api, product_id, customer_id, seller_id
+):
+    headers = as_user(customer_id)
+    api.post("/api/cart/items", json={"product_id": product_id}, headers=headers)
+    api.post("/api/orders", json={"card_number": "4242424242424242"}, headers=headers)
+    refused = api.delete(f"/api/products/{product_id}", headers=as_user(seller_id))
+    assert refused.status_code == 409
+    assert error_of(refused)["code"] == "product_has_open_orders"
+    assert error_of(refused)["field"] == "product_id"
+    assert api.get(f"/api/products/{product_id}").status_code == 200
+
+
 def test_declined_card_cancels(api, product_id, customer_id):
     headers = as_user(customer_id)
     api.post("/api/cart/items", json={"product_id": product_id}, headers=headers)

@@ -12,9 +12,11 @@ from transactional.catalog.domain import (
     CatalogErrorCode,
     NotProductOwner,
     ProductAlreadyExists,
+    ProductHasOpenOrders,
     ProductNotFound,
 )
 from transactional.inventory.domain import InvalidQuantity
+from transactional.payments.sandbox import APPROVE_CARD, DECLINE_CARD
 from transactional.users.domain import NotASeller
 
 SNAPSHOT_KEYS = {
@@ -127,3 +129,23 @@ def test_restock_adds_units_and_logs_the_new_level(
         store.inventory.restock(product_id, 1, seller_id=customer)
     with pytest.raises(ProductNotFound):
         store.inventory.restock("p-999999", 1)
+
+
+def test_a_product_on_an_order_under_way_is_not_delisted_until_the_order_is_over(
+    store, make_product, seller, customer, outbox_rows
+):
+    kettle, mug = make_product(stock=3), make_product(stock=3)
+    store.cart.add_item(customer, kettle, 1)
+    paid = store.orders.checkout(customer, APPROVE_CARD)
+    store.cart.add_item(customer, mug, 1)
+    store.orders.checkout(customer, DECLINE_CARD)  # cancelled: not under way
+    before = len(outbox_rows(store))
+    with pytest.raises(ProductHasOpenOrders) as refused:
+        store.catalog.delete_product(kettle, seller)
+    assert refused.value.code == CatalogErrorCode.PRODUCT_HAS_OPEN_ORDERS
+    assert refused.value.field == "product_id" and paid.order_id in refused.value.message
+    assert len(outbox_rows(store)) == before  # nothing written
+    assert store.catalog.get_product(kettle).product_id == kettle
+    store.catalog.delete_product(mug, seller)  # its only order was cancelled
+    with pytest.raises(ProductNotFound):
+        store.catalog.get_product(mug)

@@ -11,7 +11,12 @@ from sqlalchemy import text
 
 from contracts import events
 from tests.unit.transactional.test_tx_api import api, as_user, sign_up  # noqa: F401 (fixture)
-from transactional.catalog.domain import CatalogErrorCode, NotProductOwner, ProductNotFound
+from transactional.catalog.domain import (
+    CatalogErrorCode,
+    NotProductOwner,
+    ProductHasOpenOrders,
+    ProductNotFound,
+)
 from transactional.catalog.variants import (
     InvalidOptions,
     NotAParent,
@@ -162,6 +167,12 @@ def test_variants_sell_apart_and_deleting_the_parent_deletes_the_family(
     levels = {size: store.inventory.stock_level(v.product_id) for size, v in by_size.items()}
     assert levels == {"8": 1, "9": 0, "10": 4}
 
+    # a family with an order under way stays listed until the order is over
+    with pytest.raises(ProductHasOpenOrders):
+        store.catalog.delete_product(parent_id, seller)
+    for move in (store.orders.mark_fulfilled, store.orders.mark_shipped,
+                 store.orders.mark_delivered):  # fmt: skip
+        move(order.order_id)
     store.catalog.delete_product(parent_id, seller)
     deleted = {r["aggregate_id"] for r in outbox_rows(store) if r["type"] == events.PRODUCT_DELETED}
     assert deleted == {parent_id, *(v.product_id for v in by_size.values())}
