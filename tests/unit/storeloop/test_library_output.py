@@ -25,10 +25,13 @@ def test_prints_become_info_lines_without_colour_codes(caplog, capsys):
 
 def test_an_exception_propagates_and_its_prints_are_warnings(caplog):
     logger = logging.getLogger("test.library_output")
-    with caplog.at_level(logging.INFO, logger=logger.name):
-        with pytest.raises(ValueError, match="registry refused"), prints_to_log(logger):
-            print("Registered model 'x' already exists.")
-            raise ValueError("registry refused")
+    with (
+        caplog.at_level(logging.INFO, logger=logger.name),
+        pytest.raises(ValueError, match="registry refused"),
+        prints_to_log(logger),
+    ):
+        print("Registered model 'x' already exists.")
+        raise ValueError("registry refused")
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.WARNING, "Registered model 'x' already exists.")
     ]
