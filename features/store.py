@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
@@ -12,6 +13,7 @@ from feast.repo_config import RegistryConfig
 from features.activity_online import write_newer
 from features.gold import gold_dir, read_gold
 from features.repo.definitions import SHOPPER_ACTIVITY, definitions
+from storeloop.library_output import prints_to_log
 from storeloop.settings import Settings
 
 PROJECT = "store"
@@ -84,9 +86,12 @@ def materialize(settings: Settings, end: datetime | None = None) -> dict:
         times = read_gold(settings, table)["event_timestamp"]
         until = end or (times.max() + timedelta(seconds=1)).to_pydatetime()
         # A full window each time: daily snapshots are small and the online write is an upsert.
-        store.materialize(
-            start_date=times.min().to_pydatetime(), end_date=until, feature_views=[view]
-        )
+        # Feast prints each view's window and a progress bar to stdout, in colour: a task log's
+        # business, not the terminal's of `make up`.
+        with prints_to_log(logging.getLogger(__name__)):
+            store.materialize(
+                start_date=times.min().to_pydatetime(), end_date=until, feature_views=[view]
+            )
         report["feature_views"].append(view)
         report["rows"][view] = int((times < until).sum())
         report.setdefault("end", {})[view] = until.isoformat()

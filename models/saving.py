@@ -7,6 +7,7 @@ older code) is refused with UnsafeModelError, never unpickled.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from storeloop.library_output import prints_to_log
 
 EXTRA_DIR = "extra_files"
 _ENV = "MLFLOW_ALLOW_PICKLE_DESERIALIZATION"
@@ -55,7 +58,12 @@ def log_model(
     import mlflow
     import torch
 
-    with tempfile.TemporaryDirectory(prefix="model-extras-") as folder:
+    # Registering prints "Successfully registered model ..." and "Created version ..." to stderr
+    # (not logging: no level turns them off); the version is in the returned ModelInfo anyway.
+    with (
+        prints_to_log(logging.getLogger(__name__)),
+        tempfile.TemporaryDirectory(prefix="model-extras-") as folder,
+    ):
         common = {
             "name": name,
             "registered_model_name": registered_model_name,

@@ -20,6 +20,9 @@ def mlflow_client(settings: Settings) -> MlflowClient:
     # The environment is made by uv, which installs no pip; every model pins its requirements
     # explicitly, so mlflow's "cannot resolve the pip version" warning says nothing to act on.
     logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+    # MLflow's own handler prints its INFO lines ("Creating initial MLflow database tables...")
+    # to stderr; its warnings and errors still show.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
     # Each model load draws a progress bar for a file copied on the same disk: noise in `make up`.
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,14 +33,19 @@ class FrameValidator:
 
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network from this machine
-        import great_expectations as gx  # heavy import, kept off the import path of callers
-        import great_expectations.expectations as gxe
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+        # GX imports the standard library's deprecated sre_constants and sre_parse (some of its
+        # modules only when a context or data source is made): warnings for GX's maintainers,
+        # printed into the DAG's output at the first check of each process.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import great_expectations as gx  # heavy import, kept off the import path of callers
+            import great_expectations.expectations as gxe
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        self._gx, self._gxe = gx, gxe
-        self._context = gx.get_context(mode="ephemeral")
-        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._source = self._context.data_sources.add_pandas("lake")
+            self._gx, self._gxe = gx, gxe
+            self._context = gx.get_context(mode="ephemeral")
+            self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self._source = self._context.data_sources.add_pandas("lake")
 
     def validate(self, name: str, frame: pd.DataFrame, specs: list[Spec]) -> list[dict]:
         """Failures of `specs` on `frame`, each {expectation, column, details}; [] if all pass."""

