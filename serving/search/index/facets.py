@@ -72,9 +72,12 @@ def _count(bucket: dict[str, Any]) -> int:
     return int(bucket["doc_count"]) - int(variants or 0) + int(families or 0)
 
 
-def _by_count(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # The engine ordered buckets by documents; families may order them otherwise (stable ties).
-    return sorted(rows, key=lambda row: -row["count"])
+def _by_count(rows: list[dict[str, Any]], buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The engine ordered buckets by documents; counted by families, they are put in order
+    again (most first, then by value, as the engines break ties)."""
+    if not any("families" in bucket for bucket in buckets):
+        return rows
+    return sorted(rows, key=lambda row: (-row["count"], row["value"]))
 
 
 def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -82,16 +85,20 @@ def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     A level's category nodes also carry their slug `path`, what a `category:` filter takes."""
     facets: dict[str, list[dict[str, Any]]] = {}
     if "category_tree" in result:
+        nodes = result["category_tree"].get("buckets", [])
         facets["category_tree"] = _by_count(
             [
                 {"value": b["key"], "path": ancestor_paths(b["key"])[-1], "count": _count(b)}
-                for b in result["category_tree"].get("buckets", [])
+                for b in nodes
                 if b["key"]
-            ]
+            ],
+            nodes,
         )
     for name in ("brand", "category"):
         buckets = result.get(name, {}).get("buckets", [])
-        facets[name] = _by_count([{"value": b["key"], "count": _count(b)} for b in buckets])
+        facets[name] = _by_count(
+            [{"value": b["key"], "count": _count(b)} for b in buckets], buckets
+        )
     counts = {b["key"]: _count(b) for b in result.get("price", {}).get("buckets", [])}
     facets["price"] = [
         {"value": key, "count": counts[key]}
