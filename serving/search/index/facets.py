@@ -105,9 +105,7 @@ def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for key in (_bucket_key(lo, hi) for lo, hi in PRICE_BUCKETS)
         if counts.get(key)
     ]
-    bands = {
-        b.get("from", 0.0): _count(b) for b in result.get("rating", {}).get("buckets", [])
-    }
+    bands = {b.get("from", 0.0): _count(b) for b in result.get("rating", {}).get("buckets", [])}
     facets["rating"] = [
         {"value": f"{step:g}+", "count": total}
         for step in RATING_STEPS

@@ -203,7 +203,8 @@ def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
     `family_id` is a variant's parent (`parent_id` in catalog events), else the product itself."""
     stock = int(doc.get("stock") or 0)
     product_id = str(doc["product_id"])
-    options = doc.get("options")
+    given = doc.get("options")
+    options: dict[str, Any] = given if isinstance(given, dict) else {}
     return {
         "product_id": product_id,
         "title": str(doc.get("title") or ""),
@@ -217,7 +218,7 @@ def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
         "in_stock": stock > 0,
         "created_at": str(doc.get("created_at") or ""),
         "family_id": str(doc.get("family_id") or doc.get("parent_id") or product_id),
-        "options": {str(k): str(v) for k, v in options.items()} if isinstance(options, dict) else {},
+        "options": {str(name): str(value) for name, value in options.items()},
     }
 
 
