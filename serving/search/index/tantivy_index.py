@@ -54,6 +54,7 @@ class TantivyIndex(SearchIndex):
         self.refresh_s = refresh_s
         self.pinned = generation is not None  # a reindex's build: never follows CURRENT
         self._writer: tantivy.IndexWriter | None = None
+        self._variants: tuple[tantivy.Searcher | None, bool] = (None, False)
         try:
             self._open(generation or layout.current_generation(self.root))
         except ValueError as error:
@@ -181,8 +182,12 @@ class TantivyIndex(SearchIndex):
         return facets_from(self._fresh().aggregate(query, aggs))
 
     def holds_variants(self) -> bool:
-        # A term's document frequency: no query run. Deleted variants count until merged away.
-        return bool(self._fresh().doc_freq(IS_VARIANT, True))
+        # A term's document frequency: no query run, and asked once per searcher (per commit).
+        # Deleted variants count until merged away.
+        searcher = self._fresh()
+        if self._variants[0] is not searcher:
+            self._variants = (searcher, bool(searcher.doc_freq(IS_VARIANT, True)))
+        return self._variants[1]
 
     def family_counts(self, spec: QuerySpec) -> tuple[int, int, int]:
         searcher, query = self._fresh(), build_query(self.schema, spec)
