@@ -269,17 +269,22 @@ def _reservations_consistent(connection: sa.Connection) -> Check:
 
 
 def check_search_index(url: str, index_dir: Path) -> Checks:
-    """The index holds exactly the catalog's live products, each with its stock level."""
+    """The index holds exactly the catalog's live products but parents (never bought, so never
+    a search result), each with its stock level and its family (a variant's parent)."""
     from serving.search.index.tantivy_index import TantivyIndex
 
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            live = set(
-                connection.execute(
-                    sa.text("SELECT product_id FROM products WHERE deleted_at IS NULL")
-                ).scalars()
-            )
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("products")}
+            query = "SELECT product_id, product_id FROM products WHERE deleted_at IS NULL"
+            if "option_names" in columns:  # a store from migration 0010 on
+                query = (
+                    "SELECT product_id, COALESCE(parent_id, product_id) FROM products"
+                    " WHERE deleted_at IS NULL AND option_names IS NULL"
+                )
+            family_of = {row[0]: row[1] for row in connection.execute(sa.text(query))}
+            live = set(family_of)
             levels = _stock_levels(connection)
     finally:
         engine.dispose()
@@ -290,12 +295,13 @@ def check_search_index(url: str, index_dir: Path) -> Checks:
         index.close()
     missing, extra = sorted(live - set(docs)), sorted(set(docs) - live)
     stock = sorted(p for p in live & set(docs) if docs[p]["stock"] != max(0, levels.get(p, 0)))
+    stock += sorted(p for p in live & set(docs) if docs[p]["family_id"] != family_of[p])
     ok = not (missing or extra or stock)
     detail = f"{len(live)} live products, {len(docs)} documents"
     if not ok:
         detail += (
             f"; not indexed {missing[:SAMPLE]}, indexed but not live {extra[:SAMPLE]},"
-            f" stock differs {stock[:SAMPLE]}"
+            f" stock or family differs {stock[:SAMPLE]}"
         )
     return {"search_index_is_live_catalog": Check(ok, detail)}
 

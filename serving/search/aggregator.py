@@ -23,6 +23,13 @@ def to_candidates(found: SearchHits, in_stock_only: bool = False) -> list[dict[s
         stock = int(candidate["stock"] or 0)
         candidate["stock"] = stock
         candidate["score"] = float(hit.score)
+        family_id = hit.doc.get("family_id") or hit.product_id
+        if family_id != hit.product_id:
+            # A family's result is its chosen variant (the product to buy) and names its family;
+            # a standalone product's stays as it always was.
+            candidate["family_id"] = family_id
+            candidate["options"] = hit.doc.get("options") or {}
+            candidate["matching_variants"] = hit.matching_variants
         if in_stock_only and stock <= 0:
             continue
         candidates.append(candidate)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 from serving.search.index import QuerySpec, SearchHits, SearchIndex
+from serving.search.index.families import search_families
 from serving.search.index.port import search_terms
 from serving.search.query_parser import ParsedQuery
 from serving.search.synonyms import term_groups
@@ -65,18 +67,21 @@ def _relax(spec: QuerySpec, step: str) -> QuerySpec | None:
 def search_by_stock(index: SearchIndex, spec: QuerySpec, stock: str = "demote") -> SearchHits:
     """`spec`'s page with out-of-stock products after every in-stock one, each part in index
     order. Usually one query: a first page a little longer than asked holds the page's in-stock
-    hits (they are a prefix of the full order); else in-stock matches, then out-of-stock ones."""
+    hits (they are a prefix of the full order); else in-stock matches, then out-of-stock ones.
+    A family of variants is one product here (serving.search.index.families): in stock when any
+    of its matching variants is."""
+    search = partial(search_families, index)
     if stock != "demote" or spec.in_stock_only:
-        return index.search(spec)
+        return search(spec)
     if spec.offset == 0:
-        found = index.search(replace(spec, limit=spec.limit + max(8, spec.limit // 4)))
+        found = search(replace(spec, limit=spec.limit + max(8, spec.limit // 4)))
         ready = [hit for hit in found.hits if hit.doc.get("in_stock")]
         if len(ready) >= spec.limit or len(found.hits) >= found.total:
             gone = [hit for hit in found.hits if not hit.doc.get("in_stock")]
             return SearchHits(total=found.total, hits=(ready + gone)[: spec.limit])
-    first = index.search(replace(spec, in_stock_only=True))
+    first = search(replace(spec, in_stock_only=True))
     room = spec.limit - len(first.hits)
-    rest = index.search(
+    rest = search(
         replace(spec, out_of_stock_only=True, limit=max(1, room),
                 offset=max(0, spec.offset - first.total))
     )  # fmt: skip

@@ -7,6 +7,10 @@ from typing import Any
 
 INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
 RESULT_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "stock")
+# A family's result names its chosen variant (`product_id`, what goes in the cart), the family
+# (`family_id`: its parent), the variant's `options` and how many of the family's variants matched
+# the query; a standalone product's result has none of the three (it is its own family).
+FAMILY_KEYS = ("family_id", "options", "matching_variants")
 
 
 @dataclass
@@ -44,6 +48,7 @@ def format_results(
     return [
         {
             **{key: candidate.get(key) for key in RESULT_KEYS},
+            **{key: candidate[key] for key in FAMILY_KEYS if key in candidate},
             "position": position,
             "score": float(candidate.get("score") or 0.0),
             **({"team": candidate["team"]} if "team" in candidate else {}),

@@ -23,6 +23,8 @@ _CATALOG_KEYS = (
     "rating",
     "rating_count",
     "created_at",
+    "parent_id",
+    "options",
 )
 FOLLOWED = (ev.PRODUCT_CREATED, ev.PRODUCT_UPDATED, ev.PRODUCT_DELETED, ev.STOCK_CHANGED)
 
@@ -91,7 +93,12 @@ class SearchIndexer:
             product_id = _product_id(event)
             if product_id in tombstones:
                 continue
-            if event.type == ev.PRODUCT_DELETED:
+            if _is_parent(event):
+                # A parent is never bought: its variants are the family's results (each carries
+                # the family's title, brand and category). Not a tombstone: it is still listed.
+                docs.pop(product_id, None)
+                deleted.add(product_id)
+            elif event.type == ev.PRODUCT_DELETED:
                 tombstones.add(product_id)
                 docs.pop(product_id, None)
                 early_stock.pop(product_id, None)
@@ -121,6 +128,12 @@ def _generation(index: SearchIndex) -> str | None:
     """The tantivy generation folder the index writes, None for adapters without one."""
     folder = getattr(index, "generation", None)
     return getattr(folder, "name", None)
+
+
+def _is_parent(event: Event) -> bool:
+    return event.type in (ev.PRODUCT_CREATED, ev.PRODUCT_UPDATED) and bool(
+        event.payload.get("option_names")
+    )
 
 
 def _product_id(event: Event) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from serving.search.index.elasticsearch_query import MAPPINGS, SETTINGS, search_body
-from serving.search.index.facets import facets_from
+from serving.search.index.facets import FAMILY_AGGS, facets_from
 from serving.search.index.port import (
+    VARIANT_OF,
     Hit,
     QuerySpec,
     SearchHits,
@@ -22,6 +23,7 @@ from serving.search.index.port import (
     category_fields,
     facet_key,
     normalize_doc,
+    variant_fields,
 )
 
 
@@ -54,6 +56,7 @@ class ElasticsearchIndex(SearchIndex):
                 "brand_key": facet_key(doc["brand"]),
                 "category_key": facet_key(doc["category"]),
                 **category_fields(doc["category"]),
+                **variant_fields(doc),
             }
             self._pending.append({"_op_type": "index", "_id": doc["product_id"], "_source": source})
 
@@ -117,8 +120,23 @@ class ElasticsearchIndex(SearchIndex):
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
         self._ensure_index()
-        response = self.client.search(index=self._name, **search_body(spec, True))
+        body = search_body(spec, True, families=self.holds_variants())
+        response = self.client.search(index=self._name, **body)
         return facets_from(dict(response.get("aggregations") or {}))
+
+    def holds_variants(self) -> bool:
+        self._ensure_index()
+        found = self.client.count(index=self._name, query={"exists": {"field": VARIANT_OF}})
+        return bool(found["count"])
+
+    def family_counts(self, spec: QuerySpec) -> tuple[int, int, int]:
+        self._ensure_index()
+        body = {**search_body(spec), "size": 0, "aggs": FAMILY_AGGS}
+        body.pop("from", None)
+        response = self.client.search(index=self._name, **body)
+        found = response["aggregations"]
+        products = int(response["hits"]["total"]["value"])
+        return products, int(found["variants"]["value"]), int(found["families"]["value"] or 0)
 
     def vocabulary(
         self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()

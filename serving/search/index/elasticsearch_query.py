@@ -11,6 +11,7 @@ from serving.search.index.port import (
     CATEGORY_WORD,
     FIELD_BOOSTS,
     LEVEL_FIELDS,
+    VARIANT_OF,
     QuerySpec,
     category_filter,
     facet_key,
@@ -51,6 +52,12 @@ MAPPINGS: dict[str, Any] = {
         "stock": {"type": "long"},
         "in_stock": {"type": "boolean"},
         "created_at": {"type": "keyword"},
+        # Families, as in tantivy: every product's; a variant's parent; its option words; its
+        # option values kept in the source only.
+        "family_id": {"type": "keyword"},
+        VARIANT_OF: {"type": "keyword"},
+        "option_text": _TEXT,
+        "options": {"type": "object", "enabled": False},
     }
 }
 # As tantivy's: stems of titles only, at half the title's weight.
@@ -65,7 +72,9 @@ _SORTS: dict[str, list[Any]] = {
 }
 
 
-def search_body(spec: QuerySpec, with_facets: bool = False) -> dict[str, Any]:
+def search_body(
+    spec: QuerySpec, with_facets: bool = False, families: bool = False
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "query": {"bool": {"must": match_clauses(spec), "filter": filters(spec)}},
         "size": max(1, spec.limit),
@@ -76,7 +85,7 @@ def search_body(spec: QuerySpec, with_facets: bool = False) -> dict[str, Any]:
     if sort in _SORTS:
         body["sort"] = _SORTS[sort]
     if with_facets:
-        body["aggs"], body["size"] = facet_aggs(spec), 0
+        body["aggs"], body["size"] = facet_aggs(spec, families), 0
     return body
 
 
@@ -127,4 +136,6 @@ def filters(spec: QuerySpec) -> list[dict[str, Any]]:
         found.append({"term": {"in_stock": True}})
     elif spec.out_of_stock_only:
         found.append({"term": {"in_stock": False}})
+    if spec.family_ids:
+        found.append({"terms": {"family_id": list(spec.family_ids)}})
     return found

@@ -10,6 +10,7 @@ from serving.search.index.port import (
     LEVEL_FIELDS,
     PRICE_BUCKETS,
     RATING_STEPS,
+    VARIANT_OF,
     QuerySpec,
 )
 
@@ -41,14 +42,42 @@ FACET_AGGS: dict[str, Any] = {
 }
 
 
-def facet_aggs(spec: QuerySpec) -> dict[str, Any]:
+# A bucket's families: its products, less its variants, plus their distinct families. Only
+# variants carry the field, so a standalone product's count is its exact document count.
+FAMILY_AGGS: dict[str, Any] = {
+    "variants": {"value_count": {"field": VARIANT_OF}},
+    "families": {"cardinality": {"field": VARIANT_OF}},
+}
+
+
+def facet_aggs(spec: QuerySpec, families: bool = False) -> dict[str, Any]:
     """The aggregations for `spec`: the usual ones, plus the category nodes of one level when
-    asked (an aggregation more per search, so only then)."""
+    asked (an aggregation more per search, so only then); with `families`, each bucket also
+    counts the families of its variants (only where an index holds variants: it costs)."""
+    aggs = FACET_AGGS
     level = spec.category_level
-    if level is None or not 1 <= level <= FACET_LEVELS:
-        return FACET_AGGS
-    field = LEVEL_FIELDS[level - 1]
-    return {**FACET_AGGS, "category_tree": {"terms": {"field": field, "size": FACET_SIZE}}}
+    if level is not None and 1 <= level <= FACET_LEVELS:
+        field = LEVEL_FIELDS[level - 1]
+        aggs = {**aggs, "category_tree": {"terms": {"field": field, "size": FACET_SIZE}}}
+    if families:
+        aggs = {name: {**agg, "aggs": FAMILY_AGGS} for name, agg in aggs.items()}
+    return aggs
+
+
+def _count(bucket: dict[str, Any]) -> int:
+    """A bucket's products, a family's variants counting once."""
+    if "families" not in bucket:
+        return int(bucket["doc_count"])
+    variants, families = bucket["variants"]["value"], bucket["families"]["value"]
+    return int(bucket["doc_count"]) - int(variants or 0) + int(families or 0)
+
+
+def _by_count(rows: list[dict[str, Any]], buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The engine ordered buckets by documents; counted by families, they are put in order
+    again (most first, then by value, as the engines break ties)."""
+    if not any("families" in bucket for bucket in buckets):
+        return rows
+    return sorted(rows, key=lambda row: (-row["count"], row["value"]))
 
 
 def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -56,23 +85,27 @@ def facets_from(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     A level's category nodes also carry their slug `path`, what a `category:` filter takes."""
     facets: dict[str, list[dict[str, Any]]] = {}
     if "category_tree" in result:
-        facets["category_tree"] = [
-            {"value": b["key"], "path": ancestor_paths(b["key"])[-1], "count": int(b["doc_count"])}
-            for b in result["category_tree"].get("buckets", [])
-            if b["key"]
-        ]
+        nodes = result["category_tree"].get("buckets", [])
+        facets["category_tree"] = _by_count(
+            [
+                {"value": b["key"], "path": ancestor_paths(b["key"])[-1], "count": _count(b)}
+                for b in nodes
+                if b["key"]
+            ],
+            nodes,
+        )
     for name in ("brand", "category"):
         buckets = result.get(name, {}).get("buckets", [])
-        facets[name] = [{"value": b["key"], "count": int(b["doc_count"])} for b in buckets]
-    counts = {b["key"]: int(b["doc_count"]) for b in result.get("price", {}).get("buckets", [])}
+        facets[name] = _by_count(
+            [{"value": b["key"], "count": _count(b)} for b in buckets], buckets
+        )
+    counts = {b["key"]: _count(b) for b in result.get("price", {}).get("buckets", [])}
     facets["price"] = [
         {"value": key, "count": counts[key]}
         for key in (_bucket_key(lo, hi) for lo, hi in PRICE_BUCKETS)
         if counts.get(key)
     ]
-    bands = {
-        b.get("from", 0.0): int(b["doc_count"]) for b in result.get("rating", {}).get("buckets", [])
-    }
+    bands = {b.get("from", 0.0): _count(b) for b in result.get("rating", {}).get("buckets", [])}
     facets["rating"] = [
         {"value": f"{step:g}+", "count": total}
         for step in RATING_STEPS

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,10 +25,22 @@ DOC_FIELDS = (
     "stock",
     "in_stock",
     "created_at",
+    "family_id",
+    "options",
 )
 TITLE_BOOST = 3.0
 # Title over description over brand and category: a brand word in a description is weak evidence.
-FIELD_BOOSTS = {"title": TITLE_BOOST, "description": 1.0, "brand": 0.8, "category": 0.8}
+# A variant's option names and values ("size 12 colour red") match like its description.
+FIELD_BOOSTS = {
+    "title": TITLE_BOOST,
+    "description": 1.0,
+    "brand": 0.8,
+    "category": 0.8,
+    "option_text": 1.0,
+}
+# A variant's family (its parent's id) as an exact term, absent on standalone products, so that
+# counting its values and their distinct ones tells how many variants and families matched.
+VARIANT_OF = "variant_of"
 PRICE_BUCKETS = ((None, 25.0), (25.0, 50.0), (50.0, 100.0), (100.0, 200.0), (200.0, None))
 RATING_STEPS = (4.0, 3.0, 2.0, 1.0)
 # Same split as tantivy's default tokenizer: runs of letters and digits, lower-cased.
@@ -107,6 +119,7 @@ class QuerySpec:
     offset: int = 0
     out_of_stock_only: bool = False  # the second half of a stock-demoted result list
     category_level: int | None = None  # facets also count category nodes at this level (1-4)
+    family_ids: tuple[str, ...] = ()  # only these families' products (a page's variants)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class Hit:
     product_id: str
     score: float
     doc: dict[str, Any]
+    matching_variants: int = 1  # of a collapsed family's hit: how many of its variants matched
 
 
 @dataclass(frozen=True)
@@ -153,8 +167,18 @@ class SearchIndex(ABC):
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
         """Counts by brand, category, price bucket and rating over what `spec` matches, and by
-        category node at `spec.category_level` when it is set."""
+        category node at `spec.category_level` when it is set; a family's variants count once."""
         return {}
+
+    def holds_variants(self) -> bool:
+        """Whether any variant may be indexed: when not, a search needs no collapsing. May say
+        True of an index whose variants are all gone (the answer stays right, only slower)."""
+        return True
+
+    def family_counts(self, spec: QuerySpec) -> tuple[int, int, int]:
+        """What `spec` matches: (products, variants among them, distinct families of those)."""
+        found = self.search(replace(spec, limit=1, offset=0))
+        return found.total, 0, 0
 
     def vocabulary(
         self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
@@ -175,10 +199,14 @@ class SearchIndex(ABC):
 
 
 def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
-    """Coerces a product document to the index's types; `in_stock` always follows `stock`."""
+    """Coerces a product document to the index's types; `in_stock` always follows `stock`.
+    `family_id` is a variant's parent (`parent_id` in catalog events), else the product itself."""
     stock = int(doc.get("stock") or 0)
+    product_id = str(doc["product_id"])
+    given = doc.get("options")
+    options: dict[str, Any] = given if isinstance(given, dict) else {}
     return {
-        "product_id": str(doc["product_id"]),
+        "product_id": product_id,
         "title": str(doc.get("title") or ""),
         "description": str(doc.get("description") or ""),
         "brand": str(doc.get("brand") or ""),
@@ -189,4 +217,15 @@ def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
         "stock": stock,
         "in_stock": stock > 0,
         "created_at": str(doc.get("created_at") or ""),
+        "family_id": str(doc.get("family_id") or doc.get("parent_id") or product_id),
+        "options": {str(name): str(value) for name, value in options.items()},
     }
+
+
+def variant_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """A normalized document's searchable option words and, for a variant, its family as an
+    exact term; a standalone product gets none (what it matches and counts stays as it was)."""
+    if doc["family_id"] == doc["product_id"]:
+        return {}
+    words = " ".join(f"{name} {value}" for name, value in doc["options"].items())
+    return {"option_text": words, VARIANT_OF: doc["family_id"]}

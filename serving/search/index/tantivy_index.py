@@ -21,10 +21,10 @@ from typing import Any
 import tantivy
 
 from serving.search.index import tantivy_layout as layout
-from serving.search.index.facets import facet_aggs, facets_from
+from serving.search.index.facets import FAMILY_AGGS, facet_aggs, facets_from
 from serving.search.index.port import Hit, QuerySpec, SearchHits, SearchIndex, normalize_doc
-from serving.search.index.tantivy_query import build_query, to_document
-from serving.search.index.tantivy_schema import build_schema, register_analyzers
+from serving.search.index.tantivy_query import build_query, from_stored, to_document
+from serving.search.index.tantivy_schema import IS_VARIANT, build_schema, register_analyzers
 
 log = logging.getLogger(__name__)
 _NEWEST_POOL = 1_000
@@ -54,6 +54,7 @@ class TantivyIndex(SearchIndex):
         self.refresh_s = refresh_s
         self.pinned = generation is not None  # a reindex's build: never follows CURRENT
         self._writer: tantivy.IndexWriter | None = None
+        self._variants: tuple[tantivy.Searcher | None, bool] = (None, False)
         try:
             self._open(generation or layout.current_generation(self.root))
         except ValueError as error:
@@ -177,7 +178,24 @@ class TantivyIndex(SearchIndex):
 
     def facets(self, spec: QuerySpec) -> dict[str, list[dict[str, Any]]]:
         query = build_query(self.schema, spec)
-        return facets_from(self._fresh().aggregate(query, facet_aggs(spec)))
+        aggs = facet_aggs(spec, families=self.holds_variants())
+        return facets_from(self._fresh().aggregate(query, aggs))
+
+    def holds_variants(self) -> bool:
+        # A term's document frequency: no query run, and asked once per searcher (per commit).
+        # Deleted variants count until merged away.
+        searcher = self._fresh()
+        if self._variants[0] is not searcher:
+            self._variants = (searcher, bool(searcher.doc_freq(IS_VARIANT, True)))
+        return self._variants[1]
+
+    def family_counts(self, spec: QuerySpec) -> tuple[int, int, int]:
+        searcher, query = self._fresh(), build_query(self.schema, spec)
+        products = int(searcher.search(query, limit=1, count=True).count or 0)  # type: ignore[attr-defined]
+        if not products:
+            return 0, 0, 0
+        found = searcher.aggregate(query, FAMILY_AGGS)
+        return products, int(found["variants"]["value"]), int(found["families"]["value"])
 
     def vocabulary(
         self, prefix: str = "", limit: int | None = None, within: tuple[str, ...] = ()
@@ -202,4 +220,4 @@ class TantivyIndex(SearchIndex):
 
 def _as_dict(document: tantivy.Document) -> dict[str, Any]:
     values = {name: items[0] for name, items in document.to_dict().items() if items}
-    return normalize_doc(values)
+    return normalize_doc(from_stored(values))

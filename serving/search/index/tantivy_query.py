@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import tantivy
@@ -12,8 +13,9 @@ from serving.search.index.port import (
     category_fields,
     category_filter,
     facet_key,
+    variant_fields,
 )
-from serving.search.index.tantivy_schema import STEM_BOOSTS, stem
+from serving.search.index.tantivy_schema import IS_VARIANT, STEM_BOOSTS, stem
 
 FUZZY_BOOST = {"light": 0.3, "broad": 0.6}
 _FUZZY_FIELDS = {"light": ("title",), "broad": ("title", "description")}
@@ -69,14 +71,27 @@ def _group_query(schema: tantivy.Schema, forms: tuple[str, ...], fuzzy: str) -> 
 
 
 def to_document(schema: tantivy.Schema, doc: dict[str, Any]) -> tantivy.Document:
-    """A normalized product document with its exact-match keys and stemmed copies."""
+    """A normalized product document with its exact-match keys, stemmed copies and, for a
+    variant, its option words and family."""
     extra = {
         "brand_key": facet_key(doc["brand"]),
         "category_key": facet_key(doc["category"]),
         "title_stem": doc["title"],
         **category_fields(doc["category"]),
+        **variant_fields(doc),
+        "options": json.dumps(doc["options"], sort_keys=True) if doc["options"] else "",
     }
+    if doc["family_id"] != doc["product_id"]:
+        extra[IS_VARIANT] = True
     return tantivy.Document.from_dict({**doc, **extra}, schema)
+
+
+def from_stored(values: dict[str, Any]) -> dict[str, Any]:
+    """A stored document's values back as a product document (options parsed from JSON)."""
+    options = values.get("options")
+    if isinstance(options, str):
+        values = {**values, "options": json.loads(options) if options else {}}
+    return values
 
 
 def _phrase_query(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
@@ -110,6 +125,8 @@ def filter_queries(schema: tantivy.Schema, spec: QuerySpec) -> list[tantivy.Quer
         found.append(tantivy.Query.term_query(schema, "in_stock", True))
     elif spec.out_of_stock_only:
         found.append(tantivy.Query.term_query(schema, "in_stock", False))
+    if spec.family_ids:
+        found.append(tantivy.Query.term_set_query(schema, "family_id", list(spec.family_ids)))
     return found
 
 

@@ -7,7 +7,13 @@ from functools import lru_cache
 
 import tantivy
 
-from serving.search.index.port import CATEGORY_PATH, CATEGORY_WORD, FIELD_BOOSTS, LEVEL_FIELDS
+from serving.search.index.port import (
+    CATEGORY_PATH,
+    CATEGORY_WORD,
+    FIELD_BOOSTS,
+    LEVEL_FIELDS,
+    VARIANT_OF,
+)
 
 FOLDED = "shop_folded"  # words, lower-cased, accents folded: "Café" -> "cafe"
 STEMMED = "shop_stemmed"  # the same, then the English stemmer: "shoes" -> "shoe"
@@ -15,6 +21,7 @@ STEMMED = "shop_stemmed"  # the same, then the English stemmer: "shoes" -> "shoe
 # only: a stemmed copy of descriptions (the longest text) cost a third of the build rate.
 STEM_BOOSTS = {"title_stem": FIELD_BOOSTS["title"] * 0.5}
 MAX_WORD = 40
+IS_VARIANT = "is_variant"
 
 
 def _analyzer(stem: bool) -> tantivy.TextAnalyzer:
@@ -67,4 +74,10 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("stock", stored=True, indexed=True, fast=True)
     builder.add_boolean_field("in_stock", stored=True, indexed=True, fast=True)
     builder.add_text_field("created_at", stored=True, tokenizer_name="raw")
+    # Families: every product's (a page's variants are fetched by it); a variant's parent, fast
+    # for counting families; a flag whose document frequency says whether any variant is indexed.
+    builder.add_text_field("family_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field(VARIANT_OF, tokenizer_name="raw", fast=True)
+    builder.add_boolean_field(IS_VARIANT, indexed=True)
+    builder.add_text_field("options", stored=True, tokenizer_name="raw")  # JSON text, not matched
     return builder.build()

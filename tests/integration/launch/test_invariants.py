@@ -181,3 +181,27 @@ def test_outbox_equals_bronze_and_the_index_is_the_live_catalog_until_broken(tmp
     execute(url, ["UPDATE products SET deleted_at = '2024-01-01' WHERE product_id = 'p-000001'"])
     stale = check_search_index(url, settings.search_index_dir)["search_index_is_live_catalog"]
     assert not stale.ok and "indexed but not live ['p-000001']" in stale.detail
+
+
+def test_the_index_holds_a_familys_variants_and_not_its_parent(tmp_path):
+    from decimal import Decimal
+
+    from launch.invariants import check_search_index
+    from serving.search.indexer import SearchIndexer
+    from storeloop.settings import Settings
+    from transactional.bootstrap import bootstrap
+
+    settings = Settings(data_dir=tmp_path)
+    store = bootstrap(settings)
+    try:
+        seller = store.users.register("Sal Seller", "sal@example.com", "seller")
+        variants = [{"options": {"size": s}, "price": Decimal("40"), "stock": 2} for s in "89"]
+        store.catalog.create_product(
+            seller, "Trail runner", "", "Acme", "Shoes", None, options=["size"], variants=variants
+        )
+    finally:
+        store.close()
+    SearchIndexer(settings).run_once()
+    check = check_search_index(settings.db_url, settings.search_index_dir)
+    assert check["search_index_is_live_catalog"].ok, check
+    assert check["search_index_is_live_catalog"].detail == "2 live products, 2 documents"

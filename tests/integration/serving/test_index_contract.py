@@ -191,3 +191,91 @@ def test_category_facets_count_at_the_level_asked(tree):
     # The product on a shallower node is not counted at a deeper level.
     third = tree.facets(QuerySpec(category="kitchen", category_level=3))["category_tree"]
     assert [(f["path"], f["count"]) for f in third] == [("home-kitchen/cookware/pans", 1)]
+
+
+# A family of running shoes (its parent is not indexed: its variants carry its title, brand and
+# category) beside a standalone pair. Variants name their parent as catalog events do.
+FAMILY = [
+    {"product_id": f"v-{n}", "parent_id": "f-1", "options": {"size": size, "colour": colour},
+     "title": f"Urbanite running shoes, {size}, {colour}", "brand": "Urbanite",
+     "category": "Fashion > Men's Shoes", "price": price, "rating": 4.0, "stock": stock}
+    for n, (size, colour, price, stock) in enumerate(
+        [("8", "Red", 40.0, 3), ("12", "Red", 45.0, 2), ("12", "Blue", 45.0, 0),
+         ("9", "Blue", 60.0, 1)], start=1,
+    )
+] + [
+    {"product_id": "s-1", "title": "Canvas running shoes", "brand": "Bolt",
+     "category": "Fashion > Men's Shoes", "price": 30.0, "rating": 4.0, "stock": 4},
+]  # fmt: skip
+
+
+@pytest.fixture
+def shoes(index):
+    index.upsert(FAMILY)
+    index.commit()
+    return index
+
+
+def families(index, **spec):
+    from serving.search.index.families import search_families
+
+    found = search_families(index, QuerySpec(**spec))
+    return found.total, [(hit.product_id, hit.matching_variants) for hit in found.hits]
+
+
+def test_without_variants_a_family_search_is_the_plain_search(catalog):
+    from serving.search.index.families import search_families
+
+    assert not catalog.holds_variants()
+    spec = QuerySpec(terms=("kettle",))
+    assert search_families(catalog, spec) == catalog.search(spec)
+
+
+def test_a_variant_keeps_its_family_and_option_values(shoes):
+    assert shoes.holds_variants()
+    doc = shoes.get(["v-2"])["v-2"]
+    assert (doc["family_id"], doc["options"]) == ("f-1", {"size": "12", "colour": "Red"})
+    assert shoes.get(["s-1"])["s-1"]["family_id"] == "s-1"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("red", "running", "shoes", "size", "12"), [("v-2", 1)]),  # option words match
+        (("running", "shoes", "12"), [("v-2", 2)]),  # 12 Red in stock over 12 Blue sold out
+        (("blue", "running", "shoes"), [("v-4", 2)]),  # in stock first
+        (("blue", "shoes", "size", "12"), [("v-3", 1)]),  # named, even sold out
+        (("colour", "red"), [("v-1", 2)]),  # both named alike: the first in index order
+    ],
+)
+def test_one_result_per_family_with_the_variant_the_query_names(shoes, words, expected):
+    assert families(shoes, terms=words) == (1, expected)
+
+
+def test_pages_and_totals_count_families(shoes):
+    total, first = families(shoes, terms=("running",), limit=1)
+    _, second = families(shoes, terms=("running",), limit=1, offset=1)
+    assert total == 2
+    assert {first[0][0], second[0][0]} in ({"v-1", "s-1"}, {"v-2", "s-1"})
+    assert families(shoes, terms=("running",), limit=1, offset=2) == (2, [])
+    by_price = families(shoes, terms=("running",), sort="price_asc")
+    assert by_price == (2, [("s-1", 1), ("v-1", 4)])  # the family at its cheapest match's place
+
+
+def test_stock_halves_place_a_family_by_its_variants_in_stock(shoes):
+    assert families(shoes, terms=("running",), in_stock_only=True)[0] == 2
+    assert families(shoes, terms=("running",), out_of_stock_only=True) == (0, [])
+    # With only its sold-out variant matching, the family is in the sold-out half.
+    assert families(shoes, terms=("blue", "12"), out_of_stock_only=True) == (1, [("v-3", 1)])
+
+
+def test_facets_count_families_not_variants(shoes):
+    facets = shoes.facets(QuerySpec(terms=("running",), category_level=2))
+    assert facets["brand"] == [{"value": "bolt", "count": 1}, {"value": "urbanite", "count": 1}]
+    assert facets["category_tree"] == [
+        {"value": "Fashion > Men's Shoes", "path": "fashion/mens-shoes", "count": 2}
+    ]
+    # A family counts once in each price band one of its matching variants is in.
+    assert facets["price"] == [{"value": "25-50", "count": 2}, {"value": "50-100", "count": 1}]
+    assert facets["rating"][0] == {"value": "4+", "count": 2}
+    assert shoes.facets(QuerySpec(terms=("red",)))["brand"] == [{"value": "urbanite", "count": 1}]

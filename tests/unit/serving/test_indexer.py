@@ -67,3 +67,29 @@ def test_stock_before_the_product_is_kept_until_it_is_created(settings, append_e
     append_event(ev.PRODUCT_CREATED, "p-1", product("p-1", "Kettle"))
     SearchIndexer(settings).run_once()
     assert TantivyIndex(settings.search_index_dir).get(["p-1"])["p-1"]["stock"] == 4
+
+
+def test_a_parent_is_not_indexed_and_its_variants_name_their_family(settings, append_event):
+    parent = product("p-1", "Trail runner", option_names=["size", "colour"])
+    append_event(ev.PRODUCT_CREATED, "p-1", parent)
+    for pid, size in (("p-2", "8"), ("p-3", "9")):
+        options = {"size": size, "colour": "Red"}
+        append_event(ev.PRODUCT_CREATED, pid, product(pid, f"Trail runner, {size}, Red",
+                                                     parent_id="p-1", options=options))  # fmt: skip
+        append_event(ev.STOCK_CHANGED, pid, stock(pid, 2))
+    append_event(ev.PRODUCT_UPDATED, "p-1", {**parent, "title": "Trail runner II"})
+
+    assert SearchIndexer(settings).run_once() == 6
+    index = TantivyIndex(settings.search_index_dir)
+    docs = index.get(["p-1", "p-2", "p-3"])
+    assert sorted(docs) == ["p-2", "p-3"]  # a parent is never bought: never a result
+    assert (docs["p-2"]["family_id"], docs["p-2"]["options"], docs["p-2"]["stock"]) == (
+        "p-1", {"size": "8", "colour": "Red"}, 2,
+    )  # fmt: skip
+
+    # A parent indexed before parents were skipped goes at its next event.
+    index.upsert([{"product_id": "p-1", "title": "Trail runner"}])
+    index.commit()
+    append_event(ev.PRODUCT_UPDATED, "p-1", parent)
+    SearchIndexer(settings).run_once()
+    assert list(TantivyIndex(settings.search_index_dir).get(["p-1"])) == []

@@ -146,3 +146,39 @@ def test_a_randomised_swap_trades_one_adjacent_pair_of_the_first_page(settings, 
         explore, ranker=PriceyFirst(), challenger=CheapFirst(), index=index, interleave_share=1.0
     )
     assert all(both.search("kettle").swapped_at is None for _ in range(20))
+
+
+SHOES = [
+    {"product_id": f"v-{size}-{colour}", "parent_id": "f-1", "title": f"Urbanite running shoes, "
+     f"{size}, {colour}", "brand": "Urbanite", "category": "Shoes", "price": 45.0, "rating": 4.0,
+     "stock": 1, "options": {"size": size, "colour": colour}}
+    for size in ("8", "10", "12") for colour in ("Red", "Blue")
+] + [
+    {"product_id": f"s-{n}", "title": f"Canvas running shoes {n}", "brand": "Bolt",
+     "category": "Shoes", "price": 30.0, "rating": 4.0, "stock": 1}
+    for n in range(1, 4)
+]  # fmt: skip
+
+
+def test_a_family_is_one_result_with_the_variant_the_query_names(settings):
+    index = TantivyIndex(settings.search_index_dir)
+    index.upsert(SHOES)
+    index.commit()
+    service = SearchService(settings, index=index)
+    found = service.search("red running shoes size 12")
+    assert found.total == 1 and ids(found) == ["v-12-Red"]
+    row = found.results[0]
+    assert (row["family_id"], row["options"], row["matching_variants"]) == (
+        "f-1", {"size": "12", "colour": "Red"}, 1,
+    )  # fmt: skip
+    assert found.facets["brand"] == [{"value": "urbanite", "count": 1}]
+
+    # Six variants and three standalone pairs are four products, two to a page, none twice.
+    pages = [service.search("running shoes", limit=2, page=n) for n in (1, 2, 3)]
+    assert [page.total for page in pages] == [4, 4, 4]
+    shown = [r["product_id"] for page in pages for r in page.results]
+    assert len(shown) == 4 and sum(1 for pid in shown if pid.startswith("v-")) == 1
+    assert pages[0].facets["brand"] == [
+        {"value": "bolt", "count": 3}, {"value": "urbanite", "count": 1},
+    ]  # fmt: skip
+    assert pages[0].facets["price"] == [{"value": "25-50", "count": 4}]
