@@ -23,10 +23,8 @@ category_lines as (
         orders.order_id,
         order_items.quantity,
         order_items.line_total,
-        orders.order_status in (
-            'paid', 'fulfilled', 'shipped', 'delivered', 'returned', 'refunded'
-        ) as is_sold,
-        orders.order_status in ('returned', 'refunded') as is_refunded
+        {{ is_sold('orders.order_status') }} as is_sold,
+        {{ is_refunded('orders.order_status') }} as is_refunded
     from order_items
     inner join orders on orders.order_id = order_items.order_id
     inner join product_categories on product_categories.product_id = order_items.product_id
