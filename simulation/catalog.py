@@ -1,12 +1,16 @@
 """Seeded catalog generator: real-looking listings (title, description, brand, price, stock).
 
 Each product also carries its hidden latent quality and the terms the hidden truth matches
-queries against; neither is ever sent to the store.
+queries against; neither is ever sent to the store. Some listings whose type comes in sizes or
+styles are families (catalog.variants): one product whose variants differ in size or style, and
+some also in colour; each variant is a product of the catalog, as every SKU is in the store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+import json
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -24,6 +28,10 @@ _BENEFITS = (
     "packs away in seconds",
     "looks good anywhere",
 )
+FAMILY_SHARE = 0.25  # of the listings whose type comes in sizes or styles: sold as a family
+SECOND_COLOUR_SHARE = 0.4  # of the families: also offered in a second colour
+MAX_SIZES = 3  # sizes or styles of one family
+SIZE_PRICE_STEP = 0.06  # each larger size or later style costs this much more
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,11 @@ class ProductSpec:
     quality: float  # hidden: what the rating is a noisy view of
     median_price: float  # of the category: what "expensive" means here
     image_url: str = ""
+    # catalog.variants: the parent's product id and title, and this variant's option values in
+    # the family's option order; all empty for a standalone product
+    family_id: str = ""
+    family_title: str = ""
+    options: tuple[tuple[str, str], ...] = ()
     terms: frozenset[str] = field(default=frozenset(), compare=False)
     type_terms: frozenset[str] = field(default=frozenset(), compare=False)
     category_terms: frozenset[str] = field(default=frozenset(), compare=False)
@@ -77,17 +90,47 @@ def product_type(spec: ProductSpec) -> ProductType:
 
 
 def generate_catalog(n_products: int, seed: int) -> list[ProductSpec]:
-    """The same (n_products, seed) always gives the same catalog."""
+    """The same (n_products, seed) always gives the same catalog of `n_products` SKUs: standalone
+    products and the variants of families, a family's variants next to each other."""
     rng = np.random.default_rng([seed, 1])
+    # families draw from a stream of their own: each listing's own draws stay those of `rng`
+    family_rng = np.random.default_rng([seed, 2])
     sellers = generate_sellers(n_products, seed)
     leaf_weights = rng.dirichlet(np.full(len(CATEGORIES), 6.0))
     brand_quality = dict(zip(ALL_BRANDS, rng.normal(0, 0.5, len(ALL_BRANDS)), strict=True))
     brand_premium = dict(zip(ALL_BRANDS, rng.lognormal(0, 0.25, len(ALL_BRANDS)), strict=True))
     leaves = rng.choice(len(CATEGORIES), size=n_products, p=leaf_weights)
-    return [
-        _product(i, CATEGORIES[leaves[i]], sellers, brand_quality, brand_premium, rng)
-        for i in range(n_products)
-    ]
+    catalog: list[ProductSpec] = []
+    for listing in range(n_products):
+        left = n_products - len(catalog)
+        if left == 0:
+            break
+        base = _product(len(catalog), CATEGORIES[leaves[listing]], sellers, brand_quality,
+                        brand_premium, rng)  # fmt: skip
+        catalog.extend(_family(base, listing, left, family_rng))
+    return catalog
+
+
+def families(catalog: list[ProductSpec]) -> dict[str, list[ProductSpec]]:
+    """Each family's variants by its parent's id, in catalog order."""
+    grouped: dict[str, list[ProductSpec]] = {}
+    for spec in catalog:
+        if spec.family_id:
+            grouped.setdefault(spec.family_id, []).append(spec)
+    return grouped
+
+
+def option_names(spec: ProductSpec) -> list[str]:
+    return [name for name, _ in spec.options]
+
+
+def options_json(spec: ProductSpec) -> str:
+    """The option values as saved with the hidden truth: a JSON array of [name, value] pairs."""
+    return json.dumps([list(pair) for pair in spec.options])
+
+
+def options_from_json(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((str(name), str(value)) for name, value in json.loads(text or "[]"))
 
 
 @lru_cache(maxsize=64)
@@ -104,7 +147,22 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def _product(i, leaf, sellers, brand_quality, brand_premium, rng) -> ProductSpec:
+@dataclass(frozen=True)
+class _Listing:
+    """What a listing's title is made of, and the rest of its draws."""
+
+    spec: ProductSpec
+    head: str
+    feature: str
+    variant: str
+    leaf: LeafCategory
+    ptype: ProductType
+    adjective: str
+    alias: str
+    benefit: str
+
+
+def _product(n, leaf, sellers, brand_quality, brand_premium, rng) -> _Listing:
     ptype = leaf.types[int(rng.integers(len(leaf.types)))]
     # a few brands dominate each category, as on real marketplaces
     brand = leaf.brands[_zipf_index(len(leaf.brands), rng.random())]
@@ -117,13 +175,8 @@ def _product(i, leaf, sellers, brand_quality, brand_premium, rng) -> ProductSpec
     if rng.random() < 0.4:
         head.append(material)
     head.append(ptype.name)
-    title = ", ".join(p for p in (" ".join(head), feature, variant, colour) if p)
     alias = _pick(rng, ptype.synonyms) if ptype.synonyms and rng.random() < 0.5 else ptype.name
-    description = (
-        f"The {brand} {ptype.name.lower()} is made of {material.lower()} with "
-        f"{feature.lower()}. A {adjective.lower()} {alias.lower()} that "
-        f"{_pick(rng, _BENEFITS)}. Colour: {colour.lower()}."
-    )
+    benefit = _pick(rng, _BENEFITS)
     quality = float(brand_quality[brand] + rng.normal(0, 0.7))
     price = (
         leaf.median_price
@@ -133,26 +186,27 @@ def _product(i, leaf, sellers, brand_quality, brand_premium, rng) -> ProductSpec
     new_listing = rng.random() < 0.05
     rating = 0.0 if new_listing else min(5.0, max(1.0, 3.9 + 0.45 * quality + rng.normal(0, 0.25)))
     count = 0 if new_listing else 1 + int(rng.lognormal(3.5, 1.3))
-    # about one listing in ten is nearly sold out, so stock-outs happen during a simulated week
-    stock = int(rng.integers(1, 4)) if rng.random() < 0.1 else int(rng.lognormal(np.log(40), 0.6))
+    stock = _initial_stock(rng)
     home = [s.index for s in sellers if s.home_category == leaf.path.split(" > ")[0]]
     seller = (
         home[int(rng.integers(len(home)))]
         if home and rng.random() < 0.85
         else int(rng.integers(len(sellers)))
     )
-    product_id = f"p-{i + 1:06d}"
+    product_id = _sku(n)
     spec = ProductSpec(
         product_id=product_id,
         seller_index=seller,
-        title=title,
-        description=description,
+        title=_title(" ".join(head), feature, variant, colour),
+        description=_description(
+            brand, ptype, material, feature, adjective, alias, benefit, colour
+        ),  # fmt: skip
         brand=brand,
         category=leaf.path,
         product_type=ptype.name,
         colour=colour,
         material=material,
-        price=Decimal(str(max(price, 1.0))).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        price=_money(price),
         rating=round(rating, 1),
         rating_count=count,
         initial_stock=stock,
@@ -160,4 +214,84 @@ def _product(i, leaf, sellers, brand_quality, brand_premium, rng) -> ProductSpec
         median_price=leaf.median_price,
         image_url=f"https://img.example.com/{product_id}.jpg",
     )
-    return with_terms(spec, ptype.synonyms)
+    listing = _Listing(with_terms(spec, ptype.synonyms), " ".join(head), feature, variant, leaf,
+                       ptype, adjective, alias, benefit)  # fmt: skip
+    return listing
+
+
+def _family(base: _Listing, listing: int, room: int, rng: np.random.Generator) -> list[ProductSpec]:
+    """The listing as one standalone product, or as a family of at most `room` variants that
+    differ in size or style (the listing's among them) and sometimes in colour."""
+    ptype, spec = base.ptype, base.spec
+    if len(ptype.variants) < 2 or room < 2 or rng.random() >= FAMILY_SHARE:
+        return [spec]
+    others = [v for v in ptype.variants if v != base.variant]
+    count = int(rng.integers(2, min(MAX_SIZES, len(ptype.variants)) + 1))
+    picked = {base.variant, *rng.choice(others, size=count - 1, replace=False).tolist()}
+    sizes = [v for v in ptype.variants if v in picked]  # the taxonomy's order: small to large
+    colours = [spec.colour]
+    other_colours = [c for c in base.leaf.colours if c != spec.colour]
+    if other_colours and rng.random() < SECOND_COLOUR_SHARE:
+        colours.append(_pick(rng, tuple(other_colours)))
+    combos = list(itertools.product(range(len(sizes)), colours))[:room]
+    if len(combos) < 2:
+        return [spec]
+    number = int(spec.product_id.removeprefix("p-"))
+    family_id = f"f-{listing + 1:06d}"
+    size_name = "size" if all(v.startswith("Size ") for v in sizes) else "style"
+    variants = []
+    for offset, (size_index, colour) in enumerate(combos):
+        size = sizes[size_index]
+        options = ((size_name, size.removeprefix("Size ")),)
+        if len(colours) > 1:
+            options += (("colour", colour),)
+        product_id = _sku(number - 1 + offset)
+        variant = replace(
+            spec,
+            product_id=product_id,
+            title=_title(base.head, base.feature, size, colour),
+            description=_description(
+                spec.brand,
+                ptype,
+                spec.material,
+                base.feature,
+                base.adjective,
+                base.alias,
+                base.benefit,
+                "" if len(colours) > 1 else colour,
+            ),  # fmt: skip
+            colour=colour,
+            price=_money(float(spec.price) * (1 + SIZE_PRICE_STEP * size_index)),
+            initial_stock=spec.initial_stock if offset == 0 else _initial_stock(rng),
+            image_url=f"https://img.example.com/{product_id}.jpg",
+            family_id=family_id,
+            family_title=_title(base.head, base.feature, "", "" if len(colours) > 1 else colour),
+            options=options,
+        )
+        variants.append(with_terms(variant, ptype.synonyms))
+    return variants
+
+
+def _sku(n: int) -> str:
+    return f"p-{n + 1:06d}"
+
+
+def _title(head: str, feature: str, variant: str, colour: str) -> str:
+    return ", ".join(p for p in (head, feature, variant, colour) if p)
+
+
+def _description(brand, ptype, material, feature, adjective, alias, benefit, colour) -> str:
+    said = (
+        f"The {brand} {ptype.name.lower()} is made of {material.lower()} with "
+        f"{feature.lower()}. A {adjective.lower()} {alias.lower()} that {benefit}."
+    )
+    return f"{said} Colour: {colour.lower()}." if colour else said
+
+
+def _money(amount: float) -> Decimal:
+    return Decimal(str(max(amount, 1.0))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _initial_stock(rng: np.random.Generator) -> int:
+    # about one listing in ten is nearly sold out, so stock-outs happen during a simulated week
+    return int(rng.integers(1, 4)) if rng.random() < 0.1 else int(rng.lognormal(np.log(40), 0.6))

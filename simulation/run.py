@@ -15,7 +15,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simulation.behaviour import run_session
-from simulation.catalog import generate_catalog
+from simulation.catalog import families, generate_catalog, option_names
 from simulation.errors import SimulationError, SimulationErrorCode
 from simulation.sellers import generate_sellers
 from simulation.serving_client import as_serving_client
@@ -165,14 +165,21 @@ def simulate(
 
 
 def _list_catalog(store: Any, catalog: list, settings: Settings) -> dict[str, str]:
-    """Registers the sellers and lists every product; returns product_id -> seller_id."""
+    """Registers the sellers and lists every product, a family's parent with its variants in
+    one call; returns product_id -> seller_id of every SKU (never a parent: nothing to restock)."""
     seller_ids = [
         store.users.register(s.name, s.email, role="seller")
         for s in generate_sellers(settings.sim_products, settings.seed)
     ]
     owners = {}
+    grouped = families(catalog)
     for spec in catalog:
         seller_id = seller_ids[spec.seller_index]
+        owners[spec.product_id] = seller_id
+        if spec.family_id:
+            if grouped[spec.family_id][0] is spec:
+                _list_family(store, seller_id, grouped[spec.family_id])
+            continue
         store.catalog.create_product(
             seller_id,
             spec.title,
@@ -186,8 +193,35 @@ def _list_catalog(store: Any, catalog: list, settings: Settings) -> dict[str, st
             initial_stock=spec.initial_stock,
             product_id=spec.product_id,
         )
-        owners[spec.product_id] = seller_id
     return owners
+
+
+def _list_family(store: Any, seller_id: str, variants: list) -> None:
+    first = variants[0]
+    store.catalog.create_product(
+        seller_id,
+        first.family_title,
+        first.description,
+        first.brand,
+        first.category,
+        None,  # the cheapest variant's
+        rating=first.rating,
+        rating_count=first.rating_count,
+        image_url=f"https://img.example.com/{first.family_id}.jpg",
+        product_id=first.family_id,
+        options=option_names(first),
+        variants=[
+            {
+                "options": dict(v.options),
+                "price": v.price,
+                "stock": v.initial_stock,
+                "product_id": v.product_id,
+                "title": v.title,
+                "image_url": v.image_url,
+            }
+            for v in variants
+        ],
+    )
 
 
 def _restock(store: Any, shop: Shop, sellers: dict[str, str], rng: np.random.Generator) -> None:

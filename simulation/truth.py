@@ -11,7 +11,13 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from simulation.catalog import ProductSpec, product_type, with_terms
+from simulation.catalog import (
+    ProductSpec,
+    options_from_json,
+    options_json,
+    product_type,
+    with_terms,
+)
 from simulation.errors import SimulationError, SimulationErrorCode
 from simulation.shoppers import Shopper
 from simulation.taxonomy import ALL_BRANDS, CATEGORIES
@@ -34,6 +40,9 @@ _PRODUCT_COLUMNS = (
     "quality",
     "median_price",
     "image_url",
+    "family_id",
+    "family_title",
+    "options",
 )
 
 
@@ -46,7 +55,8 @@ class Truth:
 def save_truth(settings: Settings, products: list[ProductSpec], shoppers: list[Shopper]) -> None:
     out = settings.simulation_dir
     out.mkdir(parents=True, exist_ok=True)
-    rows = [{c: getattr(p, c) for c in _PRODUCT_COLUMNS} for p in products]
+    rows = [{**{c: getattr(p, c) for c in _PRODUCT_COLUMNS}, "options": options_json(p)}
+            for p in products]  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(_PRODUCT_COLUMNS))
     frame["price"] = frame["price"].astype(str)  # Decimal stays exact as text
     frame.to_parquet(out / "products.parquet", index=False)
@@ -85,7 +95,12 @@ def load_truth(settings: Settings) -> Truth:
         raise SimulationError(SimulationErrorCode.TAXONOMY_CHANGED, "other taxonomy")
     products = {}
     for row in pd.read_parquet(out / "products.parquet").to_dict("records"):
-        spec = ProductSpec(**{**row, "price": Decimal(row["price"])})
+        # a truth saved before families had no family columns: every product standalone
+        fields = {**row, "price": Decimal(row["price"])}
+        fields["options"] = options_from_json(row.get("options"))
+        fields["family_id"], fields["family_title"] = (row.get("family_id") or "",
+                                                       row.get("family_title") or "")  # fmt: skip
+        spec = ProductSpec(**fields)
         products[spec.product_id] = with_terms(spec, product_type(spec).synonyms)
     shoppers = {}
     for row in pd.read_parquet(out / "shoppers.parquet").to_dict("records"):

@@ -43,7 +43,16 @@ def test_tiny_simulation_drives_the_store_and_the_log_agrees(
     assert report.searches > 0 and report.clicks > 0
     log = _outbox(tiny_settings)
     kinds = Counter(kind for kind, _, _ in log)
-    assert kinds[events.PRODUCT_CREATED] == 200
+    # every SKU, and the parent of each family of variants (listed with its variants)
+    catalog = load_truth(tiny_settings).products
+    parents = {spec.family_id for spec in catalog.values() if spec.family_id}
+    assert parents and kinds[events.PRODUCT_CREATED] == 200 + len(parents)
+    created = {p["product_id"]: p for kind, p, _ in log if kind == events.PRODUCT_CREATED}
+    for spec in catalog.values():
+        listed = created[spec.product_id]
+        assert listed.get("parent_id") == (spec.family_id or None)
+        assert (listed.get("options") or {}) == dict(spec.options)
+    assert all(created[parent].get("option_names") for parent in parents)
     assert kinds[events.SEARCH_PERFORMED] == report.searches
     assert kinds[events.SEARCH_RESULT_CLICKED] == report.clicks
     assert kinds[events.CART_ITEM_ADDED] == report.cart_adds

@@ -55,15 +55,27 @@ class FakeInventory:
 @dataclass
 class FakeCatalog:
     inventory: FakeInventory
-    products: dict[str, dict[str, Any]] = field(default_factory=dict)
-    created: int = 0
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)  # what can be bought
+    parents: dict[str, list[str]] = field(default_factory=dict)  # a family's variants' ids
+    created: int = 0  # products and variants: what can be bought
 
     def create_product(self, seller_id: str, title: str, *args: Any, **kw: Any) -> str:
-        self.created += 1
+        """As the store's: with `variants`, a parent (never bought) and each variant."""
         product_id = str(kw["product_id"])
-        self.products[product_id] = {"title": title, "price": args[3]}
-        self.inventory.stock[product_id] = kw.get("initial_stock", 0)
+        if kw.get("variants"):
+            self.parents[product_id] = []
+            for variant in kw["variants"]:
+                self.parents[product_id].append(variant["product_id"])
+                self._list(variant["product_id"], variant["title"], variant["price"],
+                           variant["stock"])  # fmt: skip
+            return product_id
+        self._list(product_id, title, args[3], kw.get("initial_stock", 0))
         return product_id
+
+    def _list(self, product_id: str, title: str, price: Any, stock: int) -> None:
+        self.created += 1
+        self.products[product_id] = {"title": title, "price": price}
+        self.inventory.stock[product_id] = stock
 
     def list_products(self, limit: int = 20, cursor: Any = None) -> Any:
         items = [SimpleNamespace(product_id=p) for p in list(self.products)[:limit]]

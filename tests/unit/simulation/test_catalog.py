@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from simulation.catalog import generate_catalog
+from simulation.catalog import families, generate_catalog
 from simulation.sellers import generate_sellers
 from simulation.taxonomy import CATEGORIES
 
@@ -53,3 +53,40 @@ def test_prices_differ_by_category() -> None:
         return prices[len(prices) // 2]
 
     assert median("Electronics > Computers") > 2 * median("Beauty > Skin Care")
+
+
+def test_some_listings_are_families_of_variants_that_differ_only_in_their_options() -> None:
+    catalog = generate_catalog(600, 4)
+    grouped = families(catalog)
+    assert grouped and sum(map(len, grouped.values())) < len(catalog)  # standalone ones too
+    assert any(
+        len({value for name, value in v[0].options if name == "colour"}) for v in grouped.values()
+    )
+    for family_id, variants in grouped.items():
+        first = variants[0]
+        assert len(variants) >= 2 and family_id.startswith("f-")
+        names = [[name for name, _ in v.options] for v in variants]
+        assert all(n == names[0] for n in names) and names[0][0] in ("size", "style")
+        assert len({v.options for v in variants}) == len(variants)  # no two alike
+        # one product: the same maker, listing, quality and reviews; its own price and stock
+        same = {
+            (v.seller_index, v.brand, v.category, v.product_type, v.material, v.quality)
+            + (v.rating, v.rating_count, v.family_title, v.description)
+            for v in variants
+        }
+        assert len(same) == 1
+        assert all(v.title.startswith(first.family_title.split(", ")[0]) for v in variants)
+        for v in variants:
+            assert all(value in v.title for _, value in v.options)
+            assert v.initial_stock >= 1 and v.price > 0
+        # the rows of one family sit together, in catalog order
+        positions = [catalog.index(v) for v in variants]
+        assert positions == list(range(positions[0], positions[0] + len(variants)))
+
+
+def test_a_larger_size_never_costs_less() -> None:
+    for variants in families(generate_catalog(600, 4)).values():
+        by_colour: dict[str, list] = {}
+        for v in variants:
+            by_colour.setdefault(v.colour, []).append(v.price)
+        assert all(prices == sorted(prices) for prices in by_colour.values())
