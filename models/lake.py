@@ -28,3 +28,10 @@ def silver_rows(
         return rows
     first, last = days
     return (row[:-1] for row in rows if first <= str(row[-1])[:10] <= last)
+
+
+def product_families(settings: Settings) -> dict[str, str]:
+    """variant -> its family (its parent's product_id) of every variant silver `products` knows
+    (catalog.variants); standalone products are their own family and are not listed."""
+    rows = silver_rows(settings, "products", ["product_id", "parent_id"])
+    return {str(product): str(parent) for product, parent in rows if parent}

@@ -68,6 +68,18 @@ def interaction_sequences(frame: pd.DataFrame, catalog: dict[str, str] | None = 
     return Sequences(full, train, held_out, purchased, categories)
 
 
+def as_families(
+    frame: pd.DataFrame, catalog: dict[str, str], families: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A size or colour is not another product (catalog.variants): each variant's interactions
+    count for its family, whose key is its parent's product_id; `catalog` likewise."""
+    if not families:
+        return frame, catalog
+    products = frame["product_id"].astype(str)
+    frame = frame.assign(product_id=products.map(lambda p: families.get(p, p)))
+    return frame, {families.get(p, p): category for p, category in catalog.items()}
+
+
 def catalog_categories(settings: Settings) -> dict[str, str]:
     """Category of every product in gold product_features: the model ranks the whole catalog,
     not just products touched in the window (that set is enriched with the held-out targets)."""

@@ -15,9 +15,15 @@ import numpy as np
 from features.training_sets import interaction_training_set
 from models.errors import TrainingDataError, training_set
 from models.gate import Contender, decide
+from models.lake import product_families
 from models.recommender.also_bought import also_bought
 from models.recommender.contenders import Contenders, fit_contenders
-from models.recommender.data import catalog_categories, interaction_sequences, popularity
+from models.recommender.data import (
+    as_families,
+    catalog_categories,
+    interaction_sequences,
+    popularity,
+)
 from models.recommender.evaluate import Case, PerShopper, per_shopper
 from models.recommender.mlflow_io import MODEL_NAME, load_recommender_version, log_recommender
 from models.recommender.model import ProductScorer
@@ -43,7 +49,9 @@ def train_recommender(
     client = mlflow_client(settings)
     frame = training_set(interaction_training_set, settings)
     ensure_new_round(client, MODEL_NAME, str(frame.attrs.get("window_end", "")))
-    sequences = interaction_sequences(frame, catalog_categories(settings))
+    # the model learns products, not sizes: serving asks it with each variant's family
+    frame, catalog = as_families(frame, catalog_categories(settings), product_families(settings))
+    sequences = interaction_sequences(frame, catalog)
     cases = sequences.held_out
     fitted = fit_contenders(
         sequences, title_vectors(settings) if titles is None else titles,

@@ -2,6 +2,11 @@
 from the online store, so what they did a second ago counts. Every response names what filled it
 (`recommender`: a registry version, or `popularity` without one), its `kind`, the `strategy`, and
 the `fallback` taken with its reason (None when the model answered); an unknown id never errors.
+
+Lists are of products, not of sizes (catalog.variants): the recommender is asked with each
+viewed or bought variant's family, a family shows once, as the variant the shopper viewed or
+bought where it is in stock, else its first in stock, and a family bought in any size counts as
+bought (`family_id` names a variant's family).
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -21,6 +26,7 @@ from storeloop.settings import Settings
 log = logging.getLogger(__name__)
 POPULARITY = "popularity"
 ITEM_KEYS = ("product_id", "title", "brand", "category", "price", "rating", "stock")
+FAMILY_VARIANTS_READ = 50  # variants read per recommended family, to find one in stock
 MAX_K = 100
 POPULAR_POOL = 200  # top-rated in-stock products re-ordered by how many rated them
 POPULAR_TTL_S = 60.0
@@ -60,7 +66,10 @@ class RecommendationService:
         k = max(1, min(int(k), MAX_K))
         arm = self._arm(user_id)
         recommender, fallback = self._for(arm)
-        history, purchased = self._shopper(user_id)
+        viewed, bought = self._shopper(user_id)
+        families = self._families([*viewed, *bought])
+        history = _unique(families.get(p, p) for p in viewed)
+        purchased = _unique(families.get(p, p) for p in bought)
         items: list[dict[str, Any]] = []
         strategy = POPULARITY
         if fallback is None and (not history or not _knows(recommender, history)):
@@ -71,13 +80,14 @@ class RecommendationService:
                 scored = self._in_budget(
                     lambda: recommender.recommend(history, k * 3, purchased=purchased)
                 )
-                items, strategy = self._in_stock(scored, k, set()), str(recommender.kind)
+                items = self._in_stock(scored, k, set(), [*viewed, *bought])
+                strategy = str(recommender.kind)
             except FutureTimeout:
                 fallback = OVER_BUDGET
             except Exception as error:  # a broken model degrades to popular products, by design
                 log.warning("recommender failed: %r", error)
                 fallback = f"recommender_error:{type(error).__name__}"
-        skip = {item["product_id"] for item in items} | set(history) | set(purchased)
+        skip = {_family(item) for item in items} | set(history) | set(purchased)
         items += self._popular_fill(recommender, fallback, k - len(items), skip)
         answer = self._response("user_id", user_id, recommender, strategy, fallback, items, k)
         return answer | {"arm": arm}
@@ -90,12 +100,16 @@ class RecommendationService:
         k = max(1, min(int(k), MAX_K))
         arm = self._arm(customer_id)
         recommender, fallback = self._for(arm)
-        skip = {product_id} | set(self._shopper(customer_id)[1])
+        bought = self._shopper(customer_id)[1]
+        families = self._families([product_id, *bought])
+        family = families.get(product_id, product_id)
+        # its own family's other sizes are not "similar products", nor is what the shopper bought
+        skip = {product_id, family} | {families.get(p, p) for p in bought}
         items: list[dict[str, Any]] = []
         strategy = POPULARITY
         if fallback is None:
             try:
-                scored = self._in_budget(lambda: recommender.similar(product_id, k * 3))
+                scored = self._in_budget(lambda: recommender.similar(family, k * 3))
                 items = self._in_stock(scored, k, skip)
             except FutureTimeout:
                 fallback = OVER_BUDGET
@@ -108,11 +122,11 @@ class RecommendationService:
         if doc is None:
             fallback = fallback or (None if items else "unknown_product")
         elif len(items) < k:
-            have = skip | {item["product_id"] for item in items}
+            have = skip | {_family(item) for item in items}
             found = self._content(product_id, str(doc.get("title") or ""), k - len(items), have)
             strategy = "content" if found and not items else strategy
             items += found
-        skip |= {item["product_id"] for item in items}
+        skip |= {_family(item) for item in items}
         items += self._popular_fill(recommender, fallback, k - len(items), skip)
         response = self._response(
             "product_id", product_id, recommender, strategy, fallback, items, k
@@ -146,7 +160,7 @@ class RecommendationService:
         items: list[dict[str, Any]] = []
         if count > 0 and _answers(recommender, fallback):
             items = self._in_stock(recommender.popular(count * 3, skip), count, skip)
-        have = skip | {item["product_id"] for item in items}
+        have = skip | {_family(item) for item in items}
         return items + self._index_popular(count - len(items), have)
 
     def _response(
@@ -188,7 +202,9 @@ class RecommendationService:
             return []
         try:
             embeddings = self._title_embeddings()
-            nearest = embeddings.nearest(product_id, title, k * 3, frozenset(skip))
+            # a family's titles are nearest each other: read past the product's own sizes
+            wanted = k * 3 + FAMILY_VARIANTS_READ
+            nearest = embeddings.nearest(product_id, title, wanted, frozenset(skip))
         except Exception as error:  # no vectors, no encoder: popular products fill instead
             log.warning("title similarity failed: %r", error)
             return []
@@ -203,17 +219,57 @@ class RecommendationService:
             return self._embeddings
 
     def _in_stock(
-        self, scored: Sequence[tuple[str, float]], k: int, skip: set[str]
+        self,
+        scored: Sequence[tuple[str, float]],
+        k: int,
+        skip: set[str],
+        preferred: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
+        """The first k of `scored` (products or families) in stock, one per family and none in
+        `skip` (products and families); a family shows as its `preferred` variant in stock."""
         if k <= 0 or not scored:
             return []
         docs = self.index.get(product_id for product_id, _ in scored)
-        items = []
+        parents = [product_id for product_id, _ in scored if product_id not in docs]
+        docs |= self._shown_variants(parents, preferred)
+        items: list[dict[str, Any]] = []
+        shown: set[str] = set()
         for product_id, score in scored:
             doc = docs.get(product_id)
-            if doc and product_id not in skip and int(doc.get("stock") or 0) > 0:
-                items.append({**{key: doc.get(key) for key in ITEM_KEYS}, "score": float(score)})
+            if not doc or int(doc.get("stock") or 0) <= 0:
+                continue
+            family = _family(doc)
+            if product_id in skip or family in skip or family in shown:
+                continue
+            shown.add(family)
+            items.append(_item(doc, score))
         return items[:k]
+
+    def _shown_variants(
+        self, parents: Sequence[str], preferred: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """family_id -> the variant to show of each family: the first of `preferred` in stock,
+        else its first in stock; a family without one in stock (or an unknown id) is left out."""
+        if not parents or not self.index.holds_variants():
+            return {}
+        spec = QuerySpec(family_ids=tuple(parents), in_stock_only=True,
+                         limit=FAMILY_VARIANTS_READ * len(parents))  # fmt: skip
+        rank = {product_id: n for n, product_id in enumerate(preferred)}
+        shown: dict[str, dict[str, Any]] = {}
+        for hit in self.index.search(spec).hits:
+            family = _family(hit.doc)
+            held = shown.get(family)
+            mine = rank.get(hit.product_id, len(rank))
+            if held is None or mine < rank.get(str(held["product_id"]), len(rank)):
+                shown[family] = {**hit.doc, "product_id": hit.product_id}
+        return shown
+
+    def _families(self, product_ids: Sequence[str]) -> dict[str, str]:
+        """product_id -> its family (its parent, or itself when standalone or unknown)."""
+        if not product_ids:
+            return {}
+        docs = self.index.get(product_ids)
+        return {p: _family(docs[p]) if p in docs else p for p in product_ids}
 
     def _index_popular(self, count: int, exclude: set[str]) -> list[dict[str, Any]]:
         """Without a model, popularity from what the index knows: among the top-rated in-stock
@@ -225,13 +281,34 @@ class RecommendationService:
             if cached is None or time.monotonic() - cached[0] > POPULAR_TTL_S:
                 spec = QuerySpec(order_by_rating=True, in_stock_only=True, limit=POPULAR_POOL)
                 pool = [
-                    {**{key: hit.doc.get(key) for key in ITEM_KEYS},
-                     "score": float(hit.doc.get("rating_count") or 0)}
+                    _item(hit.doc, float(hit.doc.get("rating_count") or 0))
                     for hit in self.index.search(spec).hits
-                ]  # fmt: skip
+                ]
                 pool.sort(key=lambda i: (-float(i["score"] or 0), -float(i["rating"] or 0)))
                 cached = self._popular = (time.monotonic(), pool)
-        return [item for item in cached[1] if item["product_id"] not in exclude][:count]
+        items: list[dict[str, Any]] = []
+        for item in cached[1]:
+            if len(items) == count:
+                break
+            if item["product_id"] not in exclude and _family(item) not in exclude:
+                exclude = exclude | {_family(item)}  # one size of a family
+                items.append(item)
+        return items
+
+
+def _item(doc: dict[str, Any], score: float) -> dict[str, Any]:
+    item = {**{key: doc.get(key) for key in ITEM_KEYS}, "score": float(score)}
+    if _family(doc) != doc["product_id"]:  # a standalone product is its own family
+        item["family_id"] = doc["family_id"]
+    return item
+
+
+def _family(doc: dict[str, Any]) -> str:
+    return str(doc.get("family_id") or doc["product_id"])
+
+
+def _unique(product_ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(product_ids))
 
 
 def _answers(recommender: Any, fallback: str | None) -> bool:

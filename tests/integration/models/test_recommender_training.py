@@ -11,7 +11,7 @@ import pytest
 from mlflow import MlflowClient
 
 from models.errors import TrainingDataError
-from models.recommender.data import interaction_sequences
+from models.recommender.data import as_families, interaction_sequences
 from models.recommender.predict import load_champion_recommender
 from models.recommender.train import MODEL_NAME, train_recommender
 from models.registry import champion_version, read_decisions
@@ -41,6 +41,23 @@ def test_repeated_interactions_collapse_to_one_step_and_the_target_is_new():
     assert sequences.train == {"c1": ["p1", "p2"], "c2": ["p9"]}
     assert sequences.purchased == {"c1": {"p1", "p3"}, "c2": {"p9"}}
     assert sequences.categories["p7"] == "toys"  # catalog products are rankable too
+
+
+def test_the_sizes_of_one_product_are_one_step_of_its_family():
+    at = datetime(2024, 3, 1, tzinfo=UTC)
+    rows = [("c1", "p1", 0, 1), ("c1", "h-m", 1, 1), ("c1", "h-l", 2, 3), ("c1", "p2", 3, 1)]
+    frame = pd.DataFrame(
+        [(c, p, at + timedelta(minutes=m), w) for c, p, m, w in rows],
+        columns=["customer_id", "product_id", "event_timestamp", "weight"],
+    )
+    families = {"h-m": "f-hoodie", "h-l": "f-hoodie", "h-s": "f-hoodie"}
+    catalog = {"p1": "books", "h-s": "clothes", "p2": "books"}
+    frame, catalog = as_families(frame, catalog, families)
+    sequences = interaction_sequences(frame, catalog)
+    assert sequences.full == {"c1": ["p1", "f-hoodie", "p2"]}
+    assert sequences.purchased == {"c1": {"f-hoodie"}}  # bought in size L: the hoodie is bought
+    assert sequences.categories["f-hoodie"] == "clothes"
+    assert as_families(frame, catalog, {}) == (frame, catalog)  # a catalog without variants
 
 
 @pytest.fixture(scope="module")

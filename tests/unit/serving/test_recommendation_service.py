@@ -225,3 +225,78 @@ def test_without_a_recommender_similar_still_reads_titles(settings, index, embed
     result = service(settings, index, embeddings=embeddings).similar("p-5", 2)
     assert (result["strategy"], result["fallback"]) == ("content", "no_recommender")
     assert set(ids(result)) <= {"p-4", "p-6"}
+
+
+# A family (catalog.variants): the parent f-hoodie is never indexed; its sizes are.
+HOODIES = [  # id, title, stock
+    ("h-s", "Swift hoodie, Size S", 0),
+    ("h-m", "Swift hoodie, Size M", 5),
+    ("h-l", "Swift hoodie, Size L", 3),
+]
+FAMILY_VOCABULARY = ["p-1", "p-3", "f-hoodie", "p-6"]  # what a model of families knows
+
+
+@pytest.fixture
+def family_index(settings):
+    index = filled_index(settings, PRODUCTS)
+    index.upsert(
+        {"product_id": p, "title": t, "description": "", "brand": "Swift", "category": "Shoes",
+         "price": 40.0, "rating": 4.5, "stock": s, "family_id": "f-hoodie"}
+        for p, t, s in HOODIES
+    )  # fmt: skip
+    index.commit()
+    return index
+
+
+@pytest.fixture
+def family_model():
+    # Shoppers went kettle p-1 -> the hoodie (in some size) -> socks p-6.
+    knn = CoOccurrenceScorer.fit([[1, 3, 4]] * 3 + [[2, 4]], len(FAMILY_VOCABULARY))
+    popular = [("f-hoodie", 0.5), ("p-6", 0.4), ("p-1", 0.2)]
+    neighbours = {"f-hoodie": [("p-6", 2.0), ("p-1", 1.0)]}
+    scorer = ProductScorer(knn, FAMILY_VOCABULARY, "item_knn")
+    return Recommender("9", scorer, popular, neighbours)
+
+
+def test_a_recommended_family_shows_once_as_a_variant_in_stock(
+    settings, family_index, family_model
+):
+    features = Shoppers(c_1=Shopper(["p-1"]))
+    items = service(settings, family_index, family_model, features).recommend("c-1", 3)["items"]
+    hoodies = [item for item in items if item.get("family_id") == "f-hoodie"]
+    assert [item["product_id"] for item in hoodies] == ["h-m"]  # h-s is sold out
+    assert all("family_id" not in item for item in items if item["product_id"].startswith("p-"))
+
+
+def test_the_size_a_shopper_viewed_is_the_one_shown_and_a_size_bought_counts_the_family_bought(
+    settings, family_index, family_model
+):
+    features = Shoppers(c_1=Shopper(["p-1", "h-l"]))
+    served = service(settings, family_index, family_model, features)
+    viewed = served.recommend("c-1", 4)
+    assert viewed["fallback"] is None
+    assert [i["product_id"] for i in viewed["items"] if i.get("family_id")] == ["h-l"]
+    features.known["c-1"] = Shopper(["p-1", "h-l"], purchased_products=["h-l"])
+    bought = served.recommend("c-1", 2)  # enough else to show: the hoodie, in any size, is not
+    assert not any(item.get("family_id") == "f-hoodie" for item in bought["items"])
+
+
+def test_similar_products_of_a_size_are_never_its_own_other_sizes(
+    settings, family_index, family_model, embeddings
+):
+    served = service(settings, family_index, family_model, embeddings=embeddings)
+    result = served.similar("h-m", 3)
+    assert result["strategy"] == "also_bought"
+    assert ids(result)[0] == "p-6"  # the family's neighbours, asked by its family
+    assert not {"h-s", "h-l", "h-m"} & set(ids(result))
+    without_model = service(settings, family_index, embeddings=embeddings).similar("h-m", 3)
+    assert not {"h-s", "h-l", "h-m"} & set(ids(without_model))
+
+
+def test_a_model_that_knows_sizes_apart_still_shows_a_family_once(settings, family_index):
+    knn = CoOccurrenceScorer.fit([[1, 2, 3]] * 3, 3)
+    sizes = Recommender("3", ProductScorer(knn, ["p-1", "h-m", "h-l"], "item_knn"), [], {})
+    features = Shoppers(c_1=Shopper(["p-1"]))
+    items = service(settings, family_index, sizes, features).recommend("c-1", 5)["items"]
+    assert [i["product_id"] for i in items if i.get("family_id")] == ["h-m"]
+    assert len({item["product_id"] for item in items}) == len(items)
