@@ -2,14 +2,15 @@
 
 Drawn with their own seed, apart from the simulated traffic that training sees. Half are
 personalised (a sampled shopper's taste), half shopper-independent (`customer_id` None).
-Products absent from `judgments` have grade 0.
+Products absent from `judgments` have grade 0. A judged variant's family is in `families`: a
+result list shows a family once (catalog.variants), so the ideal list holds its best variant.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -30,6 +31,7 @@ class JudgedQuery:
     query: str
     customer_id: str | None
     judgments: dict[str, int]  # product_id -> grade 1..3
+    families: dict[str, str] = field(default_factory=dict)  # judged variant -> its family
 
     def grade(self, product_id: str) -> int:
         return self.judgments.get(product_id, 0)
@@ -62,7 +64,9 @@ def build_judged_queries(
             if (grade := true_relevance(shopper, truth.products[pid], query)) > 0
         }
         if grades:
-            judged.append(JudgedQuery(f"jq-{len(judged) + 1:04d}", query, customer_id, grades))
+            families = {p: f for p in grades if (f := truth.products[p].family_id)}
+            number = f"jq-{len(judged) + 1:04d}"
+            judged.append(JudgedQuery(number, query, customer_id, grades, families))
     _save(settings, judged)
     return judged
 

@@ -19,17 +19,33 @@ REPORT_FILE = "search_relevance.json"
 CHAMPION, ONLINE = "champion", "online"
 
 
-def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
-    """Exponential gains (2^grade - 1), ideal order from every judged product."""
+def ndcg_at(
+    ranked: list[str], grades: dict[str, int], k: int = 10, families: dict[str, str] | None = None
+) -> float:
+    """Exponential gains (2^grade - 1) of the products shown; the ideal order from every judged
+    product, a family's variants (`families`: variant -> family) by its best one only, since a
+    list shows a family once."""
     gain = sum((2 ** grades.get(pid, 0) - 1) / math.log2(i + 2) for i, pid in enumerate(ranked[:k]))
-    ideal = sorted(grades.values(), reverse=True)[:k]
+    best_of: dict[str, int] = {}
+    for pid, grade in grades.items():
+        family = (families or {}).get(pid, pid)
+        best_of[family] = max(grade, best_of.get(family, 0))
+    ideal = sorted(best_of.values(), reverse=True)[:k]
     best = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return gain / best if best else 0.0
 
 
-def recall_at(ranked: list[str], grades: dict[str, int], depth: int = 100) -> float:
-    relevant = {pid for pid, grade in grades.items() if grade > 0}
-    return len(relevant & set(ranked[:depth])) / len(relevant) if relevant else 0.0
+def recall_at(
+    ranked: list[str],
+    grades: dict[str, int],
+    depth: int = 100,
+    families: dict[str, str] | None = None,
+) -> float:
+    """Share of the relevant products found, a family found when any of its variants shows."""
+    family = (families or {}).get
+    relevant = {family(pid, pid) for pid, grade in grades.items() if grade > 0}
+    found = {family(pid, pid) for pid in ranked[:depth]}
+    return len(relevant & found) / len(relevant) if relevant else 0.0
 
 
 def score_service(service: SearchService, judged: Iterable[Any]) -> dict[str, Any]:
@@ -38,8 +54,13 @@ def score_service(service: SearchService, judged: Iterable[Any]) -> dict[str, An
     for query in judged:
         response = service.search(query.query, query.customer_id, limit=MAX_LIMIT, facets=False)
         ranked = [row["product_id"] for row in response.results]
-        ndcg.append(ndcg_at(ranked, query.judgments))
-        recall.append(recall_at(ranked, query.judgments, MAX_LIMIT))
+        families = {
+            **getattr(query, "families", {}),
+            **{row["product_id"]: row["family_id"] for row in response.results
+               if row.get("family_id")},
+        }  # fmt: skip
+        ndcg.append(ndcg_at(ranked, query.judgments, families=families))
+        recall.append(recall_at(ranked, query.judgments, MAX_LIMIT, families))
         zero += not ranked
         fallbacks[str(response.ranker_fallback)] += 1
     count = max(1, len(ndcg))

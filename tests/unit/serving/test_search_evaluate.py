@@ -31,6 +31,15 @@ def test_ndcg_and_recall_by_hand():
     assert ndcg_at([], {"a": 1}) == 0.0 and recall_at(["a"], {}) == 0.0
 
 
+def test_a_family_counts_once_in_the_ideal_list_and_is_found_by_any_variant():
+    # a and a2 are two sizes of family f: a list can show only one of them
+    grades, families = {"a": 3, "a2": 3, "b": 1}, {"a": "f", "a2": "f"}
+    assert ndcg_at(["a", "b"], grades, families=families) == 1.0
+    assert ndcg_at(["a", "b"], grades) < 1.0  # counted apart, the ideal is out of reach
+    assert recall_at(["a2", "b"], grades, families=families) == 1.0
+    assert recall_at(["a2"], grades, families=families) == 0.5
+
+
 @pytest.fixture
 def data_dir(settings):
     index = TantivyIndex(settings.search_index_dir)
