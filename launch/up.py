@@ -117,7 +117,7 @@ class Loop:
             simulation.reopen_store(self._days_done())
         else:
             with log.step(
-                f"sellers list {settings.sim_products} products, "
+                f"sellers list {settings.sim_products} SKUs (products and variants), "
                 f"{settings.sim_shoppers} shoppers sign up"
             ):
                 simulation.open_store()

@@ -23,7 +23,7 @@ from transactional.catalog.offers import (
     home_offer_id,
 )
 from transactional.catalog.repository import ProductRepository
-from transactional.catalog.variant_service import family_price, list_variant
+from transactional.catalog.variant_service import family_price, follow_parent, list_variant
 from transactional.catalog.variants import InvalidOptions, checked_option_names
 from transactional.catalog.views import (
     ProductPage,
@@ -133,6 +133,7 @@ class CatalogService:
             if (updated.price, updated.currency) != (product.price, product.currency):
                 _mirror_on_home_offer(tx, updated)
             tx.record(events.PRODUCT_UPDATED, product_id, shown_snapshot(tx, updated))
+            follow_parent(tx, product, updated)
         return self.get_product(product_id)
 
     def delete_product(self, product_id: str, seller_id: str | None) -> None:

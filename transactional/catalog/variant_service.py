@@ -1,12 +1,15 @@
 """Adding a variant to a parent, in the caller's transaction: the variant is an ordinary product
-(its own id, price, stock and lister's offer) that names its parent and its option values."""
+(its own id, price, stock and lister's offer) that names its parent and its option values; and
+a parent's edits of what the family shares, passed on to its variants."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from contracts import events
 from transactional.catalog.domain import InvalidProduct, Product, checked
 from transactional.catalog.listing import list_product, new_product_id
 from transactional.catalog.offers import DEFAULT_SHIPPING_DAYS, checked_shipping_days
@@ -17,11 +20,14 @@ from transactional.catalog.variants import (
     ensure_new_combination,
     variant_title,
 )
+from transactional.catalog.views import shown_snapshot
 from transactional.common.errors import DomainError
 from transactional.common.money import to_money
 from transactional.common.uow import Transaction
 from transactional.inventory.domain import ensure_positive_quantity
 
+# What a family's variants take from their parent; a variant's own: price, stock, options, offers.
+SHARED = ("description", "brand", "category", "category_id")
 SPEC_KEYS = frozenset(
     {"options", "price", "stock", "shipping_days", "product_id", "title", "image_url"}
 )
@@ -58,6 +64,26 @@ def list_variant(tx: Transaction, parent: Product, spec: dict[str, Any], at: str
         raise
     list_product(tx, variant, stock, shipping_days)
     return product_id
+
+
+def follow_parent(tx: Transaction, before: Product, after: Product) -> None:
+    """A parent's edit of what its family shares reaches each live variant, each with its own
+    ProductUpdated in the same transaction (search indexes variants, never parents). A variant's
+    title follows only where it was the family's with its values, the title given by default."""
+    shared = {f: getattr(after, f) for f in SHARED if getattr(after, f) != getattr(before, f)}
+    retitled = after.title != before.title
+    if not after.is_parent or not (shared or retitled):
+        return
+    repo = ProductRepository(tx.connection)
+    for variant in repo.live_variants(after.product_id):
+        changes = dict(shared)
+        options = variant.options or {}
+        if retitled and variant.title == variant_title(before, options):
+            changes["title"] = variant_title(after, options)
+        if changes:
+            moved = replace(variant, **changes, updated_at=tx.now)
+            repo.save(moved)
+            tx.record(events.PRODUCT_UPDATED, moved.product_id, shown_snapshot(tx, moved))
 
 
 def family_price(variants: Sequence[dict[str, Any]]) -> Decimal:

@@ -329,6 +329,30 @@ def test_a_variant_changes_alone_and_its_events_still_name_its_family(store, sel
     assert events.unknown_keys(events.PRODUCT_UPDATED, updated[-1]) == []
 
 
+def test_a_parents_edits_of_what_the_family_shares_reach_its_variants_with_their_events(
+    store, seller, outbox_rows
+):
+    parent_id = family(store, seller)
+    variants = store.catalog.get_product(parent_id).variants or []
+    eight, nine, ten = (v.product_id for v in variants)
+    store.catalog.update_product(nine, seller, title="Trail runner wide fit, 9, Red")  # its own
+    before = len(outbox_rows(store))
+    store.catalog.update_product(
+        parent_id, seller, title="Trail runner II", brand="Bolt", category="Shoes > Trail"
+    )
+    shown = {v: store.catalog.get_product(v) for v in (eight, nine, ten)}
+    assert {(p.brand, p.category) for p in shown.values()} == {("Bolt", "Shoes > Trail")}
+    assert shown[eight].title == "Trail runner II, 8, Red"  # the title given by default follows
+    assert shown[nine].title == "Trail runner wide fit, 9, Red"  # a title of its own stays
+    assert shown[ten].price == Decimal("42.00")  # a variant's own price is its own
+    events_after = outbox_rows(store)[before:]
+    updated = [r["payload"] for r in events_after if r["type"] == events.PRODUCT_UPDATED]
+    assert [p["product_id"] for p in updated] == [parent_id, eight, nine, ten]  # one commit
+    assert {(p["brand"], p["category"]) for p in updated} == {("Bolt", "Shoes > Trail")}
+    store.catalog.update_product(parent_id, seller, rating=4.0)  # nothing the family shares
+    assert len(outbox_rows(store)) == before + 5
+
+
 def test_checkout_refuses_a_parent_whatever_put_it_in_the_cart(
     store, seller, customer, make_product
 ):
