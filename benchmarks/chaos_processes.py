@@ -4,10 +4,7 @@ Ray Serve its own replicas, so those are only killed here, never restarted by us
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -62,12 +59,16 @@ class Supervised:
                 raise TimeoutError(f"{self.name} did not come back within {timeout_s} s")
             time.sleep(0.05)
 
-    def kill(self) -> int:
-        """SIGKILL, no warning: what the kernel's OOM killer or a pulled plug does."""
-        pid = self.pid
-        with contextlib.suppress(ProcessLookupError):  # reaped a moment ago: the same outcome
-            os.kill(pid, signal.SIGKILL)
-        return pid
+    def kill(self, timeout_s: float = 30) -> int:
+        """SIGKILL, no warning: what the kernel's OOM killer or a pulled plug does. Returns once
+        the process is dead: until the kernel has ended it, `poll()` still calls it running, so a
+        second fault due at once (a slow fault before them makes both overdue) would find it
+        "running", kill it again and see one restart for two faults."""
+        process = self.process
+        assert process is not None
+        process.kill()  # Popen's own: nothing sent to a process already reaped
+        process.wait(timeout=timeout_s)
+        return process.pid
 
     def stop(self, timeout_s: float = 60) -> int | None:
         """SIGTERM, then the exit code (SIGKILL after `timeout_s`)."""

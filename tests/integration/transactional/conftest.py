@@ -5,7 +5,10 @@ when those are missing)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic import command
@@ -21,6 +24,8 @@ from tests.unit.transactional.conftest import (  # noqa: F401  (fixtures, shared
     seller,
 )
 from transactional.bootstrap import Store, bootstrap
+from transactional.inventory.domain import OutOfStock
+from transactional.payments.sandbox import APPROVE_CARD
 from transactional.schema import alembic_config, metadata, upgrade
 
 DATABASE_ENV = "STORE_TEST_DATABASE_URL"
@@ -125,3 +130,31 @@ def pg_store(postgres_url, tmp_path) -> Iterator[Store]:
     built = bootstrap(Settings(data_dir=tmp_path, database_url=postgres_url))
     yield built
     built.close()
+
+
+@pytest.fixture
+def checkout_race(store, backend) -> Callable[[str, str, int], Counter[str]]:
+    """A race for one offer: `race(product_id, offer_id, buyers)` registers that many buyers, puts
+    one unit of the offer in each cart and has them all check out at once; the outcomes counted,
+    "paid" or "out_of_stock"."""
+
+    def race(product_id: str, offer_id: str, buyers: int) -> Counter[str]:
+        buyer_ids = [store.users.register(f"B{n}", f"b{n}@example.com") for n in range(buyers)]
+        for buyer in buyer_ids:
+            store.cart.add_item(buyer, product_id, 1, offer_id=offer_id)
+        # PostgreSQL takes every buyer at once; SQLite serialises writers, so fewer threads suffice.
+        workers = buyers if backend == "postgres" else 8
+        start = threading.Barrier(workers)
+
+        def buy(buyer: str) -> str:
+            if int(buyer.rsplit("-", 1)[-1]) <= workers:  # the first wave starts together
+                start.wait()
+            try:
+                return store.orders.checkout(buyer, APPROVE_CARD).status
+            except OutOfStock:
+                return "out_of_stock"
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return Counter(pool.map(buy, buyer_ids))
+
+    return race

@@ -3,17 +3,12 @@ offer, race for its 10 units on a SQLite file and on PostgreSQL; the other offer
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
 from contracts import events
-from transactional.inventory.domain import OutOfStock
-from transactional.payments.sandbox import APPROVE_CARD
 
 BUYERS = 200
 UNITS = 10
@@ -22,7 +17,7 @@ OTHERS = {"dearer": 7, "slower": 4}
 pytestmark = pytest.mark.slow
 
 
-def test_200_buyers_of_one_offer_among_three_buy_exactly_its_units(store, backend):
+def test_200_buyers_of_one_offer_among_three_buy_exactly_its_units(store, checkout_race):
     lister = store.users.register("Lister", "lister@example.com", "seller")
     rival = store.users.register("Rival", "rival@example.com", "seller")
     slow = store.users.register("Slow", "slow@example.com", "seller")
@@ -31,23 +26,7 @@ def test_200_buyers_of_one_offer_among_three_buy_exactly_its_units(store, backen
     )
     hot = store.offers.create_offer(rival, product_id, Decimal("9.99"), UNITS, shipping_days=2)
     store.offers.create_offer(slow, product_id, Decimal("9.99"), OTHERS["slower"], shipping_days=9)
-    buyers = [store.users.register(f"B{n}", f"b{n}@example.com") for n in range(BUYERS)]
-    for buyer in buyers:
-        store.cart.add_item(buyer, product_id, 1, offer_id=hot.offer_id)
-    # PostgreSQL takes every buyer at once; SQLite serialises writers, so fewer threads suffice.
-    workers = BUYERS if backend == "postgres" else 8
-    start = threading.Barrier(workers)
-
-    def buy(buyer: str) -> str:
-        if int(buyer.rsplit("-", 1)[-1]) <= workers:  # the first wave starts together
-            start.wait()
-        try:
-            return store.orders.checkout(buyer, APPROVE_CARD).status
-        except OutOfStock:
-            return "out_of_stock"
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = Counter(pool.map(buy, buyers))
+    outcomes = checkout_race(product_id, hot.offer_id, BUYERS)
 
     assert outcomes == {"paid": UNITS, "out_of_stock": BUYERS - UNITS}
     levels = {o.seller_id: o.stock for o in store.offers.offers_of_product(product_id)}

@@ -4,16 +4,10 @@ lister keeps its units and the other variants keep theirs."""
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
-
-from transactional.inventory.domain import OutOfStock
-from transactional.payments.sandbox import APPROVE_CARD
 
 BUYERS = 200
 UNITS = 10
@@ -22,7 +16,7 @@ LISTED = {"8": 4, "9": 6, "10": 3}  # the lister's own units of each size
 pytestmark = pytest.mark.slow
 
 
-def test_200_buyers_of_one_variant_buy_exactly_its_offers_units(store, backend):
+def test_200_buyers_of_one_variant_buy_exactly_its_offers_units(store, checkout_race):
     lister = store.users.register("Lister", "lister@example.com", "seller")
     rival = store.users.register("Rival", "rival@example.com", "seller")
     parent_id = store.catalog.create_product(
@@ -34,23 +28,7 @@ def test_200_buyers_of_one_variant_buy_exactly_its_offers_units(store, backend):
         v.options["size"]: v.product_id for v in store.catalog.get_product(parent_id).variants or []
     }
     hot = store.offers.create_offer(rival, by_size["8"], Decimal("38.00"), UNITS, shipping_days=2)
-    buyers = [store.users.register(f"B{n}", f"b{n}@example.com") for n in range(BUYERS)]
-    for buyer in buyers:
-        store.cart.add_item(buyer, by_size["8"], 1, offer_id=hot.offer_id)
-    # PostgreSQL takes every buyer at once; SQLite serialises writers, so fewer threads suffice.
-    workers = BUYERS if backend == "postgres" else 8
-    start = threading.Barrier(workers)
-
-    def buy(buyer: str) -> str:
-        if int(buyer.rsplit("-", 1)[-1]) <= workers:  # the first wave starts together
-            start.wait()
-        try:
-            return store.orders.checkout(buyer, APPROVE_CARD).status
-        except OutOfStock:
-            return "out_of_stock"
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = Counter(pool.map(buy, buyers))
+    outcomes = checkout_race(by_size["8"], hot.offer_id, BUYERS)
 
     assert outcomes == {"paid": UNITS, "out_of_stock": BUYERS - UNITS}
     levels = {o.seller_id: o.stock for o in store.offers.offers_of_product(by_size["8"])}
