@@ -77,6 +77,9 @@ def write_sample_gold(
                     "popularity": float(np.log1p(rng.integers(0, 8))),
                 }
             )
+            # Every sample product is standalone: its family is itself.
+            own = product_rows[-1]
+            own["family_orders_7d"], own["family_ctr_7d"] = own["orders_7d"], own["ctr_7d"]
         for c in customer_ids:
             customer_rows.append(
                 {

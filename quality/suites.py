@@ -120,7 +120,7 @@ def gold_suites() -> dict[str, list[Spec]]:
             "product_features", unique("product_id", "event_timestamp"),
             between("price", 0, strict_min=True), between("rating", 0, 5), between("stock", 0),
             in_set("in_stock", [0, 1]), between("ctr_7d", 0, 1), between("orders_7d", 0),
-            between("units_7d", 0),
+            between("units_7d", 0), between("family_ctr_7d", 0, 1), between("family_orders_7d", 0),
         ),
         "customer_features": declared(
             "customer_features", unique("customer_id", "event_timestamp"),

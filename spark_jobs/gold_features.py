@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, GroupedData
 from pyspark.sql import functions as F
 
 from features.declared import gold_columns
@@ -29,22 +29,25 @@ def select_declared(frame: DataFrame, view: str, computed: Mapping[str, Column])
 
 
 def build_product_features(silver: Silver, days: DataFrame) -> DataFrame:
-    """One row per product per day from the day it was created (its latest catalog snapshot)."""
-    products = silver.products
+    """One row per product per day from the day it was created (its latest catalog snapshot).
+
+    The family_ fields count over the product's family, `coalesce(parent_id, product_id)` (a
+    variant with its parent and siblings, a standalone product alone): search shows one variant
+    of a family, and a family whose sales are spread over its sizes should not look weak there."""
+    products = silver.products.withColumn("family_id", F.coalesce("parent_id", "product_id"))
     grid = products.crossJoin(days).filter(F.col("day") >= F.to_date("created_at"))
     medians = grid.groupBy("day", "category").agg(F.median("price").alias("category_median"))
-    purchases = silver.purchases().groupBy("product_id", F.to_date("placed_at").alias("d"))
-    impressions = silver.search_impressions.groupBy(
-        "product_id", F.to_date("searched_at").alias("d")
-    )
-    clicks = silver.clicks.groupBy("product_id", F.to_date("clicked_at").alias("d"))
-    daily = (
-        purchases.agg(F.countDistinct("order_id").alias("orders"), F.sum("quantity").alias("units"))
-        .unionByName(impressions.agg(F.count("*").alias("impressions")), allowMissingColumns=True)
-        .unionByName(clicks.agg(F.count("*").alias("clicks")), allowMissingColumns=True)
-    )
     names = {m: f"{m}_7d" for m in ("orders", "units", "impressions", "clicks")}
-    windows = rolling_sums(grid, "product_id", daily, names, days=7)
+    windows = rolling_sums(grid, "product_id", daily_activity(silver), names, days=7)
+    families = products.select("product_id", "family_id")
+    family_names = {m: f"family_{m}_7d" for m in ("orders", "impressions", "clicks")}
+    family_windows = rolling_sums(
+        grid.select("family_id", "day").distinct(),
+        "family_id",
+        daily_activity(silver, families),
+        family_names,
+        days=7,
+    )
     computed = {
         "event_timestamp": end_of_day(),
         "price_rel_category": F.col("price") / F.col("category_median"),
@@ -53,10 +56,39 @@ def build_product_features(silver: Silver, days: DataFrame) -> DataFrame:
         **{name: F.col(name).cast("long") for name in names.values()},
         "ctr_7d": (F.col("clicks_7d") + 1) / (F.col("impressions_7d") + 20),
         "popularity": F.log1p("units_7d"),
+        "family_orders_7d": F.col("family_orders_7d").cast("long"),
+        "family_ctr_7d": (F.col("family_clicks_7d") + 1) / (F.col("family_impressions_7d") + 20),
         "dt": F.date_format("day", "yyyy-MM-dd"),
     }
-    snapshots = grid.join(medians, ["day", "category"], "left").join(windows, ["product_id", "day"])
+    snapshots = (
+        grid.join(medians, ["day", "category"], "left")
+        .join(windows, ["product_id", "day"])
+        .join(family_windows, ["family_id", "day"])
+    )
     return select_declared(snapshots, "product_features", computed)
+
+
+def daily_activity(silver: Silver, families: DataFrame | None = None) -> DataFrame:
+    """Per (product_id, d): distinct orders, units, impressions and clicks of that day; given
+    `families` (product_id, family_id), per (family_id, d) instead, an order buying two variants
+    of one family counted once. An order is placed on one day, so daily distinct orders sum to
+    distinct orders over any window of days."""
+    key = "product_id" if families is None else "family_id"
+
+    def by_key(frame: DataFrame, at: str) -> GroupedData:
+        keyed = frame if families is None else frame.join(families, "product_id")
+        return keyed.groupBy(key, F.to_date(at).alias("d"))
+
+    purchases = by_key(silver.purchases(), "placed_at").agg(
+        F.countDistinct("order_id").alias("orders"), F.sum("quantity").alias("units")
+    )
+    impressions = by_key(silver.search_impressions, "searched_at").agg(
+        F.count("*").alias("impressions")
+    )
+    clicks = by_key(silver.clicks, "clicked_at").agg(F.count("*").alias("clicks"))
+    return purchases.unionByName(impressions, allowMissingColumns=True).unionByName(
+        clicks, allowMissingColumns=True
+    )
 
 
 def build_customer_features(silver: Silver, days: DataFrame, interactions: DataFrame) -> DataFrame:

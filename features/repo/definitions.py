@@ -36,6 +36,11 @@ PRODUCT_FIELDS = [
     Field(name="clicks_7d", dtype=Int64),
     Field(name="ctr_7d", dtype=Float64),
     Field(name="popularity", dtype=Float64),
+    # Over the product's family, coalesce(parent_id, product_id): search shows one variant of a
+    # family, ranked on that variant's row. Distinct orders buying any of its variants, and
+    # (clicks+1)/(impressions+20) summed over them; a standalone product's own orders_7d, ctr_7d.
+    Field(name="family_orders_7d", dtype=Int64),
+    Field(name="family_ctr_7d", dtype=Float64),
 ]
 
 CUSTOMER_FIELDS = [

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, float] = {
     "popularity": 0.0,
     "ctr_7d": 1.0 / 20.0,
     "orders_7d": 0.0,
+    "family_ctr_7d": 1.0 / 20.0,
+    "family_orders_7d": 0.0,
 }
 
 

@@ -41,7 +41,8 @@ def online(settings):
     product = {"product_id": ["p-1"], "event_timestamp": [pd.Timestamp(AT)], "category": "Kitchen",
                "brand": "Acme", "price": 30.0, "price_rel_category": 0.9, "rating": 4.8,
                "rating_count": 7, "stock": 5, "in_stock": 1, "orders_7d": 2, "units_7d": 2,
-               "impressions_7d": 40, "clicks_7d": 4, "ctr_7d": 0.08, "popularity": 1.1}  # fmt: skip
+               "impressions_7d": 40, "clicks_7d": 4, "ctr_7d": 0.08, "popularity": 1.1,
+               "family_orders_7d": 5, "family_ctr_7d": 0.1}  # fmt: skip
     store.write_to_online_store("product_features", pd.DataFrame(product))
     shopper = ShopperActivity("c-1", ("p-1", "p-3"), ("p-3",), ("kettle",), (), 9, AT)
     push_states(store, [shopper])
@@ -70,6 +71,9 @@ def test_search_ranks_with_the_shoppers_fresh_affinity_and_reports_the_gaps(sett
     affinity = {p: (r["category_affinity"], r["brand_affinity"]) for p, r in by_id.items()}
     assert affinity == {"p-1": (0.5, 1.0), "p-2": (0.5, 0.0), "p-3": (0.5, 1.0)}
     assert by_id["p-1"]["ctr_7d"] == pytest.approx(0.08)  # read from Feast
+    family = (by_id["p-1"]["family_orders_7d"], by_id["p-1"]["family_ctr_7d"])
+    assert family == pytest.approx((5, 0.1))  # read from Feast through the service
+    assert by_id["p-2"]["family_ctr_7d"] == pytest.approx(1 / 20)  # no row: the smoothed prior
     assert response.feature_fallback == {"product_features": 2}  # p-2 and p-3 have no row
     assert response.ranker == "5"
     assert set(requested) <= set(service_refs(RANKER_SERVICE))
