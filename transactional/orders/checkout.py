@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Literal, overload
 
 from transactional.common.uow import Transaction, UnitOfWork
-from transactional.orders.domain import Order, OrderStatus
+from transactional.orders.domain import Order, OrderLine, OrderStatus
 from transactional.orders.payment_steps import NextCall, settle_step
 from transactional.orders.placement import RESERVATION_TTL, place_order, return_to_cart
 from transactional.orders.views import (
@@ -77,7 +77,8 @@ class CheckoutSaga:
             settled = self._give_up(intent.reference, order.order_id)
         else:
             self.crash_hook("authorized")
-            settled = self.settle(order.order_id, _as_record(answer), view=True)
+            lines = order.lines
+            settled = self.settle(order.order_id, _as_record(answer), view=True, lines=lines)
         if settled.decline_code is not None:
             # Here, not in `settle`: a webhook or the recovery job settling it later finds a
             # shopper who may have shopped on since, and is not there to try another card.
@@ -93,6 +94,7 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: Literal[True],
+        lines: list[OrderLine] | None = None,
     ) -> OrderView: ...
 
     @overload
@@ -103,6 +105,7 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: Literal[False] = False,
+        lines: list[OrderLine] | None = None,
     ) -> None: ...
 
     def settle(
@@ -112,14 +115,16 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: bool = False,
+        lines: list[OrderLine] | None = None,
     ) -> OrderView | None:
         """Drives one order's payment to its end from what the provider said; safe to run twice
         or concurrently (the intent row is locked and only open intents move). With `view`, the
-        order as its last transaction left it, read inside that transaction."""
+        order as its last transaction left it, read inside that transaction. `lines`: the order's
+        lines where the caller holds them (the checkout that placed it: not read again)."""
         # Each call moves the payment one step; a refused call re-reads it (one more pass).
         for _ in range(2 * len(NextCall) + 1):
             with self.uow.begin() as tx:
-                next_call, order = settle_step(tx, order_id, record, hint)
+                next_call, order = settle_step(tx, order_id, record, hint, lines)
                 done = next_call is None or record is None
                 seen = _view(tx, order) if done and view else None
             self.crash_hook("recorded")
