@@ -10,6 +10,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Literal, overload
 
+from sqlalchemy.exc import IntegrityError
+
+from transactional.common.errors import DomainError
 from transactional.common.uow import Transaction, UnitOfWork
 from transactional.orders.domain import Order, OrderLine, OrderStatus
 from transactional.orders.payment_steps import NextCall, settle_step
@@ -56,18 +59,24 @@ class CheckoutSaga:
         self.crash_hook = crash_hook or (lambda _step: None)
 
     def run(self, customer_id: str, card_number: str, idempotency_key: str | None) -> OrderView:
-        """The order once paid or cancelled; with a key already used, that first order (its
-        lookup shares the placing transaction: one round of BEGIN/COMMIT less per checkout)."""
+        """The order once paid or cancelled; with a key already used, that first order."""
         fingerprint = request_fingerprint(card_number)
-        with self.uow.begin() as tx:
+        try:
+            with self.uow.begin() as tx:
+                order = place_order(tx, customer_id, idempotency_key, fingerprint, self.hold_for)
+                intent = IntentRepository(tx.connection).add(
+                    order.order_id, order.total, order.currency, tx.now
+                )
+        except (DomainError, IntegrityError):
+            # Looked up only when placing fails, not before every checkout (one statement less):
+            # a retry finds the cart its first try emptied (EmptyCart), or, refilled since, the
+            # key taken (the unique key, also what a concurrent retry meets); either way the
+            # placing transaction rolled back whole.
             if idempotency_key and (
-                done := order_by_key(tx.connection, customer_id, idempotency_key, fingerprint)
+                done := self._placed_before(customer_id, idempotency_key, fingerprint)
             ):
                 return done
-            order = place_order(tx, customer_id, idempotency_key, fingerprint, self.hold_for)
-            intent = IntentRepository(tx.connection).add(
-                order.order_id, order.total, order.currency, tx.now
-            )
+            raise
         self.crash_hook("placed")
         try:
             answer = self.gateway.authorize(
@@ -141,6 +150,10 @@ class CheckoutSaga:
             return None
         with self.uow.read() as connection:
             return order_views(connection, [order_id])[0]
+
+    def _placed_before(self, customer_id: str, key: str, fingerprint: str) -> OrderView | None:
+        with self.uow.read() as connection:
+            return order_by_key(connection, customer_id, key, fingerprint)
 
     def _call(self, next_call: NextCall, record: GatewayRecord, order_id: str) -> GatewayRecord:
         """The provider call `settle_step` asked for; the record as it leaves the payment."""
