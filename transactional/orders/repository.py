@@ -71,6 +71,7 @@ _ITEMS_OF = (
 )
 _NEWEST_FIRST = (orders.c.placed_at.desc(), orders.c.order_id)
 _BY_ID = select(orders).where(orders.c.order_id == bindparam("order_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()  # once: a fresh one per call costs its cache key
 _BY_KEY = select(orders).where(
     orders.c.customer_id == bindparam("customer_id"),
     orders.c.idempotency_key == bindparam("key"),
@@ -136,7 +137,7 @@ class OrderRepository:
     ) -> Order | None:
         """`lines`: the order's lines as the caller already holds them (they never change once
         placed), so only the order row is read."""
-        query = _BY_ID.with_for_update() if lock else _BY_ID
+        query = _BY_ID_LOCKED if lock else _BY_ID
         found = self._load(query, {"order_id": order_id}, lines)
         return found[0] if found else None
 
