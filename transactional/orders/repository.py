@@ -202,12 +202,8 @@ class OrderRepository:
         if known is not None:
             assert len(heads) == 1, "known lines are one order's"
             lines[heads[0].order_id] = list(known)
-        rows = (
-            []
-            if known is not None
-            else self.connection.execute(_ITEMS_OF, {"ids": [h.order_id for h in heads]})
-        )
-        for r in rows:
+        ids = [] if known is not None else [h.order_id for h in heads]
+        for r in self.connection.execute(_ITEMS_OF, {"ids": ids}) if ids else ():
             lines[r.order_id].append(
                 OrderLine(
                     r.product_id,
