@@ -17,7 +17,7 @@ from transactional.cart.domain import (
     new_guest_cart_id,
 )
 from transactional.cart.port import Carts, carts_in
-from transactional.cart.views import CartItemView, CartView, cart_view, line_offers
+from transactional.cart.views import CartItemView, CartView, LiveOffers, cart_view, line_offers
 from transactional.catalog.domain import Product, ProductNotFound
 from transactional.catalog.offer_repository import OfferRepository
 from transactional.catalog.offers import Offer, OfferNotFound, OfferUnavailable
@@ -80,8 +80,8 @@ class CartService:
         """The HTTP add: the cart as the answer, read in the same transaction (one less)."""
         origin = Origin(search_id, recommendation_id, offer_id)
         with self.uow.begin() as tx:
-            cart, product = self._add_for(tx, customer_id, product_id, quantity, origin)
-            return cart_view(tx.connection, cart, customer_id, {product_id: product})
+            cart, product, live = self._add_for(tx, customer_id, product_id, quantity, origin)
+            return cart_view(tx.connection, cart, customer_id, {product_id: product}, live)
 
     def add_guest_item(
         self,
@@ -99,8 +99,8 @@ class CartService:
             product = _listed(tx, product_id)  # before a new cart: Redis would keep an empty one
             cart = self._new(tx, carts, None) if cart_id is None else _guest(carts, cart_id)
             origin = Origin(search_id, recommendation_id, offer_id)
-            self._add(tx, carts, cart, product, quantity, origin)
-            return cart_view(tx.connection, cart, None, {product_id: product})
+            live = self._add(tx, carts, cart, product, quantity, origin)
+            return cart_view(tx.connection, cart, None, {product_id: product}, live)
 
     def remove_item(self, customer_id: str, product_id: str) -> None:
         with self.uow.begin() as tx:
@@ -149,15 +149,15 @@ class CartService:
         product_id: str,
         quantity: int,
         origin: Origin,
-    ) -> tuple[Cart, Product]:
+    ) -> tuple[Cart, Product, LiveOffers]:
         quantity = ensure_positive_quantity(quantity)
         if UserRepository(tx.connection).get(customer_id) is None:
             raise UserNotFound(customer_id)
         carts = carts_in(tx.connection)
         product = _listed(tx, product_id)
         cart = carts.for_customer(customer_id) or self._new(tx, carts, customer_id)
-        self._add(tx, carts, cart, product, quantity, origin)
-        return cart, product
+        live = self._add(tx, carts, cart, product, quantity, origin)
+        return cart, product, live
 
     @staticmethod
     def _new(tx: Transaction, carts: Carts, customer_id: str | None) -> Cart:
@@ -174,10 +174,12 @@ class CartService:
         product: Product,
         quantity: int,
         origin: Origin,
-    ) -> str:
+    ) -> LiveOffers:
+        """The product's live offers where they were read to price the line (the view reuses
+        them rather than reading them again), else empty."""
         product_id = product.product_id
         is_new = product_id not in cart.lines
-        offer = _offer_for(tx, product, origin.offer_id)
+        offer, live = _offer_for(tx, product, origin.offer_id)
         price = offer.price if offer else product.price
         line = cart.add(
             product_id, quantity, price, origin.search_id, origin.recommendation_id,
@@ -199,7 +201,7 @@ class CartService:
                 "seller_id": offer.seller_id if offer else None,
             },
         )
-        return cart.cart_id
+        return live
 
 
 def _listed(tx: Transaction, product_id: str) -> Product:
@@ -210,19 +212,22 @@ def _listed(tx: Transaction, product_id: str) -> Product:
     return product
 
 
-def _offer_for(tx: Transaction, product: Product, offer_id: str | None) -> Offer | None:
+def _offer_for(
+    tx: Transaction, product: Product, offer_id: str | None
+) -> tuple[Offer | None, LiveOffers]:
     """The offer named (OfferNotFound when it is not one of this product's, OfferUnavailable
-    once withdrawn), else the buy box now (None: the product has no offer on sale)."""
+    once withdrawn), else the buy box now (None: the product has no offer on sale); and the
+    product's live offers when they were read for the buy box."""
     repo = OfferRepository(tx.connection)
     if offer_id is None:
-        live = repo.live_of_products([product.product_id])
-        return buy_boxes(tx.connection, live).get(product.product_id)
+        live = {product.product_id: repo.live_of_products([product.product_id])[product.product_id]}
+        return buy_boxes(tx.connection, live).get(product.product_id), live
     offer = repo.get(offer_id)
     if offer is None or offer.product_id != product.product_id:
         raise OfferNotFound(offer_id)
     if offer.deleted:
         raise OfferUnavailable(offer_id)
-    return offer
+    return offer, {}
 
 
 def _guest(carts: Carts, cart_id: str) -> Cart:

@@ -46,9 +46,19 @@ class CartView:
         )
 
 
-def line_offers(connection: Connection, cart: Cart) -> dict[str, Offer | None]:
-    """The offer each line would buy from now (None: none on sale)."""
-    live = OfferRepository(connection).live_of_products(cart.lines)
+# Each product's live offers, as OfferRepository.live_of_products reads them.
+LiveOffers = dict[str, list[Offer]]
+
+
+def line_offers(
+    connection: Connection, cart: Cart, known: LiveOffers | None = None
+) -> dict[str, Offer | None]:
+    """The offer each line would buy from now (None: none on sale). `known`: live offers of
+    some lines' products read in this same transaction (not read again)."""
+    known = known or {}
+    live = {p: known[p] for p in cart.lines if p in known}
+    if missing := [p for p in cart.lines if p not in known]:
+        live |= OfferRepository(connection).live_of_products(missing)
     boxes = buy_boxes(connection, live)
     return {
         product_id: chosen_offer(line.offer_id, live.get(product_id, []), boxes.get(product_id))
@@ -61,15 +71,17 @@ def cart_view(
     cart: Cart | None,
     customer_id: str | None,
     known: dict[str, Product] | None = None,
+    known_offers: LiveOffers | None = None,
 ) -> CartView:
-    """`known`: products the caller read in this same transaction (not read again)."""
+    """`known`, `known_offers`: products and their live offers the caller read in this same
+    transaction (not read again)."""
     if cart is None:
         return CartView(None, customer_id, [], Decimal("0.00"), "USD")
     product_ids = list(cart.lines)
     found = {p: known[p] for p in product_ids if known and p in known}
     if missing := [p for p in product_ids if p not in found]:
         found |= ProductRepository(connection).get_many(missing)
-    sources = line_offers(connection, cart) if product_ids else {}
+    sources = line_offers(connection, cart, known_offers) if product_ids else {}
     items, changes = [], []
     for line in cart.lines.values():
         product = found.get(line.product_id)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     func,
     insert,
     select,
@@ -49,6 +50,12 @@ offers = Table(
 )
 
 _O = offers.c
+# Built once: the add and the checkout each run it, and a fresh statement costs its cache key.
+_LIVE_OF_PRODUCTS = (
+    select(offers)
+    .where(_O.product_id.in_(bindparam("ids", expanding=True)), _O.deleted_at.is_(None))
+    .order_by(_O.offer_id)
+)
 
 
 class OfferRepository:
@@ -73,12 +80,7 @@ class OfferRepository:
         found: dict[str, list[Offer]] = defaultdict(list)
         if not ids:
             return found
-        query = (
-            select(offers)
-            .where(_O.product_id.in_(ids), _O.deleted_at.is_(None))
-            .order_by(_O.offer_id)
-        )
-        for row in self.connection.execute(query):
+        for row in self.connection.execute(_LIVE_OF_PRODUCTS, {"ids": ids}):
             found[row.product_id].append(offer_from_row(row))
         return found
 

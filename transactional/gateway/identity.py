@@ -23,23 +23,26 @@ class IdentityErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
 
 
-def current_store(request: Request) -> Store:
+# The app-state getters are coroutines: FastAPI runs a plain `def` dependency in its thread pool,
+# a hop (queue, thread wake-up, GIL hand-over) that costs more than the attribute read itself,
+# and the order path has one or two of them per request.
+async def current_store(request: Request) -> Store:
     return request.app.state.store
 
 
-def current_auth(request: Request) -> AuthService:
+async def current_auth(request: Request) -> AuthService:
     return request.app.state.auth
 
 
-def current_login_guard(request: Request) -> LoginGuard:
+async def current_login_guard(request: Request) -> LoginGuard:
     return request.app.state.login_guard
 
 
-def current_recovery(request: Request) -> PasswordResetService:
+async def current_recovery(request: Request) -> PasswordResetService:
     return request.app.state.recovery
 
 
-def current_reset_guard(request: Request) -> ResetGuard:
+async def current_reset_guard(request: Request) -> ResetGuard:
     return request.app.state.reset_guard
 
 

@@ -22,7 +22,7 @@ from transactional.gateway.serialize import to_json
 router = APIRouter(prefix="/api/sellers", tags=["sellers"])
 
 
-def current_seller_sales(request: Request) -> SellerSales | None:
+async def current_seller_sales(request: Request) -> SellerSales | None:
     return request.app.state.seller_sales
 
 

@@ -10,8 +10,11 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Literal, overload
 
+from sqlalchemy.exc import IntegrityError
+
+from transactional.common.errors import DomainError
 from transactional.common.uow import Transaction, UnitOfWork
-from transactional.orders.domain import Order, OrderStatus
+from transactional.orders.domain import Order, OrderLine, OrderStatus
 from transactional.orders.payment_steps import NextCall, settle_step
 from transactional.orders.placement import RESERVATION_TTL, place_order, return_to_cart
 from transactional.orders.views import (
@@ -56,18 +59,24 @@ class CheckoutSaga:
         self.crash_hook = crash_hook or (lambda _step: None)
 
     def run(self, customer_id: str, card_number: str, idempotency_key: str | None) -> OrderView:
-        """The order once paid or cancelled; with a key already used, that first order (its
-        lookup shares the placing transaction: one round of BEGIN/COMMIT less per checkout)."""
+        """The order once paid or cancelled; with a key already used, that first order."""
         fingerprint = request_fingerprint(card_number)
-        with self.uow.begin() as tx:
+        try:
+            with self.uow.begin() as tx:
+                order = place_order(tx, customer_id, idempotency_key, fingerprint, self.hold_for)
+                intent = IntentRepository(tx.connection).add(
+                    order.order_id, order.total, order.currency, tx.now
+                )
+        except (DomainError, IntegrityError):
+            # Looked up only when placing fails, not before every checkout (one statement less):
+            # a retry finds the cart its first try emptied (EmptyCart), or, refilled since, the
+            # key taken (the unique key, also what a concurrent retry meets); either way the
+            # placing transaction rolled back whole.
             if idempotency_key and (
-                done := order_by_key(tx.connection, customer_id, idempotency_key, fingerprint)
+                done := self._placed_before(customer_id, idempotency_key, fingerprint)
             ):
                 return done
-            order = place_order(tx, customer_id, idempotency_key, fingerprint, self.hold_for)
-            intent = IntentRepository(tx.connection).add(
-                order.order_id, order.total, order.currency, tx.now
-            )
+            raise
         self.crash_hook("placed")
         try:
             answer = self.gateway.authorize(
@@ -77,7 +86,8 @@ class CheckoutSaga:
             settled = self._give_up(intent.reference, order.order_id)
         else:
             self.crash_hook("authorized")
-            settled = self.settle(order.order_id, _as_record(answer), view=True)
+            lines = order.lines
+            settled = self.settle(order.order_id, _as_record(answer), view=True, lines=lines)
         if settled.decline_code is not None:
             # Here, not in `settle`: a webhook or the recovery job settling it later finds a
             # shopper who may have shopped on since, and is not there to try another card.
@@ -93,6 +103,7 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: Literal[True],
+        lines: list[OrderLine] | None = None,
     ) -> OrderView: ...
 
     @overload
@@ -103,6 +114,7 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: Literal[False] = False,
+        lines: list[OrderLine] | None = None,
     ) -> None: ...
 
     def settle(
@@ -112,14 +124,16 @@ class CheckoutSaga:
         hint: DeclineCode | None = None,
         *,
         view: bool = False,
+        lines: list[OrderLine] | None = None,
     ) -> OrderView | None:
         """Drives one order's payment to its end from what the provider said; safe to run twice
         or concurrently (the intent row is locked and only open intents move). With `view`, the
-        order as its last transaction left it, read inside that transaction."""
+        order as its last transaction left it, read inside that transaction. `lines`: the order's
+        lines where the caller holds them (the checkout that placed it: not read again)."""
         # Each call moves the payment one step; a refused call re-reads it (one more pass).
         for _ in range(2 * len(NextCall) + 1):
             with self.uow.begin() as tx:
-                next_call, order = settle_step(tx, order_id, record, hint)
+                next_call, order = settle_step(tx, order_id, record, hint, lines)
                 done = next_call is None or record is None
                 seen = _view(tx, order) if done and view else None
             self.crash_hook("recorded")
@@ -136,6 +150,10 @@ class CheckoutSaga:
             return None
         with self.uow.read() as connection:
             return order_views(connection, [order_id])[0]
+
+    def _placed_before(self, customer_id: str, key: str, fingerprint: str) -> OrderView | None:
+        with self.uow.read() as connection:
+            return order_by_key(connection, customer_id, key, fingerprint)
 
     def _call(self, next_call: NextCall, record: GatewayRecord, order_id: str) -> GatewayRecord:
         """The provider call `settle_step` asked for; the record as it leaves the payment."""

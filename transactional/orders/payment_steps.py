@@ -11,7 +11,7 @@ from transactional.common.ids import hex_id
 from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import Transaction
 from transactional.inventory.reservations import ReservationRepository
-from transactional.orders.domain import Order, OrderNotFound, OrderStatus
+from transactional.orders.domain import Order, OrderLine, OrderNotFound, OrderStatus
 from transactional.orders.payouts import record_sale
 from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import awaiting_payment, cancel_order, change_status
@@ -27,13 +27,18 @@ class NextCall(StrEnum):
 
 
 def settle_step(
-    tx: Transaction, order_id: str, record: GatewayRecord | None, hint: DeclineCode | None
+    tx: Transaction,
+    order_id: str,
+    record: GatewayRecord | None,
+    hint: DeclineCode | None,
+    lines: list[OrderLine] | None = None,
 ) -> tuple[NextCall | None, Order]:
     """`record` is the provider's truth (None: it never got the request); `hint` is the decline
-    code to show when the provider gave none (a timeout). No next call means the saga is
+    code to show when the provider gave none (a timeout); `lines`, the order's lines where the
+    caller holds them (the checkout that placed it). No next call means the saga is
     finished; the order comes back as this step left it (the caller's view needs no re-read)."""
     intent = IntentRepository(tx.connection).get(order_id, lock=True)
-    order = OrderRepository(tx.connection).get(order_id, lock=True)
+    order = OrderRepository(tx.connection).get(order_id, lock=True, lines=lines)
     if intent is None or order is None:
         raise OrderNotFound(order_id)
     return _next_call(tx, order, intent, record, hint), order

@@ -71,6 +71,7 @@ _ITEMS_OF = (
 )
 _NEWEST_FIRST = (orders.c.placed_at.desc(), orders.c.order_id)
 _BY_ID = select(orders).where(orders.c.order_id == bindparam("order_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()  # once: a fresh one per call costs its cache key
 _BY_KEY = select(orders).where(
     orders.c.customer_id == bindparam("customer_id"),
     orders.c.idempotency_key == bindparam("key"),
@@ -131,8 +132,13 @@ class OrderRepository:
         )
         return moved.rowcount > 0
 
-    def get(self, order_id: str, lock: bool = False) -> Order | None:
-        found = self._load(_BY_ID.with_for_update() if lock else _BY_ID, {"order_id": order_id})
+    def get(
+        self, order_id: str, lock: bool = False, lines: list[OrderLine] | None = None
+    ) -> Order | None:
+        """`lines`: the order's lines as the caller already holds them (they never change once
+        placed), so only the order row is read."""
+        query = _BY_ID_LOCKED if lock else _BY_ID
+        found = self._load(query, {"order_id": order_id}, lines)
         return found[0] if found else None
 
     def fingerprint(self, order_id: str) -> str | None:
@@ -186,13 +192,18 @@ class OrderRepository:
     def of_customer(self, customer_id: str, limit: int = 1000) -> list[Order]:
         return self._load(_OF_CUSTOMER.limit(limit), {"customer_id": customer_id})
 
-    def _load(self, query: Any, params: dict[str, str]) -> list[Order]:
+    def _load(
+        self, query: Any, params: dict[str, str], known: list[OrderLine] | None = None
+    ) -> list[Order]:
         heads = self.connection.execute(query, params).all()
         if not heads:
             return []
         lines: dict[str, list[OrderLine]] = defaultdict(list)
-        rows = self.connection.execute(_ITEMS_OF, {"ids": [h.order_id for h in heads]})
-        for r in rows:
+        if known is not None:
+            assert len(heads) == 1, "known lines are one order's"
+            lines[heads[0].order_id] = list(known)
+        ids = [] if known is not None else [h.order_id for h in heads]
+        for r in self.connection.execute(_ITEMS_OF, {"ids": ids}) if ids else ():
             lines[r.order_id].append(
                 OrderLine(
                     r.product_id,

@@ -8,12 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from transactional.common.ids import hex_id
 from transactional.common.uow import UnitOfWork
 from transactional.orders import recovery
-from transactional.orders.checkout import CheckoutSaga, CrashHook, request_fingerprint
+from transactional.orders.checkout import CheckoutSaga, CrashHook
 from transactional.orders.domain import Order, OrderNotFound, OrderStatus
 from transactional.orders.payouts import Payout, payouts_of_seller
 from transactional.orders.placement import RESERVATION_TTL
@@ -22,7 +21,6 @@ from transactional.orders.repository import OrderRepository
 from transactional.orders.settlement import cancel_order, change_status
 from transactional.orders.views import (
     OrderView,
-    order_by_key,
     order_view,
     seller_part,
     with_declines,
@@ -51,15 +49,7 @@ class OrderService:
         """Places the order (stock reserved, cart emptied), then pays: `paid`, or `cancelled` on a
         decline or timeout. The same key and card return the first order and write nothing; the
         same key with another card raises IdempotencyKeyReused."""
-        try:
-            return self.saga.run(customer_id, card_number, idempotency_key)
-        except IntegrityError:
-            # A concurrent retry with the same key won the race (PostgreSQL); return its order.
-            if idempotency_key and (
-                done := self._by_key(customer_id, idempotency_key, request_fingerprint(card_number))
-            ):
-                return done
-            raise
+        return self.saga.run(customer_id, card_number, idempotency_key)
 
     def get(self, order_id: str, customer_id: str | None = None) -> OrderView:
         """With `customer_id`, another customer's order is reported as not found."""
@@ -145,10 +135,6 @@ class OrderService:
                 raise OrderNotFound(order_id)
             change_status(tx, order, wanted, reason)
         return order_view(order)
-
-    def _by_key(self, customer_id: str, key: str, fingerprint: str) -> OrderView | None:
-        with self.uow.read() as connection:
-            return order_by_key(connection, customer_id, key, fingerprint)
 
     @staticmethod
     def _with_declines(connection: Connection, found: list[Order]) -> list[OrderView]:

@@ -60,6 +60,12 @@ class Intent:
     created_at: datetime
 
 
+# Built once, not per call: a statement built afresh costs its cache key on every execution,
+# and the checkout runs these twice per order.
+_OF_ORDER = select(payment_intents).where(payment_intents.c.order_id == bindparam("order_id"))
+_OF_ORDER_LOCKED = _OF_ORDER.with_for_update()
+# The SET clause comes from the execution's keys (state, updated_at, maybe gateway_ref).
+_ADVANCE = update(payment_intents).where(payment_intents.c.order_id == bindparam("b_order_id"))
 _OPEN_SINCE = (
     select(payment_intents.c.order_id)
     .where(
@@ -89,8 +95,8 @@ class IntentRepository:
         return Intent(order_id, reference, IntentState.STARTED, amount, currency, None, now)
 
     def get(self, order_id: str, lock: bool = False) -> Intent | None:
-        query = select(payment_intents).where(payment_intents.c.order_id == order_id)
-        row = self.connection.execute(query.with_for_update() if lock else query).first()
+        query = _OF_ORDER_LOCKED if lock else _OF_ORDER
+        row = self.connection.execute(query, {"order_id": order_id}).first()
         if row is None:
             return None
         return Intent(
@@ -110,12 +116,10 @@ class IntentRepository:
     def advance(
         self, order_id: str, wanted: str, now: datetime, gateway_ref: str | None = None
     ) -> None:
-        values: dict[str, str] = {"state": wanted, "updated_at": iso(now)}
+        values = {"b_order_id": order_id, "state": wanted, "updated_at": iso(now)}
         if gateway_ref:
             values["gateway_ref"] = gateway_ref
-        self.connection.execute(
-            update(payment_intents).where(payment_intents.c.order_id == order_id).values(values)
-        )
+        self.connection.execute(_ADVANCE, values)
 
     def open_before(self, before: datetime) -> list[str]:
         return list(self.connection.execute(_OPEN_SINCE, {"before": iso(before)}).scalars())
