@@ -242,7 +242,7 @@ def _family(base: _Listing, listing: int, room: int, rng: np.random.Generator) -
     variants = []
     for offset, (size_index, colour) in enumerate(combos):
         size = sizes[size_index]
-        options = ((size_name, size.removeprefix("Size ")),)
+        options: tuple[tuple[str, str], ...] = ((size_name, size.removeprefix("Size ")),)
         if len(colours) > 1:
             options += (("colour", colour),)
         product_id = _sku(number - 1 + offset)
