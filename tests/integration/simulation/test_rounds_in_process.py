@@ -36,7 +36,10 @@ class TasteModel:
     kind = "taste"
 
     def __init__(self, settings: Settings) -> None:
-        self.products = load_truth(settings).products
+        # as a trained version, it knows products, not sizes: a family by its parent's id
+        self.products = {}
+        for spec in load_truth(settings).products.values():
+            self.products.setdefault(spec.family_id or spec.product_id, spec)
 
     def knows(self, history: list[str]) -> bool:
         return any(p in self.products for p in history)
@@ -46,13 +49,14 @@ class TasteModel:
     ) -> list[tuple[str, float]]:
         categories = Counter(self.products[p].category for p in history if p in self.products)
         category = categories.most_common(1)[0][0]
-        picks = [p for p in self.products.values() if p.category == category]
-        return [(p.product_id, p.rating) for p in sorted(picks, key=lambda p: -p.rating)][:k]
+        picks = [(key, p) for key, p in self.products.items() if p.category == category]
+        return [(key, p.rating) for key, p in sorted(picks, key=lambda kp: -kp[1].rating)][:k]
 
     def similar(self, product_id: str, k: int) -> list[tuple[str, float]]:
         anchor = self.products[product_id]
-        picks = [p for p in self.products.values() if p.product_type == anchor.product_type]
-        return [(p.product_id, p.rating) for p in picks if p.product_id != product_id][:k]
+        picks = [(key, p) for key, p in self.products.items()
+                 if p.product_type == anchor.product_type and key != product_id]  # fmt: skip
+        return [(key, p.rating) for key, p in picks][:k]
 
     def popular(self, k: int, skip: Any = frozenset()) -> list[tuple[str, float]]:
         return []
