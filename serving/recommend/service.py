@@ -231,7 +231,7 @@ class RecommendationService:
             return []
         docs = self.index.get(product_id for product_id, _ in scored)
         parents = [product_id for product_id, _ in scored if product_id not in docs]
-        docs |= self._shown_variants(parents, preferred)
+        docs = {**docs, **self._shown_variants(parents, preferred)}
         items: list[dict[str, Any]] = []
         shown: set[str] = set()
         for product_id, score in scored:
@@ -287,11 +287,13 @@ class RecommendationService:
                 pool.sort(key=lambda i: (-float(i["score"] or 0), -float(i["rating"] or 0)))
                 cached = self._popular = (time.monotonic(), pool)
         items: list[dict[str, Any]] = []
+        shown: set[str] = set()  # one size of a family
         for item in cached[1]:
             if len(items) == count:
                 break
-            if item["product_id"] not in exclude and _family(item) not in exclude:
-                exclude = exclude | {_family(item)}  # one size of a family
+            family = _family(item)
+            if item["product_id"] not in exclude and family not in exclude and family not in shown:
+                shown.add(family)
                 items.append(item)
         return items
 
