@@ -286,16 +286,17 @@ class RecommendationService:
                 ]
                 pool.sort(key=lambda i: (-float(i["score"] or 0), -float(i["rating"] or 0)))
                 cached = self._popular = (time.monotonic(), pool)
-        items: list[dict[str, Any]] = []
+        candidates: list[tuple[str, float]] = []
         shown: set[str] = set()  # one size of a family
         for item in cached[1]:
-            if len(items) == count:
+            if len(candidates) == count * 3:
                 break
             family = _family(item)
             if item["product_id"] not in exclude and family not in exclude and family not in shown:
                 shown.add(family)
-                items.append(item)
-        return items
+                candidates.append((str(item["product_id"]), float(item["score"] or 0)))
+        # the pool is up to a minute old: what sold out since is read again and left out
+        return self._in_stock(candidates, count, exclude)
 
 
 def _item(doc: dict[str, Any], score: float) -> dict[str, Any]:

@@ -134,6 +134,16 @@ def test_without_a_recommender_the_index_popularity_is_served_and_named(settings
     assert ids(result) == ["p-4", "p-1", "p-5"]  # top-rated in stock (no rating counts here)
 
 
+def test_a_product_sold_out_since_the_popular_list_was_read_is_not_served(settings, index):
+    served = service(settings, index, features=Shoppers())
+    assert ids(served.recommend("c-1", 3)) == ["p-4", "p-1", "p-5"]
+    index.upsert([{"product_id": "p-4", "title": "Running shoes", "description": "",
+                   "brand": "Swift", "category": "Shoes", "price": 80.0, "rating": 4.9,
+                   "stock": 0}])  # fmt: skip
+    index.commit()
+    assert ids(served.recommend("c-1", 3)) == ["p-1", "p-5", "p-3"]  # the list is still cached
+
+
 def test_a_broken_recommender_degrades_and_names_the_error(settings, index):
     class Broken:
         version, kind = "8", "sasrec"
