@@ -15,6 +15,7 @@ from elasticsearch import Elasticsearch, NotFoundError, helpers
 from serving.search.index.elasticsearch_query import MAPPINGS, SETTINGS, search_body
 from serving.search.index.facets import FAMILY_AGGS, facets_from
 from serving.search.index.port import (
+    TITLE_HITS_PER_TITLE,
     VARIANT_OF,
     Hit,
     QuerySpec,
@@ -22,6 +23,7 @@ from serving.search.index.port import (
     SearchIndex,
     category_fields,
     facet_key,
+    family_titles,
     normalize_doc,
     variant_fields,
 )
@@ -155,8 +157,9 @@ class ElasticsearchIndex(SearchIndex):
             return []
         self._ensure_index()
         query = {"match_phrase_prefix": {"title": " ".join(words)}}
-        response = self.client.search(index=self._name, size=limit, query=query)
-        return [str(item["_source"]["title"]) for item in response["hits"]["hits"]]
+        size = limit * TITLE_HITS_PER_TITLE
+        response = self.client.search(index=self._name, size=size, query=query)
+        return family_titles((_doc(item) for item in response["hits"]["hits"]), limit)
 
     def close(self) -> None:
         self.client.close()

@@ -41,6 +41,9 @@ FIELD_BOOSTS = {
 # A variant's family (its parent's id) as an exact term, absent on standalone products, so that
 # counting its values and their distinct ones tells how many variants and families matched.
 VARIANT_OF = "variant_of"
+# A family's sizes share its title's words: typeahead reads this many title hits per title it
+# lists, so that one large family does not crowd out the titles after it.
+TITLE_HITS_PER_TITLE = 6
 PRICE_BUCKETS = ((None, 25.0), (25.0, 50.0), (50.0, 100.0), (100.0, 200.0), (200.0, None))
 RATING_STEPS = (4.0, 3.0, 2.0, 1.0)
 # Same split as tantivy's default tokenizer: runs of letters and digits, lower-cased.
@@ -188,7 +191,8 @@ class SearchIndex(ABC):
         return []
 
     def titles_starting(self, words: list[str], limit: int) -> list[str]:
-        """Titles of products whose title has `words` in a row, the last one as a prefix."""
+        """Titles of products whose title has `words` in a row, the last one as a prefix; a
+        family's once, as `family_title` gives it."""
         return []
 
     def refresh(self) -> None:  # noqa: B027 - optional hook; most adapters read live
@@ -220,6 +224,35 @@ def normalize_doc(doc: dict[str, Any]) -> dict[str, Any]:
         "family_id": str(doc.get("family_id") or doc.get("parent_id") or product_id),
         "options": {str(name): str(value) for name, value in options.items()},
     }
+
+
+def family_title(doc: dict[str, Any]) -> str:
+    """A normalized document's title as its family is known: a variant's default title (the
+    family's with its option values) without the values, any other title as it is."""
+    title = doc["title"]
+    if doc["family_id"] == doc["product_id"]:
+        return title
+    # The values in any order: an index may keep a variant's options sorted by name.
+    values = [value.casefold() for value in doc["options"].values()]
+    parts = title.split(", ")
+    while len(parts) > 1 and parts[-1].casefold() in values:
+        values.remove(parts.pop().casefold())
+    return title if values else ", ".join(parts)
+
+
+def family_titles(docs: Iterable[dict[str, Any]], limit: int) -> list[str]:
+    """The first `limit` distinct family titles of normalized documents, in their order: a
+    typeahead lists a family once, not once per size."""
+    titles: dict[str, None] = {}
+    families: set[str] = set()
+    for doc in docs:
+        if doc["family_id"] in families:
+            continue
+        families.add(doc["family_id"])
+        titles.setdefault(family_title(doc))
+        if len(titles) == limit:
+            break
+    return list(titles)
 
 
 def variant_fields(doc: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,15 @@ import tantivy
 
 from serving.search.index import tantivy_layout as layout
 from serving.search.index.facets import FAMILY_AGGS, facet_aggs, facets_from
-from serving.search.index.port import Hit, QuerySpec, SearchHits, SearchIndex, normalize_doc
+from serving.search.index.port import (
+    TITLE_HITS_PER_TITLE,
+    Hit,
+    QuerySpec,
+    SearchHits,
+    SearchIndex,
+    family_titles,
+    normalize_doc,
+)
 from serving.search.index.tantivy_query import build_query, from_stored, to_document
 from serving.search.index.tantivy_schema import IS_VARIANT, build_schema, register_analyzers
 
@@ -214,8 +222,8 @@ class TantivyIndex(SearchIndex):
         searcher = self._fresh()
         terms: list[str | tuple[int, str]] = list(words)
         query = tantivy.Query.phrase_prefix_query(self.schema, "title", terms)
-        hits = searcher.search(query, limit=limit, count=False).hits
-        return [str(searcher.doc(address).to_dict()["title"][0]) for _, address in hits]
+        hits = searcher.search(query, limit=limit * TITLE_HITS_PER_TITLE, count=False).hits
+        return family_titles((_as_dict(searcher.doc(address)) for _, address in hits), limit)
 
 
 def _as_dict(document: tantivy.Document) -> dict[str, Any]:

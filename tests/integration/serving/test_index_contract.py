@@ -262,6 +262,22 @@ def test_pages_and_totals_count_families(shoes):
     assert by_price == (2, [("s-1", 1), ("v-1", 4)])  # the family at its cheapest match's place
 
 
+def test_typeahead_lists_a_familys_title_once_without_its_sizes(shoes):
+    assert shoes.titles_starting(["running", "sh"], 5) == [
+        "Urbanite running shoes", "Canvas running shoes",
+    ]  # fmt: skip
+    assert shoes.titles_starting(["running", "sh"], 1) == ["Urbanite running shoes"]
+
+
+def test_a_title_a_seller_gave_a_variant_is_kept_whole():
+    from serving.search.index.port import family_title, normalize_doc
+
+    variant = {**FAMILY[0], "title": "Urbanite running shoes for wide feet, Red"}
+    assert family_title(normalize_doc(variant)) == "Urbanite running shoes for wide feet, Red"
+    assert family_title(normalize_doc(FAMILY[3])) == "Urbanite running shoes"
+    assert family_title(normalize_doc(FAMILY[4])) == "Canvas running shoes"
+
+
 def test_stock_halves_place_a_family_by_its_variants_in_stock(shoes):
     assert families(shoes, terms=("running",), in_stock_only=True)[0] == 2
     assert families(shoes, terms=("running",), out_of_stock_only=True) == (0, [])
