@@ -17,6 +17,7 @@ from torch.nn import functional as F
 from models.recommender.protocol import SEEN_REMOVED, evaluate
 from models.recommender.sasrec import SASRec, SASRecConfig, repeat_share
 from models.recommender.sequence_file import Split
+from storeloop.memory import reuse_freed_memory
 
 log = logging.getLogger(__name__)
 EARLY_STOP_METRIC = "ndcg_at_10"
@@ -57,6 +58,7 @@ def fit_sasrec(
     """Best-validation SASRec (the last epoch's when `validation` is None or empty); `groups`
     are the items' shelves (see SASRec). `build` makes the untrained network (a SASRec subclass,
     e.g. with title vectors); it is called after seeding, so its initial weights are seeded too."""
+    reuse_freed_memory()
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     order = torch.Generator().manual_seed(config.seed)
