@@ -13,7 +13,7 @@ if sys.argv[1] == "reuse":
     assert reuse_freed_memory()
 np.ones(6_000_000) * 2  # the first round faults its pages in either way
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(20):
+for _ in range(40):
     logits = np.ones(6_000_000)
     grad = logits * 2
     del logits
@@ -31,5 +31,7 @@ def page_faults(mode: str) -> int:
 
 def test_a_large_array_freed_and_allocated_again_reuses_its_pages():
     plain, reused = page_faults("plain"), page_faults("reuse")
-    assert plain > 20_000  # 48 MB is 11,700 pages of 4 KiB: some faulted in again every round
+    # 48 MB is 11,700 pages of 4 KiB; how many fault in again each round varies with the machine's
+    # load (19,000 to 49,000 in 20 rounds here), none of them once freed memory is kept.
+    assert plain > 10_000
     assert reused < plain / 10
