@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import warnings
+
+import httpx
 
 from serving import direct_ingress
 from serving.champions import POLL_S
@@ -16,6 +19,11 @@ APP_NAME = "storeloop"
 # then fails on the killed proxy. Read by the controller at import, as the local Ray's processes
 # inherit this process's environment.
 PROXY_READY_CHECK = ("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "60")
+# `serve.start` waits a fixed 60 s for the proxy and then raises, though its controller lives on
+# and keeps starting the proxy: with three Ray clusters starting at once on two cores (the test
+# run) that took longer. A second `serve.start` joins the live controller; the proxy is then
+# awaited on its own port, as long as this.
+PROXY_PATIENCE_S = 300.0
 
 
 class _DefaultTokenAuthNotice(logging.Filter):
@@ -56,9 +64,30 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
         )
     # The launcher says when serving is up; Serve's own progress lines would say it twice.
     logging.getLogger("ray.serve").setLevel(logging.WARNING)
-    serve.start(http_options={"host": settings.serving_host, "port": settings.serving_port})
+    http_options = {"host": settings.serving_host, "port": settings.serving_port}
+    try:
+        serve.start(http_options=http_options)
+    except TimeoutError:
+        serve.start(http_options=http_options)
     serve.run(build_app(settings, poll_s), name=APP_NAME, route_prefix="/")
-    return f"http://{settings.serving_host}:{settings.serving_port}"
+    url = f"http://{settings.serving_host}:{settings.serving_port}"
+    _await_proxy(url, PROXY_PATIENCE_S)
+    return url
+
+
+def _await_proxy(url: str, patience_s: float) -> None:
+    """Returns once Serve's proxy answers its health route; `serve.run` waits for the app's
+    replicas only, and a proxy that missed `serve.start`'s wait may still be starting."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            if httpx.get(f"{url}/-/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Serve's HTTP proxy did not answer on {url} in {patience_s:.0f} s")
+        time.sleep(0.5)
 
 
 def stop() -> None:
