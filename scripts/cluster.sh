@@ -49,6 +49,9 @@ timed() {
 fail() { printf '\033[1;31m!!\033[0m %s\n' "$*" >&2; }
 
 # A part that does not answer in time: one line naming it and its log, then everything stops.
+# The limits are sized for two cores that make test shares with two other suites, where
+# MLflow's server took just over two minutes to answer: generous, since a healthy part costs
+# nothing more for them.
 wait_for() {
   local name=$1 logfile=$2 seconds=$3; shift 3
   local deadline=$((SECONDS + seconds))
@@ -92,7 +95,7 @@ start_postgres() {
   fi
   log "PostgreSQL: starting on port $PG_PORT"
   pg_ctlcluster "$version" "$PG_CLUSTER" start 2>/dev/null
-  wait_for PostgreSQL "$(pg_log)" 30 psql_admin -tAc "SELECT 1" || return 1
+  wait_for PostgreSQL "$(pg_log)" 120 psql_admin -tAc "SELECT 1" || return 1
   if [ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != 1 ]; then
     psql_admin -c "CREATE ROLE $PG_USER LOGIN" || return 1
   fi
@@ -114,7 +117,7 @@ start_redis() {
   printf 'port %s\nbind 127.0.0.1\ndaemonize yes\npidfile %s\nlogfile %s\ndir %s\nrequirepass %s\n' \
     "$REDIS_PORT" "$STATE/redis.pid" "$STATE/redis.log" "$STATE" "$STORE_CLUSTER_PASSWORD" |
     redis-server - >/dev/null || { fail "redis-server did not start; its log: $STATE/redis.log"; return 1; }
-  wait_for Redis "$STATE/redis.log" 15 \
+  wait_for Redis "$STATE/redis.log" 60 \
     bash -c "REDISCLI_AUTH='$STORE_CLUSTER_PASSWORD' redis-cli -p $REDIS_PORT ping | grep -qx PONG"
 }
 
@@ -132,14 +135,14 @@ start_spark() {
   log "Spark: master on $master, two workers (1 core, 2 GiB each)"
   "$daemon" start org.apache.spark.deploy.master.Master 1 --host 127.0.0.1 --port "$SPARK_PORT" \
     --webui-port "$SPARK_UI_PORT" >/dev/null || { fail "Spark master did not start; logs: $SPARK_LOG_DIR"; return 1; }
-  wait_for "Spark master" "$SPARK_LOG_DIR" 60 bash -c "echo >/dev/tcp/127.0.0.1/$SPARK_PORT" || return 1
+  wait_for "Spark master" "$SPARK_LOG_DIR" 180 bash -c "echo >/dev/tcp/127.0.0.1/$SPARK_PORT" || return 1
   local n
   for n in 1 2; do
     "$daemon" start org.apache.spark.deploy.worker.Worker "$n" --cores 1 --memory 2g \
       --webui-port $((SPARK_UI_PORT + n)) "$master" >/dev/null ||
       { fail "Spark worker $n did not start; logs: $SPARK_LOG_DIR"; return 1; }
   done
-  wait_for "Spark workers" "$SPARK_LOG_DIR" 60 bash -c \
+  wait_for "Spark workers" "$SPARK_LOG_DIR" 180 bash -c \
     "curl -s http://127.0.0.1:$SPARK_UI_PORT/json/ | grep -o '\"aliveworkers\" : 2'"
 }
 
@@ -152,7 +155,7 @@ start_mlflow() {
     MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false setsid nohup "$PY/mlflow" server \
     --artifacts-destination "$STATE/mlartifacts" --serve-artifacts --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 2 >"$STATE/mlflow.log" 2>&1 &
   echo $! >"$STATE/mlflow.pid"
-  wait_for MLflow "$STATE/mlflow.log" 120 curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
+  wait_for MLflow "$STATE/mlflow.log" 300 curl -sf "http://127.0.0.1:$MLFLOW_PORT/health"
 }
 
 start_ray() {
@@ -182,7 +185,7 @@ start_ray() {
     log "Ray: the head did not start (try $attempt of 3); starting it again"
     sleep 5
   done
-  wait_for "Ray dashboard" "$STATE/ray/session_latest/logs/dashboard.log" 60 \
+  wait_for "Ray dashboard" "$STATE/ray/session_latest/logs/dashboard.log" 180 \
     curl -sf -H "Authorization: Bearer $(cat "$STATE/ray_auth_token")" \
     "http://127.0.0.1:$RAY_DASHBOARD_PORT/api/version"
 }
@@ -240,7 +243,7 @@ start_airflow() {
     PYTHONPATH="$ROOT" setsid nohup "$PY/airflow" "$part" >"$AIRFLOW_HOME/$part.log" 2>&1 &
     echo $! >"$STATE/airflow-$part.pid"
   done
-  wait_for "Airflow API server" "$AIRFLOW_HOME/api-server.log" 180 \
+  wait_for "Airflow API server" "$AIRFLOW_HOME/api-server.log" 400 \
     curl -sf "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health"
   for part in scheduler dag-processor; do
     kill -0 "$(cat "$STATE/airflow-$part.pid")" 2>/dev/null ||

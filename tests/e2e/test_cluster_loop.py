@@ -150,12 +150,12 @@ def cluster():
         "STORE_SERVING_REPLICAS": "1",
     }
     try:
-        up = _cluster(["up", "--fresh"], base, 600)
+        up = _cluster(["up", "--fresh"], base, 1200)
     except subprocess.TimeoutExpired as late:  # what it started must not outlive the test
         _cluster(["down"], base, 180)
         said = late.stderr or ""  # bytes, whatever `text` said: it was cut off mid-stream
         said = said.decode(errors="replace") if isinstance(said, bytes) else said
-        pytest.fail(f"scripts/cluster.sh up took over 600 s:\n{said[-4000:]}")
+        pytest.fail(f"scripts/cluster.sh up took over 1200 s:\n{said[-4000:]}")
     if up.returncode != 0:  # the state dir stays for its logs
         _cluster(["down"], base, 180)
         pytest.fail(f"scripts/cluster.sh up failed:\n{up.stderr[-4000:]}")
