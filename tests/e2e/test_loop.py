@@ -127,19 +127,22 @@ def test_the_stores_invariants_hold(loop):
     assert not failed(checks), {name: checks[name].detail for name in failed(checks)}
 
 
-def test_silver_gold_features_and_index_rebuilt_from_bronze_equal_the_loops(loop, tmp_path):
-    """`make rebuild-from-bronze` on the loop's data dir: silver and gold by the same Spark jobs
-    on bronze cut at the marks the DAG's jobs left, Feast's online store from the rebuilt gold,
-    the search index replayed from bronze up to the indexer's checkpoint; each equal to the
-    loop's. Before any test below writes to the store."""
+def test_the_index_rebuilt_from_bronze_equals_the_loops(loop, tmp_path):
+    """`make rebuild-from-bronze` on the loop's data dir, its search part: the index replayed from
+    bronze up to the indexer's checkpoint equals the one the running indexer built. Silver, gold
+    and Feast's online store rebuilt by the same command are compared in
+    tests/integration/spark_jobs/test_rebuild_from_bronze.py, in the Spark session the other Spark
+    tests share: here they would start a JVM and run every Spark job again (five minutes of the
+    suite's two cores). Before any test below writes to the store."""
     settings, _ = loop
-    command = [sys.executable, "-m", "launch.rebuild_from_bronze", "--data-dir",
-               str(settings.root), "--scratch", str(tmp_path / "rebuilt")]  # fmt: skip
+    command = [sys.executable, "-m", "launch.rebuild_from_bronze", "--data-dir", str(settings.root),
+               "--scratch", str(tmp_path / "rebuilt"), "--parts", "search"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "STORE_DATA_DIR": str(settings.root)}
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     report = json.loads((settings.reports_dir / "rebuild_from_bronze.json").read_text())
-    assert report["equal"] and {"lake", "feast", "search"} <= set(report)
+    search = report["search"]
+    assert report["equal"] and search["documents"]["rebuilt"] == search["documents"]["running"] > 0
 
 
 def test_online_store_holds_features_for_products_sold(loop):
