@@ -61,10 +61,9 @@ def _next_call(
         _close(tx, order, intent, record, status, code)
         return None
     assert record is not None
-    if intent.state == IntentState.STARTED:
-        _record_payment(tx, order, intent, record)
-    if status is PaymentStatus.AUTHORIZED:
-        return NextCall.CAPTURE if awaiting_payment(tx, order) else NextCall.VOID
+    # Nothing recorded of this payment yet: the checkout captures an approved authorization
+    # before recording either, so both are recorded here at once.
+    fresh = intent.state == IntentState.STARTED
     # Unpaid and its stock still held: the reservation's held->committed UPDATE is the check
     # (the order row is locked, so nothing releases the stock between the two).
     if (
@@ -72,17 +71,26 @@ def _next_call(
         and order.status is OrderStatus.PENDING_PAYMENT
         and ReservationRepository(tx.connection).commit(order_id, tx.now)
     ):
-        payment = PaymentRepository(tx.connection).capture_of_order(order_id)
+        payment: dict | None
+        if fresh:  # the payment row written once, captured, and the intent moved once
+            payment = _record_payment(tx, order, record, PaymentStatus.CAPTURED)
+        else:
+            payment = PaymentRepository(tx.connection).capture_of_order(order_id)
         assert payment is not None, "an authorized intent always has its payment row"
         tx.record(
             events.PAYMENT_CAPTURED,
             order_id,
             _payload(payment, order_id, record.amount, record.currency, record.gateway_ref),
         )
-        intents.advance(order_id, IntentState.CAPTURED, tx.now)
+        intents.advance(order_id, IntentState.CAPTURED, tx.now, record.gateway_ref)
         change_status(tx, order, OrderStatus.PAID, "payment_captured")
         record_sale(tx, order)
         return None
+    if fresh:
+        _record_payment(tx, order, record, PaymentStatus.AUTHORIZED)
+        intents.advance(order_id, IntentState.AUTHORIZED, tx.now, record.gateway_ref)
+    if status is PaymentStatus.AUTHORIZED:
+        return NextCall.CAPTURE if awaiting_payment(tx, order) else NextCall.VOID
     if status is PaymentStatus.REFUNDED:
         payment = _payment_of(tx, order_id)
         refunded = to_cents(record.refunded) - payment["refunded_cents"]
@@ -100,12 +108,15 @@ def _next_call(
     return NextCall.REFUND  # captured, but the order was cancelled or its stock expired
 
 
-def _record_payment(tx: Transaction, order: Order, intent: Intent, record: GatewayRecord) -> None:
+def _record_payment(
+    tx: Transaction, order: Order, record: GatewayRecord, status: PaymentStatus
+) -> dict:
+    """The payment's row, in `status`, and its PaymentAuthorized event; the payment's id."""
     payment_id = hex_id("pay")
     PaymentRepository(tx.connection).add(
         payment_id,
         order.order_id,
-        PaymentStatus.AUTHORIZED,
+        status,
         record.amount,
         record.currency,
         record.gateway_ref,
@@ -115,9 +126,7 @@ def _record_payment(tx: Transaction, order: Order, intent: Intent, record: Gatew
     payment = {"payment_id": payment_id, "decline_code": None}
     payload = _payload(payment, order.order_id, record.amount, record.currency, record.gateway_ref)
     tx.record(events.PAYMENT_AUTHORIZED, order.order_id, payload)
-    IntentRepository(tx.connection).advance(
-        order.order_id, IntentState.AUTHORIZED, tx.now, record.gateway_ref
-    )
+    return payment
 
 
 def _close(
