@@ -35,10 +35,11 @@ def make_engine(db_url: str) -> Engine:
         # Server databases: the conditional UPDATEs and row locks do the concurrency work.
         # No pre-ping (a round trip per checkout, ~15% of an order): connections are recycled
         # before servers or proxies drop idle ones, and a dead one fails its unit of work,
-        # which rolls back whole. The pool holds as many connections as one worker runs request
-        # threads (anyio's 40): overflow connections are closed on return, and opening one (a
-        # server process) costs more than the order itself. Connections open on demand; LIFO
-        # keeps the few warm ones (and their prepared statements) in use.
+        # which rolls back whole. The pool holds more connections than a gateway worker runs
+        # request threads (settings.gateway_threads) with the launcher's consumers beside them:
+        # overflow connections are closed on return, and opening one (a server process) costs
+        # more than the order itself. Connections open on demand; LIFO keeps the few warm ones
+        # (and their prepared statements) in use.
         return create_engine(
             url,
             pool_size=POOL_SIZE,

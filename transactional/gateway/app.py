@@ -9,6 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+from anyio import to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -85,6 +86,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The limiter is this event loop's, so each worker (and each test's app) sets its own.
+        to_thread.current_default_thread_limiter().total_tokens = settings.gateway_threads
         yield
         held = getattr(_app.state, "serving_client", None)
         if held is not None and held[0] is asyncio.get_running_loop():

@@ -108,3 +108,17 @@ def test_the_guest_cart_cookie_is_http_only_lax_and_secure_over_tls(store, tmp_p
         cookie = added.headers["set-cookie"].lower()
         assert added.status_code == 201 and "httponly" in cookie and "samesite=lax" in cookie
         assert ("; secure" in cookie) is secure
+
+
+def test_blocking_request_work_runs_on_the_configured_threads(store, tmp_path):
+    """A request's database work runs on this many threads per worker, not anyio's 40, which
+    contended for the interpreter lock (see Settings.gateway_threads)."""
+    from anyio import to_thread
+
+    def threads() -> int:
+        return to_thread.current_default_thread_limiter().total_tokens
+
+    for wanted in (4, 7):
+        with gateway(store, tmp_path, gateway_threads=wanted) as api:
+            assert api.portal is not None and api.portal.call(threads) == wanted
+            assert api.get("/api/products").status_code == 200
