@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.order_placement import (
     Phase,
+    connections_per_worker,
     drop_schemas,
     gateway_cpu_s,
     in_schema,
@@ -152,6 +153,7 @@ def main() -> None:
                 args.clients,
                 [phase],
                 lambda: gateway_cpu_s(server),
+                lambda: connections_per_worker(server, args.port),
             )
         )["orders"]
     finally:
