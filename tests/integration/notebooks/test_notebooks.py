@@ -44,13 +44,17 @@ def test_notebook_runs_headless_and_plots(path, tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("TMPDIR", str(tmp_path))
+    kernel = venv_kernel(tmp_path / "kernels")
     client = NotebookClient(
-        notebook,
-        km=venv_kernel(tmp_path / "kernels"),
-        timeout=300,
-        resources={"metadata": {"path": str(path.parent)}},
+        notebook, km=kernel, timeout=300, resources={"metadata": {"path": str(path.parent)}}
     )
-    client.execute()  # raises CellExecutionError, naming the cell, when any cell fails
+    try:
+        client.execute()  # raises CellExecutionError, naming the cell, when any cell fails
+    finally:
+        # A kernel handed in is the caller's to end: left running, it kept its gigabyte for
+        # the rest of the test run.
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
     outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output.get("output_type") == "error"]
     assert any("image/png" in output.get("data", {}) for output in outputs), "no plot produced"
