@@ -40,6 +40,9 @@ def refuse_development_secrets(settings: Settings) -> None:
         raise ClusterError(f"the cluster profile refuses development secrets: set {named}")
 
 
+GATEWAY_PATIENCE_S = 300.0
+
+
 def wait_healthy(
     name: str, url: str, seconds: float, log_hint: str, process: subprocess.Popen | None = None
 ) -> None:
@@ -144,7 +147,9 @@ def start_gateway_processes(settings: Settings, log_path: Path) -> GatewayProces
         )  # fmt: skip
     url = f"http://{settings.serving_host}:{settings.gateway_port}"
     try:
-        wait_healthy("the gateway", f"{url}/health", 120, str(log_path), process)
+        # Minutes: under make test's load (three suites on two cores) its workers' imports and
+        # store took over two; a worker that fails says so at once through `process`.
+        wait_healthy("the gateway", f"{url}/health", GATEWAY_PATIENCE_S, str(log_path), process)
     except ClusterError:
         GatewayProcesses(url, process).stop()
         raise
