@@ -86,7 +86,7 @@ class CheckoutSaga:
             settled = self._give_up(intent.reference, order.order_id)
         else:
             self.crash_hook("authorized")
-            record = self._capture_at_once(_as_record(answer))
+            record = self._capture_at_once(_as_record(answer), order.order_id)
             settled = self.settle(order.order_id, record, view=True, lines=order.lines)
         if settled.decline_code is not None:
             # Here, not in `settle`: a webhook or the recovery job settling it later finds a
@@ -151,7 +151,7 @@ class CheckoutSaga:
         with self.uow.read() as connection:
             return order_views(connection, [order_id])[0]
 
-    def _capture_at_once(self, record: GatewayRecord) -> GatewayRecord:
+    def _capture_at_once(self, record: GatewayRecord, order_id: str) -> GatewayRecord:
         """An approved authorization is captured before anything is recorded, so one transaction
         records both: a transaction fewer per order, which is most of what an order costs. Its
         order was placed a moment ago with its stock held for minutes, so it still awaits
@@ -161,11 +161,9 @@ class CheckoutSaga:
         if record.status is not PaymentStatus.AUTHORIZED:
             return record
         try:
-            self.gateway.capture(record.gateway_ref)
+            return self._call(NextCall.CAPTURE, record, order_id)
         except GatewayRefused:
             return self.gateway.lookup(record.reference) or record
-        self.crash_hook("captured")
-        return replace(record, status=PaymentStatus.CAPTURED)
 
     def _placed_before(self, customer_id: str, key: str, fingerprint: str) -> OrderView | None:
         with self.uow.read() as connection:

@@ -111,7 +111,8 @@ def _next_call(
 def _record_payment(
     tx: Transaction, order: Order, record: GatewayRecord, status: PaymentStatus
 ) -> dict:
-    """The payment's row, in `status`, and its PaymentAuthorized event; the payment's id."""
+    """The payment's row, in `status`, and its PaymentAuthorized event; the payment's id and
+    decline code, as the event payload reads them."""
     payment_id = hex_id("pay")
     PaymentRepository(tx.connection).add(
         payment_id,
