@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -24,6 +25,10 @@ PROXY_READY_CHECK = ("RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S", "60")
 # run) that took longer. A second `serve.start` joins the live controller; the proxy is then
 # awaited on its own port, as long as this.
 PROXY_PATIENCE_S = 300.0
+# `ray.init` gives its new raylet a fixed 30 s to register with the GCS it just started, and then
+# raises with both left running; the end-to-end loop overran that beside the rest of the test run.
+# What a failed try started is ended before the next.
+RAY_INIT_TRIES = 3
 
 
 class _DefaultTokenAuthNotice(logging.Filter):
@@ -55,13 +60,7 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
         )
         # Workers import the project from the repo root, as the driver does.
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
-        ray.init(
-            num_cpus=max(2, os.cpu_count() or 1),
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.WARNING,  # not "Started a local Ray instance" on every start
-            runtime_env={"env_vars": {"PYTHONPATH": pythonpath}},
-        )
+        _init_local_ray(runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
     # The launcher says when serving is up; Serve's own progress lines would say it twice.
     logging.getLogger("ray.serve").setLevel(logging.WARNING)
     http_options = {"host": settings.serving_host, "port": settings.serving_port}
@@ -73,6 +72,46 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
     url = f"http://{settings.serving_host}:{settings.serving_port}"
     _await_proxy(url, PROXY_PATIENCE_S)
     return url
+
+
+def _init_local_ray(runtime_env: dict) -> None:
+    import psutil
+    import ray
+
+    this_process = psutil.Process()
+    for attempt in range(1, RAY_INIT_TRIES + 1):
+        before = {child.pid for child in this_process.children()}
+        try:
+            ray.init(
+                num_cpus=max(2, os.cpu_count() or 1),
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.WARNING,  # not "Started a local Ray instance" on every start
+                runtime_env=runtime_env,
+            )
+            return
+        except Exception:
+            if attempt == RAY_INIT_TRIES:
+                raise
+            started = [child for child in this_process.children() if child.pid not in before]
+            _end_processes(started)
+            logging.getLogger(__name__).warning(
+                "local Ray did not start (try %d of %d); starting it again", attempt, RAY_INIT_TRIES
+            )
+
+
+def _end_processes(processes: list) -> None:
+    """Kills these processes and everything they started, and waits for them to go."""
+    import psutil
+
+    family = []
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            family += [process, *process.children(recursive=True)]
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    psutil.wait_procs(family, timeout=30)
 
 
 def _await_proxy(url: str, patience_s: float) -> None:

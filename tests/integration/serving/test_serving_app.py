@@ -42,13 +42,37 @@ def base_url(settings):
     ])  # fmt: skip
     index.commit()
     # `serve.start` gives the proxy a fixed minute, which a loaded test machine overran; here
-    # the minute is cut to nothing, so every start takes the path that run overran into.
+    # the minute is cut to nothing, so every start takes the path that run overran into. The
+    # local Ray's first raylet likewise fails its fixed 30 s registration, as one did there.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ray.serve._private.api.HTTP_PROXY_TIMEOUT", 0.001)
+        patch.setattr("ray._private.services.get_node", _first_registration_times_out())
         try:
             yield run.start(settings, poll_s=1.0)
         finally:
             run.stop()
+
+
+def _first_registration_times_out():
+    import ray._private.services
+
+    get_node, calls = ray._private.services.get_node, []
+
+    def patched(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise Exception("The current node timed out during startup.")  # Ray's own words
+        return get_node(*args, **kwargs)
+
+    return patched
+
+
+def test_a_failed_ray_start_leaves_no_second_cluster(base_url):
+    import psutil
+
+    ours = psutil.Process().children(recursive=True)
+    assert [p.name() for p in ours].count("gcs_server") == 1
+    assert [p.name() for p in ours].count("raylet") == 1
 
 
 def test_search_recommendations_health_and_models(base_url):
