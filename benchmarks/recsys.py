@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-users", type=int, default=None, help="first N users (quick run)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--networks", type=int, default=1, help="networks averaged, each seeded")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--tracking-uri", default=None, help="default: settings.tracking_uri")
     parser.add_argument("--json-out", type=Path, default=None)
@@ -52,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.max_users is not None:
             path = _first_users(args.path, args.max_users)
-        result = run_benchmark(path, config, threads=args.threads, baselines=not args.no_baselines)
+        result = run_benchmark(
+            path,
+            config,
+            threads=args.threads,
+            baselines=not args.no_baselines,
+            networks=args.networks,
+        )
     except TrainingDataError as error:
         print(json.dumps({"error": {"code": error.code, "message": str(error)}}), file=sys.stderr)
         return 2
@@ -75,7 +82,8 @@ def _readable(result: dict) -> list[str]:
     return [
         f"{dataset['name']}: {dataset['users']} users, {dataset['items']} items; "
         f"trained in {timings['training_total_s']} s on {result['machine']['torch_threads']} "
-        f"threads, load average {result['load_average_before']} before, "
+        f"threads ({result['sasrec']['training_precision']} products), "
+        f"load average {result['load_average_before']} before, "
         f"{result['load_average_after']} after",
         *protocol_table(result["models"]),
         "comparison with the published figures (the same protocol):",

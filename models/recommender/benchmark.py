@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from models.recommender.baselines import ALS, ItemKNN, MostPopular, StoreItemKNN
@@ -42,7 +43,12 @@ def neighbour_scorers(sequences: list[list[int]], n_items: int) -> list[Scorer]:
 
 
 def run_benchmark(
-    path: Path, config: SASRecConfig, *, threads: int = 2, baselines: bool = True
+    path: Path,
+    config: SASRecConfig,
+    *,
+    threads: int = 2,
+    baselines: bool = True,
+    networks: int = 1,
 ) -> dict[str, Any]:
     """Reads, trains, evaluates; the returned dict is what the command prints."""
     torch.set_num_threads(threads)
@@ -52,9 +58,18 @@ def run_benchmark(
     load_before = os.getloadavg()
     # The 15 minutes cover choosing the shares too: the network gets what is left.
     reserve = BLEND_RESERVE_MINUTES if config.max_minutes > 2 * BLEND_RESERVE_MINUTES else 0.0
-    budget = replace(config, max_minutes=config.max_minutes - reserve)
-    net, report = fit_sasrec(split.train, split.validation, n_items, budget)
-    network: Scorer = lambda h: net.score(h).numpy()  # noqa: E731
+    budget = replace(config, max_minutes=(config.max_minutes - reserve) / networks)
+    fitted = [
+        fit_sasrec(split.train, split.validation, n_items, replace(budget, seed=config.seed + k))
+        for k in range(networks)
+    ]
+    nets, reports = [net for net, _ in fitted], [report for _, report in fitted]
+    report = reports[0]
+
+    def network(histories: list[list[int]]) -> np.ndarray:
+        """The networks' mean log-probability (their distributions' geometric mean)."""
+        return np.mean([net.score(histories).numpy() for net in nets], axis=0)
+
     started = time.monotonic()
     # Neighbours from the training part for the choice; from all but the test item for the test.
     shares, by_shares = choose_shares(
@@ -65,9 +80,9 @@ def run_benchmark(
     chosen_s = time.monotonic() - started
     scorers: dict[str, Scorer] = {"sasrec": ours, "sasrec_network_only": network}
     timings = {
-        "sasrec_train_s": round(report.seconds, 1),
+        "sasrec_train_s": round(sum(r.seconds for r in reports), 1),
         "share_choice_s": round(chosen_s, 1),
-        "training_total_s": round(report.seconds + chosen_s, 1),
+        "training_total_s": round(sum(r.seconds for r in reports) + chosen_s, 1),
     }
     if baselines:
         for name, build in (
@@ -94,8 +109,11 @@ def run_benchmark(
         "protocol": PROTOCOL,
         "models": results,
         "sasrec": {
-            "config": config.as_params(), "epochs_run": report.epochs,
-            "best_epoch": report.best_epoch, "stopped_by": report.stopped_by,
+            "config": config.as_params(), "networks": networks,
+            "epochs_run": [r.epochs for r in reports],
+            "best_epoch": [r.best_epoch for r in reports],
+            "stopped_by": [r.stopped_by for r in reports],
+            "training_precision": report.precision,
             "shares": dict(zip(("network", *NEIGHBOURS), shares, strict=True)),
             "shares_chosen_under": CHOSEN_UNDER,
             "validation_by_shares": {",".join(map(str, s)): m for s, m in by_shares.items()},

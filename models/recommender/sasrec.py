@@ -25,6 +25,9 @@ class SASRecConfig:
     patience: int = 8  # epochs without a better validation NDCG@10 before stopping
     max_minutes: float = 15.0
     seed: int = 7
+    # Training's matrix products in bfloat16 where the CPU multiplies it in hardware (AMX), as
+    # GPUs train in it: "auto", "bf16" or "fp32". Weights, the loss and every score stay fp32.
+    precision: str = "auto"
 
     def as_params(self) -> dict[str, object]:
         return asdict(self)

@@ -51,7 +51,7 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     out = tmp_path / "result.json"
     argv = [str(shop_file), "--epochs", "3", "--batch-size", "16", "--lr", "0.005",
-            "--tracking-uri", uri, "--json-out", str(out)]  # fmt: skip
+            "--networks", "2", "--tracking-uri", uri, "--json-out", str(out)]  # fmt: skip
     assert main(argv) == 0
     printed = printed_json(capsys.readouterr().out)
     assert printed == json.loads(out.read_text())
@@ -72,7 +72,9 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
     random_hr = 10 / ITEMS
     assert printed["models"]["sasrec"]["seen_removed"]["hr_at_10"] > 2 * random_hr
     assert printed["models"]["item_knn"]["seen_removed"]["hr_at_10"] > 2 * random_hr
-    assert printed["machine"]["cpus"] >= 1 and printed["sasrec"]["best_epoch"] >= 1
+    assert printed["machine"]["cpus"] >= 1 and printed["sasrec"]["networks"] == 2
+    assert len(printed["sasrec"]["best_epoch"]) == 2 and min(printed["sasrec"]["best_epoch"]) >= 1
+    assert printed["sasrec"]["training_precision"] in ("bf16", "fp32")
     assert printed["published"] == [] and printed["headline"]["goal"] is None
     assert len(printed["comparison"]) == len(printed["models"])
     written = json.loads((tmp_path / "var" / "reports" / "recsys_walks.json").read_text())
