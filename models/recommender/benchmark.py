@@ -79,10 +79,11 @@ def run_benchmark(
     ours = Blend(network, neighbour_scorers(seen, n_items), shares)
     chosen_s = time.monotonic() - started
     scorers: dict[str, Scorer] = {"sasrec": ours, "sasrec_network_only": network}
+    train_s = sum(r.seconds for r in reports)
     timings = {
-        "sasrec_train_s": round(sum(r.seconds for r in reports), 1),
+        "sasrec_train_s": round(train_s, 1),
         "share_choice_s": round(chosen_s, 1),
-        "training_total_s": round(sum(r.seconds for r in reports) + chosen_s, 1),
+        "training_total_s": round(train_s + chosen_s, 1),
     }
     if baselines:
         for name, build in (

@@ -22,26 +22,25 @@ class _CatalogCrossEntropy(torch.autograd.Function):
         ctx: Any, states: torch.Tensor, table: torch.Tensor, targets: torch.Tensor, dtype: Any
     ) -> torch.Tensor:
         s, t = states.detach().to(dtype), table.detach().to(dtype)
-        t_columns = t.T.contiguous()
         log_norm = torch.empty(len(s))
         target_logit = torch.empty(len(s))
         for start in range(0, len(s), ROWS):
             rows = slice(start, start + ROWS)
-            logits = (s[rows] @ t_columns).float()
+            logits = (s[rows] @ t.T).float()
             log_norm[rows] = torch.logsumexp(logits, dim=1)
             target_logit[rows] = logits.gather(1, targets[rows, None]).squeeze(1)
-        ctx.save_for_backward(s, t, t_columns, targets, log_norm)
+        ctx.save_for_backward(s, t, targets, log_norm)
         return (log_norm - target_logit).mean()
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[Any, ...]:
-        s, t, t_columns, targets, log_norm = ctx.saved_tensors
+        s, t, targets, log_norm = ctx.saved_tensors
         n = len(s)
         scale = float(grad) / n
         grad_logits = torch.empty(n, t.shape[0], dtype=s.dtype)
         for start in range(0, n, ROWS):
             rows = slice(start, start + ROWS)
-            probs = (s[rows] @ t_columns).float().sub_(log_norm[rows, None]).exp_()
+            probs = (s[rows] @ t.T).float().sub_(log_norm[rows, None]).exp_()
             probs[torch.arange(len(probs)), targets[rows]] -= 1.0
             grad_logits[rows] = probs.mul_(scale)
         return (grad_logits @ t).float(), (grad_logits.T @ s).float(), None, None
