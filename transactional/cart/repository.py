@@ -14,7 +14,6 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
-    insert,
     select,
     update,
 )
@@ -23,6 +22,7 @@ from transactional.cart.domain import Cart, CartLine
 from transactional.cart.port import CartBackend, Carts
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement, inserting
 from transactional.common.money import from_cents, to_cents
 
 carts = Table(
@@ -64,11 +64,11 @@ _CART_WITH_LINES = (
     .select_from(carts.outerjoin(cart_items, cart_items.c.cart_id == carts.c.cart_id))
     .order_by(cart_items.c.product_id)
 )
-_CART_OF = _CART_WITH_LINES.where(carts.c.customer_id == bindparam("customer_id"))
-_CART = _CART_WITH_LINES.where(carts.c.cart_id == bindparam("cart_id"))
-_NEW_CART = insert(carts)
-_NEW_LINE = insert(cart_items)
-_CHANGE_LINE = (
+_CART_OF = DriverStatement(_CART_WITH_LINES.where(carts.c.customer_id == bindparam("customer_id")))
+_CART = DriverStatement(_CART_WITH_LINES.where(carts.c.cart_id == bindparam("cart_id")))
+_NEW_CART = inserting(carts)
+_NEW_LINE = inserting(cart_items)
+_CHANGE_LINE = DriverStatement(
     update(cart_items)
     .where(
         cart_items.c.cart_id == bindparam("b_cart_id"),
@@ -83,12 +83,14 @@ _CHANGE_LINE = (
         offer_id=bindparam("offer_id"),
     )
 )
-_REMOVE_LINE = delete(cart_items).where(
-    cart_items.c.cart_id == bindparam("cart_id"),
-    cart_items.c.product_id == bindparam("product_id"),
+_REMOVE_LINE = DriverStatement(
+    delete(cart_items).where(
+        cart_items.c.cart_id == bindparam("cart_id"),
+        cart_items.c.product_id == bindparam("product_id"),
+    )
 )
-_EMPTY = delete(cart_items).where(cart_items.c.cart_id == bindparam("cart_id"))
-_DELETE = delete(carts).where(carts.c.cart_id == bindparam("cart_id"))
+_EMPTY = DriverStatement(delete(cart_items).where(cart_items.c.cart_id == bindparam("cart_id")))
+_DELETE = DriverStatement(delete(carts).where(carts.c.cart_id == bindparam("cart_id")))
 
 
 class CartRepository(Carts):
@@ -96,15 +98,15 @@ class CartRepository(Carts):
         self.connection = connection
 
     def for_customer(self, customer_id: str) -> Cart | None:
-        return _cart(self.connection.execute(_CART_OF, {"customer_id": customer_id}).all())
+        return _cart(_CART_OF.execute(self.connection, {"customer_id": customer_id}).rows)
 
     def get(self, cart_id: str) -> Cart | None:
-        return _cart(self.connection.execute(_CART, {"cart_id": cart_id}).all())
+        return _cart(_CART.execute(self.connection, {"cart_id": cart_id}).rows)
 
     def create(self, cart: Cart, now: datetime) -> None:
         owner = cart.customer_id or cart.cart_id
-        self.connection.execute(
-            _NEW_CART, {"cart_id": cart.cart_id, "customer_id": owner, "created_at": iso(now)}
+        _NEW_CART.execute(
+            self.connection, {"cart_id": cart.cart_id, "customer_id": owner, "created_at": iso(now)}
         )
 
     def save_line(self, cart_id: str, line: CartLine, now: datetime, is_new: bool) -> None:
@@ -117,26 +119,27 @@ class CartRepository(Carts):
             "offer_id": line.offer_id,
         }
         if is_new:
-            self.connection.execute(
-                _NEW_LINE, {"cart_id": cart_id, "product_id": line.product_id, **values}
+            _NEW_LINE.execute(
+                self.connection, {"cart_id": cart_id, "product_id": line.product_id, **values}
             )
         else:
-            self.connection.execute(
-                _CHANGE_LINE, {"b_cart_id": cart_id, "b_product_id": line.product_id, **values}
+            _CHANGE_LINE.execute(
+                self.connection,
+                {"b_cart_id": cart_id, "b_product_id": line.product_id, **values},
             )
 
     def remove_line(self, cart_id: str, product_id: str) -> bool:
-        found = self.connection.execute(
-            _REMOVE_LINE, {"cart_id": cart_id, "product_id": product_id}
+        found = _REMOVE_LINE.execute(
+            self.connection, {"cart_id": cart_id, "product_id": product_id}
         )
         return found.rowcount == 1
 
     def empty(self, cart_id: str) -> None:
-        self.connection.execute(_EMPTY, {"cart_id": cart_id})
+        _EMPTY.execute(self.connection, {"cart_id": cart_id})
 
     def delete(self, cart_id: str) -> None:
-        self.connection.execute(_EMPTY, {"cart_id": cart_id})
-        self.connection.execute(_DELETE, {"cart_id": cart_id})
+        _EMPTY.execute(self.connection, {"cart_id": cart_id})
+        _DELETE.execute(self.connection, {"cart_id": cart_id})
 
 
 def _cart(rows) -> Cart | None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ a withdrawn offer is kept (orders name it) but marked deleted."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from transactional.catalog.offers import Offer, SellerRating
 from transactional.catalog.repository import products
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement
 from transactional.common.money import from_cents, to_cents
 
 offers = Table(
@@ -56,6 +57,12 @@ _LIVE_OF_PRODUCTS = (
     .where(_O.product_id.in_(bindparam("ids", expanding=True)), _O.deleted_at.is_(None))
     .order_by(_O.offer_id)
 )
+# One product's, as adding to the cart and a one-line checkout read them.
+_LIVE_OF_PRODUCT = DriverStatement(
+    select(offers)
+    .where(_O.product_id == bindparam("product_id"), _O.deleted_at.is_(None))
+    .order_by(_O.offer_id)
+)
 
 
 class OfferRepository:
@@ -80,7 +87,12 @@ class OfferRepository:
         found: dict[str, list[Offer]] = defaultdict(list)
         if not ids:
             return found
-        for row in self.connection.execute(_LIVE_OF_PRODUCTS, {"ids": ids}):
+        rows: Sequence[Any]
+        if len(ids) == 1:
+            rows = _LIVE_OF_PRODUCT.execute(self.connection, {"product_id": ids[0]}).rows
+        else:
+            rows = self.connection.execute(_LIVE_OF_PRODUCTS, {"ids": ids}).all()
+        for row in rows:
             found[row.product_id].append(offer_from_row(row))
         return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from transactional.catalog import categories as _category_table  # noqa: F401 (t
 from transactional.catalog.domain import Product
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement
 from transactional.common.money import from_cents, to_cents
 
 products = Table(
@@ -61,6 +63,8 @@ products = Table(
 _INSERT = insert(products)
 _BY_ID = select(products).where(products.c.product_id == bindparam("product_id"))
 _MANY = select(products).where(products.c.product_id.in_(bindparam("ids", expanding=True)))
+# One product, as a cart line or a one-line checkout reads it: on the driver's cursor.
+_ONE = DriverStatement(_BY_ID)
 _EXISTS = select(products.c.product_id).where(products.c.product_id == bindparam("product_id"))
 _VARIANTS = (
     select(products)
@@ -83,12 +87,19 @@ class ProductRepository:
     def get(self, product_id: str, lock: bool = False) -> Product | None:
         """`lock`: hold the row until the commit (PostgreSQL; SQLite writers take turns anyway),
         so that two requests adding variants to one parent see each other's."""
-        query = _BY_ID.with_for_update() if lock else _BY_ID
-        row = self.connection.execute(query, {"product_id": product_id}).first()
+        if lock:
+            query = _BY_ID.with_for_update()
+            row = self.connection.execute(query, {"product_id": product_id}).first()
+        else:
+            row = _ONE.execute(self.connection, {"product_id": product_id}).first()
         return product_from_row(row) if row else None
 
     def get_many(self, product_ids: list[str]) -> dict[str, Product]:
-        rows = self.connection.execute(_MANY, {"ids": product_ids})
+        rows: Sequence[Any]
+        if len(product_ids) == 1:
+            rows = _ONE.execute(self.connection, {"product_id": product_ids[0]}).rows
+        else:
+            rows = self.connection.execute(_MANY, {"ids": product_ids}).all()
         return {row.product_id: product_from_row(row) for row in rows}
 
     def live_variants(self, parent_id: str) -> list[Product]:

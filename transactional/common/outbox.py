@@ -9,6 +9,7 @@ from sqlalchemy import Column, Connection, Integer, String, Table, Text
 from contracts.events import Event
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import inserting
 
 outbox = Table(
     "outbox",
@@ -24,14 +25,14 @@ outbox = Table(
 )
 
 
-_INSERT = outbox.insert()
+_INSERT = inserting(outbox)
 
 
 def append_events(connection: Connection, events: Sequence[Event]) -> None:
     if not events:
         return
-    connection.execute(
-        _INSERT,
+    _INSERT.execute_many(
+        connection,
         [
             {
                 "event_id": e.event_id,

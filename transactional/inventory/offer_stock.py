@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, bindparam, update
 
 from transactional.catalog.offer_repository import offers
 from transactional.catalog.offers import Offer
+from transactional.common.driver_sql import DriverStatement
 from transactional.inventory.domain import OutOfStock, StockChange, StockReason
 from transactional.inventory.repository import StockRepository
 
 _O = offers.c
+# The conditional decrement every checkout line runs ("b_": bare column names are SET values).
+_TAKE = DriverStatement(
+    update(offers)
+    .where(
+        _O.offer_id == bindparam("b_offer_id"),
+        _O.quantity >= bindparam("b_quantity"),
+        _O.deleted_at.is_(None),
+    )
+    .values(quantity=_O.quantity - bindparam("b_quantity"))
+    .returning(_O.quantity)
+)
 # Tries of a seller's set-to-level against checkouts moving the same offer meanwhile.
 SET_LEVEL_TRIES = 20
 
@@ -28,16 +40,9 @@ class OfferStock:
 
     def take(self, offer: Offer, quantity: int, reason: StockReason) -> StockChange:
         """Raises OutOfStock naming the offer's own level (the caller's transaction rolls back)."""
-        level = self.connection.execute(
-            update(offers)
-            .where(
-                _O.offer_id == offer.offer_id,
-                _O.quantity >= quantity,
-                _O.deleted_at.is_(None),
-            )
-            .values(quantity=_O.quantity - quantity)
-            .returning(_O.quantity)
-        ).scalar_one_or_none()
+        level = _TAKE.execute(
+            self.connection, {"b_offer_id": offer.offer_id, "b_quantity": quantity}
+        ).scalar()
         if level is None:
             raise OutOfStock(offer.product_id, quantity, self._level(offer.offer_id))
         change = self.products.take(offer.product_id, quantity, reason)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement
 from transactional.inventory.domain import OutOfStock, StockChange, StockReason
 
 stock = Table(
@@ -32,14 +33,14 @@ stock = Table(
 _INSERT = insert(stock)
 _LEVEL = select(stock.c.quantity).where(stock.c.product_id == bindparam("product_id"))
 # "b_" prefix: SQLAlchemy reserves bare column names for SET values.
-_ADD = (
+_ADD = DriverStatement(
     update(stock)
     .where(stock.c.product_id == bindparam("b_product_id"))
     .values(quantity=stock.c.quantity + bindparam("delta"))
     .returning(stock.c.quantity)
 )
 # Check and decrement in one statement: no read-then-write window for a second order to slip in.
-_TAKE = (
+_TAKE = DriverStatement(
     update(stock)
     .where(stock.c.product_id == bindparam("b_product_id"), stock.c.quantity >= bindparam("delta"))
     .values(quantity=stock.c.quantity - bindparam("delta"))
@@ -66,16 +67,16 @@ class StockRepository:
         return {row.product_id: row.quantity for row in rows}
 
     def add(self, product_id: str, quantity: int, reason: StockReason) -> StockChange | None:
-        new_level = self.connection.execute(
-            _ADD, {"b_product_id": product_id, "delta": quantity}
-        ).scalar_one_or_none()
+        new_level = _ADD.execute(
+            self.connection, {"b_product_id": product_id, "delta": quantity}
+        ).scalar()
         return None if new_level is None else StockChange(product_id, new_level, quantity, reason)
 
     def take(self, product_id: str, quantity: int, reason: StockReason) -> StockChange:
         """Atomic check-and-decrement; raises OutOfStock (the caller's transaction rolls back)."""
-        new_level = self.connection.execute(
-            _TAKE, {"b_product_id": product_id, "delta": quantity}
-        ).scalar_one_or_none()
+        new_level = _TAKE.execute(
+            self.connection, {"b_product_id": product_id, "delta": quantity}
+        ).scalar()
         if new_level is None:
             raise OutOfStock(product_id, quantity, self.level(product_id) or 0)
         return StockChange(product_id, new_level, -quantity, reason)

@@ -13,8 +13,8 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     func,
-    insert,
     select,
     update,
 )
@@ -22,6 +22,7 @@ from sqlalchemy import (
 from transactional.catalog.offers import Offer, home_offer_id
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement, inserting
 from transactional.inventory.domain import ReservationStatus, StockChange, StockReason
 from transactional.inventory.offer_stock import OfferStock
 
@@ -40,6 +41,12 @@ stock_reservations = Table(
 
 _R = stock_reservations.c
 HELD = ReservationStatus.HELD.value
+_HOLD = inserting(stock_reservations)
+_COMMIT = DriverStatement(
+    update(stock_reservations)
+    .where(_R.order_id == bindparam("b_order_id"), _R.status == HELD)
+    .values(status=ReservationStatus.COMMITTED.value, updated_at=bindparam("b_updated_at"))
+)
 
 
 class ReservationRepository:
@@ -61,8 +68,8 @@ class ReservationRepository:
             self.stock.take(sources[product_id], quantities[product_id], StockReason.ORDER)
             for product_id in sorted(quantities)
         ]
-        self.connection.execute(
-            insert(stock_reservations),
+        _HOLD.execute_many(
+            self.connection,
             [
                 {
                     "order_id": order_id,
@@ -88,11 +95,7 @@ class ReservationRepository:
 
     def commit(self, order_id: str, now: datetime) -> bool:
         """Held to committed; False when nothing was held any more (released or expired)."""
-        moved = self.connection.execute(
-            update(stock_reservations)
-            .where(_R.order_id == order_id, _R.status == HELD)
-            .values(status=ReservationStatus.COMMITTED.value, updated_at=iso(now))
-        )
+        moved = _COMMIT.execute(self.connection, {"b_order_id": order_id, "b_updated_at": iso(now)})
         return moved.rowcount > 0
 
     def release(self, order_id: str, reason: StockReason, now: datetime) -> list[StockChange]:

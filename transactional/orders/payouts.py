@@ -15,7 +15,6 @@ from sqlalchemy import (
     Connection,
     String,
     Table,
-    insert,
     select,
     update,
 )
@@ -23,6 +22,7 @@ from sqlalchemy import (
 from contracts import events
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import inserting
 from transactional.common.money import from_cents, money_text, to_cents
 from transactional.common.uow import Transaction
 from transactional.orders.domain import Order
@@ -39,6 +39,7 @@ seller_payouts = Table(
     Column("updated_at", String(40), nullable=False),
 )
 _P = seller_payouts.c
+_NEW = inserting(seller_payouts)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def record_sale(tx: Transaction, order: Order) -> None:
          "updated_at": iso(tx.now)}
         for seller, amount in order.subtotals().items()
     ]  # fmt: skip
-    tx.connection.execute(insert(seller_payouts), rows)
+    _NEW.execute_many(tx.connection, rows)
     for row in rows:
         _announce(tx, row, "payment_captured")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +17,13 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     bindparam,
-    insert,
     select,
     update,
 )
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement, inserting
 from transactional.common.money import from_cents, to_cents
 from transactional.orders.domain import BOUGHT, OPEN, Order, OrderLine, OrderStatus
 
@@ -57,9 +58,9 @@ order_items = Table(
 )
 
 
-_NEW_ORDER = insert(orders)
-_NEW_ITEMS = insert(order_items)
-_SET_STATUS = (
+_NEW_ORDER = inserting(orders)
+_NEW_ITEMS = inserting(order_items)
+_SET_STATUS = DriverStatement(
     update(orders)
     .where(orders.c.order_id == bindparam("b_order_id"), orders.c.status == bindparam("b_previous"))
     .values(status=bindparam("status"), updated_at=bindparam("updated_at"))
@@ -71,7 +72,7 @@ _ITEMS_OF = (
 )
 _NEWEST_FIRST = (orders.c.placed_at.desc(), orders.c.order_id)
 _BY_ID = select(orders).where(orders.c.order_id == bindparam("order_id"))
-_BY_ID_LOCKED = _BY_ID.with_for_update()  # once: a fresh one per call costs its cache key
+_BY_ID_LOCKED = DriverStatement(_BY_ID.with_for_update())  # what every payment step reads
 _BY_KEY = select(orders).where(
     orders.c.customer_id == bindparam("customer_id"),
     orders.c.idempotency_key == bindparam("key"),
@@ -88,8 +89,8 @@ class OrderRepository:
     def add(
         self, order: Order, idempotency_key: str | None, fingerprint: str | None = None
     ) -> None:
-        self.connection.execute(
-            _NEW_ORDER,
+        _NEW_ORDER.execute(
+            self.connection,
             {
                 "order_id": order.order_id,
                 "customer_id": order.customer_id,
@@ -102,8 +103,8 @@ class OrderRepository:
                 "updated_at": iso(order.updated_at),
             },
         )
-        self.connection.execute(
-            _NEW_ITEMS,
+        _NEW_ITEMS.execute_many(
+            self.connection,
             [
                 {
                     "order_id": order.order_id,
@@ -121,8 +122,8 @@ class OrderRepository:
 
     def save_status(self, order: Order, previous: OrderStatus) -> bool:
         """Compare-and-set: False when another writer moved the order first."""
-        moved = self.connection.execute(
-            _SET_STATUS,
+        moved = _SET_STATUS.execute(
+            self.connection,
             {
                 "b_order_id": order.order_id,
                 "b_previous": previous.value,
@@ -195,7 +196,11 @@ class OrderRepository:
     def _load(
         self, query: Any, params: dict[str, str], known: list[OrderLine] | None = None
     ) -> list[Order]:
-        heads = self.connection.execute(query, params).all()
+        heads: Sequence[Any]
+        if isinstance(query, DriverStatement):
+            heads = query.execute(self.connection, params).rows
+        else:
+            heads = self.connection.execute(query, params).all()
         if not heads:
             return []
         lines: dict[str, list[OrderLine]] = defaultdict(list)

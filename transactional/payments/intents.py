@@ -14,13 +14,13 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    insert,
     select,
     update,
 )
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement, inserting
 from transactional.common.money import from_cents, to_cents
 
 payment_intents = Table(
@@ -63,9 +63,22 @@ class Intent:
 # Built once, not per call: a statement built afresh costs its cache key on every execution,
 # and the checkout runs these twice per order.
 _OF_ORDER = select(payment_intents).where(payment_intents.c.order_id == bindparam("order_id"))
-_OF_ORDER_LOCKED = _OF_ORDER.with_for_update()
-# The SET clause comes from the execution's keys (state, updated_at, maybe gateway_ref).
-_ADVANCE = update(payment_intents).where(payment_intents.c.order_id == bindparam("b_order_id"))
+_OF_ORDER_LOCKED = DriverStatement(_OF_ORDER.with_for_update())
+_NEW = inserting(payment_intents)
+_ADVANCE = DriverStatement(
+    update(payment_intents)
+    .where(payment_intents.c.order_id == bindparam("b_order_id"))
+    .values(state=bindparam("state"), updated_at=bindparam("updated_at"))
+)
+_ADVANCE_WITH_REF = DriverStatement(
+    update(payment_intents)
+    .where(payment_intents.c.order_id == bindparam("b_order_id"))
+    .values(
+        state=bindparam("state"),
+        updated_at=bindparam("updated_at"),
+        gateway_ref=bindparam("gateway_ref"),
+    )
+)
 _OPEN_SINCE = (
     select(payment_intents.c.order_id)
     .where(
@@ -91,12 +104,14 @@ class IntentRepository:
             "created_at": iso(now),
             "updated_at": iso(now),
         }
-        self.connection.execute(insert(payment_intents), row)
+        _NEW.execute(self.connection, row)
         return Intent(order_id, reference, IntentState.STARTED, amount, currency, None, now)
 
     def get(self, order_id: str, lock: bool = False) -> Intent | None:
-        query = _OF_ORDER_LOCKED if lock else _OF_ORDER
-        row = self.connection.execute(query, {"order_id": order_id}).first()
+        if lock:
+            row = _OF_ORDER_LOCKED.execute(self.connection, {"order_id": order_id}).first()
+        else:
+            row = self.connection.execute(_OF_ORDER, {"order_id": order_id}).first()
         if row is None:
             return None
         return Intent(
@@ -118,8 +133,9 @@ class IntentRepository:
     ) -> None:
         values = {"b_order_id": order_id, "state": wanted, "updated_at": iso(now)}
         if gateway_ref:
-            values["gateway_ref"] = gateway_ref
-        self.connection.execute(_ADVANCE, values)
+            _ADVANCE_WITH_REF.execute(self.connection, {**values, "gateway_ref": gateway_ref})
+        else:
+            _ADVANCE.execute(self.connection, values)
 
     def open_before(self, before: datetime) -> list[str]:
         return list(self.connection.execute(_OPEN_SINCE, {"before": iso(before)}).scalars())

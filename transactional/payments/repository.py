@@ -11,13 +11,13 @@ from sqlalchemy import (
     Connection,
     String,
     Table,
-    insert,
     select,
     update,
 )
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import inserting
 from transactional.common.money import to_cents
 from transactional.payments.domain import PaymentStatus
 
@@ -36,6 +36,9 @@ payments = Table(
 )
 
 
+_NEW = inserting(payments)
+
+
 class PaymentRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -51,8 +54,8 @@ class PaymentRepository:
         decline_code: str | None,
         now: datetime,
     ) -> None:
-        self.connection.execute(
-            insert(payments),
+        _NEW.execute(
+            self.connection,
             {
                 "payment_id": payment_id,
                 "order_id": order_id,

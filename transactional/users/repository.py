@@ -19,6 +19,7 @@ from sqlalchemy import (
 
 from transactional.common.clock import iso
 from transactional.common.db import metadata
+from transactional.common.driver_sql import DriverStatement
 from transactional.users.domain import Role, User
 from transactional.users.mfa_repository import user_mfa
 
@@ -53,13 +54,13 @@ refresh_tokens = Table(
 
 # Built once: SQLAlchemy then reuses the compiled form instead of rebuilding it per call.
 _INSERT = insert(users)
-_BY_ID = select(users).where(users.c.user_id == bindparam("user_id"))
+_BY_ID = DriverStatement(select(users).where(users.c.user_id == bindparam("user_id")))
 _BY_EMAIL = select(users.c.user_id).where(users.c.email == bindparam("email"))
 
 
 _CREDENTIALS = select(credentials).where(credentials.c.user_id == bindparam("user_id"))
 # The account and its token version in one round trip: every authenticated request runs it.
-_ACCOUNT = (
+_ACCOUNT = DriverStatement(
     select(users, credentials.c.token_version, user_mfa.c.enabled_at.label("mfa_enabled_at"))
     .join(credentials, credentials.c.user_id == users.c.user_id)
     .outerjoin(user_mfa, user_mfa.c.user_id == users.c.user_id)
@@ -98,7 +99,7 @@ class UserRepository:
         )
 
     def get(self, user_id: str) -> User | None:
-        row = self.connection.execute(_BY_ID, {"user_id": user_id}).first()
+        row = _BY_ID.execute(self.connection, {"user_id": user_id}).first()
         return _user(row) if row else None
 
     def email_taken(self, email: str) -> bool:
@@ -125,7 +126,7 @@ class CredentialRepository:
 
     def account(self, user_id: str) -> tuple[User, int] | None:
         """The user who may log in and their current token version, or None."""
-        row = self.connection.execute(_ACCOUNT, {"user_id": user_id}).first()
+        row = _ACCOUNT.execute(self.connection, {"user_id": user_id}).first()
         return (_user(row), row.token_version) if row else None
 
     def set_password(self, user_id: str, password_hash: str) -> None:
