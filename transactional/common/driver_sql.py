@@ -84,13 +84,15 @@ class DriverStatement:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._by_dialect: dict[int, _Compiled] = {}
+        # Keyed by the dialect itself, not its id: an engine's dialect freed and another's
+        # allocated at the same address must not find SQL compiled for the first.
+        self._by_dialect: dict[Dialect, _Compiled] = {}
 
     def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(id(dialect))
+        found = self._by_dialect.get(dialect)
         if found is None:
             # Racing threads compile the same thing twice at worst.
-            found = self._by_dialect[id(dialect)] = _Compiled(self.statement, dialect)
+            found = self._by_dialect[dialect] = _Compiled(self.statement, dialect)
         return found
 
     def execute(
@@ -125,18 +127,52 @@ def _converts(type_: Any, dialect: Dialect) -> bool:
         return True  # it needs the column's type as the driver reports it: a conversion
 
 
-def inserting(table: Table) -> DriverStatement:
-    """An INSERT of one row, its parameters named as the columns: every NOT NULL column is
-    required, a nullable one is NULL unless given; an autoincrement key or a column with a
-    server default is left to the database."""
-    values = {
-        column.name: bindparam(column.name, None, type_=column.type)
-        if column.nullable
-        else bindparam(column.name, type_=column.type)
-        for column in table.columns
-        if column is not table.autoincrement_column and column.server_default is None
-    }
-    return DriverStatement(insert(table).values(values))
+class DriverInsert(DriverStatement):
+    """An INSERT whose parameters are named as the columns: every NOT NULL column is required,
+    a nullable one is NULL unless given; an autoincrement key or a column with a server default
+    is left to the database. Several rows go as one multi-row VALUES statement (an order's
+    events, its lines): one statement instead of the driver's batch protocol."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.columns = [
+            column
+            for column in table.columns
+            if column is not table.autoincrement_column and column.server_default is None
+        ]
+        super().__init__(insert(table).values(self._row_values("")))
+        self._by_rows: dict[tuple[Dialect, int], _Compiled] = {}
+
+    def _row_values(self, suffix: str) -> dict[str, Any]:
+        return {
+            column.name: bindparam(column.name + suffix, None, type_=column.type)
+            if column.nullable
+            else bindparam(column.name + suffix, type_=column.type)
+            for column in self.columns
+        }
+
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if len(rows) <= 1 or len(rows) > MULTI_ROW_LIMIT:
+            super().execute_many(connection, rows)
+            return
+        key = (connection.dialect, len(rows))
+        compiled = self._by_rows.get(key)
+        if compiled is None:
+            statement = insert(self.table).values(
+                [self._row_values(f"_{n}") for n in range(len(rows))]
+            )
+            compiled = self._by_rows[key] = _Compiled(statement, connection.dialect)
+        params = {f"{name}_{n}": value for n, row in enumerate(rows) for name, value in row.items()}
+        _run(connection, compiled, compiled.arguments(params), many=False)
+
+
+# Past this many rows a batch is rare (a bulk import): the driver's own batching, not one more
+# compiled statement per row count.
+MULTI_ROW_LIMIT = 16
+
+
+def inserting(table: Table) -> DriverInsert:
+    return DriverInsert(table)
 
 
 def _run(connection: Connection, compiled: _Compiled, arguments: Any, many: bool) -> DriverResult:

@@ -21,6 +21,7 @@ from transactional.users.passwords import check_password_rules, password_matches
 from transactional.users.repository import CredentialRepository
 from transactional.users.service import UserService
 from transactional.users.tokens import (
+    CheckedTokens,
     Claims,
     InvalidToken,
     TokenKeys,
@@ -70,6 +71,7 @@ class AuthService:
     def __init__(self, uow: UnitOfWork, keys: TokenKeys, hasher: PasswordHasher) -> None:
         self.uow = uow
         self.keys = keys
+        self.checked = CheckedTokens(keys)
         self.hasher = hasher
         self.users = UserService(uow, hasher)
         self.mfa = MfaService(uow)
@@ -153,7 +155,7 @@ class AuthService:
 
     def verify_access(self, access_token: str) -> Claims:
         """Signature, kind and expiry only: no database."""
-        return verify(self.keys, access_token, TokenKind.ACCESS, self.uow.clock.now())
+        return self.checked.verify(access_token, self.uow.clock.now())
 
     def _issue_pair(
         self, connection: Connection, user_id: str, version: int, now: datetime

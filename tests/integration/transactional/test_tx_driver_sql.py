@@ -108,3 +108,17 @@ def test_columns_the_type_converts_are_refused_when_first_run(engine) -> None:  
     priced = DriverStatement(select(cast(_S.quantity, Numeric(10, 2)).label("price")))
     with engine.connect() as connection, pytest.raises(ValueError, match="price"):
         priced.execute(connection)
+
+
+def test_several_rows_go_as_one_statement_in_their_order(engine) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    skus = ["m", "c", "x", "a"]
+    with engine.connect() as connection, connection.begin():
+        PUT.execute_many(
+            connection, [{"sku": sku, "quantity": n, "note": sku * n} for n, sku in enumerate(skus)]
+        )
+    assert len(seen) == 1
+    with engine.connect() as connection:
+        rows = connection.execute(select(_S.sku, _S.note).order_by(_S.position)).all()
+    assert [tuple(row) for row in rows] == [("m", ""), ("c", "c"), ("x", "xx"), ("a", "aaa")]
