@@ -175,9 +175,26 @@ def inserting(table: Table) -> DriverInsert:
     return DriverInsert(table)
 
 
+# Where a pooled connection keeps its cursor for these statements, with the driver connection
+# it belongs to: a cursor per statement cost about a tenth of the driver's work.
+_CURSOR = "driver_sql_cursor"
+
+
+def _cursor(connection: Connection) -> tuple[Any, Any]:
+    """The driver connection under `connection` and its reusable cursor."""
+    pooled = connection.connection
+    driver = pooled.dbapi_connection
+    assert driver is not None, "a connection in use has its driver connection"
+    held = pooled.info.get(_CURSOR)
+    if held is None or held[0] is not driver:  # a new or reconnected driver connection
+        held = pooled.info[_CURSOR] = (driver, driver.cursor())
+    return held
+
+
 def _run(connection: Connection, compiled: _Compiled, arguments: Any, many: bool) -> DriverResult:
-    dbapi_connection = connection.connection
-    cursor = dbapi_connection.cursor()
+    if not connection.in_transaction():
+        connection.begin()  # as SQLAlchemy's execute autobegins: its commit then commits this
+    dbapi_connection, cursor = _cursor(connection)
     try:
         for listener in connection.dispatch.before_cursor_execute:
             listener(connection, cursor, compiled.sql, arguments, None, many)
@@ -202,5 +219,3 @@ def _run(connection: Connection, compiled: _Compiled, arguments: Any, many: bool
             connection_invalidated=gone,
             dialect=dialect,
         ) from error
-    finally:
-        cursor.close()

@@ -122,3 +122,11 @@ def test_several_rows_go_as_one_statement_in_their_order(engine) -> None:  # typ
     with engine.connect() as connection:
         rows = connection.execute(select(_S.sku, _S.note).order_by(_S.position)).all()
     assert [tuple(row) for row in rows] == [("m", ""), ("c", "c"), ("x", "xx"), ("a", "aaa")]
+
+
+def test_a_connection_opened_again_gets_a_cursor_of_its_own(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        PUT.execute(connection, {"sku": "a", "quantity": 1})
+        connection.commit()
+        connection.invalidate()  # as after a dropped connection: the pool opens a new one
+        assert LEVEL.execute(connection, {"sku": "a"}).first().level == 1
