@@ -61,16 +61,15 @@ def add_item(
     cookie: GuestCartCookie = None,
 ) -> Any:
     if user is not None:
-        return _body(
-            store.cart.add_item_and_view(
-                user.user_id,
-                body.product_id,
-                body.quantity,
-                body.search_id,
-                body.recommendation_id,
-                body.offer_id,
-            )
+        view = store.cart.add_item_and_view(
+            user.user_id,
+            body.product_id,
+            body.quantity,
+            body.search_id,
+            body.recommendation_id,
+            body.offer_id,
         )
+        return JSONResponse(_body(view), status_code=201)
     view = store.cart.add_guest_item(
         guest_cart_id(header, cookie),
         body.product_id,
@@ -93,7 +92,7 @@ def view_cart(
     """The cart at today's prices and stock; `changes` says what moved since each item was
     added (machine-readable codes), `ready` whether checkout would go through as it is."""
     if user is not None:
-        return _body(store.cart.view(user.user_id))
+        return JSONResponse(_body(store.cart.view(user.user_id)))
     cart_id = guest_cart_id(header, cookie)
     if cart_id is None:
         raise _no_shopper()

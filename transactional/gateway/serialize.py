@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from transactional.common.clock import iso
 from transactional.common.money import money_text
 
@@ -30,3 +32,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def json_answer(value: Any, status_code: int = 200) -> JSONResponse:
+    """`value` as `to_json` makes it, answered as it is: a route's plain return value is walked
+    once more by FastAPI's jsonable_encoder, a twentieth of an order's CPU in the gateway."""
+    return JSONResponse(to_json(value), status_code=status_code)

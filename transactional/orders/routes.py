@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from transactional.gateway.identity import ActingUser, StoreDep
-from transactional.gateway.serialize import to_json
+from transactional.gateway.serialize import json_answer, to_json
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -38,7 +38,8 @@ class ReturnBody(BaseModel):
 def checkout(
     body: Checkout, user: ActingUser, store: StoreDep, idempotency_key: IdempotencyKey = None
 ) -> Any:
-    return to_json(store.orders.checkout(user.user_id, body.card_number, idempotency_key))
+    placed = store.orders.checkout(user.user_id, body.card_number, idempotency_key)
+    return json_answer(placed, status_code=201)
 
 
 @router.get("/{order_id}")
