@@ -53,6 +53,7 @@ from benchmarks.reports import (
     write_report,
 )
 from contracts import events
+from storeloop.heap import frozen_heap
 from storeloop.settings import Settings
 from transactional.bootstrap import bootstrap
 
@@ -312,17 +313,18 @@ async def run_phases(
         for _ in range(clients):
             await ready.acquire()  # every client has logged in
         figures["connections_per_worker"] = connections()
-        for phase in phases:
-            started, cpu_started = time.perf_counter(), time.process_time()
-            server_started = server_cpu()
-            phase.deadline = time.monotonic() + (phase.seconds or 600)  # 600 s: a stuck run
-            phase.go.set()
-            for _ in range(clients):
-                await ready.acquire()  # every client is done with this phase
-            ended = time.perf_counter()
-            figures[phase.name] = phase.figures(
-                started, ended, time.process_time() - cpu_started, server_cpu() - server_started
-            )
+        with frozen_heap():
+            for phase in phases:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                server_started = server_cpu()
+                phase.deadline = time.monotonic() + (phase.seconds or 600)  # 600 s: a stuck run
+                phase.go.set()
+                for _ in range(clients):
+                    await ready.acquire()  # every client is done with this phase
+                ended = time.perf_counter()
+                figures[phase.name] = phase.figures(
+                    started, ended, time.process_time() - cpu_started, server_cpu() - server_started
+                )
         await asyncio.gather(*tasks)
     return figures
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from storeloop.heap import freeze_startup_heap
 from storeloop.settings import Settings
 
 
@@ -48,7 +49,9 @@ def platform_gateway(settings: Settings) -> FastAPI:
 def app_from_env() -> FastAPI:
     """`uvicorn --factory launch.gateway_server:app_from_env --workers N`: each worker builds
     its own app from the STORE_* environment."""
-    return platform_gateway(Settings())
+    app = platform_gateway(Settings())
+    freeze_startup_heap()
+    return app
 
 
 def start_gateway(settings: Settings, port: int | None = None) -> GatewayHandle:

@@ -167,11 +167,14 @@ start_ray() {
   # then gives up: a longer limit, and what a failed try left is stopped before the next one.
   # Serve's controller, one of this head's workers, kills an HTTP proxy that is not ready after
   # three checks of 5 s each: a loaded machine can take longer to start the proxy's process.
-  local attempt
+  # Serve's direct ingress and throughput preset as the settings say (serving/direct_ingress.py).
+  local attempt serve_flags
+  serve_flags=$(cd "$ROOT" && "$PY/python" -m serving.direct_ingress)
   : >"$STATE/ray.log"
   for attempt in 1 2 3; do
-    PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 RAY_DASHBOARD_STARTUP_TIMEOUT_S=180 \
-      RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S=60 \
+    # shellcheck disable=SC2086  # the flags are NAME=value words
+    env PYTHONPATH="$ROOT" RAY_USAGE_STATS_ENABLED=0 RAY_DASHBOARD_STARTUP_TIMEOUT_S=180 \
+      RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S=60 $serve_flags \
       "$PY/ray" start --head --node-ip-address 127.0.0.1 --port "$RAY_PORT" \
       --dashboard-host 127.0.0.1 --dashboard-port "$RAY_DASHBOARD_PORT" \
       --ray-client-server-port "$RAY_CLIENT_PORT" --dashboard-agent-listen-port "$RAY_AGENT_PORT" \

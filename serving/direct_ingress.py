@@ -10,11 +10,22 @@ import os
 from typing import Any
 
 FLAG = "RAY_SERVE_ENABLE_DIRECT_INGRESS"  # read by Serve's controller and replicas at import
+# Serve's preset for throughput: user code on the replica's own event loop rather than a thread
+# of its own, gRPC from the proxy, logs to files only. Beside direct ingress it took 8 gateway
+# clients from 247 to 297 searches a second (p50 26.2 to 21.3 ms, 5,000 products).
+THROUGHPUT_PRESET = "RAY_SERVE_THROUGHPUT_OPTIMIZED"
 
 
-def enable() -> None:
-    """Before Ray starts: its processes inherit the flag from this one's environment."""
-    os.environ.setdefault(FLAG, "1")
+def configure(on: bool) -> None:
+    """Before Ray starts: its processes inherit the flags from this one's environment. Set either
+    way, so a second start in one process follows its own settings, not the first one's."""
+    for name in (FLAG, THROUGHPUT_PRESET):
+        os.environ[name] = "1" if on else "0"
+
+
+def ray_start_env(on: bool) -> str:
+    """The same flags as `NAME=value` words, for a `ray start` that a shell runs (the cluster)."""
+    return " ".join(f"{name}={1 if on else 0}" for name in (FLAG, THROUGHPUT_PRESET))
 
 
 def enabled() -> bool:
@@ -49,3 +60,9 @@ def replica_urls(app_name: str, listen_host: str | None = None) -> list[str]:
         if group.protocol == RequestProtocol.HTTP and group.app_name == app_name
         for target in group.targets
     )
+
+
+if __name__ == "__main__":
+    from storeloop.settings import Settings
+
+    print(ray_start_env(Settings().serving_direct_ingress))

@@ -52,8 +52,7 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
         from serving.app import build_app
 
     if not ray.is_initialized():
-        if settings.serving_direct_ingress:
-            direct_ingress.enable()
+        direct_ingress.configure(settings.serving_direct_ingress)
         os.environ.setdefault(*PROXY_READY_CHECK)
         logging.getLogger("ray._private.authentication.authentication_token_setup").addFilter(
             _DefaultTokenAuthNotice()

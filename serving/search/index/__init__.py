@@ -8,7 +8,10 @@ from storeloop.settings import Settings
 __all__ = ["Hit", "QuerySpec", "SearchHits", "SearchIndex", "SearchIndexError", "open_index"]
 
 
-def open_index(settings: Settings) -> SearchIndex:
+def open_index(settings: Settings, check_every_s: float = 0.0) -> SearchIndex:
+    """`check_every_s`: how often an embedded index's reader looks for the indexer's commits (at
+    most; 0: on every call). A search server's replica checks every few tens of milliseconds,
+    as Elasticsearch refreshes every second; its own writes are visible at once either way."""
     if settings.search_backend == "elasticsearch":
         from serving.search.index.elasticsearch_index import ElasticsearchIndex
 
@@ -17,4 +20,4 @@ def open_index(settings: Settings) -> SearchIndex:
         return ElasticsearchIndex(settings.elasticsearch_url)
     from serving.search.index.tantivy_index import TantivyIndex
 
-    return TantivyIndex(settings.search_index_dir)
+    return TantivyIndex(settings.search_index_dir, refresh_s=check_every_s)

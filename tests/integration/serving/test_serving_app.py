@@ -117,19 +117,22 @@ def test_searches_are_spread_over_the_replicas(base_url):
     assert len(seen) == 2  # two processes answered
 
 
-def test_without_direct_ingress_no_replica_is_listed_and_the_gateway_uses_the_proxy(
-    base_url, tmp_path
-):
+def test_each_replica_answers_on_its_own_port_and_the_gateway_calls_them(base_url, tmp_path):
     from fastapi.testclient import TestClient
 
     from transactional.gateway.app import create_app
 
-    assert httpx.get(f"{base_url}/replicas", timeout=30).json() == {"replicas": []}
+    listed = httpx.get(f"{base_url}/replicas", timeout=30).json()["replicas"]
+    assert len(listed) == 2 and all(url.startswith("http://127.0.0.1:") for url in listed)
+    answered = {httpx.get(f"{url}/health", timeout=30).json()["replica"] for url in listed}
+    assert len(answered) == 2  # each port is a replica of its own, not the proxy again
     gateway = create_app(Settings(data_dir=tmp_path, serving_port=int(base_url.rsplit(":", 1)[1])))
     with TestClient(gateway) as client:
-        found = client.get("/api/search", params={"q": "kettle"})
-        assert found.status_code == 200 and found.json()["results"], found.text
-        assert gateway.state.serving_targets.replicas == ()
+        for _ in range(4):
+            found = client.get("/api/search", params={"q": "kettle"})
+            assert found.status_code == 200 and found.json()["results"], found.text
+        # A replica that refused a connection would have been left out.
+        assert sorted(gateway.state.serving_targets.replicas) == sorted(listed)
 
 
 def scrape_every_replica(client: httpx.Client, replicas: int = 2) -> dict[str, dict]:
