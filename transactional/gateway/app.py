@@ -91,7 +91,7 @@ def create_app(
         yield
         held = getattr(_app.state, "serving_client", None)
         if held is not None and held[0] is asyncio.get_running_loop():
-            await held[1].aclose()
+            await held[1].close()
         if owns_store:
             store.close()
         if owns_cache:

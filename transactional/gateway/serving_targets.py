@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-
-import httpx
+from collections.abc import Awaitable, Callable
 
 REFRESH_S = 5.0
 ASK_TIMEOUT_S = 1.0
+
+# Asks the proxy which replicas answer on their own ports: their URLs, or None when serving is
+# away, too old to say, or answered anything but a listing.
+Listing = Callable[[], Awaitable[list[str] | None]]
 
 
 class ServingTargets:
@@ -33,14 +36,16 @@ class ServingTargets:
     def replicas(self) -> tuple[str, ...]:
         return tuple(self._replicas)
 
-    async def pick(self, client: httpx.AsyncClient) -> str:
-        """The base URL for the next request: a replica in turn, or the proxy if none is known."""
+    async def pick(self, listing: Listing, patience_s: float = ASK_TIMEOUT_S) -> str:
+        """The base URL for the next request: a replica in turn, or the proxy if none is known.
+        `patience_s`: how long the first asking may hold the request, never longer than the
+        request itself may take."""
         if time.monotonic() >= self._refresh_at and not self._asking:
             if self._asked_once:
                 self._asking = True  # before the task runs, so the next request starts none
-                self._refresh = asyncio.create_task(self._ask(client))
+                self._refresh = asyncio.create_task(self._ask(listing, ASK_TIMEOUT_S))
             else:
-                await self._ask(client)
+                await self._ask(listing, min(ASK_TIMEOUT_S, patience_s))
         if not self._replicas:
             return self.proxy_url
         self._turn = (self._turn + 1) % len(self._replicas)
@@ -50,20 +55,15 @@ class ServingTargets:
         """A replica that refused a connection (restarting, or gone)."""
         self._replicas = [replica for replica in self._replicas if replica != url]
 
-    async def _ask(self, client: httpx.AsyncClient) -> None:
+    async def _ask(self, listing: Listing, timeout_s: float) -> None:
         self._asking = True
         try:
-            # Never longer than the request it delays may take: a hung proxy costs a search at
-            # most twice the serving timeout, not the timeout plus a second.
-            timeout = min(ASK_TIMEOUT_S, client.timeout.read or ASK_TIMEOUT_S)
-            answer = await client.get(f"{self.proxy_url}/replicas", timeout=timeout)
-            listed = answer.json().get("replicas") if answer.status_code == 200 else None
-            self._replicas = [str(url).rstrip("/") for url in listed or []]
-        except (httpx.HTTPError, ValueError, AttributeError, RuntimeError):
-            # Serving is away or too old to say (or the worker is closing its client while a
-            # refresh is under way): the proxy answers, or not.
-            self._replicas = []
+            listed = await asyncio.wait_for(listing(), timeout_s)
+        except TimeoutError:
+            listed = None
         finally:
             self._refresh_at = time.monotonic() + REFRESH_S
             self._asking = False
             self._asked_once = True
+        # Serving away or silent: the proxy answers, or not.
+        self._replicas = [str(url).rstrip("/") for url in listed or []]
