@@ -88,10 +88,12 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The limiter is this event loop's, so each worker (and each test's app) sets its own.
         to_thread.current_default_thread_limiter().total_tokens = settings.gateway_threads
+        _app.state.lifespan_loop = asyncio.get_running_loop()  # serving's pooled session's
         yield
+        _app.state.lifespan_loop = None
         held = getattr(_app.state, "serving_client", None)
-        if held is not None and held[0] is asyncio.get_running_loop():
-            await held[1].close()
+        if held is not None:
+            await held.close()
         if owns_store:
             store.close()
         if owns_cache:

@@ -5,6 +5,8 @@ may read it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -26,20 +28,25 @@ router = APIRouter(prefix="/api", tags=["serving"])
 SERVING_RETRY_AFTER_S = 1  # a replica restarts, or its queue drains, within seconds
 
 
-def _session(request: Request) -> aiohttp.ClientSession:
-    """One pooled session per app and event loop: a new one per request costs a connection (and
-    a millisecond of setup) per search. aiohttp, not httpx: httpx's pure-Python HTTP took 70% of
+@asynccontextmanager
+async def _serving(request: Request) -> AsyncIterator[tuple[aiohttp.ClientSession, ServingTargets]]:
+    """The session and targets for a request. On the event loop the app's lifespan runs on (a
+    uvicorn worker's), one pooled session: a new one per request costs a connection (and a
+    millisecond of setup) per search. aiohttp, not httpx: httpx's pure-Python HTTP took 70% of
     the gateway's CPU per forwarded search."""
     state, loop = request.app.state, asyncio.get_running_loop()
-    held: tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession] | None = getattr(
-        state, "serving_client", None
-    )
-    if held is None or held[0] is not loop or held[1].closed:
-        timeout = aiohttp.ClientTimeout(total=state.serving_timeout_s)
-        held = (loop, aiohttp.ClientSession(timeout=timeout))
-        state.serving_client = held
+    timeout = aiohttp.ClientTimeout(total=state.serving_timeout_s)
+    if getattr(state, "lifespan_loop", None) is not loop:
+        # No lifespan on this loop to close a pooled session (a test client outside its context
+        # runs each request on a loop of its own): a session of the request's own.
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            yield session, ServingTargets(state.serving_url)
+        return
+    held: aiohttp.ClientSession | None = getattr(state, "serving_client", None)
+    if held is None or held.closed:
+        held = state.serving_client = aiohttp.ClientSession(timeout=timeout)
         state.serving_targets = ServingTargets(state.serving_url)
-    return held[1]
+    yield held, state.serving_targets
 
 
 async def _listed_replicas(session: aiohttp.ClientSession, proxy_url: str) -> list[str] | None:
@@ -68,10 +75,20 @@ async def _get(
 async def _forward(request: Request, path: str) -> Response:
     # The same request id on both sides: serving's error bodies and logs name the gateway's.
     request_id = current_request_id()
-    headers = {REQUEST_ID_HEADER: request_id or ""}
     route = getattr(request.scope.get("route"), "path", path).removeprefix("/api")
-    session = _session(request)
-    targets: ServingTargets = request.app.state.serving_targets
+    async with _serving(request) as (session, targets):
+        return await _forward_on(session, targets, request, path, route, request_id)
+
+
+async def _forward_on(
+    session: aiohttp.ClientSession,
+    targets: ServingTargets,
+    request: Request,
+    path: str,
+    route: str,
+    request_id: str | None,
+) -> Response:
+    headers = {REQUEST_ID_HEADER: request_id or ""}
     timeout_s = request.app.state.serving_timeout_s
     params = list(request.query_params.multi_items())
     base = await targets.pick(partial(_listed_replicas, session, targets.proxy_url), timeout_s)
