@@ -94,7 +94,15 @@ start_postgres() {
       "shared_buffers = 256MB" >"/etc/postgresql/$version/$PG_CLUSTER/conf.d/storeloop.conf"
   fi
   log "PostgreSQL: starting on port $PG_PORT"
-  pg_ctlcluster "$version" "$PG_CLUSTER" start 2>/dev/null
+  local attempt
+  for attempt in 1 2 3; do
+    pg_ctlcluster "$version" "$PG_CLUSTER" status >/dev/null 2>&1 && break
+    pg_ctlcluster "$version" "$PG_CLUSTER" start 2>/dev/null && break
+    # The port can lie in the kernel's range for outgoing connections, and one held it for a
+    # moment in a make test run ("could not bind ... Address already in use").
+    log "PostgreSQL: not started (try $attempt of 3)"
+    sleep 5
+  done
   wait_for PostgreSQL "$(pg_log)" 120 psql_admin -tAc "SELECT 1" || return 1
   if [ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != 1 ]; then
     psql_admin -c "CREATE ROLE $PG_USER LOGIN" || return 1
