@@ -75,38 +75,27 @@ async def _get(
 async def _forward(request: Request, path: str) -> Response:
     # The same request id on both sides: serving's error bodies and logs name the gateway's.
     request_id = current_request_id()
-    route = getattr(request.scope.get("route"), "path", path).removeprefix("/api")
-    async with _serving(request) as (session, targets):
-        return await _forward_on(session, targets, request, path, route, request_id)
-
-
-async def _forward_on(
-    session: aiohttp.ClientSession,
-    targets: ServingTargets,
-    request: Request,
-    path: str,
-    route: str,
-    request_id: str | None,
-) -> Response:
     headers = {REQUEST_ID_HEADER: request_id or ""}
+    route = getattr(request.scope.get("route"), "path", path).removeprefix("/api")
     timeout_s = request.app.state.serving_timeout_s
     params = list(request.query_params.multi_items())
-    base = await targets.pick(partial(_listed_replicas, session, targets.proxy_url), timeout_s)
-    try:
-        with client_span(f"GET serving {route}", request_id, headers) as span:
-            try:
-                answer = await _get(session, base + path, params, headers)
-            except aiohttp.ClientConnectorError:
-                if base == targets.proxy_url:
-                    raise
-                # A replica restarting or gone: nothing was sent, so its proxy may answer.
-                targets.forget(base)
-                answer = await _get(session, targets.proxy_url + path, params, headers)
-            span.set_attribute("http.response.status_code", answer.status_code)
-    except TimeoutError:
-        return _unavailable(f"serving took longer than {timeout_s} s")
-    except aiohttp.ClientError as error:
-        return _unavailable(f"serving unreachable: {error!r}")
+    async with _serving(request) as (session, targets):
+        base = await targets.pick(partial(_listed_replicas, session, targets.proxy_url), timeout_s)
+        try:
+            with client_span(f"GET serving {route}", request_id, headers) as span:
+                try:
+                    answer = await _get(session, base + path, params, headers)
+                except aiohttp.ClientConnectorError:
+                    if base == targets.proxy_url:
+                        raise
+                    # A replica restarting or gone: nothing was sent, so its proxy may answer.
+                    targets.forget(base)
+                    answer = await _get(session, targets.proxy_url + path, params, headers)
+                span.set_attribute("http.response.status_code", answer.status_code)
+        except TimeoutError:
+            return _unavailable(f"serving took longer than {timeout_s} s")
+        except aiohttp.ClientError as error:
+            return _unavailable(f"serving unreachable: {error!r}")
     if answer.status_code >= 500:
         return _unavailable(f"serving answered {answer.status_code}")
     return answer
