@@ -23,21 +23,24 @@ from models.recommender.benchmark import (
     protocol_table,
     run_benchmark,
 )
+from models.recommender.bsarec import BSARecConfig
 from models.recommender.sasrec import SASRecConfig
 from storeloop.settings import Settings
 
+NETWORKS = {"bsarec": BSARecConfig, "sasrec": SASRecConfig}
+
 
 def main(argv: list[str] | None = None) -> int:
-    defaults = SASRecConfig()
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recsys", description=__doc__)
     parser.add_argument("path", type=Path, help="user_id item_id item_id ... per line")
-    parser.add_argument("--epochs", type=int, default=defaults.max_epochs, help="most epochs")
-    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes)
-    parser.add_argument("--patience", type=int, default=defaults.patience)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--network", choices=sorted(NETWORKS), default="bsarec")
+    parser.add_argument("--epochs", type=int, default=None, help="most epochs")
+    parser.add_argument("--max-minutes", type=float, default=None)
+    parser.add_argument("--patience", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--lr", type=float, default=None)
     parser.add_argument("--max-users", type=int, default=None, help="first N users (quick run)")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--networks", type=int, default=1, help="networks averaged, each seeded")
     parser.add_argument("--no-baselines", action="store_true")
@@ -45,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    config = replace(
-        defaults, max_epochs=args.epochs, max_minutes=args.max_minutes, patience=args.patience,
-        batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-    )  # fmt: skip
+    asked = {
+        "max_epochs": args.epochs, "max_minutes": args.max_minutes, "patience": args.patience,
+        "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+    }  # fmt: skip
+    config = replace(NETWORKS[args.network](), **{k: v for k, v in asked.items() if v is not None})
     path = args.path
     try:
         if args.max_users is not None:
@@ -78,11 +82,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _readable(result: dict) -> list[str]:
-    dataset, timings = result["dataset"], result["timings"]
+    dataset, timings, network = result["dataset"], result["timings"], result["network"]
     return [
         f"{dataset['name']}: {dataset['users']} users, {dataset['items']} items; "
         f"trained in {timings['training_total_s']} s on {result['machine']['torch_threads']} "
-        f"threads ({result['sasrec']['training_precision']} products), "
+        f"threads ({network['kind']}, {network['training_precision']} products), "
         f"load average {result['load_average_before']} before, "
         f"{result['load_average_after']} after",
         *protocol_table(result["models"]),

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.recommender.sasrec import SASRec, SASRecConfig
+from models.recommender.sasrec import NextItemNetwork, SASRec, SASRecConfig
 from models.recommender.scorers import ContentScorer, CoOccurrenceScorer, next_item_distribution
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class StoreRecommender(nn.Module):
 
     def __init__(
         self,
-        network: SASRec,
+        network: NextItemNetwork,
         knn: CoOccurrenceScorer,
         content: ContentScorer,
         shares: tuple[float, float, float],
@@ -81,7 +81,7 @@ class StoreRecommender(nn.Module):
 
     def parts(self, items: torch.Tensor) -> list[torch.Tensor]:
         """The three (n, n_items) distributions, in the order of `shares`."""
-        logits = self.network.catalog_logits(self.network.hidden_states(items)[:, -1, :])
+        logits = self.network.catalog_logits(self.network.last_states(items))
         return [
             torch.softmax(logits, dim=1),
             next_item_distribution(self.knn(items)),

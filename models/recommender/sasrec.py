@@ -28,22 +28,72 @@ class SASRecConfig:
     # Training's matrix products in bfloat16 where the CPU multiplies it in hardware (AMX), as
     # GPUs train in it: "auto", "bf16" or "fp32". Weights, the loss and every score stay fp32.
     precision: str = "auto"
+    adam_beta2: float = 0.98
 
     def as_params(self) -> dict[str, object]:
         return asdict(self)
 
 
-class SASRec(nn.Module):
-    """Item 0 is padding; item i (1..n_items) has row i of the embedding, shared by input and
-    output as in SASRec, so the softmax scores every item with the same vectors it reads."""
+class NextItemNetwork(nn.Module):
+    """What every next-item network shares: item 0 is padding; item i (1..n_items) has row i of
+    the embedding, shared by input and output, so the softmax scores every item with the same
+    vectors it reads. Subclasses say how a history becomes states (`hidden_states`) and whether
+    each step's state reads only the steps before it (`causal`): a causal network learns from
+    every step of a sequence at once, another from each prefix on its own (see fit.py)."""
 
-    def __init__(self, n_items: int, config: SASRecConfig, groups: list[int] | None = None) -> None:
-        """`groups[i]` (1..G, 0 for padding) is item i's shelf, e.g. its category: an item's vector
-        is then its own plus its shelf's, so an item seldom seen still scores like its shelf."""
+    causal = True
+
+    def __init__(self, n_items: int, config: SASRecConfig) -> None:
         super().__init__()
         self.n_items = n_items
         self.config = config
         self.items = nn.Embedding(n_items + 1, config.hidden, padding_idx=0)
+        # Share of next items that the shopper already had, measured on the training sequences
+        # by fit (None: unmeasured, scores are the raw logits); see `mix_repeats`.
+        self.repeat_share: float | None = None
+
+    def pad(self, histories: list[list[int]]) -> torch.Tensor:
+        """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest."""
+        recent = [h[-self.config.max_len :] for h in histories]
+        length = max(1, max(len(h) for h in recent))
+        return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
+
+    def hidden_states(self, items: torch.Tensor) -> torch.Tensor:
+        """(n, L) left-padded item ids -> (n, L, hidden); the last step's is the history's."""
+        raise NotImplementedError
+
+    def last_states(self, items: torch.Tensor) -> torch.Tensor:
+        """(n, L) left-padded item ids -> (n, hidden): each history's state after its last item."""
+        return self.hidden_states(items)[:, -1]
+
+    def item_table(self) -> torch.Tensor:
+        """(n_items + 1, hidden) item vectors; row 0 (padding) is unused."""
+        return self.items.weight
+
+    def catalog_logits(self, states: torch.Tensor) -> torch.Tensor:
+        """(..., hidden) states -> (..., n_items) logits of items 1..n_items (column j: j+1)."""
+        return states @ self.item_table()[1:].T
+
+    @torch.no_grad()
+    def score(self, histories: list[list[int]]) -> torch.Tensor:
+        """(n, n_items + 1) next-item logits; column 0 (padding) is -inf."""
+        was_training = self.training
+        self.eval()
+        logits = self.catalog_logits(self.last_states(self.pad(histories)))
+        self.train(was_training)
+        if self.repeat_share is not None:
+            logits = mix_repeats(logits, histories, self.repeat_share)
+        padding = torch.full((len(histories), 1), float("-inf"))
+        return torch.cat([padding, logits], dim=1)
+
+
+class SASRec(NextItemNetwork):
+    """Causal self-attention, pre-norm blocks, positions counted back from the last item."""
+
+    def __init__(self, n_items: int, config: SASRecConfig, groups: list[int] | None = None) -> None:
+        """`groups[i]` (1..G, 0 for padding) is item i's shelf, e.g. its category: an item's vector
+        is then its own plus its shelf's, so an item seldom seen still scores like its shelf."""
+        super().__init__(n_items, config)
         group_of = torch.tensor(groups if groups is not None else [0] * (n_items + 1))
         self.register_buffer("group_of", group_of, persistent=True)
         self.groups = nn.Embedding(int(group_of.max()) + 1, config.hidden, padding_idx=0)
@@ -65,15 +115,6 @@ class SASRec(nn.Module):
         nn.init.normal_(self.items.weight, std=1.0 / math.sqrt(config.hidden))
         with torch.no_grad():
             self.items.weight[0].zero_()
-        # Share of next items that the shopper already had, measured on the training sequences
-        # by fit (None: unmeasured, scores are the raw logits); see `mix_repeats`.
-        self.repeat_share: float | None = None
-
-    def pad(self, histories: list[list[int]]) -> torch.Tensor:
-        """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest."""
-        recent = [h[-self.config.max_len :] for h in histories]
-        length = max(1, max(len(h) for h in recent))
-        return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
 
     def hidden_states(self, items: torch.Tensor) -> torch.Tensor:
         """(n, L) left-padded item ids -> (n, L, hidden): the state after each step."""
@@ -94,22 +135,6 @@ class SASRec(nn.Module):
         if self.groups.num_embeddings == 1:
             return self.items.weight  # no shelves: skip a gather of the whole table per step
         return self.items.weight + self.groups(self.group_of)
-
-    def catalog_logits(self, states: torch.Tensor) -> torch.Tensor:
-        """(..., hidden) states -> (..., n_items) logits of items 1..n_items (column j: j+1)."""
-        return states @ self.item_table()[1:].T
-
-    @torch.no_grad()
-    def score(self, histories: list[list[int]]) -> torch.Tensor:
-        """(n, n_items + 1) next-item logits; column 0 (padding) is -inf."""
-        was_training = self.training
-        self.eval()
-        logits = self.catalog_logits(self.hidden_states(self.pad(histories))[:, -1, :])
-        self.train(was_training)
-        if self.repeat_share is not None:
-            logits = mix_repeats(logits, histories, self.repeat_share)
-        padding = torch.full((len(histories), 1), float("-inf"))
-        return torch.cat([padding, logits], dim=1)
 
 
 def repeat_share(sequences: list[list[int]]) -> float:

@@ -57,11 +57,12 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
     assert printed == json.loads(out.read_text())
     assert printed["dataset"]["users"] == 400 and printed["dataset"]["items"] == ITEMS
     assert set(printed["models"]) == {
-        "sasrec", "sasrec_network_only", "most_popular", "item_knn", "item_knn_store", "als"
+        "ours", "network_only", "network_before_last_epochs",
+        "most_popular", "item_knn", "item_knn_store", "als",
     }  # fmt: skip
-    shares = tuple(printed["sasrec"]["shares"].values())
-    by_shares = printed["sasrec"]["validation_by_shares"]
-    assert shares in share_grid(3) and printed["sasrec"]["shares_chosen_under"] == "seen_removed"
+    shares = tuple(printed["network"]["shares"].values())
+    by_shares = printed["network"]["validation_by_shares"]
+    assert shares in share_grid(3) and printed["network"]["shares_chosen_under"] == "seen_removed"
     assert by_shares[",".join(map(str, shares))]["ndcg_at_10"] == max(
         metrics["ndcg_at_10"] for metrics in by_shares.values()
     )
@@ -70,11 +71,12 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
         assert all(set(model[protocol]) == keys for protocol in PROTOCOLS)
         assert all(0.0 <= value <= 1.0 for value in model["seen_kept"].values())
     random_hr = 10 / ITEMS
-    assert printed["models"]["sasrec"]["seen_removed"]["hr_at_10"] > 2 * random_hr
+    assert printed["models"]["ours"]["seen_removed"]["hr_at_10"] > 2 * random_hr
     assert printed["models"]["item_knn"]["seen_removed"]["hr_at_10"] > 2 * random_hr
-    assert printed["machine"]["cpus"] >= 1 and printed["sasrec"]["networks"] == 2
-    assert len(printed["sasrec"]["best_epoch"]) == 2 and min(printed["sasrec"]["best_epoch"]) >= 1
-    assert printed["sasrec"]["training_precision"] in ("bf16", "fp32")
+    assert printed["machine"]["cpus"] >= 1 and printed["network"]["networks"] == 2
+    assert len(printed["network"]["best_epoch"]) == 2 and min(printed["network"]["best_epoch"]) >= 1
+    assert printed["network"]["training_precision"] in ("bf16", "fp32")
+    assert printed["network"]["kind"] == "BSARec"  # the default network
     assert printed["published"] == [] and printed["headline"]["goal"] is None
     assert len(printed["comparison"]) == len(printed["models"])
     written = json.loads((tmp_path / "var" / "reports" / "recsys_walks.json").read_text())
@@ -82,10 +84,10 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
 
     run = MlflowClient(uri).get_run(printed["mlflow_run_id"])
     assert run.data.tags["dataset.sha256"] == printed["dataset"]["sha256"]
-    assert run.data.params["sasrec.max_len"] == "50"
+    assert run.data.params["network.max_len"] == "50"
     assert (
-        run.data.metrics["sasrec.seen_removed.ndcg_at_10"]
-        == printed["models"]["sasrec"]["seen_removed"]["ndcg_at_10"]
+        run.data.metrics["ours.seen_removed.ndcg_at_10"]
+        == printed["models"]["ours"]["seen_removed"]["ndcg_at_10"]
     )
 
 
@@ -95,7 +97,7 @@ def test_same_seed_same_figures(shop_file, tmp_path, capsys):
     figures = []
     for _ in range(2):
         assert main(argv) == 0
-        figures.append(printed_json(capsys.readouterr().out)["models"]["sasrec"])
+        figures.append(printed_json(capsys.readouterr().out)["models"]["ours"])
     assert figures[0] == figures[1]
 
 

@@ -9,7 +9,7 @@ def results(hr: float, ndcg: float) -> dict:
     figures = {"hr_at_10": hr, "ndcg_at_10": ndcg}
     knn = {"hr_at_10": hr / 2, "ndcg_at_10": ndcg / 2}
     return {
-        "sasrec": {"seen_removed": figures, "seen_kept": figures},
+        "ours": {"seen_removed": figures, "seen_kept": figures},
         "item_knn": {"seen_removed": knn, "seen_kept": knn},
     }
 
