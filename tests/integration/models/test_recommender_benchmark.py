@@ -50,8 +50,11 @@ def shop_file(tmp_path_factory):
 def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tmp_path, capsys):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     out = tmp_path / "result.json"
-    argv = [str(shop_file), "--epochs", "3", "--batch-size", "16", "--lr", "0.005",
-            "--networks", "2", "--tracking-uri", uri, "--json-out", str(out)]  # fmt: skip
+    # One thread: beside make test's loops, two threads' handoffs on many small steps took the
+    # default network's training from seconds to ten minutes.
+    argv = [str(shop_file), "--epochs", "3", "--batch-size", "64", "--lr", "0.005",
+            "--networks", "2", "--threads", "1", "--tracking-uri", uri,
+            "--json-out", str(out)]  # fmt: skip
     assert main(argv) == 0
     printed = printed_json(capsys.readouterr().out)
     assert printed == json.loads(out.read_text())
@@ -92,8 +95,9 @@ def test_benchmark_prints_every_metric_for_the_model_and_baselines(shop_file, tm
 
 
 def test_same_seed_same_figures(shop_file, tmp_path, capsys):
-    argv = [str(shop_file), "--epochs", "1", "--batch-size", "32", "--no-baselines",
-            "--max-users", "150", "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}"]  # fmt: skip
+    argv = [str(shop_file), "--epochs", "1", "--batch-size", "64", "--threads", "1",
+            "--no-baselines", "--max-users", "150",
+            "--tracking-uri", f"sqlite:///{tmp_path / 'm.db'}"]  # fmt: skip
     figures = []
     for _ in range(2):
         assert main(argv) == 0
