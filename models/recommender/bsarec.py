@@ -109,6 +109,7 @@ class BSARecBlock(nn.Module):
 
 class BSARec(NextItemNetwork):
     causal = False
+    full_window = True  # the filter reads the padding
     low_pass: torch.Tensor
 
     def __init__(self, n_items: int, config: BSARecConfig) -> None:
@@ -130,12 +131,6 @@ class BSARec(NextItemNetwork):
 
     def last_states(self, items: torch.Tensor) -> torch.Tensor:
         return self._encode(items, last=True)[:, -1]
-
-    def pad(self, histories: list[list[int]]) -> torch.Tensor:
-        """(n, max_len): the full window, whatever the batch (the filter reads the padding)."""
-        size = self.config.max_len
-        recent = [h[-size:] for h in histories]
-        return torch.tensor([[0] * (size - len(h)) + h for h in recent], dtype=torch.long)
 
     def _encode(self, items: torch.Tensor, last: bool) -> torch.Tensor:
         n, length = items.shape

@@ -52,10 +52,16 @@ class NextItemNetwork(nn.Module):
         # by fit (None: unmeasured, scores are the raw logits); see `mix_repeats`.
         self.repeat_share: float | None = None
 
+    # True where a history's state depends on how far it is padded: it is then always scored on
+    # the full max_len window, never one cut to its batch's longest history.
+    full_window = False
+
     def pad(self, histories: list[list[int]]) -> torch.Tensor:
-        """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest."""
+        """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest,
+        or is max_len for a network that reads its padding (`full_window`)."""
         recent = [h[-self.config.max_len :] for h in histories]
-        length = max(1, max(len(h) for h in recent))
+        longest = max(1, max(len(h) for h in recent))
+        length = self.config.max_len if self.full_window else longest
         return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
 
     def hidden_states(self, items: torch.Tensor) -> torch.Tensor:
