@@ -20,7 +20,7 @@ import torch
 
 from models.recommender.baselines import ALS, ItemKNN, MostPopular, StoreItemKNN
 from models.recommender.blend import CHOSEN_UNDER, Blend, choose_shares
-from models.recommender.fit import fit_sasrec, train_on
+from models.recommender.fit import LAST_EPOCHS, fit_sasrec, train_on
 from models.recommender.protocol import PROTOCOLS, SEEN_KEPT, SEEN_REMOVED, Scorer, evaluate
 from models.recommender.published import best_published, published_for
 from models.recommender.sasrec import SASRecConfig
@@ -29,7 +29,6 @@ from models.recommender.sequence_file import leave_one_out, read_sequence_file
 # Choosing the shares took 75-110 s on Beauty on a quiet machine, the epochs on the validation
 # items about a minute; more on a shared one.
 BLEND_RESERVE_MINUTES = 4.0
-LAST_EPOCHS = 2  # on every item but the test ones, once the shares are chosen
 PROTOCOL = (
     "leave-one-out: last item test, second-to-last validation, rest training; full ranking over "
     "every item id 1..max, ties broken by lower item id; 'seen_removed' (the published protocol: "

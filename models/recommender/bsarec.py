@@ -135,7 +135,7 @@ class BSARec(NextItemNetwork):
     def _encode(self, items: torch.Tensor, last: bool) -> torch.Tensor:
         n, length = items.shape
         recency = torch.arange(length - 1, -1, -1, device=items.device)
-        x = self.dropout(self.norm(self.items(items) + self.recency(recency)))
+        x = self.dropout(self.norm(self.item_table()[items] + self.recency(recency)))
         # Each step attends to the real steps up to it; a padded step, which has none, to all
         # steps alike (the paper's additive mask: its softmax is then uniform).
         causal = torch.ones(length, length, dtype=torch.bool, device=items.device).tril()

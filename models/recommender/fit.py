@@ -22,6 +22,7 @@ from storeloop.memory import reuse_freed_memory
 
 log = logging.getLogger(__name__)
 EARLY_STOP_METRIC = "ndcg_at_10"
+LAST_EPOCHS = 2  # on every item but the test ones, once the validation items chose the rest
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """The store's recommender network and the vocabulary every scoring module is read through.
 
-`StoreRecommender` (kind `sasrec`) mixes three next-item distributions with shares chosen on the
-validation shoppers: SASRec whose product vectors come from the products' titles and categories,
-item-kNN over co-occurrence, and title similarity to the last products. The history is the
+`StoreRecommender` (kind `sasrec`, a name older than its network) mixes three next-item
+distributions with shares chosen on the validation shoppers: a next-item network (BSARec or
+SASRec) whose product vectors come from the products' titles and categories, item-kNN over
+co-occurrence, and title similarity to the last products. The history is the
 module's input, read at request time; nothing about a shopper is stored in the model.
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from models.recommender.bsarec import BSARec, BSARecConfig
 from models.recommender.sasrec import NextItemNetwork, SASRec, SASRecConfig
 from models.recommender.scorers import ContentScorer, CoOccurrenceScorer, next_item_distribution
 
@@ -27,38 +29,66 @@ MAX_LEN = 50
 CHUNK = 256  # histories scored per forward call
 
 
-class TitledSASRec(SASRec):
-    """SASRec whose product vectors are a learnt projection of the title vectors plus the shelf
-    (category) vector; a product without a title learns its own vector instead. With a few
-    hundred shoppers, free vectors for thousands of products overfit (validation NDCG@10 0.03
-    against 0.07 with titles): titles let a rarely touched product score like its look-alikes."""
+class TitleTable(nn.Module):
+    """Product vectors from titles: a learnt projection of each title vector plus its shelf
+    (category) vector; a product without a title keeps its own learnt vector instead. With a
+    few hundred shoppers, free vectors for thousands of products overfit (validation NDCG@10
+    0.03 against 0.07 with titles): titles let a rarely touched product score like its
+    look-alikes."""
 
-    def __init__(
-        self,
-        n_items: int,
-        config: SASRecConfig,
-        groups: list[int] | None,
-        titles: np.ndarray,
-    ) -> None:
-        super().__init__(n_items, config, groups)
-        self.titles: torch.Tensor
-        self.untitled: torch.Tensor
+    titles: torch.Tensor
+    untitled: torch.Tensor
+    group_of: torch.Tensor
+
+    def __init__(self, hidden: int, groups: list[int] | None, titles: np.ndarray) -> None:
+        super().__init__()
         titles = np.asarray(titles, dtype=np.float32)
         known = np.linalg.norm(titles, axis=1) > 0
         self.register_buffer("titles", torch.from_numpy(titles))
         self.register_buffer("untitled", torch.from_numpy(~known).float().unsqueeze(-1))
-        self.project = nn.Linear(titles.shape[1], config.hidden, bias=False)
-        if known.sum() > config.hidden:
+        group_of = torch.tensor(groups if groups is not None else [0] * len(titles))
+        self.register_buffer("group_of", group_of)
+        self.groups = nn.Embedding(int(group_of.max()) + 1, hidden, padding_idx=0)
+        nn.init.normal_(self.groups.weight, std=1.0 / math.sqrt(hidden))
+        self.project = nn.Linear(titles.shape[1], hidden, bias=False)
+        if known.sum() > hidden:
             # Start from the titles' main directions, so epoch one already sees look-alikes.
             _, _, directions = np.linalg.svd(titles[known], full_matrices=False)
             with torch.no_grad():
-                self.project.weight.copy_(torch.from_numpy(directions[: config.hidden].copy()))
+                self.project.weight.copy_(torch.from_numpy(directions[:hidden].copy()))
         else:
             nn.init.normal_(self.project.weight, std=1.0 / math.sqrt(titles.shape[1]))
 
+    def forward(self, own: torch.Tensor) -> torch.Tensor:
+        """(n_items + 1, hidden) own vectors -> the item table."""
+        return own * self.untitled + self.project(self.titles) + self.groups(self.group_of)
+
+
+class TitledSASRec(SASRec):
+    """SASRec reading product vectors from a TitleTable."""
+
+    def __init__(
+        self, n_items: int, config: SASRecConfig, groups: list[int] | None, titles: np.ndarray
+    ) -> None:
+        super().__init__(n_items, config)
+        self.titled = TitleTable(config.hidden, groups, titles)
+
     def item_table(self) -> torch.Tensor:
-        own = self.items.weight * self.untitled
-        return own + self.project(self.titles) + self.groups(self.group_of)
+        return self.titled(self.items.weight)
+
+
+class TitledBSARec(BSARec):
+    """BSARec reading product vectors from a TitleTable (built after BSARec's own small-normal
+    initialisation, so the projection starts from the titles' main directions)."""
+
+    def __init__(
+        self, n_items: int, config: BSARecConfig, groups: list[int] | None, titles: np.ndarray
+    ) -> None:
+        super().__init__(n_items, config)
+        self.titled = TitleTable(config.hidden, groups, titles)
+
+    def item_table(self) -> torch.Tensor:
+        return self.titled(self.items.weight)
 
 
 class StoreRecommender(nn.Module):
@@ -81,7 +111,8 @@ class StoreRecommender(nn.Module):
 
     def parts(self, items: torch.Tensor) -> list[torch.Tensor]:
         """The three (n, n_items) distributions, in the order of `shares`."""
-        logits = self.network.catalog_logits(self.network.last_states(items))
+        network = self.network
+        logits = network.catalog_logits(network.last_states(network.window(items)))
         return [
             torch.softmax(logits, dim=1),
             next_item_distribution(self.knn(items)),

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,14 @@ class NextItemNetwork(nn.Module):
         longest = max(1, max(len(h) for h in recent))
         length = self.config.max_len if self.full_window else longest
         return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
+
+    def window(self, items: torch.Tensor) -> torch.Tensor:
+        """(n, L) left-padded item ids as this network scores them: unchanged, or padded (or cut)
+        on the left to max_len for a network that reads its padding. One pad for every L, no
+        branch on it, so an exported module keeps L dynamic."""
+        if not self.full_window:
+            return items
+        return F.pad(items, (self.config.max_len - items.shape[1], 0))
 
     def hidden_states(self, items: torch.Tensor) -> torch.Tensor:
         """(n, L) left-padded item ids -> (n, L, hidden); the last step's is the history's."""

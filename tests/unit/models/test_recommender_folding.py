@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 import torch
 from torch.export import Dim
 
+from models.recommender.bsarec import BSARecConfig
 from models.recommender.model import (
     StoreRecommender,
+    TitledBSARec,
     TitledSASRec,
     WeightsFolded,
     fold_weights,
@@ -22,15 +25,20 @@ from models.recommender.scorers import ContentScorer, CoOccurrenceScorer, item_c
 TRAIN = [[1, 2, 3, 4], [2, 3, 5], [10, 11, 12], [11, 12, 13, 14], [20, 21], [21, 22, 23]]
 
 
-def exported() -> torch.nn.Module:
+def exported(kind: str = "sasrec") -> torch.nn.Module:
     """A small store recommender as serving loads it from a pt2 archive (an fx GraphModule)."""
     rng = np.random.default_rng(0)
     titles = rng.normal(size=(31, 384)).astype(np.float32)
     titles[0] = 0.0
     titles[1:] /= np.linalg.norm(titles[1:], axis=1, keepdims=True)
     torch.manual_seed(0)
-    config = replace(SASRecConfig(), hidden=16)
-    network = TitledSASRec(30, config, [0] + [1 + i // 10 for i in range(30)], titles)
+    shelves = [0] + [1 + i // 10 for i in range(30)]
+    if kind == "bsarec":
+        network: torch.nn.Module = TitledBSARec(
+            30, replace(BSARecConfig(), hidden=16), shelves, titles
+        )
+    else:
+        network = TitledSASRec(30, replace(SASRecConfig(), hidden=16), shelves, titles)
     content = ContentScorer(titles, item_counts(TRAIN, 30), 0.1, 0.5)
     model = StoreRecommender(network, CoOccurrenceScorer.fit(TRAIN, 30), content, (0.5, 0.3, 0.2))
     example = pad([[1, 2, 3], [4, 5]])
@@ -40,8 +48,9 @@ def exported() -> torch.nn.Module:
     return program.module()
 
 
-def test_the_folded_module_scores_every_history_exactly_as_exported():
-    module = exported()
+@pytest.mark.parametrize("kind", ["sasrec", "bsarec"])
+def test_the_folded_module_scores_every_history_exactly_as_exported(kind):
+    module = exported(kind)
     folded = fold_weights(module)
     assert isinstance(folded, WeightsFolded)
     histories = [[1, 2, 3], [11], [21, 22, 1, 2, 3, 4], [5] * 60, [30, 29]]
@@ -64,8 +73,9 @@ def title_projections(module: torch.nn.Module) -> int:
     )
 
 
-def test_the_item_table_is_computed_once_not_per_call():
-    module = exported()
+@pytest.mark.parametrize("kind", ["sasrec", "bsarec"])
+def test_the_item_table_is_computed_once_not_per_call(kind):
+    module = exported(kind)
     assert title_projections(module) == 2  # as exported: for the input, then for the scores
     assert title_projections(fold_weights(module)) == 0
 
@@ -80,3 +90,16 @@ def test_a_module_that_fails_on_the_check_history_is_served_as_exported(caplog):
     broken.forward = None  # type: ignore[assignment]  # calling it raises
     assert fold_weights(broken) is broken
     assert "not folded" in caplog.text
+
+
+def test_an_exported_bsarec_scores_each_history_as_the_network_does_on_its_full_window():
+    """BSARec reads its padding: whatever length a batch is padded to, the exported module must
+    score a history as the network scores it alone (padded to the whole window)."""
+    module = exported("bsarec")
+    folded = fold_weights(module)
+    histories = [[1, 2, 3], [11], [21, 22, 1, 2, 3, 4], [5] * 60]
+    with torch.no_grad():
+        alone = torch.cat([module(pad([h])) for h in histories])
+        together = module(pad(histories))
+        assert torch.allclose(alone, together, atol=1e-5)
+        assert torch.allclose(folded(pad(histories)), together, atol=1e-5)
