@@ -181,7 +181,9 @@ class Injector(threading.Thread):
         started = time.monotonic()
         for at_s, fault in self.schedule:
             time.sleep(max(0.0, started + at_s - time.monotonic()))
-            result: dict[str, Any] = {"fault": fault.kind, "at_s": round(at_s, 1)}
+            result: dict[str, Any] = {
+                "fault": fault.kind, "at_s": round(at_s, 1), "at": time.strftime("%H:%M:%S")
+            }  # fmt: skip
             self.results.append(result)
             injected = time.monotonic()
             try:
@@ -349,6 +351,8 @@ def report(args, seed_value, reference: Tally, chaos: Tally, faults, checks, cau
     recoveries = recovery_table(faults)
     all_recovered = all(r["recovered"] == r["faults"] for r in recoveries.values())
     detail = f"500s {wild['server_errors']}, hangs {wild['hangs']}, refused {wild['gave_up']}"
+    if wild["hangs"]:
+        detail += f"; hung: {wild['hang_samples']}"
     checks = {**checks, "clients_saw_no_500_or_hang": {"ok": clients_ok, "detail": detail}}
     return {
         "goal": GOAL,

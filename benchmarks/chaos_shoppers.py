@@ -32,6 +32,7 @@ class Tally:
     status: Counter[int] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
     hangs: int = 0
+    hang_samples: list[str] = field(default_factory=list)
     failed: int = 0
     server_errors: list[str] = field(default_factory=list)
     checkout_ms: list[float] = field(default_factory=list)
@@ -48,6 +49,7 @@ class Tally:
             "status_counts": {str(k): v for k, v in sorted(self.status.items())},
             "retries": dict(sorted(self.retries.items())),
             "hangs": self.hangs,
+            "hang_samples": self.hang_samples[:5],
             "gave_up": self.failed,
             "server_errors": len(self.server_errors),
             "server_error_samples": self.server_errors[:5],
@@ -65,8 +67,9 @@ async def call(
     while time.monotonic() < deadline:
         try:
             answer = await http.request(method, url, timeout=HANG_S, **kwargs)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as error:
             tally.hangs += 1
+            tally.hang_samples.append(f"{time.strftime('%H:%M:%S')} {method} {url}: {error!r}")
             tally.retries["hang"] += 1
             continue
         except httpx.TransportError:

@@ -30,7 +30,7 @@ def test_nothing_is_lost_or_doubled_and_every_fault_recovers(capsys, monkeypatch
     ])  # fmt: skip
     print(capsys.readouterr().out.splitlines()[0])  # the seed, for a replay
     failed = {name: check for name, check in result["checks"].items() if not check["ok"]}
-    assert not failed, failed
+    assert not failed, (failed, result["faults"])  # when each fault struck, beside what failed
     assert set(result["recovery"]) == {*FOLLOWED, "gateway_worker", "postgres"}
     recovery = result["recovery"]
     assert all(row["recovered"] == row["faults"] == 2 for row in recovery.values()), result[
