@@ -64,31 +64,33 @@ class TitleTable(nn.Module):
         return own * self.untitled + self.project(self.titles) + self.groups(self.group_of)
 
 
-class TitledSASRec(SASRec):
-    """SASRec reading product vectors from a TitleTable."""
+class Titled:
+    """A network that reads its product vectors from a TitleTable (`titled`)."""
 
+    titled: TitleTable
+    items: nn.Embedding
+
+    def item_table(self) -> torch.Tensor:
+        return self.titled(self.items.weight)
+
+
+class TitledSASRec(Titled, SASRec):
     def __init__(
         self, n_items: int, config: SASRecConfig, groups: list[int] | None, titles: np.ndarray
     ) -> None:
         super().__init__(n_items, config)
         self.titled = TitleTable(config.hidden, groups, titles)
 
-    def item_table(self) -> torch.Tensor:
-        return self.titled(self.items.weight)
 
-
-class TitledBSARec(BSARec):
-    """BSARec reading product vectors from a TitleTable (built after BSARec's own small-normal
-    initialisation, so the projection starts from the titles' main directions)."""
+class TitledBSARec(Titled, BSARec):
+    """Its TitleTable is built after BSARec's own small-normal initialisation, so the projection
+    starts from the titles' main directions."""
 
     def __init__(
         self, n_items: int, config: BSARecConfig, groups: list[int] | None, titles: np.ndarray
     ) -> None:
         super().__init__(n_items, config)
         self.titled = TitleTable(config.hidden, groups, titles)
-
-    def item_table(self) -> torch.Tensor:
-        return self.titled(self.items.weight)
 
 
 class StoreRecommender(nn.Module):
