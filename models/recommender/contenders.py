@@ -117,12 +117,9 @@ def fit_contenders(
 
     # Then the network learns the validation items too, as the neighbour scorers count them;
     # never more epochs than the round asked for (0: the untrained network).
-    started = time.monotonic()
-    train_on(network, seen, config, min(LAST_EPOCHS, epochs))
-    params |= {
-        "last_epochs": min(LAST_EPOCHS, epochs),
-        "last_epochs_s": round(time.monotonic() - started, 1),
-    }
+    started, last_epochs = time.monotonic(), min(LAST_EPOCHS, epochs)
+    train_on(network, seen, config, last_epochs)
+    params |= {"last_epochs": last_epochs, "last_epochs_s": round(time.monotonic() - started, 1)}
     counts = item_counts(seen, n_items)
     knn = CoOccurrenceScorer.fit(seen, n_items)
     content = ContentScorer(vectors, counts, width, lift)

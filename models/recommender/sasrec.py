@@ -61,9 +61,9 @@ class NextItemNetwork(nn.Module):
         """Left-padded (n, L) item ids of each history's last max_len items; L fits the longest,
         or is max_len for a network that reads its padding (`full_window`)."""
         recent = [h[-self.config.max_len :] for h in histories]
-        longest = max(1, max(len(h) for h in recent))
-        length = self.config.max_len if self.full_window else longest
-        return torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
+        length = max(1, max(len(h) for h in recent))
+        items = torch.tensor([[0] * (length - len(h)) + h for h in recent], dtype=torch.long)
+        return self.window(items)
 
     def window(self, items: torch.Tensor) -> torch.Tensor:
         """(n, L) left-padded item ids as this network scores them: unchanged, or padded (or cut)
