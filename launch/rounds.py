@@ -40,6 +40,7 @@ class Round:
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "dag_tasks"} | {
             "dag_task_seconds": {k: t.get("seconds") for k, t in self.dag_tasks.items()},
+            "dag_task_states": {k: t.get("state") for k, t in self.dag_tasks.items()},
             # Which try of each task succeeded or failed last, as Airflow counts them.
             "dag_task_tries": {k: t.get("try_number") for k, t in self.dag_tasks.items()},
         }

@@ -111,9 +111,19 @@ def _stock(settings: Settings, product_id: str) -> int | None:
     return None if row is None else json.loads(row[0])["quantity"]
 
 
+def _why_the_dag_failed(settings: Settings) -> str:
+    """The tasks that did not succeed and the last traceback `make up` logged, for a message."""
+    states = [r.get("dag_task_states", {}) for r in _rounds(settings)]
+    unfinished = [{t: s for t, s in tasks.items() if s != "success"} for tasks in states]
+    lines = (settings.data_dir.parent / "up.log").read_text(errors="replace").splitlines()
+    tracebacks = [i for i, line in enumerate(lines) if "Traceback" in line]
+    context = "\n".join(lines[tracebacks[-1] : tracebacks[-1] + 60]) if tracebacks else "(none)"
+    return f"tasks not successful by round: {unfinished}\nlast traceback in up.log:\n{context}"
+
+
 def test_the_dag_succeeded(loop):
-    _, ready = loop
-    assert ready["dag_state"] == "success"
+    settings, ready = loop
+    assert ready["dag_state"] == "success", _why_the_dag_failed(settings)
 
 
 def test_the_stores_invariants_hold(loop):
@@ -213,7 +223,7 @@ def test_every_round_ran_its_dag_and_gated_both_models(loop):
     rounds = _rounds(settings)
     assert [r["number"] for r in rounds] == [1, 2]
     for row in rounds:
-        assert row["dag_state"] == "success", row
+        assert row["dag_state"] == "success", _why_the_dag_failed(settings)
         for model in ("search-ranker", "recommender"):
             assert row["decisions"][model]["reason"], row["decisions"][model]
     logged = [
