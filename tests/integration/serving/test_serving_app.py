@@ -136,12 +136,16 @@ def test_each_replica_answers_on_its_own_port_and_the_gateway_calls_them(base_ur
 
 
 def scrape_every_replica(client: httpx.Client, replicas: int = 2) -> dict[str, dict]:
-    """Replica -> its samples ((name, labels) -> value): Serve's proxy sends each scrape to one."""
+    """Replica -> its samples ((name, labels) -> value), each scraped on its own port as a
+    Prometheus scrapes targets: Serve's proxy would send every scrape to whichever replica its
+    router picks, and once sent 60 in a row to the same one."""
     from prometheus_client.parser import text_string_to_metric_families
 
+    listed = client.get("/replicas").json()["replicas"]
+    assert len(listed) == replicas, listed
     seen: dict[str, dict] = {}
-    for _ in range(60):
-        answer = client.get("/metrics")
+    for url in listed:
+        answer = client.get(f"{url}/metrics")
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
         samples = {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -151,9 +155,8 @@ def scrape_every_replica(client: httpx.Client, replicas: int = 2) -> dict[str, d
         [replica] = [dict(labels)["replica"] for name, labels in samples
                      if name == "storeloop_serving_replica_info"]  # fmt: skip
         seen[replica] = samples
-        if len(seen) == replicas:
-            return seen
-    raise AssertionError(f"scrapes reached only {sorted(seen)}")
+    assert len(seen) == replicas, f"the listed ports were {sorted(seen)}, not {replicas} replicas"
+    return seen
 
 
 def total(scraped: dict[str, dict], name: str, **labels: str) -> float:
