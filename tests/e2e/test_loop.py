@@ -112,13 +112,14 @@ def _stock(settings: Settings, product_id: str) -> int | None:
 
 
 def _why_the_dag_failed(settings: Settings) -> str:
-    """The tasks that did not succeed and the last traceback `make up` logged, for a message."""
+    """The tasks that did not succeed and the last tracebacks `make up` logged, for a message."""
     states = [r.get("dag_task_states", {}) for r in _rounds(settings)]
     unfinished = [{t: s for t, s in tasks.items() if s != "success"} for tasks in states]
     lines = (settings.data_dir.parent / "up.log").read_text(errors="replace").splitlines()
-    tracebacks = [i for i, line in enumerate(lines) if "Traceback" in line]
-    context = "\n".join(lines[tracebacks[-1] : tracebacks[-1] + 60]) if tracebacks else "(none)"
-    return f"tasks not successful by round: {unfinished}\nlast traceback in up.log:\n{context}"
+    # The last few: Spark's accumulator server logs one of its own when its JVM ends first.
+    starts = [i for i, line in enumerate(lines) if "Traceback" in line][-3:]
+    context = "\n...\n".join("\n".join(lines[i : i + 40]) for i in starts) or "(none)"
+    return f"tasks not successful by round: {unfinished}\nlast tracebacks in up.log:\n{context}"
 
 
 def test_the_dag_succeeded(loop):
