@@ -139,11 +139,11 @@ def direct(settings: Settings, queries: list[str], replicas: int) -> dict[str, A
 def in_process(
     settings: Settings, queries: list[str], products: list[str], shopper: Any
 ) -> dict[str, Any]:
-    """The same services the serving app holds, with the same champions, called in this
-    process: what the storefront's path is measured against."""
+    """The same services the serving app holds, with the same champions and challenger, called
+    in this process: what the storefront's path is measured against."""
     import torch
 
-    from serving.champions import RANKER, RECOMMENDER, ChampionSlot
+    from serving.champions import CHALLENGER, RANKER, RECOMMENDER, ChampionSlot
     from serving.features import OnlineFeatures
     from serving.recommend.service import RecommendationService
     from serving.search.service import SearchService
@@ -153,14 +153,23 @@ def in_process(
     search = SearchService(settings, features=features)
     recommendations = RecommendationService(settings, index=search.index, features=features)
     ranker, recommender = ChampionSlot(settings, RANKER), ChampionSlot(settings, RECOMMENDER)
-    ranker.refresh()
-    recommender.refresh()
+    # The ranker under experiment too: serving interleaves it into a share of the searches.
+    challenger = ChampionSlot(settings, RANKER, CHALLENGER)
+    for slot in (ranker, recommender, challenger):
+        slot.refresh()
     search.ranker, recommendations.recommender = ranker.model, recommender.model
+    search.challenger = challenger.model
     figures: dict[str, Any] = {}
     try:
-        figures |= at_1_and_8_clients(
-            lambda q: search.search(q).as_dict(), queries, "search_", "in-process search service"
-        )
+        rankers: dict[str, int] = {}
+
+        def searched(query: str) -> dict[str, Any]:
+            answer = search.search(query)
+            rankers[answer.ranker] = rankers.get(answer.ranker, 0) + 1
+            return answer.as_dict()
+
+        figures |= at_1_and_8_clients(searched, queries, "search_", "in-process search service")
+        figures["ranker_answers"] = rankers
         measured = timed(lambda p: recommendations.similar(p, 10), products, 8)
         figures["similar_8_clients_ms"] = measured
         print(f"  in-process similar products, 8 clients: {measured}")

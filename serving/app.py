@@ -140,7 +140,7 @@ class StoreServing:
             offset=offset, sort=sort, facets=facets, stock=stock, category_level=category_level,
         )  # fmt: skip
         METRICS.served_to("search", response.arm, response.ranker == INTERLEAVED)
-        return response.as_dict()
+        return JSONResponse(response.as_dict())
 
     @api.get("/search/suggest")
     async def suggest(self, prefix: str = "", limit: int = Query(8, ge=1, le=20)) -> Any:
@@ -154,16 +154,16 @@ class StoreServing:
     @api.get("/recommendations/similar/{product_id}")
     async def similar(
         self, product_id: str, k: int = Query(10, ge=1, le=100), customer_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Any:
         answer = await off_loop(self.recommendations.similar, product_id, k, customer_id)
         METRICS.served_to("recommendations", answer["arm"])
-        return answer
+        return JSONResponse(answer)
 
     @api.get("/recommendations/{user_id}")
-    async def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> dict[str, Any]:
+    async def recommend(self, user_id: str, k: int = Query(10, ge=1, le=100)) -> Any:
         answer = await off_loop(self.recommendations.recommend, user_id, k)
         METRICS.served_to("recommendations", answer["arm"])
-        return answer
+        return JSONResponse(answer)
 
     @api.get("/metrics", include_in_schema=False)
     def metrics(self) -> Response:

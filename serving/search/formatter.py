@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 INTERLEAVED = "interleaving"  # the ranker a response names when two rankers' teams filled it
@@ -36,7 +36,9 @@ class SearchResponse:
     swapped_at: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: its deep copy of every result took 1.3 ms of a 5 ms search, and
+        # each response's rows, facets and parsed query are built for it alone.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def format_results(

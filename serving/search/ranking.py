@@ -28,6 +28,12 @@ class RankOutcome:
     fallback: str | None = None  # why the index order was kept
 
 
+def reorders(ranker: Ranker | None) -> bool:
+    """Whether `ranker` reorders what the index found, and so reads candidates beyond the page
+    and their features: not an index order that won the gate (kinds: neural, lightgbm, index)."""
+    return ranker is not None and getattr(ranker, "kind", None) != INDEX_ORDER
+
+
 def rank_candidates(
     candidates: list[dict[str, Any]],
     ranker: Ranker | None,
@@ -40,7 +46,7 @@ def rank_candidates(
 ) -> RankOutcome:
     if ranker is None:
         return RankOutcome(candidates, INDEX_ORDER, "no_ranker")
-    if getattr(ranker, "kind", None) == INDEX_ORDER:  # a kind: neural, lightgbm or index
+    if not reorders(ranker):
         # Index order won the gate: the champion is the order the index gave, named by version.
         return RankOutcome(candidates, str(ranker.version))
     if not candidates:

@@ -16,7 +16,7 @@ from serving.search.index import SearchIndex, SearchIndexError, open_index
 from serving.search.interleaving import team_draft
 from serving.search.query_log import QueryLog, store_path
 from serving.search.query_parser import SORTS, as_text, parse_query
-from serving.search.ranking import Ranker, RankOutcome, in_stock, rank_candidates
+from serving.search.ranking import Ranker, RankOutcome, in_stock, rank_candidates, reorders
 from serving.search.spelling import Speller
 from storeloop.arms import CONTROL, arm_of
 from storeloop.settings import Settings
@@ -96,9 +96,10 @@ class SearchService:
         challenger = self._challenger() if ranked else None
         text = as_text(query)
         stock = stock if stock in STOCK_POLICIES else "demote"
-        # Only a ranker needs candidates beyond the page: each one fetched is a stored-doc read.
-        reranks = ranker is not None or challenger is not None
-        wanted = max(start + limit, self.rerank_top_n) if reranks else start + limit
+        # Only a ranker that reorders needs candidates beyond the page, and their features: each
+        # one fetched is a stored-doc read, and the features an online read.
+        reordering = next((model for model in (ranker, challenger) if reorders(model)), None)
+        wanted = max(start + limit, self.rerank_top_n) if reordering else start + limit
         try:
             with TRACER.start_as_current_span("search.index"):
                 fetched = fetch_candidates(
@@ -114,7 +115,7 @@ class SearchService:
         candidates = to_candidates(fetched.found, fetched.spec.in_stock_only)
         with TRACER.start_as_current_span("search.features"):
             product_features, shopper, fallback = self._features(
-                candidates, customer_id, ranker or challenger
+                candidates, customer_id, reordering
             )
 
         def rank(model: Ranker | None) -> RankOutcome:

@@ -70,6 +70,42 @@ def test_upsert_replaces_and_delete_removes(index):
     assert docs["p-1"]["title"] == "Copper kettle" and docs["p-1"]["in_stock"] is False
 
 
+def test_what_a_caller_edits_or_a_commit_changes_reads_back_as_the_index_holds_it(index):
+    """Documents read twice between commits may come from a memo of the first read: a caller's
+    edit must not reach the next reader, and a commit must show at once, absent ones too."""
+    first = index.get(["p-1", "p-9"])
+    assert list(first) == ["p-1"]
+    first["p-1"]["stock"] = 99
+    [hit] = index.search(QuerySpec(terms=("steel",), brand="acme")).hits
+    hit.doc["title"] = "edited by the caller"
+    again = index.get(["p-1"])["p-1"]
+    assert again["stock"] == 5 and again["title"] == "Steel kettle"
+    assert index.search(QuerySpec(terms=("steel",), brand="acme")).hits[0].doc == again
+    index.upsert([{**DOCS[0], "stock": 2}, {**DOCS[2], "product_id": "p-9"}])
+    index.commit()
+    after = index.get(["p-1", "p-9"])
+    assert after["p-1"]["stock"] == 2 and after["p-9"]["title"] == "Tea towel"
+    assert index.search(QuerySpec(terms=("steel",), brand="acme")).hits[0].doc["stock"] == 2
+
+
+def test_a_reader_in_another_process_sees_the_writers_commit(tmp_path):
+    """Serving reads the index the indexer writes: a second reader of the same directory sees
+    each commit on its next read, not the documents it read before it."""
+    from serving.search.index.tantivy_index import TantivyIndex
+
+    writer, reader = TantivyIndex(tmp_path / "index"), None
+    writer.upsert(DOCS)
+    writer.commit()
+    reader = TantivyIndex(tmp_path / "index")
+    assert reader.get(["p-1"])["p-1"]["stock"] == 5
+    writer.upsert([{**DOCS[0], "stock": 1}])
+    writer.commit()
+    assert reader.get(["p-1"])["p-1"]["stock"] == 1
+    assert reader.search(QuerySpec(terms=("steel",), brand="acme")).hits[0].doc["stock"] == 1
+    writer.close()
+    reader.close()
+
+
 def test_order_by_rating(index):
     assert ids(index.search(QuerySpec(order_by_rating=True, limit=2))) == ["p-1", "p-2"]
 

@@ -65,6 +65,41 @@ def test_ranker_orders_results_and_is_named(settings, index):
     assert response.ranker == "3" and response.ranker_fallback is None
 
 
+class IndexOrderChampion:
+    """Index order that won the gate, registered as a version of its own."""
+
+    version, kind = "5", "index"
+
+    def score(self, rows):
+        raise AssertionError("index order is not a model to score with")
+
+
+class CountedFeatures:
+    """The online store's reads, counted (a test double: Feast's own reads are tested with it)."""
+
+    def __init__(self):
+        self.products_read = []
+
+    def for_ranking(self, product_ids, customer_id):
+        from serving.features import RankingFeatures
+
+        self.products_read.append(list(product_ids))
+        return RankingFeatures({}, None, {})
+
+
+def test_an_index_order_champion_reads_no_features_and_no_candidates_past_the_page(
+    settings, index
+):
+    features = CountedFeatures()
+    service = SearchService(settings, ranker=IndexOrderChampion(), index=index, features=features)
+    response = service.search("kettle", limit=1)
+    assert ids(response) == ["p-1"] and response.ranker == "5" and response.total == 3
+    assert features.products_read == [] and response.feature_fallback == {}
+    service.ranker = PriceyFirst()  # a model that reorders reads them for every candidate
+    assert ids(service.search("kettle", limit=1)) == ["p-1"]
+    assert [sorted(read) for read in features.products_read] == [["p-1", "p-2", "p-3"]]
+
+
 @pytest.mark.parametrize("query", ["", "   ", b"\xff\xfe", "\x00" * 50, "(((", "x" * 10_000])
 def test_odd_queries_give_a_valid_response(settings, index, query):
     response = SearchService(settings, index=index).search(query, limit=3)
