@@ -389,7 +389,7 @@ def main() -> None:
         met=_ratio(path, reference, "p50") <= GOAL_RATIO,
     )  # fmt: skip
     print(json.dumps(figures, indent=2))
-    write_report("search_http", figures)
+    write_report("search_http", figures, settings)  # beside the data dir it measured
 
 
 def _some_products(index: TantivyIndex, n: int) -> list[Any]:
