@@ -87,9 +87,7 @@ class CountedFeatures:
         return RankingFeatures({}, None, {})
 
 
-def test_an_index_order_champion_reads_no_features_and_no_candidates_past_the_page(
-    settings, index
-):
+def test_an_index_order_champion_reads_no_features_and_no_candidates_past_the_page(settings, index):
     features = CountedFeatures()
     service = SearchService(settings, ranker=IndexOrderChampion(), index=index, features=features)
     response = service.search("kettle", limit=1)
