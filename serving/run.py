@@ -6,7 +6,6 @@ import contextlib
 import logging
 import os
 import time
-import warnings
 
 import httpx
 
@@ -43,13 +42,7 @@ def start(settings: Settings, poll_s: float = POLL_S) -> str:
     """Runs the app (blocking until it is ready) and returns its base URL."""
     import ray
 
-    with warnings.catch_warnings():
-        # Serve's own config models use a pydantic 1 idiom that pydantic 2 warns about on import:
-        # nothing the store's operator can act on.
-        warnings.filterwarnings("ignore", message="Using extra keyword arguments on `Field`")
-        from ray import serve
-
-        from serving.app import build_app
+    from serving.app import build_app, serve  # Serve, imported without its pydantic notice
 
     if not ray.is_initialized():
         direct_ingress.configure(settings.serving_direct_ingress)
