@@ -70,7 +70,9 @@ class Recommender:
         bought = set(purchased)
         seen = set(history) - bought
         tiers: tuple[list, list, list] = ([], [], [])
-        for index in np.argsort(-scores, kind="stable"):
+        # Enough of the best to fill k past everything skipped, seen or bought, and column 0.
+        needed = k + len(skip) + len(seen) + len(bought) + 1
+        for index in best_first(scores, needed):
             if index == 0:
                 continue
             product_id = self.scorer.item_ids[index - 1]
@@ -111,3 +113,14 @@ def load_champion_recommender(settings: Settings, alias: str = CHAMPION) -> Reco
     except UnsafeModelError as error:
         log.warning("recommender v%s not loaded (%s): %s", version, error.code, error)
         return None
+
+
+def best_first(scores: np.ndarray, needed: int) -> np.ndarray:
+    """Indices of `scores`, highest first and ties by index, as a stable sort of every score
+    orders them, but only the first `needed` or more (every score tied with the last one taken
+    too). Sorting all 5,001 took 0.24 ms a feed, and would take 110 ms at a million products."""
+    if needed >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    floor = np.partition(scores, len(scores) - needed)[len(scores) - needed]
+    kept = np.flatnonzero(scores >= floor)
+    return kept[np.argsort(-scores[kept], kind="stable")]

@@ -13,7 +13,7 @@ from models.recommender.also_bought import also_bought, co_occurrence_neighbours
 from models.recommender.contenders import choose_shares, fit_contenders
 from models.recommender.data import Sequences
 from models.recommender.model import ProductScorer, StoreRecommender, TitledSASRec, pad
-from models.recommender.predict import Recommender
+from models.recommender.predict import Recommender, best_first
 from models.recommender.sasrec import SASRecConfig
 from models.recommender.scorers import (
     ContentScorer,
@@ -155,3 +155,15 @@ def test_the_stores_neighbours_never_see_a_held_out_product():
     assert x not in neighbours[a][weights[a] > 0].tolist()
     assert c in neighbours[b][weights[b] > 0].tolist()
     assert set(fitted.scorers) == {"sasrec", "item_knn", "popularity"}
+
+
+@pytest.mark.parametrize("needed", [1, 3, 10, 199, 200, 500])
+def test_the_best_first_are_a_full_stable_sorts_first(needed):
+    """Only the head is sorted, and it is the head a stable sort of every score gives, ties by
+    index included (scores of a few values: many ties at the cut)."""
+    scores = np.random.default_rng(needed).integers(0, 6, size=200).astype(np.float64)
+    scores[0] = -np.inf
+    full = np.argsort(-scores, kind="stable")
+    head = best_first(scores, needed)
+    assert len(head) >= min(needed, len(scores))
+    assert head.tolist() == full[: len(head)].tolist()
