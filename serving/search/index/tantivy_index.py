@@ -184,23 +184,16 @@ class TantivyIndex(SearchIndex):
             return {}
         searcher = self._fresh()
         read = self._read_by(searcher)
-        docs: dict[str, dict[str, Any]] = {}
-        missing = []
-        for product_id in wanted:
-            if product_id not in read:
-                missing.append(product_id)
-            elif (doc := read.get(product_id)) is not None:
-                docs[product_id] = doc
-        if missing:
+        if missing := [product_id for product_id in wanted if product_id not in read]:
             query = tantivy.Query.term_set_query(self.schema, "product_id", missing)
-            found = searcher.search(query, limit=len(missing), count=False).hits
-            for _, address in found:
+            for _, address in searcher.search(query, limit=len(missing), count=False).hits:
                 doc = _as_dict(searcher.doc(address))
-                docs[doc["product_id"]] = read[doc["product_id"]] = doc
+                read[doc["product_id"]] = doc
             for product_id in missing:
                 read.setdefault(product_id, None)  # not in this searcher's index either
-        # Copies: a caller (the indexer) edits what it gets.
-        return {product_id: dict(doc) for product_id, doc in docs.items()}
+        # Copies: a caller (the indexer) edits what it gets. `read` is only ever added to (a new
+        # searcher gets a dict of its own), so what was just put in is still there.
+        return {p: dict(held) for p in wanted if (held := read.get(p)) is not None}
 
     def _read_by(self, searcher: tantivy.Searcher) -> dict[Any, dict[str, Any] | None]:
         """The documents read from `searcher` so far, by address and by product id (None: no
