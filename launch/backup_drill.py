@@ -33,6 +33,7 @@ from storeloop.settings import Settings
 
 _SEARCH_PATH = re.compile(r"-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+OBJECT_IN_USE = "55006"  # SQLSTATE: the database is being accessed by other users
 
 
 def pg_bin(tool: str) -> str:
@@ -112,7 +113,16 @@ def create_database(server: Target, name: str) -> None:
 
 
 def drop_database(server: Target, name: str) -> None:
-    _admin(server, f'DROP DATABASE IF EXISTS "{_checked(name)}" WITH (FORCE)')
+    """Plain DROP first: it ends an autovacuum worker on the database by itself, where FORCE
+    refuses a role that is no superuser (the worker is not its process), as it did after a
+    restore. FORCE only when a session is still on it (one of ours, which it may end)."""
+    statement = f'DROP DATABASE IF EXISTS "{_checked(name)}"'
+    try:
+        _admin(server, statement)
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != OBJECT_IN_USE:
+            raise
+        _admin(server, f"{statement} WITH (FORCE)")
 
 
 def _checked(name: str) -> str:

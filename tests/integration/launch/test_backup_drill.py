@@ -68,3 +68,18 @@ def test_a_row_lost_in_the_restored_copy_is_reported(drill_schema_url, tmp_path,
     )
     # The invariants on the copy see it too: an OrderPlaced event without its order.
     assert "orders_match_order_placed" in report["invariants_failed"]
+
+
+def test_a_scratch_database_with_a_session_still_on_it_is_dropped(drill_schema_url):
+    """The plain drop waits for the session, then the forced one ends it (it is our own)."""
+    server = backup_drill.Target.parse(drill_schema_url)
+    name = "drill_restore_left_open"
+    backup_drill.create_database(server, name)
+    engine = create_engine(server.on_database(name).sqlalchemy_url)
+    held = engine.connect()
+    try:
+        backup_drill.drop_database(server, name)
+        assert name not in scratch_databases(drill_schema_url)
+    finally:
+        held.invalidate()
+        engine.dispose()
