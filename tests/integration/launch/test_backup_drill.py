@@ -5,6 +5,7 @@ a row lost in the restored copy is reported; the scratch database is gone afterw
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -73,7 +74,8 @@ def test_a_row_lost_in_the_restored_copy_is_reported(drill_schema_url, tmp_path,
 def test_a_scratch_database_with_a_session_still_on_it_is_dropped(drill_schema_url):
     """The plain drop waits for the session, then the forced one ends it (it is our own)."""
     server = backup_drill.Target.parse(drill_schema_url)
-    name = "drill_restore_left_open"
+    # A name of this run's own: the cluster outlives a run, and so would a database it left.
+    name = f"drill_restore_left_open_{uuid.uuid4().hex[:8]}"
     backup_drill.create_database(server, name)
     engine = create_engine(server.on_database(name).sqlalchemy_url)
     held = engine.connect()
