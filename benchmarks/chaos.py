@@ -43,6 +43,7 @@ from benchmarks.chaos_faults import (
     kill_serve_replica,
     outbox_head,
     restart_postgres,
+    serve_replicas_answer,
 )
 from benchmarks.chaos_postgres import ThrowawayPostgres
 from benchmarks.chaos_processes import Supervised, python_module, wait_for
@@ -143,7 +144,12 @@ class Run:
             Fault("postgres", lambda: restart_postgres(self.postgres, self.base_url, token))
         )
         if self.serving is not None:
-            replica = Fault("serve_replica", lambda: kill_serve_replica(self.serving_url, 2), 180)
+            replica = Fault(
+                "serve_replica",
+                lambda: kill_serve_replica(self.serving_url, 2),
+                180,
+                ready=serve_replicas_answer(self.serving_url, 2),
+            )
             faults.append(replica)
         return faults
 
@@ -185,6 +191,12 @@ class Injector(threading.Thread):
                 "fault": fault.kind, "at_s": round(at_s, 1), "at": time.strftime("%H:%M:%S")
             }  # fmt: skip
             self.results.append(result)
+            if fault.ready is not None:
+                waited = wait_for(fault.ready, fault.timeout_s, every_s=0.2)
+                if waited is None:
+                    result.update(recovered_s=None, error="no live victim to inject it into")
+                    continue
+                result["waited_for_victim_s"] = round(waited, 2)
             injected = time.monotonic()
             try:
                 recovered = fault.inject()

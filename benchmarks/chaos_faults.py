@@ -30,6 +30,9 @@ class Fault:
     kind: str
     inject: Callable[[], Recovered]
     timeout_s: float = 90
+    # What must hold before the fault can be injected (a live victim), waited for up to
+    # `timeout_s`; the recovery is timed from the injection, not from the wait.
+    ready: Recovered | None = None
 
 
 def outbox_head(url: str) -> int:
@@ -99,6 +102,13 @@ def restart_postgres(server: ThrowawayPostgres, base_url: str, token: str) -> Re
 
 def serve_replicas(serving_url: str, polls: int = 12) -> set[str]:
     return {httpx.get(f"{serving_url}/health", timeout=5).json()["replica"] for _ in range(polls)}
+
+
+def serve_replicas_answer(serving_url: str, replicas: int) -> Recovered:
+    """Every replica answers: one killed by the previous fault has been replaced (a replica takes
+    40-50 s to come back here, and faults may come faster; with none answering there is
+    nothing to kill)."""
+    return lambda: len(serve_replicas(serving_url)) >= replicas
 
 
 def kill_serve_replica(serving_url: str, replicas: int) -> Recovered:
