@@ -98,9 +98,9 @@ class TitleEmbeddings:
 
     @classmethod
     def from_store(cls, settings: Settings, encoder: Any | None = None) -> TitleEmbeddings:
-        if encoder is not None:
-            return cls(encoder, read_store(store_path(settings)))
-        return cls(load_encoder(), read_store(store_path(settings)), packaged_query_vectors())
+        # Loaded now, not at the first text: a ranker without an encoder is told at its load.
+        shared = packaged_query_vectors() if encoder is None else None
+        return cls(encoder or load_encoder(), read_store(store_path(settings)), shared)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
